@@ -1,0 +1,155 @@
+"""Instants, dates, durations and time zones, as users type them and as files store them.
+
+Stored instants are UTC strings with second precision (`2026-11-21T14:30:00Z`); days are cut
+in the store's IANA time zone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ffhooks.errors import FatalError
+
+UTC = timezone.utc
+
+# Patterns stay strings, compiled (and cached by `re`) on first use: most commands parse none.
+_DURATION = r"(?:(?P<h>\d+(?:\.\d+)?)h)?\s*(?:(?P<m>\d+(?:\.\d+)?)m(?:in)?)?\s*(?:(?P<s>\d+)s)?"
+_CLOCK_DURATION = r"(?P<h>\d+):(?P<m>[0-5]\d)(?::(?P<s>[0-5]\d))?"
+_CLOCK_TIME = r"(?P<h>[01]?\d|2[0-3]):(?P<m>[0-5]\d)(?::(?P<s>[0-5]\d))?"
+
+
+def parse_iso(text: str) -> datetime:
+    """An ISO-8601 instant with an offset or `Z`, as an aware UTC datetime (seconds kept)."""
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    dt = datetime.fromisoformat(text)
+    if dt.tzinfo is None:
+        raise ValueError(f"{text!r} has no time zone offset")
+    return dt.astimezone(UTC)
+
+
+def to_iso(dt: datetime) -> str:
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def now_from_env(environ: dict[str, str] | os._Environ[str]) -> datetime:
+    """`FFHOOKS_NOW` when set (tests and demos), else the system clock; whole seconds."""
+    fixed = environ.get("FFHOOKS_NOW")
+    if fixed:
+        try:
+            return parse_iso(fixed.strip()).replace(microsecond=0)
+        except ValueError:
+            raise FatalError(
+                f"FFHOOKS_NOW={fixed!r} is not an ISO-8601 instant with an offset, "
+                "e.g. 2026-11-21T14:30:00Z"
+            ) from None
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise FatalError(
+            f"unknown time zone {name!r}: use an IANA name such as Europe/Berlin or UTC"
+        ) from None
+
+
+def detect_timezone() -> str:
+    """The machine's IANA zone name: $TZ, /etc/timezone, the /etc/localtime link, else UTC."""
+    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    with contextlib.suppress(OSError):
+        candidates.append(Path("/etc/timezone").read_text(encoding="utf-8").strip())
+    try:
+        link = os.readlink("/etc/localtime")
+        candidates.append(link.split("zoneinfo/", 1)[1] if "zoneinfo/" in link else "")
+    except OSError:
+        pass
+    for name in candidates:
+        if (name and "/" in name) or name == "UTC":
+            try:
+                ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+            return name
+    return "UTC"
+
+
+def local_date(dt: datetime, tz: ZoneInfo) -> date:
+    return dt.astimezone(tz).date()
+
+
+def day_start(day: date, tz: ZoneInfo) -> datetime:
+    """The UTC instant at which `day` begins in `tz`."""
+    return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
+
+
+def parse_date(text: str, now: datetime, tz: ZoneInfo) -> date:
+    """`YYYY-MM-DD`, `today` or `yesterday` (in the store's zone)."""
+    word = text.strip().lower()
+    today = local_date(now, tz)
+    if word == "today":
+        return today
+    if word == "yesterday":
+        return today - timedelta(days=1)
+    try:
+        return date.fromisoformat(word)
+    except ValueError:
+        raise FatalError(f"{text!r} is not a date: use YYYY-MM-DD, today or yesterday") from None
+
+
+def parse_instant(text: str, now: datetime, tz: ZoneInfo) -> datetime:
+    """`14:30` (today), `2026-11-21 14:30` (local), or ISO-8601 with an offset."""
+    raw = text.strip()
+    clock = re.fullmatch(_CLOCK_TIME, raw)
+    if clock:
+        local = datetime.combine(
+            local_date(now, tz),
+            time(int(clock["h"]), int(clock["m"]), int(clock["s"] or 0)),
+            tzinfo=tz,
+        )
+        return local.astimezone(UTC)
+    try:
+        dt = datetime.fromisoformat(raw[:-1] + "+00:00" if raw.endswith(("Z", "z")) else raw)
+    except ValueError:
+        raise FatalError(
+            f"{text!r} is not a time: use 14:30, '2026-11-21 14:30' or ISO-8601 such as "
+            "2026-11-21T14:30:00+01:00"
+        ) from None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=tz)
+    return dt.astimezone(UTC).replace(microsecond=0)
+
+
+def parse_duration(text: str) -> int:
+    """`1h30m`, `90m`, `1.5h`, `45s`, `1:30` (h:mm) or `1:30:15`, as whole seconds > 0."""
+    raw = text.strip().lower()
+    if raw.startswith("-"):
+        raise FatalError(f"duration {text!r} is negative: give a positive duration such as 1h30m")
+    match = re.fullmatch(_CLOCK_DURATION, raw) or (re.fullmatch(_DURATION, raw) if raw else None)
+    if match is None or not any(match.groupdict().values()):
+        raise FatalError(
+            f"{text!r} is not a duration: use forms like 1h30m, 90m, 1.5h, 45s or 1:30"
+        )
+    parts = match.groupdict()
+    seconds = round(
+        float(parts["h"] or 0) * 3600 + float(parts["m"] or 0) * 60 + int(parts["s"] or 0)
+    )
+    if seconds <= 0:
+        raise FatalError(f"duration {text!r} is zero: give a positive duration such as 25m")
+    return seconds
+
+
+def format_duration(seconds: int) -> str:
+    hours, rest = divmod(int(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h{minutes:02d}m"
+    if minutes:
+        return f"{minutes}m{secs:02d}s" if secs else f"{minutes}m"
+    return f"{secs}s"

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from ffhooks import timer
+from ffhooks.clock import parse_date, parse_duration
+from ffhooks.commands._common import describe, instant, limits
+from ffhooks.context import Context
+from ffhooks.store import Session, new_session_id
+
+
+def add(
+    ctx: Context,
+    *,
+    task: str,
+    duration: str,
+    start: str | None,
+    day: str | None,
+    billable: bool,
+    note: str | None,
+    force: bool,
+) -> int:
+    seconds = parse_duration(duration)
+    length = timedelta(seconds=seconds)
+    with ctx.store(create=True) as store:
+        if start is not None:
+            begin = instant(start, store, ctx.now)
+        elif day is not None:
+            begin = timer.first_free_slot(store, parse_date(day, ctx.now, store.tz), seconds)
+        else:
+            begin = ctx.now - length  # it just ended
+        session = Session(
+            new_session_id(), timer.check_task(task), begin, begin + length, billable, note
+        )
+        timer.add(store, session, limits(ctx, force))
+        print(f"Added {describe(session, store)}")
+    return 0

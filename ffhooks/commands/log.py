@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+from ffhooks.clock import day_start, format_duration, local_date, parse_date
+from ffhooks.commands._common import hhmm
+from ffhooks.context import Context
+from ffhooks.store import Session, Store
+
+
+def select(store: Store, first: date | None, last: date | None, tasks: list[str]) -> list[Session]:
+    """Sessions whose start falls on [first, last] (store days; None: unbounded)."""
+    if not store.exists:
+        return []
+    if first is None and last is None:
+        found = sorted(store.all_sessions(), key=lambda s: s.start)
+    else:
+        lo = day_start(first or date(1970, 1, 1), store.tz)
+        hi = day_start((last or date(9998, 12, 31)) + timedelta(days=1), store.tz)
+        found = [s for s in store.sessions_between(lo, hi) if lo <= s.start < hi]
+    return [s for s in found if not tasks or s.task in tasks]
+
+
+def log(
+    ctx: Context,
+    *,
+    start: str | None,
+    end: str | None,
+    tasks: list[str],
+    everything: bool,
+    as_json: bool,
+) -> int:
+    with ctx.store() as store:
+        tz = store.tz
+        last = parse_date(end, ctx.now, tz) if end else None
+        first = parse_date(start, ctx.now, tz) if start else None
+        if not everything:
+            last = last or local_date(ctx.now, tz)
+            first = first or last - timedelta(days=6)
+        sessions = select(store, first, last, tasks)
+        total = sum(s.seconds for s in sessions)
+        billable = sum(s.seconds for s in sessions if s.billable)
+        if as_json:
+            out = {
+                "user": ctx.user,
+                "from": first.isoformat() if first else None,
+                "to": last.isoformat() if last else None,
+                "sessions": [{**s.to_json(), "seconds": s.seconds} for s in sessions],
+                "total_seconds": total,
+                "billable_seconds": billable,
+            }
+            print(json.dumps(out, indent=2, ensure_ascii=False))
+            return 0
+        if sessions:
+            print(f"{'ID':<12}  {'DAY':<10}  START  END    {'TIME':>7}  B  TASK  NOTE")
+        for s in sessions:
+            print(
+                f"{s.id:<12}  {local_date(s.start, tz)}  {hhmm(s.start, store)}  "
+                f"{hhmm(s.end, store)}  {format_duration(s.seconds):>7}  "
+                f"{'$' if s.billable else '-'}  {s.task}  {s.note or ''}".rstrip()
+            )
+        span = "all time" if first is None else f"{first} to {last}"
+        print(
+            f"{len(sessions)} sessions, {format_duration(total)} "
+            f"({format_duration(billable)} billable), {span}"
+        )
+    return 0

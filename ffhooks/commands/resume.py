@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from ffhooks import timer
+from ffhooks.commands._common import hhmm, instant
+from ffhooks.context import Context
+
+
+def resume(ctx: Context, *, at: str | None) -> int:
+    with ctx.store() as store:
+        running = timer.resume(store, instant(at, store, ctx.now))
+        print(f"Resumed {running.task} at {hhmm(running.start, store)}")
+    return 0

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ffhooks.clock import format_duration, to_iso
+from ffhooks.commands._common import hhmm
+from ffhooks.context import Context
+from ffhooks.timer import running_seconds
+
+
+def status(ctx: Context, *, as_json: bool) -> int:
+    config = ctx.config()
+    with ctx.store() as store:
+        current = store.timer() if store.exists else None
+        result: dict[str, Any] = {"user": ctx.user, "running": None, "paused": None, "warnings": []}
+        lines = []
+        if current and current.running:
+            r = current.running
+            seconds = running_seconds(r, ctx.now)
+            result["running"] = {
+                "task": r.task,
+                "start": to_iso(r.start),
+                "seconds": seconds,
+                "billable": r.billable,
+            }
+            kind = "billable" if r.billable else "non-billable"
+            lines.append(
+                f"{ctx.user}: tracking {r.task} since {hhmm(r.start, store)} "
+                f"({format_duration(seconds)}, {kind})"
+            )
+            if seconds > config.max_session_seconds:
+                result["warnings"].append(
+                    f"the timer on {r.task} has run {format_duration(seconds)}, past the team's "
+                    f"max_session_hours ({config.max_session_hours:g}h): if you forgot it, "
+                    "`ffhooks stop --at TIME` records when you really stopped"
+                )
+        elif current and current.paused:
+            p = current.paused
+            result["paused"] = {"task": p.task, "since": to_iso(p.since), "billable": p.billable}
+            lines.append(
+                f"{ctx.user}: {p.task} paused since {hhmm(p.since, store)} (`ffhooks resume`)"
+            )
+        else:
+            lines.append(f"{ctx.user}: no timer running")
+    if as_json:
+        print(json.dumps(result, indent=2))
+    else:
+        print("\n".join(lines))
+        for warning in result["warnings"]:
+            print(f"warning: {warning}")
+    return 0

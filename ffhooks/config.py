@@ -1,0 +1,61 @@
+"""The team configuration, `.flowforge/team/config.json`, with its documented defaults."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from ffhooks.errors import FatalError
+from ffhooks.fsio import read_json
+
+DEFAULTS: dict[str, Any] = {
+    "version": 1,
+    "max_session_hours": 12,
+    "branch_task_pattern": r"\d+",
+}
+
+
+class TeamConfig(NamedTuple):
+    max_session_hours: float
+    branch_task_pattern: str
+
+    @property
+    def max_session_seconds(self) -> int:
+        return int(self.max_session_hours * 3600)
+
+
+def config_path(flowforge: Path) -> Path:
+    return flowforge / "team" / "config.json"
+
+
+def load_config(flowforge: Path) -> TeamConfig:
+    """The team's settings; a repository without the file gets the defaults."""
+    path = config_path(flowforge)
+    try:
+        raw = read_json(
+            path,
+            ".flowforge/team/config.json",
+            "fix it (`ffhooks schema team-config` shows the format) or restore it with git",
+            schema="team-config",
+        )
+    except FileNotFoundError:
+        raw = {}
+    merged = {**DEFAULTS, **raw}
+    pattern = merged["branch_task_pattern"]
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise FatalError(
+            f".flowforge/team/config.json: branch_task_pattern {pattern!r} is not a valid "
+            f"regular expression ({exc}); fix it"
+        ) from None
+    return TeamConfig(float(merged["max_session_hours"]), pattern)
+
+
+def task_from_branch(branch: str, pattern: str) -> str | None:
+    """The task named by a branch: the pattern searched in its last path part."""
+    match = re.search(pattern, branch.rsplit("/", 1)[-1])
+    if match is None:
+        return None
+    return match.group(1) if match.re.groups else match.group(0)

@@ -1,0 +1,33 @@
+"""What every command resolves once: the repository, the user and the current instant."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import NamedTuple
+
+from ffhooks.config import TeamConfig, load_config
+from ffhooks.gitio import Repo
+from ffhooks.store import Store, open_store
+
+
+class Context(NamedTuple):
+    repo: Repo
+    user: str
+    now: datetime
+
+    def config(self) -> TeamConfig:
+        return load_config(self.repo.flowforge)
+
+    @contextmanager
+    def store(self, *, create: bool = False, timezone: str | None = None) -> Iterator[Store]:
+        with open_store(
+            self.repo.top,
+            self.repo.state_dir,
+            self.user,
+            self.now,
+            create=create,
+            timezone=timezone,
+        ) as store:
+            yield store

@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+
+class FatalError(RuntimeError):
+    """A problem the user can act on: printed as one line, exit 1."""
+
+
+class BrokenFile(FatalError):
+    """A data file that cannot be trusted (empty, truncated, unparsable or off-schema)."""
+
+    def __init__(self, path: str, problem: str, fix: str) -> None:
+        super().__init__(f"{path}: {problem}; {fix}")
+        self.path = path
+        self.problem = problem

@@ -1,0 +1,129 @@
+"""Git plumbing that the hot paths need, without GitPython.
+
+Finding the repository and the branch reads `.git` directly (no subprocess): that is most of
+what `ffhooks start`/`stop` need, and a `git` process costs several milliseconds.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NamedTuple
+
+from ffhooks.errors import FatalError
+
+
+class Repo(NamedTuple):
+    top: Path  # the work tree
+    git_dir: Path  # this work tree's git dir (holds HEAD and the index)
+    common_dir: Path  # shared by every linked worktree of the clone
+
+    @property
+    def flowforge(self) -> Path:
+        return self.top / ".flowforge"
+
+    @property
+    def state_dir(self) -> Path:
+        """This clone's machine state: never committed, survives `git clean -fdx`."""
+        return self.common_dir / "ffhooks"
+
+
+def run_git(args: Sequence[str], cwd: Path, *, check: bool = True, stdin: str | None = None) -> str:
+    import subprocess
+
+    try:
+        proc = subprocess.run(
+            ("git", *args), cwd=cwd, input=stdin, capture_output=True, text=True, check=False
+        )
+    except FileNotFoundError:
+        raise FatalError("git is not installed or not on PATH") from None
+    if check and proc.returncode != 0:
+        detail = proc.stderr.strip().splitlines()
+        raise FatalError(
+            f"git {' '.join(args)} failed: {detail[-1] if detail else proc.returncode}"
+        )
+    return proc.stdout
+
+
+def _read_gitfile(dotgit: Path) -> Path | None:
+    """Resolve a `.git` file (`gitdir: ...`), as linked worktrees and submodules have."""
+    try:
+        text = dotgit.read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    if not text.startswith("gitdir:"):
+        return None
+    return (dotgit.parent / text[len("gitdir:") :].strip()).resolve()
+
+
+def _common_dir(git_dir: Path) -> Path:
+    try:
+        rel = (git_dir / "commondir").read_text(encoding="utf-8").strip()
+    except OSError:
+        return git_dir
+    return (git_dir / rel).resolve()
+
+
+def find_repo(start: Path) -> Repo | None:
+    if "GIT_DIR" in os.environ:  # set by git for some hooks; let git itself interpret it
+        out = run_git(
+            ["rev-parse", "--show-toplevel", "--absolute-git-dir", "--git-common-dir"],
+            start,
+            check=False,
+        ).splitlines()
+        if len(out) != 3:
+            return None
+        git_dir = Path(out[1])
+        return Repo(Path(out[0]), git_dir, (git_dir / out[2]).resolve())
+    here = start.resolve()
+    for folder in (here, *here.parents):
+        dotgit = folder / ".git"
+        if dotgit.is_dir():
+            return Repo(folder, dotgit, _common_dir(dotgit))
+        if dotgit.is_file():
+            linked = _read_gitfile(dotgit)
+            if linked is not None:
+                return Repo(folder, linked, _common_dir(linked))
+    return None
+
+
+def require_repo(start: Path) -> Repo:
+    repo = find_repo(start)
+    if repo is None:
+        raise FatalError(
+            f"{start} is not inside a git repository: run this in your project's clone "
+            "(or `git init` first)"
+        )
+    return repo
+
+
+def user_dir_ignored(repo: Repo) -> bool:
+    """Whether git ignores `.flowforge/user/` (whatever .gitignore line does it)."""
+    import subprocess
+
+    probe = ".flowforge/user/someone/store.json"
+    proc = subprocess.run(
+        ("git", "check-ignore", "-q", "--no-index", probe), cwd=repo.top, check=False
+    )
+    return proc.returncode == 0
+
+
+def current_branch(repo: Repo) -> str | None:
+    """The checked-out branch, or None on a detached HEAD."""
+    try:
+        head = (repo.git_dir / "HEAD").read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    prefix = "ref: refs/heads/"
+    return head[len(prefix) :] if head.startswith(prefix) else None
+
+
+def config_values(cwd: Path, pattern: str) -> dict[str, str]:
+    """`git config --get-regexp PATTERN` as a dict (one process for several keys)."""
+    out = run_git(["config", "--get-regexp", pattern], cwd, check=False)
+    values: dict[str, str] = {}
+    for line in out.splitlines():
+        key, _, value = line.partition(" ")
+        values[key.lower()] = value
+    return values

@@ -1,0 +1,60 @@
+"""The hooks ffhooks offers: one definition for `.pre-commit-hooks.yaml` and `ffhooks init`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+HOOKS: list[dict[str, Any]] = [
+    {
+        "id": "ffhooks-guard",
+        "name": "ffhooks: keep private time files out of commits",
+        "entry": "ffhooks guard",
+        "pass_filenames": False,
+        "always_run": True,
+    },
+    {
+        "id": "ffhooks-aggregate",
+        "name": "ffhooks: fold tracked time into team summaries",
+        "entry": "ffhooks aggregate --hook",
+        "pass_filenames": False,
+        "always_run": True,
+        "require_serial": True,
+    },
+    {
+        "id": "ffhooks-validate",
+        "name": "ffhooks: validate .flowforge JSON",
+        "entry": "ffhooks validate",
+        "files": r"^\.flowforge/.*\.json$",
+        "require_serial": True,
+    },
+]
+
+DEFAULT_HOOK_IDS = ("ffhooks-guard", "ffhooks-aggregate", "ffhooks-validate")
+
+
+def _yaml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = str(value)
+    return f"'{text}'" if any(c in text for c in ":#{}[],&*!|>'\"%@`\\^") else text
+
+
+def local_repo_block(indent: str) -> str:
+    """A `repo: local` entry calling the installed `ffhooks`, as YAML list item text."""
+    lines = [f"{indent}- repo: local", f"{indent}  hooks:"]
+    for hook in HOOKS:
+        if hook["id"] not in DEFAULT_HOOK_IDS:
+            continue
+        lines.append(f"{indent}  - id: {hook['id']}")
+        for key, value in hook.items():
+            if key != "id":
+                lines.append(f"{indent}    {key}: {_yaml_value(value)}")
+        lines.append(f"{indent}    language: system")
+    return "\n".join(lines) + "\n"
+
+
+def remote_repo_block(indent: str, url: str, rev: str) -> str:
+    lines = [f"{indent}- repo: {_yaml_value(url)}", f"{indent}  rev: {_yaml_value(rev)}"]
+    lines.append(f"{indent}  hooks:")
+    lines += [f"{indent}  - id: {hook_id}" for hook_id in DEFAULT_HOOK_IDS]
+    return "\n".join(lines) + "\n"

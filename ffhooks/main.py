@@ -1,0 +1,289 @@
+"""The `ffhooks` command line: parses arguments, resolves the context once, dispatches.
+
+Command modules are imported only when chosen, so `ffhooks stop` pays for nothing else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from ffhooks import __version__
+from ffhooks.errors import FatalError
+
+
+def _add_timer_options(p: argparse.ArgumentParser, *, note: bool = True) -> None:
+    p.add_argument("--at", metavar="TIME", help="when it happened (default: now)")
+    if note:
+        p.add_argument("--note", metavar="TEXT", help="free text, kept private")
+    p.add_argument("--force", action="store_true", help="allow a session past max_session_hours")
+
+
+def _init(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--hooks-repo", metavar="URL", help="use hooks from this git URL or path")
+    p.add_argument("--rev", help="the tag or commit of --hooks-repo to use")
+
+
+def _start(p: argparse.ArgumentParser) -> None:
+    p.add_argument("task", nargs="?", help="the task (default: taken from the branch name)")
+    p.add_argument("--no-billable", dest="billable", action="store_false")
+    _add_timer_options(p)
+
+
+def _pause(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--reason", metavar="TEXT")
+    _add_timer_options(p, note=False)
+
+
+def _resume(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--at", metavar="TIME", help="when it happened (default: now)")
+
+
+def _json_only(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true")
+
+
+def _add(p: argparse.ArgumentParser) -> None:
+    p.add_argument("task")
+    p.add_argument("duration", help="1h30m, 90m, 1.5h, 45s or 1:30")
+    when = p.add_mutually_exclusive_group()
+    when.add_argument("--start", metavar="TIME", help="when it started (default: it just ended)")
+    when.add_argument("--date", metavar="DATE", help="the day (first free slot from 09:00)")
+    p.add_argument("--no-billable", dest="billable", action="store_false")
+    p.add_argument("--note", metavar="TEXT")
+    p.add_argument("--force", action="store_true", help="allow a session past max_session_hours")
+
+
+def _log(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--from", dest="start", metavar="DATE")
+    p.add_argument("--to", dest="end", metavar="DATE")
+    p.add_argument("--all", action="store_true", help="every session ever recorded")
+    p.add_argument("--task", action="append", default=[], metavar="TASK")
+    p.add_argument("--json", action="store_true")
+
+
+def _edit(p: argparse.ArgumentParser) -> None:
+    p.add_argument("id", help="the session id (at least 4 characters of it)")
+    p.add_argument("--start", metavar="TIME")
+    p.add_argument("--end", metavar="TIME")
+    p.add_argument("--task")
+    billable = p.add_mutually_exclusive_group()
+    billable.add_argument("--billable", dest="billable", action="store_true", default=None)
+    billable.add_argument("--no-billable", dest="billable", action="store_false")
+    p.add_argument("--note", metavar="TEXT", help="new note ('' clears it)")
+    p.add_argument("--force", action="store_true", help="allow a session past max_session_hours")
+
+
+def _session_id(p: argparse.ArgumentParser) -> None:
+    p.add_argument("id", help="the session id (at least 4 characters of it)")
+
+
+def _import(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file")
+    p.add_argument("--format", choices=("jsonl", "watson", "timewarrior"))
+    p.add_argument("--force", action="store_true", help="allow sessions past max_session_hours")
+
+
+def _timezone(p: argparse.ArgumentParser) -> None:
+    p.add_argument("name", nargs="?", help="an IANA name such as Europe/Berlin")
+
+
+def _nothing(p: argparse.ArgumentParser) -> None:
+    pass
+
+
+COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
+    "init": ("set up ffhooks in this repository (safe to run again)", _init),
+    "start": ("start a timer (stops the running one at the same instant)", _start),
+    "pause": ("end the current session and remember its task", _pause),
+    "resume": ("start a new session on the paused task", _resume),
+    "stop": ("end the running timer", _add_timer_options),
+    "status": ("show the running or paused timer", _json_only),
+    "add": ("record a session after the fact", _add),
+    "log": ("list your sessions (default: the last 7 days)", _log),
+    "edit": ("correct a recorded session", _edit),
+    "remove": ("delete a recorded session", _session_id),
+    "import": ("load sessions from JSON lines, Watson or Timewarrior", _import),
+    "timezone": ("show or set the time zone in which your days are cut", _timezone),
+    "guard": ("hook: refuse a commit that would publish private time", _nothing),
+}
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's formatter imports shutil (and its compressors) for the terminal width on
+    every `add_argument`; asking `os` directly costs nothing."""
+
+    def __init__(self, prog: str) -> None:
+        try:
+            width = os.get_terminal_size(sys.stdout.fileno()).columns
+        except (OSError, ValueError):
+            width = int(os.environ.get("COLUMNS", "0") or 0) or 80
+        super().__init__(prog, width=max(width - 2, 40))
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser; with `only`, just that subcommand (building all of them costs ~7 ms)."""
+    parser = argparse.ArgumentParser(
+        prog="ffhooks",
+        description="Billable time tracking through git hooks.",
+        formatter_class=_Formatter,
+    )
+    parser.add_argument("--version", action="version", version=f"ffhooks {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, (text, add_arguments) in COMMANDS.items():
+        if only is None or name == only:
+            p = sub.add_parser(name, help=text, description=text, formatter_class=_Formatter)
+            p.add_argument("--user", help="whose time (default: FFHOOKS_USER, git config)")
+            add_arguments(p)
+    return parser
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    from ffhooks.gitio import require_repo
+
+    repo = require_repo(Path.cwd())
+    if args.command == "init":
+        from ffhooks.commands.init import init
+
+        return init(repo, hooks_repo=args.hooks_repo, rev=args.rev)
+    if args.command == "guard":
+        from ffhooks.commands.guard import guard
+
+        return guard(repo)
+
+    from ffhooks.clock import now_from_env
+    from ffhooks.context import Context
+    from ffhooks.identity import resolve_user
+
+    ctx = Context(repo, resolve_user(args.user, os.environ, repo.top), now_from_env(os.environ))
+    if args.command == "start":
+        from ffhooks.commands.start import start
+
+        return start(
+            ctx,
+            task=args.task,
+            billable=args.billable,
+            note=args.note,
+            at=args.at,
+            force=args.force,
+        )
+    if args.command == "pause":
+        from ffhooks.commands.pause import pause
+
+        return pause(ctx, reason=args.reason, at=args.at, force=args.force)
+    if args.command == "resume":
+        from ffhooks.commands.resume import resume
+
+        return resume(ctx, at=args.at)
+    if args.command == "stop":
+        from ffhooks.commands.stop import stop
+
+        return stop(ctx, note=args.note, at=args.at, force=args.force)
+    if args.command == "status":
+        from ffhooks.commands.status import status
+
+        return status(ctx, as_json=args.json)
+    if args.command == "add":
+        from ffhooks.commands.add import add
+
+        return add(
+            ctx,
+            task=args.task,
+            duration=args.duration,
+            start=args.start,
+            day=args.date,
+            billable=args.billable,
+            note=args.note,
+            force=args.force,
+        )
+    if args.command == "log":
+        from ffhooks.commands.log import log
+
+        return log(
+            ctx,
+            start=args.start,
+            end=args.end,
+            tasks=args.task,
+            everything=args.all,
+            as_json=args.json,
+        )
+    if args.command == "edit":
+        from ffhooks.commands.edit import edit
+
+        return edit(
+            ctx,
+            session_id=args.id,
+            start=args.start,
+            end=args.end,
+            task=args.task,
+            billable=args.billable,
+            note=args.note,
+            force=args.force,
+        )
+    if args.command == "remove":
+        from ffhooks.commands.remove import remove
+
+        return remove(ctx, session_id=args.id)
+    if args.command == "import":
+        from ffhooks.commands.import_ import import_
+
+        return import_(ctx, path=args.file, fmt=args.format, force=args.force)
+    if args.command == "timezone":
+        from ffhooks.commands.timezone import timezone
+
+        return timezone(ctx, name=args.name)
+    raise NotImplementedError(args.command)
+
+
+def _log_bug() -> str:
+    """Write the traceback of an unexpected error to the clone's log; say where it went."""
+    import traceback
+
+    from ffhooks.gitio import find_repo
+
+    repo = find_repo(Path.cwd())
+    path = (repo.state_dir if repo else Path.home() / ".cache" / "ffhooks") / "ffhooks.log"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists() and path.stat().st_size > 1_000_000:
+            path.replace(path.with_suffix(".log.1"))
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(f"ffhooks {__version__} {sys.argv}\n{traceback.format_exc()}\n")
+    except OSError:
+        return "(and the log could not be written)"
+    return f"(details in {path})"
+
+
+def run(action: Callable[[], int]) -> int:
+    """Exit 1 with one line for a problem the user can fix, 130 on Ctrl-C, 3 for a bug."""
+    try:
+        return action()
+    except FatalError as exc:
+        print(f"ffhooks: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("ffhooks: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        where = _log_bug()
+        print(f"ffhooks: internal error {exc.__class__.__name__}: {exc} {where}", file=sys.stderr)
+        return 3
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    chosen = argv[0] if argv and argv[0] in COMMANDS else None
+    args = build_parser(chosen).parse_args(argv)
+    return run(lambda: _dispatch(args))
+
+
+def cli() -> int:
+    """The console script: like `main`, then leave at once. Tearing down the interpreter's
+    modules costs milliseconds that a timer command and a commit hook should not pay."""
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

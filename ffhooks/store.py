@@ -1,0 +1,421 @@
+"""One user's private time store: `.flowforge/user/<user>/`.
+
+    store.json               id, time zone, aggregation bookkeeping
+    time/current.json        the running or paused timer
+    time/daily/<day>.json    completed sessions, filed by the day they start
+
+A daily file's name is where a session is filed, not what it means: a session's instants are
+the truth, and readers look two days either side so that changing the time zone never needs
+a refile. Every change to the store, whatever files it spans, is one transaction: the new
+contents go to `journal.json` first, then to their files, then the journal goes; a journal
+left by a crash is replayed by the next command before it reads anything.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
+
+from ffhooks.clock import detect_timezone, local_date, parse_iso, to_iso, zone
+from ffhooks.errors import BrokenFile, FatalError
+from ffhooks.fsio import locked, parse_json, quarantine, read_json, write_json
+
+SLACK_DAYS = 2  # two zones' calendar days for one instant differ by at most this
+BULK_FILES = 8
+
+
+class Session(NamedTuple):
+    id: str
+    task: str
+    start: datetime
+    end: datetime
+    billable: bool = True
+    note: str | None = None
+    reason: str | None = None
+
+    @property
+    def seconds(self) -> int:
+        return int((self.end - self.start).total_seconds())
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "id": self.id,
+            "task": self.task,
+            "start": to_iso(self.start),
+            "end": to_iso(self.end),
+            "billable": self.billable,
+        }
+        if self.note:
+            out["note"] = self.note
+        if self.reason:
+            out["reason"] = self.reason
+        return out
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> Session:
+        return cls(
+            raw["id"],
+            raw["task"],
+            parse_iso(raw["start"]),
+            parse_iso(raw["end"]),
+            raw["billable"],
+            raw.get("note"),
+            raw.get("reason"),
+        )
+
+
+class Running(NamedTuple):
+    id: str
+    task: str
+    start: datetime
+    billable: bool
+    note: str | None = None
+
+    def until(self, end: datetime, note: str | None = None, reason: str | None = None) -> Session:
+        joined = "; ".join(n for n in (self.note, note) if n) or None
+        return Session(self.id, self.task, self.start, end, self.billable, joined, reason)
+
+
+class Paused(NamedTuple):
+    task: str
+    billable: bool
+    since: datetime
+    note: str | None = None
+
+
+class Timer(NamedTuple):
+    running: Running | None = None
+    paused: Paused | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        running = paused = None
+        if self.running:
+            r = self.running
+            running = {"id": r.id, "task": r.task, "start": to_iso(r.start), "billable": r.billable}
+            if r.note:
+                running["note"] = r.note
+        if self.paused:
+            p = self.paused
+            paused = {"task": p.task, "billable": p.billable, "since": to_iso(p.since)}
+            if p.note:
+                paused["note"] = p.note
+        return {"version": 1, "running": running, "paused": paused}
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> Timer:
+        r, p = raw["running"], raw["paused"]
+        return cls(
+            Running(r["id"], r["task"], parse_iso(r["start"]), r["billable"], r.get("note"))
+            if r
+            else None,
+            Paused(p["task"], p["billable"], parse_iso(p["since"]), p.get("note")) if p else None,
+        )
+
+
+def _semantic_problem(schema: str, raw: Any) -> str | None:
+    """What a schema cannot say about a private file."""
+    if schema == "daily":
+        for i, s in enumerate(raw["sessions"]):
+            if s["end"] <= s["start"]:  # same format, so text order is time order
+                return f"$.sessions[{i}]: session {s['id']} ends at or before its start"
+    if schema == "current" and raw["running"] and raw["paused"]:
+        return "$: has both a running and a paused timer"
+    return None
+
+
+def new_session_id() -> str:
+    return os.urandom(6).hex()
+
+
+def months_of(start: datetime, end: datetime, tz: ZoneInfo) -> set[str]:
+    """The months (YYYY-MM, in `tz`) that an interval touches."""
+    first, last = local_date(start, tz), local_date(end, tz)
+    months = set()
+    year, month = first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        months.add(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+class Store:
+    """A user's store, opened under its lock by `open_store`."""
+
+    def __init__(self, root: Path, top: Path, state_dir: Path, user: str, now: datetime) -> None:
+        self.root = root
+        self.top = top
+        self.state_dir = state_dir
+        self.user = user
+        self.now = now
+        self.header: dict[str, Any] | None = None
+        self._days: dict[date, list[Session]] = {}
+        self._day_names: dict[date, str] | None = None
+
+    # -- paths and reading -------------------------------------------------------------------
+
+    @property
+    def daily_dir(self) -> Path:
+        return self.root / "time" / "daily"
+
+    @property
+    def current_path(self) -> Path:
+        return self.root / "time" / "current.json"
+
+    @property
+    def header_path(self) -> Path:
+        return self.root / "store.json"
+
+    @property
+    def journal_path(self) -> Path:
+        return self.root / "journal.json"
+
+    @property
+    def exists(self) -> bool:
+        return self.header is not None
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return zone(self.header["timezone"] if self.header else detect_timezone())
+
+    def shown(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.top))
+        except ValueError:
+            return str(path)
+
+    def _read(self, path: Path, schema: str) -> Any:
+        """Read a private file; a broken one is moved aside (bytes intact) and reported."""
+        shown = self.shown(path)
+        try:
+            raw = read_json(path, shown, "", schema=schema)
+            problem = _semantic_problem(schema, raw)
+            if problem:
+                raise BrokenFile(shown, problem, "")
+            return raw
+        except BrokenFile as exc:
+            moved = quarantine(path, self.top, self.state_dir, self.now)
+            raise BrokenFile(
+                shown,
+                exc.problem,
+                f"moved it to {moved} so nothing overwrites it: repair it and move it back, "
+                "or restore it from a snapshot (`ffhooks recover restore`)",
+            ) from None
+
+    def load_header(self) -> None:
+        try:
+            self.header = self._read(self.header_path, "store")
+        except FileNotFoundError:
+            self.header = None
+            if self.daily_dir.is_dir() and any(self.daily_dir.iterdir()):
+                raise FatalError(
+                    f"{self.shown(self.header_path)} is missing but the store holds sessions: "
+                    "restore it (`ffhooks recover restore`); a new store id would bill those "
+                    "sessions twice"
+                ) from None
+            return
+        if self.header["user"] != self.user:
+            raise FatalError(
+                f"{self.shown(self.header_path)} belongs to user {self.header['user']!r}, not "
+                f"{self.user!r}: the folder was copied or renamed; move it back"
+            )
+
+    def create(self, timezone: str | None) -> None:
+        name = timezone or detect_timezone()
+        zone(name)
+        self.header = {
+            "version": 1,
+            "store": os.urandom(8).hex(),
+            "user": self.user,
+            "timezone": name,
+            "seq": 0,
+            "created": to_iso(self.now),
+            "dirty": [],
+            "longest_seconds": 0,
+        }
+        write_json(self.header_path, self.header)
+
+    def timer(self) -> Timer:
+        try:
+            raw = self._read(self.current_path, "current")
+        except FileNotFoundError:
+            return Timer()
+        return Timer.from_json(raw)
+
+    def _list_days(self) -> dict[date, str]:
+        if self._day_names is None:
+            self._day_names = {}
+            try:
+                names = os.listdir(self.daily_dir)
+            except FileNotFoundError:
+                names = []
+            for name in names:
+                if name.endswith(".json") and not name.startswith("."):
+                    try:
+                        self._day_names[date.fromisoformat(name[:-5])] = name
+                    except ValueError:
+                        continue
+        return self._day_names
+
+    def day(self, day: date) -> list[Session]:
+        """The sessions filed under `day` (cached for this command)."""
+        if day not in self._days:
+            name = self._list_days().get(day)
+            sessions: list[Session] = []
+            if name is not None:
+                path = self.daily_dir / name
+                try:
+                    raw = self._read(path, "daily")
+                except FileNotFoundError:
+                    raw = {"sessions": []}
+                sessions = [Session.from_json(s) for s in raw["sessions"]]
+            self._days[day] = sessions
+        return self._days[day]
+
+    def filed_days(self) -> list[date]:
+        return sorted(self._list_days())
+
+    def sessions_between(self, lo: datetime, hi: datetime) -> list[Session]:
+        """Every session overlapping [lo, hi), ordered by start."""
+        longest = timedelta(seconds=self.header["longest_seconds"] if self.header else 0)
+        first = local_date(lo - longest, self.tz) - timedelta(days=SLACK_DAYS)
+        last = local_date(hi, self.tz) + timedelta(days=SLACK_DAYS)
+        found = [
+            s
+            for d in self.filed_days()
+            if first <= d <= last
+            for s in self.day(d)
+            if s.start < hi and s.end > lo
+        ]
+        return sorted(found, key=lambda s: s.start)
+
+    def all_sessions(self) -> Iterator[Session]:
+        for d in self.filed_days():
+            yield from self.day(d)
+
+    def find(self, prefix: str) -> Session:
+        """The session whose id starts with `prefix` (at least 4 characters, like git)."""
+        key = prefix.strip().lower()
+        if len(key) < 4:
+            raise FatalError(f"session id {prefix!r} is too short: give at least 4 characters")
+        matches = [s for s in self.all_sessions() if s.id.startswith(key)]
+        if not matches:
+            raise FatalError(f"no session with id {prefix!r}: `ffhooks log` lists the ids")
+        if len(matches) > 1:
+            raise FatalError(f"session id {prefix!r} is ambiguous: give more characters")
+        return matches[0]
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def apply(
+        self,
+        added: Iterable[Session] = (),
+        removed: Iterable[Session] = (),
+        timer: Timer | None = None,
+    ) -> None:
+        """Add and remove sessions and set the timer, all in one transaction."""
+        if self.header is None:
+            raise FatalError("internal: the store must be created before it is written")
+        tz = self.tz
+        files: dict[Path, Any] = {}
+        touched: dict[date, list[Session]] = {}
+        months: set[str] = set()
+        longest = self.header["longest_seconds"]
+        for s in removed:
+            day = local_date(s.start, tz)
+            # the file it was read from may be a neighbour (a zone change); find it there
+            for d in sorted(self._list_days(), key=lambda d: abs((d - day).days)):
+                if abs((d - day).days) > SLACK_DAYS:
+                    break
+                if any(x.id == s.id for x in touched.get(d, self.day(d))):
+                    touched[d] = [x for x in touched.get(d, self.day(d)) if x.id != s.id]
+                    break
+            months |= months_of(s.start, s.end, tz)
+        for s in added:
+            day = local_date(s.start, tz)
+            touched[day] = [*touched.get(day, self.day(day)), s]
+            months |= months_of(s.start, s.end, tz)
+            longest = max(longest, s.seconds)
+        for day, sessions in touched.items():
+            sessions.sort(key=lambda s: s.start)
+            files[self.daily_dir / f"{day.isoformat()}.json"] = {
+                "version": 1,
+                "date": day.isoformat(),
+                "sessions": [s.to_json() for s in sessions],
+            }
+        if timer is not None:
+            files[self.current_path] = timer.to_json()
+        dirty = sorted(set(self.header["dirty"]) | months)
+        if dirty != self.header["dirty"] or longest != self.header["longest_seconds"]:
+            self.header = {**self.header, "dirty": dirty, "longest_seconds": longest}
+            files[self.header_path] = self.header
+        self._commit(files)
+        for day, sessions in touched.items():
+            self._days[day] = sessions
+            self._list_days()[day] = f"{day.isoformat()}.json"
+
+    def set_header(self, **changes: Any) -> None:
+        if self.header is None:
+            raise FatalError("internal: the store must be created before it is written")
+        self.header = {**self.header, **changes}
+        write_json(self.header_path, self.header)
+
+    def _commit(self, files: dict[Path, Any]) -> None:
+        if len(files) == 1:
+            for path, value in files.items():
+                write_json(path, value)
+            return
+        rel = {str(path.relative_to(self.root)): value for path, value in files.items()}
+        write_json(self.journal_path, {"version": 1, "files": rel})
+        # The journal is durable, so a bulk write may sync once instead of once per file.
+        bulk = len(files) > BULK_FILES
+        for path, value in files.items():
+            write_json(path, value, fsync=not bulk)
+        if bulk:
+            os.sync()
+        self.journal_path.unlink()
+
+    def replay_journal(self) -> None:
+        """Finish a transaction that a crash interrupted (every file holds whole contents)."""
+        try:
+            data = self.journal_path.read_bytes()
+        except FileNotFoundError:
+            return
+        fix = "it records an interrupted write; move it aside and check your sessions"
+        journal = parse_json(data, self.shown(self.journal_path), fix)
+        for rel, value in journal["files"].items():
+            target = (self.root / rel).resolve()
+            if self.root.resolve() not in target.parents:
+                raise BrokenFile(
+                    self.shown(self.journal_path), f"names a path outside the store: {rel}", fix
+                )
+            write_json(target, value)
+        self.journal_path.unlink()
+
+
+@contextmanager
+def open_store(
+    top: Path,
+    state_dir: Path,
+    user: str,
+    now: datetime,
+    *,
+    create: bool = False,
+    timezone: str | None = None,
+) -> Iterator[Store]:
+    """Open a user's store under its lock; `create` makes one if there is none yet."""
+    root = top / ".flowforge" / "user" / user
+    store = Store(root, top, state_dir, user, now)
+    if not root.is_dir() and not create:
+        yield store  # no store yet: nothing to lock, nothing recorded
+        return
+    with locked(root / ".lock", f"the time store of {user}"):
+        store.replay_journal()
+        store.load_header()
+        if store.header is None and create:
+            store.create(timezone)
+        yield store

@@ -1,0 +1,267 @@
+"""The rules of tracking time: one timer per user, no overlaps, nothing in the future.
+
+Functions here change a `Store` and return what they did; they never print.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
+
+from ffhooks.clock import day_start, format_duration
+from ffhooks.errors import FatalError
+from ffhooks.store import Paused, Running, Session, Store, Timer, new_session_id
+
+
+class Limits(NamedTuple):
+    max_seconds: int
+    force: bool = False
+
+
+def _when(dt: datetime, store: Store) -> str:
+    return dt.astimezone(store.tz).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def task_problem(task: str) -> str | None:
+    if (
+        not task
+        or len(task) > 100
+        or task != task.strip()
+        or any(ord(c) < 32 or ord(c) == 127 for c in task)
+    ):
+        return (
+            f"task {task!r} is not allowed: use 1-100 characters with no control characters "
+            "and no surrounding spaces, e.g. 205 or PROJ-12"
+        )
+    return None
+
+
+def check_task(task: str) -> str:
+    problem = task_problem(task)
+    if problem:
+        raise FatalError(problem)
+    return task
+
+
+def session_problem(store: Store, s: Session, limits: Limits) -> str | None:
+    """Why a session cannot be billed as it stands, overlaps aside; None if it can."""
+    if task_problem(s.task):
+        return task_problem(s.task)
+    if s.end <= s.start:
+        return (
+            f"the session would end ({_when(s.end, store)}) at or before it starts "
+            f"({_when(s.start, store)}): check the times"
+        )
+    if s.end > store.now:
+        return (
+            f"the session would end in the future ({_when(s.end, store)}): time can only be "
+            "recorded once it has passed"
+        )
+    if s.seconds > limits.max_seconds and not limits.force:
+        return (
+            f"the session would last {format_duration(s.seconds)}, more than the team's "
+            f"max_session_hours ({limits.max_seconds / 3600:g}h): check the times, or pass "
+            "--force if it really was that long"
+        )
+    return None
+
+
+def _overlap(store: Store, s: Session, other: Session) -> str:
+    return (
+        f"the session {_when(s.start, store)} to {_when(s.end, store)} would overlap session "
+        f"{other.id} on {other.task} ({_when(other.start, store)} to {_when(other.end, store)}): "
+        "one person cannot bill two things at once"
+    )
+
+
+def _overlaps_running(store: Store, s: Session, running: Running | None) -> str | None:
+    if running and running.id != s.id and s.start < store.now and s.end > running.start:
+        return (
+            f"the session would overlap the running timer on {running.task} (since "
+            f"{_when(running.start, store)}): stop it first or choose other times"
+        )
+    return None
+
+
+def check_session(store: Store, s: Session, limits: Limits, *, ignore: str | None = None) -> None:
+    """Refuse a session that cannot be billed as it stands, saying why."""
+    problem = session_problem(store, s, limits)
+    if problem:
+        raise FatalError(problem)
+    for other in store.sessions_between(s.start, s.end):
+        if other.id != ignore:
+            raise FatalError(f"{_overlap(store, s, other)}; edit or remove that one first")
+    problem = _overlaps_running(store, s, store.timer().running)
+    if problem:
+        raise FatalError(problem)
+
+
+def _check_start(store: Store, at: datetime) -> None:
+    if at > store.now:
+        raise FatalError(
+            f"{_when(at, store)} is in the future: a timer can only start from now or earlier"
+        )
+    for other in store.sessions_between(at, store.now):
+        raise FatalError(
+            f"a timer from {_when(at, store)} would overlap session {other.id} on {other.task} "
+            f"(until {_when(other.end, store)}): start it later"
+        )
+
+
+def _end_running(
+    store: Store, running: Running, at: datetime, limits: Limits, **kw: str | None
+) -> Session | None:
+    """The session a running timer becomes when it ends at `at` (None if it lasted 0 s)."""
+    if at < running.start:
+        raise FatalError(
+            f"{_when(at, store)} is before the running timer started "
+            f"({_when(running.start, store)})"
+        )
+    if at == running.start:
+        return None
+    session = running.until(at, **kw)
+    check_session(store, session, limits, ignore=running.id)
+    return session
+
+
+def start(
+    store: Store, task: str, at: datetime, limits: Limits, *, billable: bool, note: str | None
+) -> tuple[Running, Session | None]:
+    """Start `task` at `at`, ending whatever runs at that same instant."""
+    check_task(task)
+    current = store.timer()
+    ended = None
+    if current.running:
+        if current.running.task == task and current.running.billable == billable and note is None:
+            return current.running, None
+        ended = _end_running(store, current.running, at, limits)
+    _check_start(store, at)
+    running = Running(new_session_id(), task, at, billable, note)
+    store.apply(added=[ended] if ended else [], timer=Timer(running=running))
+    return running, ended
+
+
+def pause(store: Store, at: datetime, limits: Limits, reason: str | None) -> Session | None:
+    running = store.timer().running
+    if running is None:
+        raise FatalError("no timer is running: nothing to pause")
+    ended = _end_running(store, running, at, limits, reason=reason)
+    paused = Paused(running.task, running.billable, at, running.note)
+    store.apply(added=[ended] if ended else [], timer=Timer(paused=paused))
+    return ended
+
+
+def resume(store: Store, at: datetime) -> Running:
+    current = store.timer()
+    if current.running:
+        raise FatalError(f"a timer is already running on {current.running.task}")
+    if current.paused is None:
+        raise FatalError("nothing is paused: start a task with `ffhooks start TASK`")
+    _check_start(store, at)
+    running = Running(
+        new_session_id(), current.paused.task, at, current.paused.billable, current.paused.note
+    )
+    store.apply(timer=Timer(running=running))
+    return running
+
+
+def stop(
+    store: Store, at: datetime, limits: Limits, note: str | None
+) -> tuple[Timer, Session | None]:
+    """End the running timer (or drop a paused one); returns the old timer and the session."""
+    current = store.timer()
+    if current.running is None and current.paused is None:
+        raise FatalError("no timer is running or paused: nothing to stop")
+    ended = _end_running(store, current.running, at, limits, note=note) if current.running else None
+    store.apply(added=[ended] if ended else [], timer=Timer())
+    return current, ended
+
+
+def add(store: Store, session: Session, limits: Limits) -> Session:
+    check_session(store, session, limits)
+    store.apply(added=[session])
+    return session
+
+
+def first_free_slot(store: Store, day: date, seconds: int) -> datetime:
+    """The earliest start from 09:00 on `day` where `seconds` fit without overlap or future."""
+    tz = store.tz
+    begin = datetime.combine(day, time(9), tzinfo=tz).astimezone(store.now.tzinfo)
+    end_of_day = day_start(day + timedelta(days=1), tz)
+    cursor = begin
+    for other in store.sessions_between(begin, end_of_day):
+        if other.start >= cursor + timedelta(seconds=seconds):
+            break
+        cursor = max(cursor, other.end)
+    running = store.timer().running
+    if running and cursor < store.now and cursor + timedelta(seconds=seconds) > running.start:
+        cursor = max(cursor, store.now)
+    slot_end = cursor + timedelta(seconds=seconds)
+    if slot_end > end_of_day or slot_end > store.now:
+        raise FatalError(
+            f"no free {format_duration(seconds)} left on {day} after 09:00 that is already past: "
+            "give the start with --start"
+        )
+    return cursor
+
+
+def edit(store: Store, old: Session, new: Session, limits: Limits) -> Session:
+    check_session(store, new, limits, ignore=old.id)
+    store.apply(added=[new], removed=[old])
+    return new
+
+
+def remove(store: Store, session: Session) -> None:
+    store.apply(removed=[session])
+
+
+def running_seconds(running: Running, now: datetime) -> int:
+    return max(0, int((now - running.start).total_seconds()))
+
+
+def import_sessions(
+    store: Store, entries: list[tuple[str, Session]], limits: Limits, *, write: bool = True
+) -> tuple[int, int, list[tuple[str, str]]]:
+    """Add sessions in bulk, skipping ones already present; all or nothing.
+
+    Returns (added, skipped, problems); nothing is written when there are problems or
+    `write` is false.
+    """
+    if not entries:
+        return 0, 0, []
+    lo = min(s.start for _, s in entries)
+    hi = max(s.end for _, s in entries)
+    existing = store.sessions_between(lo, hi)
+    present = {(s.start, s.end, s.task) for s in existing}
+    ids = {s.id for s in existing}
+    problems: list[tuple[str, str]] = []
+    fresh: list[tuple[str, Session]] = []
+    skipped = 0
+    for where, s in entries:
+        if (s.start, s.end, s.task) in present:
+            skipped += 1
+            continue
+        if s.id in ids:
+            s = s._replace(id=new_session_id())
+        problem = session_problem(store, s, limits)
+        if problem:
+            problems.append((where, problem))
+            continue
+        present.add((s.start, s.end, s.task))
+        ids.add(s.id)
+        fresh.append((where, s))
+    running = store.timer().running
+    timeline = sorted([*fresh, *(("", s) for s in existing)], key=lambda e: e[1].start)
+    latest: Session | None = None
+    for where, s in timeline:
+        if latest is not None and s.start < latest.end and where:
+            problems.append((where, _overlap(store, s, latest)))
+        problem = _overlaps_running(store, s, running) if where else None
+        if problem:
+            problems.append((where, problem))
+        if latest is None or s.end > latest.end:
+            latest = s
+    if problems or not write:
+        return 0, skipped, problems
+    store.apply(added=[s for _, s in fresh])
+    return len(fresh), skipped, []

@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import pytest
+
+from ffhooks.main import main
+
+NOW = "2026-11-20T17:00:00Z"  # a Friday
+
+
+class Result(NamedTuple):
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(
+        ("git", *args), cwd=cwd, check=True, capture_output=True, text=True
+    ).stdout
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test sees the developer's git config or home; one that picks no folder runs in an
+    empty non-repository folder, so anything needing a repository fails loudly."""
+    home = tmp_path_factory.mktemp("home")
+    (home / ".gitconfig").write_text(
+        "[user]\n\tname = Test\n\temail = tester@example.com\n[init]\n\tdefaultBranch = main\n"
+    )
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("TZ", "UTC")
+    for name in ("FFHOOKS_USER", "FFHOOKS_NOW", "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path_factory.mktemp("not-a-repo"))
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A fresh git repository as the current folder, user alice, the clock at NOW."""
+    path = tmp_path / "repo"
+    path.mkdir()
+    git(path, "init", "-q")
+    monkeypatch.chdir(path)
+    monkeypatch.setenv("FFHOOKS_USER", "alice")
+    monkeypatch.setenv("FFHOOKS_NOW", NOW)
+    yield path
+
+
+@pytest.fixture
+def ff(capsys: pytest.CaptureFixture[str]) -> Any:
+    """Run `ffhooks ARGS...` in this process; returns exit code and output."""
+
+    def run(*argv: str) -> Result:
+        try:
+            code = main(list(argv))
+        except SystemExit as exc:  # argparse usage errors
+            code = int(exc.code or 0)
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return run
+
+
+def sessions(ff: Any, *extra: str) -> list[dict[str, Any]]:
+    result = ff("log", "--all", "--json", *extra)
+    assert result.code == 0, result.err
+    found: list[dict[str, Any]] = result.json()["sessions"]
+    return found
+
+
+def store_dir(repo: Path, user: str = "alice") -> Path:
+    return repo / ".flowforge" / "user" / user
+
+
+def set_now(monkeypatch: pytest.MonkeyPatch, instant: str) -> None:
+    monkeypatch.setenv("FFHOOKS_NOW", instant)

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import multiprocessing
+import time
+from pathlib import Path
+
+import pytest
+
+from ffhooks import fsio
+from ffhooks.errors import FatalError
+
+
+def hold_with_filelock(path: str, ready: multiprocessing.synchronize.Event, seconds: float) -> None:
+    from filelock import FileLock
+
+    with FileLock(path):
+        ready.set()
+        time.sleep(seconds)
+
+
+def test_lock_excludes_filelock_holders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Our lock and filelock.FileLock are the same lock on POSIX."""
+    path = tmp_path / "x.lock"
+    ready = multiprocessing.Event()
+    holder = multiprocessing.Process(target=hold_with_filelock, args=(str(path), ready, 2.0))
+    holder.start()
+    try:
+        assert ready.wait(10)
+        monkeypatch.setattr(fsio, "LOCK_TIMEOUT", 0.3)
+        with (
+            pytest.raises(FatalError, match="locked by another ffhooks process"),
+            fsio.locked(path, "the test store"),
+        ):
+            pass
+    finally:
+        holder.join()
+    with fsio.locked(path, "the test store"):
+        pass
+
+
+def test_atomic_write_leaves_no_temp_files(tmp_path: Path) -> None:
+    target = tmp_path / "a" / "b.json"
+    fsio.write_json(target, {"x": 1})
+    fsio.write_json(target, {"x": 2})
+    assert [p.name for p in target.parent.iterdir()] == ["b.json"]
+    assert target.read_text() == '{\n  "x": 2\n}\n'
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        (b"", "is empty"),
+        (b"  \n", "is empty"),
+        (b"\xef\xbb\xbf{}", "byte-order mark"),
+        (b'{"a": "\xff"}', "is not UTF-8"),
+        (b'{"a": NaN}', "NaN is not valid JSON"),
+        (b'{"a": 1, "a": 2}', "duplicate key 'a'"),
+        (b'{"a": 1', "line 1 column 8"),
+        (b"[" * 100_000, "nested too deeply"),
+    ],
+)
+def test_parse_json_refuses(data: bytes, problem: str) -> None:
+    with pytest.raises(fsio.BrokenFile) as info:
+        fsio.parse_json(data, "f.json", "fix it")
+    assert problem in str(info.value) and str(info.value).startswith("f.json: ")

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import ffhooks.commands.status
+
+
+def test_usage_error_exits_2(ff: Any, repo: Path) -> None:
+    result = ff("start", "--bogus")
+    assert result.code == 2 and "usage:" in result.err
+    assert ff("frobnicate").code == 2
+
+
+def test_bug_exits_3_with_the_traceback_in_the_log(
+    ff: Any, repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> int:
+        return 1 // 0
+
+    monkeypatch.setattr(ffhooks.commands.status, "status", broken)
+    result = ff("status")
+    assert result.code == 3
+    assert len(result.err.strip().splitlines()) == 1 and "Traceback" not in result.err
+    log = repo / ".git" / "ffhooks" / "ffhooks.log"
+    assert str(log) in result.err
+    assert "ZeroDivisionError" in log.read_text() and "Traceback" in log.read_text()
+
+
+def test_bad_ffhooks_now(ff: Any, repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FFHOOKS_NOW", "tomorrow-ish")
+    result = ff("status")
+    assert result.code == 1 and "FFHOOKS_NOW" in result.err
+
+
+def test_python_dash_m_and_console_script(repo: Path) -> None:
+    for argv in ([sys.executable, "-m", "ffhooks", "--version"], ["ffhooks", "--version"]):
+        proc = subprocess.run(argv, capture_output=True, text=True, check=False)
+        assert proc.returncode == 0 and proc.stdout.startswith("ffhooks ")
+
+
+def test_broken_team_config_is_one_line(ff: Any, repo: Path) -> None:
+    (repo / ".flowforge/team").mkdir(parents=True)
+    (repo / ".flowforge/team/config.json").write_text('{"max_session_hours": "twelve"}')
+    result = ff("add", "1", "1h")
+    assert result.code == 1
+    assert ".flowforge/team/config.json: $.max_session_hours: expected number" in result.err
+    (repo / ".flowforge/team/config.json").write_text('{"branch_task_pattern": "("}')
+    assert "not a valid regular expression" in ff("add", "1", "1h").err

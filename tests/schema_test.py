@@ -1,0 +1,128 @@
+"""The built-in validator and jsonschema agree on every schema and a corpus of files."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import jsonschema
+import pytest
+
+from ffhooks import schema
+
+SESSION = {
+    "id": "0123456789ab",
+    "task": "205",
+    "start": "2026-11-20T09:00:00Z",
+    "end": "2026-11-20T10:00:00Z",
+    "billable": True,
+}
+GOOD: dict[str, Any] = {
+    "daily": {"version": 1, "date": "2026-11-20", "sessions": [SESSION]},
+    "store": {
+        "version": 1,
+        "store": "0123456789abcdef",
+        "user": "alice",
+        "timezone": "UTC",
+        "seq": 0,
+        "created": "2026-11-20T09:00:00Z",
+        "dirty": ["2026-11"],
+        "longest_seconds": 3600,
+    },
+    "current": {
+        "version": 1,
+        "running": {
+            "id": "0123456789ab",
+            "task": "1",
+            "start": "2026-11-20T09:00:00Z",
+            "billable": False,
+        },
+        "paused": None,
+    },
+    "team-config": {"version": 1, "max_session_hours": 10, "branch_task_pattern": "\\d+"},
+}
+
+
+def mutations(name: str) -> list[tuple[str, Any]]:
+    """(label, document) pairs, each one change away from a good document."""
+    out: list[tuple[str, Any]] = []
+    base = GOOD[name]
+    for key in base:
+        doc = copy.deepcopy(base)
+        del doc[key]
+        out.append((f"without {key}", doc))
+        for label, value in [
+            ("null", None),
+            ("string", "x"),
+            ("list", []),
+            ("float", 1.5),
+            ("negative", -1),
+            ("bool", True),
+            ("object", {}),
+        ]:
+            doc = copy.deepcopy(base)
+            doc[key] = value
+            out.append((f"{key} as {label}", doc))
+    doc = copy.deepcopy(base)
+    doc["unknown"] = 1
+    out.append(("unknown key", doc))
+    if name == "daily":
+        for key in SESSION:
+            for value in [
+                None,
+                "",
+                "2026-13-01T00:00:00Z",
+                "2026-11-20T09:00:00+01:00",
+                7,
+                "a" * 101,
+                " 205",
+                "x\ny",
+            ]:
+                doc = copy.deepcopy(base)
+                doc["sessions"][0][key] = value
+                out.append((f"session {key}={value!r}", doc))
+        doc = copy.deepcopy(base)
+        doc["sessions"][0]["extra"] = 1
+        out.append(("session unknown key", doc))
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(GOOD))
+def test_validators_agree(name: str) -> None:
+    reference = jsonschema.Draft202012Validator(
+        schema.load(name), format_checker=jsonschema.FormatChecker()
+    )
+    assert schema.first_error(name, GOOD[name]) is None
+    reference.validate(GOOD[name])
+    disagreements = []
+    for label, doc in mutations(name):
+        ours = schema.first_error(name, doc)
+        theirs = next(iter(reference.iter_errors(doc)), None)
+        if (ours is None) != (theirs is None):
+            disagreements.append((label, ours, theirs and theirs.message))
+    assert disagreements == []
+
+
+@pytest.mark.parametrize("name", schema.names())
+def test_schemas_are_valid_and_documented(name: str) -> None:
+    doc = schema.load(name)
+    jsonschema.Draft202012Validator.check_schema(doc)
+    assert doc["$id"].endswith(f"/{name}.schema.json") and doc["title"]
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for prop in node.get("properties", {}).values():
+                assert prop.get("description"), f"{name}: a property has no description"
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(doc)
+
+
+def test_messages_name_the_json_path() -> None:
+    doc = copy.deepcopy(GOOD["daily"])
+    doc["sessions"][0]["billable"] = "yes"
+    assert schema.first_error("daily", doc) == '$.sessions[0].billable: expected boolean, got "yes"'
