@@ -13,12 +13,21 @@ DEFAULTS: dict[str, Any] = {
     "version": 1,
     "max_session_hours": 12,
     "branch_task_pattern": r"\d+",
+    "summary_detail": {"per_task": True, "period": "day"},
 }
 
 
 class TeamConfig(NamedTuple):
-    max_session_hours: float
-    branch_task_pattern: str
+    max_session_hours: float = 12
+    branch_task_pattern: str = r"\d+"
+    per_task: bool = True
+    period: str = "day"
+    rates: dict[str, Any] | None = None
+    currency: str | None = None
+
+    @property
+    def detail(self) -> dict[str, Any]:
+        return {"per_task": self.per_task, "period": self.period}
 
     @property
     def max_session_seconds(self) -> int:
@@ -50,7 +59,15 @@ def load_config(flowforge: Path) -> TeamConfig:
             f".flowforge/team/config.json: branch_task_pattern {pattern!r} is not a valid "
             f"regular expression ({exc}); fix it"
         ) from None
-    return TeamConfig(float(merged["max_session_hours"]), pattern)
+    detail = {**DEFAULTS["summary_detail"], **merged["summary_detail"]}
+    return TeamConfig(
+        float(merged["max_session_hours"]),
+        pattern,
+        detail["per_task"],
+        detail["period"],
+        merged.get("rates"),
+        merged.get("currency"),
+    )
 
 
 def task_from_branch(branch: str, pattern: str) -> str | None:

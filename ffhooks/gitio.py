@@ -29,12 +29,26 @@ class Repo(NamedTuple):
         return self.common_dir / "ffhooks"
 
 
-def run_git(args: Sequence[str], cwd: Path, *, check: bool = True, stdin: str | None = None) -> str:
+def run_git(
+    args: Sequence[str],
+    cwd: Path,
+    *,
+    check: bool = True,
+    stdin: str | None = None,
+    env: dict[str, str] | None = None,
+) -> str:
+    """Run git; `env` adds to (not replaces) the environment."""
     import subprocess
 
     try:
         proc = subprocess.run(
-            ("git", *args), cwd=cwd, input=stdin, capture_output=True, text=True, check=False
+            ("git", *args),
+            cwd=cwd,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            check=False,
+            env={**os.environ, **env} if env else None,
         )
     except FileNotFoundError:
         raise FatalError("git is not installed or not on PATH") from None

@@ -95,6 +95,30 @@ def _nothing(p: argparse.ArgumentParser) -> None:
     pass
 
 
+def _report(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--from", dest="start", metavar="DATE", help="YYYY-MM-DD, this-week, ...")
+    p.add_argument("--to", dest="end", metavar="DATE")
+    p.add_argument("--user", dest="users", action="append", default=[], metavar="USER")
+    p.add_argument("--task", dest="tasks", action="append", default=[], metavar="TASK")
+    p.add_argument("--by", default="user,task", metavar="DIMS", help="of user,task,day,week,month")
+    p.add_argument(
+        "--format", default="table", choices=("table", "json", "csv", "markdown", "html")
+    )
+    p.add_argument("--ref", help="read the summaries of this git ref instead of the work tree")
+    p.add_argument("--round", dest="round_minutes", type=int, metavar="MINUTES")
+    p.add_argument("--round-mode", default="up", choices=("up", "nearest"))
+    p.add_argument("-o", "--output", metavar="FILE")
+
+
+def _validate(p: argparse.ArgumentParser) -> None:
+    p.add_argument("paths", nargs="*", metavar="PATH")
+
+
+def _aggregate(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--all", action="store_true", help="rebuild every month, not only changes")
+    p.add_argument("--hook", action="store_true", help="as the commit hook: never fail")
+
+
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
     "init": ("set up ffhooks in this repository (safe to run again)", _init),
     "start": ("start a timer (stops the running one at the same instant)", _start),
@@ -108,6 +132,9 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
     "remove": ("delete a recorded session", _session_id),
     "import": ("load sessions from JSON lines, Watson or Timewarrior", _import),
     "timezone": ("show or set the time zone in which your days are cut", _timezone),
+    "aggregate": ("fold your time into the team summaries and stage them", _aggregate),
+    "report": ("the team's billable time from the committed summaries", _report),
+    "validate": ("check ffhooks JSON files against their schemas", _validate),
     "guard": ("hook: refuse a commit that would publish private time", _nothing),
 }
 
@@ -136,7 +163,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     for name, (text, add_arguments) in COMMANDS.items():
         if only is None or name == only:
             p = sub.add_parser(name, help=text, description=text, formatter_class=_Formatter)
-            p.add_argument("--user", help="whose time (default: FFHOOKS_USER, git config)")
+            if name != "report":  # there --user filters, and may repeat
+                p.add_argument("--user", help="whose time (default: FFHOOKS_USER, git config)")
             add_arguments(p)
     return parser
 
@@ -153,12 +181,45 @@ def _dispatch(args: argparse.Namespace) -> int:
         from ffhooks.commands.guard import guard
 
         return guard(repo)
+    if args.command == "validate":
+        from ffhooks.commands.validate import validate
+
+        return validate(repo, paths=args.paths)
+    if args.command == "report":
+        from ffhooks.clock import now_from_env
+        from ffhooks.commands.report import report
+
+        return report(
+            repo,
+            now_from_env(os.environ),
+            start=args.start,
+            end=args.end,
+            users=args.users,
+            tasks=args.tasks,
+            by=args.by,
+            fmt=args.format,
+            ref=args.ref,
+            round_minutes=args.round_minutes,
+            round_mode=args.round_mode,
+            output=args.output,
+        )
 
     from ffhooks.clock import now_from_env
     from ffhooks.context import Context
     from ffhooks.identity import resolve_user
 
-    ctx = Context(repo, resolve_user(args.user, os.environ, repo.top), now_from_env(os.environ))
+    def context() -> Context:
+        return Context(
+            repo, resolve_user(args.user, os.environ, repo.top), now_from_env(os.environ)
+        )
+
+    if args.command == "aggregate":
+        from ffhooks.commands.aggregate import aggregate, aggregate_hook
+
+        if args.hook:
+            return aggregate_hook(repo, context)
+        return aggregate(context(), rebuild=args.all, quiet=False)
+    ctx = context()
     if args.command == "start":
         from ffhooks.commands.start import start
 
@@ -238,7 +299,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     raise NotImplementedError(args.command)
 
 
-def _log_bug() -> str:
+def log_bug() -> str:
     """Write the traceback of an unexpected error to the clone's log; say where it went."""
     import traceback
 
@@ -268,7 +329,7 @@ def run(action: Callable[[], int]) -> int:
         print("ffhooks: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:
-        where = _log_bug()
+        where = log_bug()
         print(f"ffhooks: internal error {exc.__class__.__name__}: {exc} {where}", file=sys.stderr)
         return 3
 

@@ -236,6 +236,7 @@ class Store:
             "created": to_iso(self.now),
             "dirty": [],
             "longest_seconds": 0,
+            "summaries": {},
         }
         write_json(self.header_path, self.header)
 

@@ -28,6 +28,7 @@ GOOD: dict[str, Any] = {
         "created": "2026-11-20T09:00:00Z",
         "dirty": ["2026-11"],
         "longest_seconds": 3600,
+        "summaries": {"2026-11": 3},
     },
     "current": {
         "version": 1,
@@ -40,6 +41,30 @@ GOOD: dict[str, Any] = {
         "paused": None,
     },
     "team-config": {"version": 1, "max_session_hours": 10, "branch_task_pattern": "\\d+"},
+}
+
+
+GOOD["summary"] = {
+    "version": 1,
+    "user": "alice",
+    "store": "0123456789abcdef",
+    "month": "2026-11",
+    "timezone": "UTC",
+    "seq": 3,
+    "detail": {"per_task": True, "period": "day"},
+    "totals": {
+        "2026-11-20": {"205": {"billable_seconds": 60, "non_billable_seconds": 0, "sessions": 1}}
+    },
+    "sha256": "0" * 64,
+}
+GOOD["queue-entry"] = {
+    "version": 1,
+    "operation": "aggregate",
+    "user": "alice",
+    "reason": "disk full",
+    "created": "2026-11-20T09:00:00Z",
+    "last": "2026-11-20T09:00:00Z",
+    "attempts": 1,
 }
 
 
@@ -66,6 +91,18 @@ def mutations(name: str) -> list[tuple[str, Any]]:
     doc = copy.deepcopy(base)
     doc["unknown"] = 1
     out.append(("unknown key", doc))
+    if name == "summary":
+        for value in [-1, 1.5, "1", None, True]:
+            doc = copy.deepcopy(base)
+            doc["totals"]["2026-11-20"]["205"]["billable_seconds"] = value
+            out.append((f"cell billable_seconds={value!r}", doc))
+        for key in ["2026-11-20x", "20261120", " 205"]:
+            doc = copy.deepcopy(base)
+            doc["totals"][key] = {}
+            out.append((f"period key {key!r}", doc))
+        doc = copy.deepcopy(base)
+        doc["totals"]["2026-11-20"]["bad\ntask"] = doc["totals"]["2026-11-20"]["205"]
+        out.append(("task with newline", doc))
     if name == "daily":
         for key in SESSION:
             for value in [

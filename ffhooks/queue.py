@@ -1,0 +1,60 @@
+"""The failure queue: one JSON file per failed operation, under the clone's machine state.
+
+`ffhooks recover` lists and retries them; nothing here ever blocks a commit.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ffhooks.clock import to_iso
+from ffhooks.fsio import read_json, write_json
+
+
+def queue_dir(state_dir: Path) -> Path:
+    return state_dir / "queue"
+
+
+def record(state_dir: Path, operation: str, user: str, reason: str, now: datetime) -> Path:
+    """Queue a failure; the same operation failing again bumps its attempts instead."""
+    folder = queue_dir(state_dir)
+    for path, entry in entries(state_dir):
+        if entry["operation"] == operation and entry["user"] == user:
+            write_json(
+                path,
+                {**entry, "reason": reason, "last": to_iso(now), "attempts": entry["attempts"] + 1},
+            )
+            return path
+    path = folder / f"{now:%Y%m%dT%H%M%SZ}-{operation}-{user}-{os.getpid()}.json"
+    write_json(
+        path,
+        {
+            "version": 1,
+            "operation": operation,
+            "user": user,
+            "reason": reason,
+            "created": to_iso(now),
+            "last": to_iso(now),
+            "attempts": 1,
+        },
+    )
+    return path
+
+
+def entries(state_dir: Path) -> list[tuple[Path, dict[str, Any]]]:
+    folder = queue_dir(state_dir)
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in sorted(folder.glob("*.json")):
+        found.append(
+            (path, read_json(path, str(path), "move it out of the queue folder", "queue-entry"))
+        )
+    return found
+
+
+def done(path: Path) -> None:
+    path.unlink(missing_ok=True)

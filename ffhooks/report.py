@@ -1,0 +1,230 @@
+"""The team report: read summaries (work tree or any git ref), keep the newest state of each
+store and month, filter, round, price and group. Pure computation; printing is elsewhere."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from ffhooks import summary
+from ffhooks.errors import FatalError
+from ffhooks.gitio import run_git
+
+DIMENSIONS = ("user", "task", "day", "week", "month")
+MEASURES = ("billable_seconds", "non_billable_seconds", "sessions")
+
+
+class Cell(NamedTuple):
+    """One user's totals for one task in one period (a day, or a whole month)."""
+
+    user: str
+    task: str
+    period: str
+    billable_seconds: int
+    non_billable_seconds: int
+    sessions: int
+
+
+class Report(NamedTuple):
+    first: date | None
+    last: date | None
+    group_by: tuple[str, ...]
+    rows: list[dict[str, Any]]
+    totals: dict[str, Any]
+    notes: list[str]
+    currency: str | None
+
+
+def _newest(paths: Iterable[str]) -> list[str]:
+    """Per (user, store, month) the file with the highest seq."""
+    best: dict[tuple[str, str, str], summary.SummaryPath] = {}
+    for path in paths:
+        where = summary.parse_path(path)
+        if where is None:
+            continue
+        key = (where.user, where.store, where.month)
+        if key not in best or where.seq > best[key].seq:
+            best[key] = where
+    return sorted(w.path for w in best.values())
+
+
+def read_worktree(top: Path) -> list[tuple[str, bytes]]:
+    base = top / summary.SUMMARIES
+    found = []
+    for folder, _, names in os.walk(base):
+        rel = Path(folder).relative_to(top).as_posix()
+        found += [f"{rel}/{n}" for n in names if n.endswith(".json")]
+    return [(p, (top / p).read_bytes()) for p in _newest(found)]
+
+
+def read_ref(top: Path, ref: str) -> list[tuple[str, bytes]]:
+    """The summaries of any commit-ish, straight from the object store (no checkout)."""
+    if ref.startswith("-"):
+        raise FatalError(f"{ref!r} is not a git ref")
+    run_git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], top, check=False)
+    listing = run_git(
+        ["ls-tree", "-r", "--name-only", "-z", ref, "--", summary.SUMMARIES], top, check=False
+    )
+    if not listing and not run_git(["rev-parse", "--verify", "--quiet", ref], top, check=False):
+        raise FatalError(f"{ref!r} is not a commit in this repository: check the name, or fetch")
+    paths = _newest(p for p in listing.split("\0") if p)
+    if not paths:
+        return []
+    import subprocess
+
+    batch = "".join(f"{ref}:{p}\n" for p in paths).encode()
+    out = subprocess.run(
+        ["git", "cat-file", "--batch"], cwd=top, input=batch, capture_output=True, check=True
+    ).stdout
+    blobs = []
+    pos = 0
+    for path in paths:
+        end = out.index(b"\n", pos)
+        header = out[pos:end].split()
+        size = int(header[2])
+        blobs.append((path, out[end + 1 : end + 1 + size]))
+        pos = end + 1 + size + 1
+    return blobs
+
+
+def cells(files: list[tuple[str, bytes]]) -> list[Cell]:
+    """The totals of each file, after checking it is what ffhooks wrote."""
+    from ffhooks.fsio import parse_json
+    from ffhooks.schema import first_error
+
+    out = []
+    fix = "run `ffhooks verify` and restore the file from git history"
+    for path, data in files:
+        doc = parse_json(data, path, fix)
+        problem = first_error("summary", doc)
+        problem = problem or next(iter(summary.problems(doc, summary.parse_path(path))), None)
+        if problem:
+            raise FatalError(f"{path}: {problem}; {fix}")
+        for period, tasks in doc["totals"].items():
+            for task, t in tasks.items():
+                out.append(
+                    Cell(
+                        doc["user"],
+                        task,
+                        period,
+                        t["billable_seconds"],
+                        t["non_billable_seconds"],
+                        t["sessions"],
+                    )
+                )
+    return out
+
+
+def _round(seconds: int, minutes: int, mode: str) -> int:
+    step = minutes * 60
+    if mode == "up":
+        return -(-seconds // step) * step
+    return (seconds + step // 2) // step * step
+
+
+def rate_for(rates: dict[str, Any], user: str, task: str) -> Decimal | None:
+    for table, key in (("tasks", task), ("users", user)):
+        if key in rates.get(table, {}):
+            return Decimal(str(rates[table][key]))
+    return Decimal(str(rates["default"])) if "default" in rates else None
+
+
+def build(
+    all_cells: list[Cell],
+    *,
+    first: date | None,
+    last: date | None,
+    users: list[str],
+    tasks: list[str],
+    group_by: tuple[str, ...],
+    round_minutes: int | None,
+    round_mode: str,
+    rates: dict[str, Any] | None,
+    currency: str | None,
+) -> Report:
+    notes: list[str] = []
+    month_level = False
+    units: dict[tuple[str, str, str], list[int]] = {}
+    for c in all_cells:
+        if (users and c.user not in users) or (tasks and c.task not in tasks):
+            continue
+        if len(c.period) == 7:  # a month-level summary: inside if the month overlaps
+            lo = date.fromisoformat(c.period + "-01")
+            hi = (lo.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+            month_level = True
+        else:
+            lo = hi = date.fromisoformat(c.period)
+        if (first and hi < first) or (last and lo > last):
+            continue
+        unit = units.setdefault((c.user, c.task, c.period), [0, 0, 0])
+        unit[0] += c.billable_seconds
+        unit[1] += c.non_billable_seconds
+        unit[2] += c.sessions
+    if month_level:
+        notes.append(
+            "some summaries hold whole months only: their time is counted in full "
+            "for any month the range touches, and has no day or week"
+        )
+    if "*" in {task for _, task, _ in units}:
+        notes.append("some summaries hold no per-task split: their time shows as task *")
+    if round_minutes:
+        notes.append(
+            f"rounded {'up' if round_mode == 'up' else 'to the nearest'} "
+            f"{round_minutes} min per user, task and day"
+        )
+    groups: dict[tuple[str, ...], dict[str, Any]] = {}
+    priced = bool(rates) and any(rate_for(rates or {}, u, t) is not None for u, t, _ in units)
+    for (user, task, period), (billable, non_billable, sessions) in units.items():
+        if round_minutes:
+            billable = _round(billable, round_minutes, round_mode)
+            non_billable = _round(non_billable, round_minutes, round_mode)
+        day = date.fromisoformat(period) if len(period) == 10 else None
+        keys = {
+            "user": user,
+            "task": task,
+            "day": period if day else None,
+            "week": f"{day.isocalendar()[0]}-W{day.isocalendar()[1]:02d}" if day else None,
+            "month": period[:7],
+        }
+        row = groups.setdefault(
+            tuple(str(keys[d]) for d in group_by),
+            {**{d: keys[d] for d in group_by}, **dict.fromkeys(MEASURES, 0)},
+        )
+        row["billable_seconds"] += billable
+        row["non_billable_seconds"] += non_billable
+        row["sessions"] += sessions
+        if priced:
+            rate = rate_for(rates or {}, user, task) or Decimal(0)
+            row["_amount"] = row.get("_amount", Decimal(0)) + rate * billable / 3600
+    rows = [groups[k] for k in sorted(groups)]
+    totals: dict[str, Any] = {m: sum(r[m] for r in rows) for m in MEASURES}
+    if priced:
+        for r in rows:
+            r["amount"] = float(
+                r.pop("_amount", Decimal(0)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+            )
+        totals["amount"] = round(sum(r["amount"] for r in rows), 2)
+    return Report(first, last, group_by, rows, totals, notes, currency if priced else None)
+
+
+def to_json(report: Report) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "from": report.first.isoformat() if report.first else None,
+        "to": report.last.isoformat() if report.last else None,
+        "group_by": list(report.group_by),
+        "rows": report.rows,
+        "totals": report.totals,
+        "notes": report.notes,
+    }
+    if report.currency:
+        out["currency"] = report.currency
+    return out
+
+
+def dumps(report: Report) -> str:
+    return json.dumps(to_json(report), indent=2, ensure_ascii=False)

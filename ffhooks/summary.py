@@ -1,0 +1,147 @@
+"""Committed team summaries: one store's complete billing state for one month.
+
+    .flowforge/team/summaries/<user>/<YYYY-MM>/<store>-<seq>.json
+
+A summary file is never modified: a change adds a file with a higher seq and deletes the
+store's older files for that month, and a reader keeps the highest seq per (store, month).
+Adds of distinct paths and deletes of unmodified files never conflict in any merge.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
+
+from ffhooks.clock import day_start
+
+SUMMARIES = ".flowforge/team/summaries"
+NAME = re.compile(r"(?P<store>[0-9a-f]{16})-(?P<seq>[1-9][0-9]{0,17})\.json")
+PATH = re.compile(
+    r"\.flowforge/team/summaries/(?P<user>[a-z0-9][a-z0-9._-]{0,63})/"
+    r"(?P<month>\d{4}-(?:0[1-9]|1[0-2]))/(?P<store>[0-9a-f]{16})-(?P<seq>[1-9][0-9]{0,17})\.json"
+)
+TOTAL_KEYS = ("billable_seconds", "non_billable_seconds", "sessions")
+
+
+class Interval(NamedTuple):
+    task: str
+    start: datetime
+    end: datetime
+    billable: bool
+
+
+class SummaryPath(NamedTuple):
+    user: str
+    month: str
+    store: str
+    seq: int
+
+    @property
+    def path(self) -> str:
+        return f"{SUMMARIES}/{self.user}/{self.month}/{self.store}-{self.seq}.json"
+
+
+def parse_path(path: str) -> SummaryPath | None:
+    match = PATH.fullmatch(path)
+    if match is None:
+        return None
+    return SummaryPath(match["user"], match["month"], match["store"], int(match["seq"]))
+
+
+def month_bounds(month: str, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    year, mon = int(month[:4]), int(month[5:])
+    first = date(year, mon, 1)
+    following = date(year + 1, 1, 1) if mon == 12 else date(year, mon + 1, 1)
+    return day_start(first, tz), day_start(following, tz)
+
+
+def totals(
+    intervals: Iterable[Interval], month: str, tz: ZoneInfo, *, per_task: bool, by_day: bool
+) -> dict[str, dict[str, dict[str, int]]]:
+    """Per period (day or month) per task: billable and non-billable seconds and sessions.
+
+    An interval across midnight counts on both days, split at the day boundary in `tz`; its
+    seconds add up exactly because every boundary falls on a whole second.
+    """
+    lo, hi = month_bounds(month, tz)
+    out: dict[str, dict[str, dict[str, int]]] = {}
+    for iv in intervals:
+        start, end = max(iv.start, lo), min(iv.end, hi)
+        if end <= start:
+            continue
+        day = start.astimezone(tz).date()
+        while True:
+            cut = min(end, day_start(day + timedelta(days=1), tz))
+            if cut > start:
+                period = day.isoformat() if by_day else month
+                task = iv.task if per_task else "*"
+                cell = out.setdefault(period, {}).setdefault(task, dict.fromkeys(TOTAL_KEYS, 0))
+                seconds = int((cut - start).total_seconds())
+                cell["billable_seconds" if iv.billable else "non_billable_seconds"] += seconds
+                if by_day or start == max(iv.start, lo):
+                    cell["sessions"] += 1
+            if cut >= end:
+                break
+            start, day = cut, day + timedelta(days=1)
+    return {p: dict(sorted(out[p].items())) for p in sorted(out)}
+
+
+def canonical(doc: dict[str, Any]) -> bytes:
+    body = {k: v for k, v in doc.items() if k != "sha256"}
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def checksum(doc: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical(doc)).hexdigest()
+
+
+def build(
+    *,
+    user: str,
+    store: str,
+    month: str,
+    timezone: str,
+    seq: int,
+    detail: dict[str, Any],
+    periods: dict[str, dict[str, dict[str, int]]],
+) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "version": 1,
+        "user": user,
+        "store": store,
+        "month": month,
+        "timezone": timezone,
+        "seq": seq,
+        "detail": detail,
+        "totals": periods,
+    }
+    doc["sha256"] = checksum(doc)
+    return doc
+
+
+def same_content(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Equal but for seq and checksum: writing `a` over `b` would change nothing."""
+    strip = ("seq", "sha256")
+    return {k: v for k, v in a.items() if k not in strip} == {
+        k: v for k, v in b.items() if k not in strip
+    }
+
+
+def problems(doc: Any, where: SummaryPath | None) -> list[str]:
+    """What is wrong with a summary beyond its schema: checksum, and name against content."""
+    found = []
+    if doc.get("sha256") != checksum(doc):
+        found.append("$.sha256: does not match the content (edited by hand?)")
+    if where is not None:
+        for key in ("user", "month", "store", "seq"):
+            if doc.get(key) != getattr(where, key):
+                found.append(f"$.{key}: {doc.get(key)!r} disagrees with the file name")
+    for period in doc.get("totals", {}):
+        if not period.startswith(doc.get("month", "")):
+            found.append(f"$.totals[{period!r}]: outside the month {doc.get('month')}")
+    return found
