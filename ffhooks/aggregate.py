@@ -120,9 +120,13 @@ def aggregate(store: Store, repo: Repo, config: TeamConfig, *, rebuild: bool = F
     if new or old:
         _refuse_unstaged(repo, old)
         for path, doc in new.items():
-            if path.parent.exists() and not path.parent.is_dir():
-                raise FatalError(f"{path.parent} is a file, not a folder: move it away")
-            write_json(path, doc)
+            try:
+                write_json(path, doc)
+            except OSError as exc:
+                raise FatalError(
+                    f"cannot write {path.relative_to(repo.top)} ({exc.strerror}): make sure "
+                    f"{user_dir.relative_to(repo.top)} is a writable folder"
+                ) from None
         for path in old:
             path.unlink(missing_ok=True)
         stage(repo, [*new, *old])

@@ -19,6 +19,8 @@ HOOKS: list[dict[str, Any]] = [
         "pass_filenames": False,
         "always_run": True,
         "require_serial": True,
+        # pre-commit hides what a passing hook prints; a queued failure must be seen
+        "verbose": True,
     },
     {
         "id": "ffhooks-validate",

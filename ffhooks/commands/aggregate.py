@@ -22,13 +22,14 @@ def has_any_store(repo: Repo) -> bool:
 def aggregate(ctx: Context, *, rebuild: bool, quiet: bool) -> int:
     with ctx.store() as store:
         outcome = fold(store, ctx.repo, ctx.config(), rebuild=rebuild)
+    if quiet:
+        return 0
     if outcome.written or outcome.removed:
         print(
-            f"ffhooks: summaries for {ctx.user}: {len(outcome.written)} written, "
-            f"{len(outcome.removed)} replaced",
-            file=sys.stderr if quiet else sys.stdout,
+            f"Summaries for {ctx.user}: {len(outcome.written)} written, "
+            f"{len(outcome.removed)} replaced (staged)"
         )
-    elif not quiet:
+    else:
         print("Summaries are up to date")
     return 0
 

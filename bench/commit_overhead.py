@@ -1,0 +1,401 @@
+"""What the ffhooks pre-commit hooks add to a `git commit`, next to a no-op hook.
+
+Builds a team repository in a temporary directory with the real commands: the committer has
+a year of sessions (10 per working day, about 2,500) and 50 teammates have 12 months of
+summaries each, all committed. Three clones of it get `pre-commit install`:
+
+- `ff`: the hooks `ffhooks init` writes (guard, aggregate, validate) and the committer's
+  private store;
+- `noop`: one `repo: local` hook, `python3 -c pass`, and the same store;
+- `nostore`: the ffhooks hooks but no private store (a teammate who tracks nothing).
+
+Each round commits, in a rotating order, one change to a tracked file in each variant:
+
+- `ffhooks`: after `ffhooks add` of one new session, so the aggregate hook rebuilds one month;
+- `ffhooks, store unchanged`: the same clone with no new session since the last commit;
+- `ffhooks, no store`: the `nostore` clone;
+- `no-op hook`: the `noop` clone (with the same untimed `ffhooks add` first).
+
+Only the `git commit` process is timed. Run from the project root:
+
+    python3 bench/commit_overhead.py --rounds 15
+    python3 bench/commit_overhead.py --json
+
+The interpreter running this script must have ffhooks and pre-commit installed; its scripts
+folder goes first on PATH so the hooks call `ffhooks` and `python3` directly, not through a
+pyenv shim or another installation. `PYTHON*` variables of the calling shell are dropped
+(`PYTHONDONTWRITEBYTECODE` would make every hook process compile ffhooks from source).
+Targets: the ffhooks commit at most 100 ms slower than the no-op commit (median); goal 40 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+FF = "ffhooks"
+FF_UNCHANGED = "ffhooks, store unchanged"
+FF_NOSTORE = "ffhooks, no store"
+NOOP = "no-op hook"
+ORDER = (FF, FF_UNCHANGED, FF_NOSTORE, NOOP)
+
+NOW = datetime(2026, 11, 20, 17, 0, 0, tzinfo=timezone.utc)
+FIRST_DAY = date(2025, 11, 20)  # the committer's year: FIRST_DAY .. the day before NOW
+TEAM_FIRST_DAY = date(2025, 12, 1)  # teammates: 12 months
+ROUND_BASE = datetime(2026, 11, 20, 8, 0, 0, tzinfo=timezone.utc)  # new sessions, one per round
+ROUND_STEP = timedelta(minutes=2)
+MAX_ROUNDS = 240  # ROUND_BASE + MAX_ROUNDS * ROUND_STEP stays before NOW
+COMMITTER = "dev"
+TASKS = ("205", "206", "311", "412", "ops")
+
+TARGET_MS = 100.0
+GOAL_MS = 40.0
+
+NOOP_CONFIG = """\
+repos:
+- repo: local
+  hooks:
+  - id: noop
+    name: no-op
+    entry: python3 -c pass
+    language: system
+    always_run: true
+    pass_filenames: false
+"""
+
+
+class BenchError(Exception):
+    """A step of the set-up or of a round failed; the message says which and why."""
+
+
+@dataclass
+class Bench:
+    root: Path
+    environ: dict[str, str]
+    clones: dict[str, Path]  # "ff", "noop", "nostore"
+    sessions: int
+    summaries: int
+
+
+def _failure(what: str, cmd: Sequence[str | Path], proc: subprocess.CompletedProcess[str]) -> str:
+    tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-20:])
+    shown = " ".join(str(c) for c in cmd)
+    return f"{what} failed (exit {proc.returncode}): {shown}\n{tail}"
+
+
+def _run(
+    cmd: Sequence[str | Path],
+    *,
+    cwd: Path,
+    env: Mapping[str, str],
+    what: str | None = None,
+) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run(
+        [str(c) for c in cmd], cwd=cwd, env=dict(env), capture_output=True, text=True
+    )
+    if proc.returncode != 0:
+        raise BenchError(_failure(what or str(cmd[0]), cmd, proc))
+    return proc
+
+
+def _iso(at: datetime) -> str:
+    return at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def scripts_dir() -> Path:
+    """Where this interpreter's console scripts (ffhooks, pre-commit) live."""
+    return Path(sysconfig.get_path("scripts"))
+
+
+def clean_environ(home: Path) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("PYTHON", "GIT_", "FFHOOKS_", "PRE_COMMIT"))
+    }
+    env.pop("VIRTUAL_ENV", None)
+    env.update(
+        HOME=str(home),
+        PATH=f"{scripts_dir()}{os.pathsep}{env.get('PATH', '')}",
+        PRE_COMMIT_HOME=str(home / "pre-commit"),
+        XDG_CACHE_HOME=str(home / ".cache"),
+        GIT_CONFIG_NOSYSTEM="1",
+        GIT_AUTHOR_NAME="Bench Dev",
+        GIT_AUTHOR_EMAIL="dev@example.com",
+        GIT_COMMITTER_NAME="Bench Dev",
+        GIT_COMMITTER_EMAIL="dev@example.com",
+        TZ="UTC",
+        LC_ALL=env.get("LC_ALL", "C.UTF-8"),
+        FFHOOKS_USER=COMMITTER,
+        FFHOOKS_NOW=_iso(NOW),
+    )
+    for tool in ("ffhooks", "pre-commit", "python3", "git"):
+        if shutil.which(tool, path=env["PATH"]) is None:
+            raise BenchError(f"`{tool}` is not on PATH (looked in {scripts_dir()} first)")
+    return env
+
+
+def working_days(first: date, last: date) -> list[date]:
+    days = []
+    day = first
+    while day <= last:
+        if day.weekday() < 5:
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+def write_sessions(path: Path, days: Sequence[date], per_day: int) -> int:
+    """JSON lines for `import`: `per_day` sessions of 40 minutes every 45 from 07:00 UTC."""
+    count = 0
+    with open(path, "w", encoding="utf-8") as handle:
+        for day in days:
+            base = datetime(day.year, day.month, day.day, 7, 0, 0, tzinfo=timezone.utc)
+            for i in range(per_day):
+                start = base + timedelta(minutes=45 * i)
+                line = {
+                    "task": TASKS[(count + i) % len(TASKS)],
+                    "start": _iso(start),
+                    "end": _iso(start + timedelta(minutes=40)),
+                    "billable": i % 4 != 3,
+                }
+                handle.write(json.dumps(line) + "\n")
+            count += per_day
+    return count
+
+
+def set_up(root: Path, *, teammates: int, per_day: int, log: bool) -> Bench:
+    """The team repository (origin) and the three clones, each with `pre-commit install`."""
+
+    def say(text: str) -> None:
+        if log:
+            print(text, file=sys.stderr, flush=True)
+
+    home, origin = root / "home", root / "origin"
+    home.mkdir()
+    origin.mkdir()
+    env = clean_environ(home)
+    last_day = NOW.date() - timedelta(days=1)
+
+    say(f"building the team repository in {origin}")
+    _run(["git", "init", "-q", "-b", "main"], cwd=origin, env=env)
+    _run(["ffhooks", "init"], cwd=origin, env=env)
+    (origin / "work.txt").write_text("round 0\n", encoding="utf-8")
+    jsonl = root / "sessions.jsonl"
+    say(f"{teammates} teammates: import and aggregate 12 months each")
+    team_days = working_days(TEAM_FIRST_DAY, last_day)
+    for n in range(teammates):
+        user = {**env, "FFHOOKS_USER": f"mate{n:02d}"}
+        write_sessions(jsonl, team_days, 2)
+        _run(["ffhooks", "import", jsonl], cwd=origin, env=user)
+        _run(["ffhooks", "aggregate"], cwd=origin, env=user)
+        shutil.rmtree(origin / ".flowforge" / "user" / f"mate{n:02d}")  # on their machines
+    say("committer: import and aggregate a year of sessions")
+    sessions = write_sessions(jsonl, working_days(FIRST_DAY, last_day), per_day)
+    _run(["ffhooks", "import", jsonl], cwd=origin, env=env)
+    _run(["ffhooks", "aggregate"], cwd=origin, env=env)
+    _run(["git", "add", "-A"], cwd=origin, env=env)
+    _run(["git", "commit", "-q", "--no-verify", "-m", "team fixture"], cwd=origin, env=env)
+    listed = _run(["git", "ls-files", ".flowforge/team/summaries"], cwd=origin, env=env)
+    summaries = len(listed.stdout.split())
+
+    clones: dict[str, Path] = {}
+    store = origin / ".flowforge" / "user" / COMMITTER
+    for name in ("ff", "noop", "nostore"):
+        say(f"clone {name}: pre-commit install")
+        path = root / name
+        _run(["git", "clone", "-q", origin, path], cwd=root, env=env)
+        if name != "nostore":
+            shutil.copytree(store, path / ".flowforge" / "user" / COMMITTER)
+        if name == "noop":
+            (path / ".pre-commit-config.yaml").write_text(NOOP_CONFIG, encoding="utf-8")
+            _run(["git", "add", ".pre-commit-config.yaml"], cwd=path, env=env)
+            _run(["git", "commit", "-q", "--no-verify", "-m", "no-op hook"], cwd=path, env=env)
+        _run(["pre-commit", "install"], cwd=path, env=env)
+        clones[name] = path
+    return Bench(root, env, clones, sessions, summaries)
+
+
+def _committed_summaries(bench: Bench, clone: Path) -> list[str]:
+    out = _run(
+        [
+            "git",
+            "show",
+            "--no-renames",
+            "--name-only",
+            "--format=",
+            "HEAD",
+            "--",
+            ".flowforge/team/summaries",
+        ],
+        cwd=clone,
+        env=bench.environ,
+    )
+    return out.stdout.split()
+
+
+def one_commit(bench: Bench, variant: str, round_no: int) -> float:
+    """Prepare (untimed), then time one `git commit` through pre-commit, in ms."""
+    clone = bench.clones[
+        {FF: "ff", FF_UNCHANGED: "ff", FF_NOSTORE: "nostore", NOOP: "noop"}[variant]
+    ]
+    env = bench.environ
+    with open(clone / "work.txt", "a", encoding="utf-8") as handle:
+        handle.write(f"round {round_no}: {variant}\n")
+    _run(["git", "add", "work.txt"], cwd=clone, env=env)
+    if variant in (FF, NOOP):
+        start = _iso(ROUND_BASE + round_no * ROUND_STEP)
+        _run(["ffhooks", "add", "205", "1m", "--start", start], cwd=clone, env=env)
+    cmd = ["git", "commit", "-q", "-m", f"round {round_no}"]
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=clone, env=env, capture_output=True, text=True)
+    elapsed = (time.perf_counter() - t0) * 1000.0
+    if proc.returncode != 0:
+        raise BenchError(_failure(f"commit ({variant})", cmd, proc))
+    if variant in (FF, FF_UNCHANGED):
+        changed = _committed_summaries(bench, clone)
+        months = {p.split("/")[-2] for p in changed if f"/{COMMITTER}/" in p}
+        expected = {f"{NOW:%Y-%m}"} if variant == FF else set()
+        if months != expected or len(changed) != len(months) * 2:
+            raise BenchError(
+                f"commit ({variant}) changed summaries {changed}; expected one month replaced"
+                if variant == FF
+                else f"commit ({variant}) changed summaries {changed}; expected none"
+            )
+    return elapsed
+
+
+def queued_failures(bench: Bench) -> list[str]:
+    found = []
+    for name, clone in bench.clones.items():
+        folder = clone / ".git" / "ffhooks" / "queue"
+        if folder.is_dir():
+            found += [f"{name}: {p.name}" for p in folder.iterdir()]
+    return found
+
+
+def percentile(samples: Sequence[float], q: float) -> float:
+    """Linear interpolation between closest ranks (numpy's default), q in [0, 100]."""
+    data = sorted(samples)
+    if not data:
+        raise ValueError("no samples")
+    pos = (len(data) - 1) * q / 100.0
+    lo = int(pos)
+    hi = min(lo + 1, len(data) - 1)
+    return data[lo] + (data[hi] - data[lo]) * (pos - lo)
+
+
+def summarize(samples: Mapping[str, Sequence[float]]) -> dict[str, object]:
+    stats = {
+        name: {
+            "median_ms": round(statistics.median(values), 2),
+            "p90_ms": round(percentile(values, 90), 2),
+            "min_ms": round(min(values), 2),
+            "n": len(values),
+        }
+        for name, values in samples.items()
+    }
+    med = {name: statistics.median(values) for name, values in samples.items()}
+    added = {name: round(med[name] - med[NOOP], 2) for name in ORDER if name != NOOP}
+    return {"commits": stats, "added_median_ms": added}
+
+
+def render(result: Mapping[str, object]) -> str:
+    commits = result["commits"]
+    added = result["added_median_ms"]
+    assert isinstance(commits, dict) and isinstance(added, dict)
+    lines = [
+        f"{result['rounds']} rounds, wall time of `git commit` through pre-commit "
+        f"({result['sessions']} sessions in the committer's store, "
+        f"{result['summaries']} summaries in the tree)",
+        f"{'commit':<28}{'median ms':>11}{'p90 ms':>10}{'min ms':>10}",
+    ]
+    for name in ORDER:
+        s = commits[name]
+        lines.append(f"{name:<28}{s['median_ms']:>11.1f}{s['p90_ms']:>10.1f}{s['min_ms']:>10.1f}")
+    lines.append("")
+    verdict = (
+        "meets the goal"
+        if added[FF] <= GOAL_MS
+        else "ok"
+        if added[FF] <= TARGET_MS
+        else "OVER TARGET"
+    )
+    lines.append(
+        f"added by ffhooks (median, one changed month): {added[FF]:.1f} ms  "
+        f"(target <= {TARGET_MS:.0f}, goal <= {GOAL_MS:.0f}: {verdict})"
+    )
+    lines.append(f"added by ffhooks, store unchanged:           {added[FF_UNCHANGED]:.1f} ms")
+    lines.append(f"added by ffhooks, no store:                  {added[FF_NOSTORE]:.1f} ms")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--rounds", type=int, default=15, help="timed rounds (default 15)")
+    parser.add_argument("--warmup", type=int, default=1, help="untimed rounds first (default 1)")
+    parser.add_argument("--teammates", type=int, default=50, help="teammates (default 50)")
+    parser.add_argument(
+        "--per-day", type=int, default=10, help="committer's sessions per working day (10)"
+    )
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    args = parser.parse_args(argv)
+    if args.rounds < 1 or args.warmup < 0 or args.warmup + args.rounds > MAX_ROUNDS:
+        parser.error(f"need --rounds >= 1, --warmup >= 0 and at most {MAX_ROUNDS} in all")
+    if not 1 <= args.per_day <= 12 or args.teammates < 0:
+        parser.error("--per-day must be 1 to 12 and --teammates at least 0")
+
+    root = Path(tempfile.mkdtemp(prefix="ffhooks-commit-"))
+    try:
+        bench = set_up(root, teammates=args.teammates, per_day=args.per_day, log=not args.json)
+        samples: dict[str, list[float]] = {name: [] for name in ORDER}
+        for round_no in range(args.warmup + args.rounds):
+            shift = round_no % len(ORDER)
+            for variant in ORDER[shift:] + ORDER[:shift]:
+                ms = one_commit(bench, variant, round_no)
+                if round_no >= args.warmup:
+                    samples[variant].append(ms)
+        failures = queued_failures(bench)
+        if failures:
+            raise BenchError(f"the aggregate hook queued failures: {', '.join(failures)}")
+        result = summarize(samples)
+        result.update(
+            rounds=args.rounds,
+            warmup=args.warmup,
+            sessions=bench.sessions,
+            teammates=args.teammates,
+            summaries=bench.summaries,
+            python=sys.version.split()[0],
+            target_ms=TARGET_MS,
+            goal_ms=GOAL_MS,
+        )
+        if args.json:
+            print(json.dumps(result, indent=2))
+        else:
+            print(render(result))
+    except BenchError as exc:
+        print(f"commit_overhead: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        if args.keep:
+            print(f"kept {root}", file=sys.stderr)
+        else:
+            shutil.rmtree(root, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

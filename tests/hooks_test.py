@@ -1,0 +1,203 @@
+"""Commits through the real pre-commit framework: every way of committing stays exact."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import git
+
+ROOT = Path(__file__).resolve().parent.parent
+SUMMARIES = ".flowforge/team/summaries"
+
+
+def commit(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ("git", "commit", "-q", *args), cwd=repo, capture_output=True, text=True, check=False
+    )
+
+
+def tree_total(repo: Path, ref: str = "HEAD") -> int:
+    out = subprocess.run(
+        ("ffhooks", "report", "--format", "json", "--ref", ref),
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    total: int = json.loads(out)["totals"]["billable_seconds"]
+    return total
+
+
+def clean_team_folder(repo: Path) -> bool:
+    return git(repo, "status", "--porcelain", "--", ".flowforge") == ""
+
+
+@pytest.fixture
+def hooked(repo: Path, ff: Any) -> Path:
+    """A repository set up as the README says: `ffhooks init`, `pre-commit install`."""
+    assert shutil.which("pre-commit") and shutil.which("ffhooks")
+    assert ff("init").code == 0
+    subprocess.run(("pre-commit", "install"), cwd=repo, check=True, capture_output=True)
+    return repo
+
+
+@pytest.mark.slow
+def test_first_commit_carries_the_summary(hooked: Path, ff: Any) -> None:
+    ff("add", "205", "2h", "--start", "09:00")
+    git(hooked, "add", "-A")
+    result = commit(hooked, "-m", "first")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert tree_total(hooked) == 7200
+    assert clean_team_folder(hooked)
+
+
+@pytest.mark.slow
+def test_commit_all_paths_amend_detached(hooked: Path, ff: Any) -> None:
+    repo = hooked
+    (repo / "a.txt").write_text("a\n")
+    git(repo, "add", "-A")
+    assert commit(repo, "-m", "base").returncode == 0
+    # git commit -a
+    ff("add", "1", "1h", "--start", "08:00")
+    (repo / "a.txt").write_text("a2\n")
+    assert commit(repo, "-a", "-m", "all").returncode == 0
+    assert tree_total(repo) == 3600 and clean_team_folder(repo)
+    # git commit <paths>, with something else staged that stays out
+    ff("add", "1", "1h", "--start", "10:00")
+    (repo / "b.txt").write_text("b\n")
+    git(repo, "add", "b.txt")
+    (repo / "a.txt").write_text("a3\n")
+    result = commit(repo, "-m", "paths", "a.txt")
+    assert result.returncode == 0, result.stderr
+    assert tree_total(repo) == 7200
+    assert clean_team_folder(repo)
+    assert git(repo, "status", "--porcelain") == "A  b.txt\n"
+    # --amend
+    ff("add", "1", "30m", "--start", "12:00")
+    assert commit(repo, "--amend", "--no-edit").returncode == 0
+    assert tree_total(repo) == 9000 and clean_team_folder(repo)
+    # detached HEAD
+    git(repo, "checkout", "-q", "--detach")
+    ff("add", "1", "30m", "--start", "13:00")
+    (repo / "a.txt").write_text("a4\n")
+    assert commit(repo, "-am", "detached").returncode == 0
+    assert tree_total(repo) == 10800 and clean_team_folder(repo)
+
+
+@pytest.mark.slow
+def test_linked_worktree_has_its_own_store(
+    hooked: Path, ff: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = hooked
+    git(repo, "add", "-A")
+    assert commit(repo, "-m", "base").returncode == 0
+    ff("add", "1", "1h", "--start", "08:00")
+    assert commit(repo, "--allow-empty", "-m", "main work").returncode == 0
+    other = tmp_path / "other"
+    git(repo, "worktree", "add", "-q", str(other), "-b", "feature/9-x")
+    monkeypatch.chdir(other)
+    ff("add", "9", "2h", "--start", "10:00")
+    result = commit(other, "--allow-empty", "-m", "worktree work")
+    assert result.returncode == 0, result.stderr
+    assert tree_total(other) == 3600 + 7200
+    stores = {p.name.split("-")[0] for p in (other / SUMMARIES / "alice").rglob("*.json")}
+    assert len(stores) == 2  # one store per work tree, both counted
+    assert clean_team_folder(other)
+
+
+@pytest.mark.slow
+def test_guard_blocks_private_files(hooked: Path, ff: Any) -> None:
+    ff("add", "1", "1h")
+    git(hooked, "add", "-A")
+    git(hooked, "add", "-f", ".flowforge/user/alice/store.json")
+    result = commit(hooked, "-m", "oops")
+    assert result.returncode != 0
+    assert "git rm -r --cached .flowforge/user/" in result.stdout + result.stderr
+    no_head = subprocess.run(
+        ("git", "rev-parse", "--verify", "-q", "HEAD"), cwd=hooked, capture_output=True, check=False
+    )
+    assert no_head.returncode != 0  # nothing was committed
+
+
+@pytest.mark.slow
+def test_failure_never_blocks_the_commit(hooked: Path, ff: Any) -> None:
+    repo = hooked
+    git(repo, "add", "-A")
+    assert commit(repo, "-m", "base").returncode == 0
+    ff("add", "1", "1h", "--start", "08:00")
+    (repo / SUMMARIES).mkdir(parents=True)
+    (repo / SUMMARIES / "alice").write_text("a file where a folder should be")
+    result = commit(repo, "--allow-empty", "-m", "still commits")
+    assert result.returncode == 0, result.stderr
+    assert "ffhooks recover" in result.stdout + result.stderr
+    assert list((repo / ".git/ffhooks/queue").glob("*.json"))
+    (repo / SUMMARIES / "alice").unlink()
+    assert commit(repo, "--allow-empty", "-m", "next").returncode == 0
+    assert tree_total(repo) == 3600
+
+
+@pytest.mark.slow
+def test_precommit_installs_ffhooks_from_a_local_clone(
+    repo: Path, ff: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """How teams get ffhooks: `repo:` + `rev:`; pre-commit builds it with `pip install .`."""
+    source = tmp_path / "ffhooks-src"
+    files = subprocess.run(
+        ("git", "ls-files", "-co", "--exclude-standard", "-z"),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split("\0")
+    for name in filter(None, files):
+        if (ROOT / name).is_file():
+            (source / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, source / name)
+    git(source, "init", "-q")
+    git(source, "add", "-A")
+    git(source, "commit", "-qm", "ffhooks under test")
+    rev = git(source, "rev-parse", "HEAD").strip()
+    clone = tmp_path / "ffhooks-clone"
+    git(tmp_path, "clone", "-q", str(source), str(clone))
+
+    monkeypatch.setenv("PRE_COMMIT_HOME", str(tmp_path / "pre-commit-home"))
+    assert ff("init", "--hooks-repo", str(clone), "--rev", rev).code == 0
+    subprocess.run(("pre-commit", "install"), cwd=repo, check=True, capture_output=True)
+    ff("add", "205", "90m", "--start", "09:00")
+    git(repo, "add", "-A")
+    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+    result = subprocess.run(
+        ("git", "commit", "-qm", "through the installed hooks"),
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert tree_total(repo) == 5400
+    assert clean_team_folder(repo)
+    # the hook ran from pre-commit's own non-editable install, not from this checkout
+    envs = list(
+        (tmp_path / "pre-commit-home").rglob("site-packages/ffhooks/schemas/summary.schema.json")
+    )
+    assert envs, "the wheel pre-commit built does not carry the schemas"
+    broken = repo / ".flowforge/team/config.json"
+    broken.write_text('{"max_session_hours": "many"}')
+    git(repo, "add", "-A")
+    result = subprocess.run(
+        ("git", "commit", "-qm", "broken config"),
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "config.json::$.max_session_hours" in result.stdout + result.stderr
