@@ -1,5 +1,11 @@
 """Fold a private store into the committed summaries of its user (the commit-hook path).
 
+Aggregation only ever adds files. DESIGN.md also deleted the store's older files of the month,
+but git's rename detection pairs such a delete with the similar new file: two branches that
+each did it conflict (rename/rename), and a branch that did it conflicts with one that only
+deleted (rename/delete). Pure adds of distinct paths never conflict; readers keep the highest
+seq, so superseded files only cost space.
+
 Only months that changed are rebuilt: months the store marked dirty, months the running timer
 touches, and months whose last summary is missing from this work tree (a branch switch, an
 abandoned branch), so time recorded anywhere reaches the next commit. Work is proportional to
@@ -23,7 +29,6 @@ from ffhooks.store import Store, months_of
 
 class Outcome(NamedTuple):
     written: list[str]
-    removed: list[str]
 
 
 def _ours(folder: Path, store_id: str) -> list[tuple[int, Path]]:
@@ -68,17 +73,17 @@ def wanted_months(store: Store, user_dir: Path, now: datetime, rebuild: bool) ->
 def aggregate(store: Store, repo: Repo, config: TeamConfig, *, rebuild: bool = False) -> Outcome:
     """Write and stage new summaries for the months that changed; return what was done."""
     if store.header is None:
-        return Outcome([], [])
+        return Outcome([])
     header = store.header
     store_id, tz, now = header["store"], store.tz, store.now
     user_dir = repo.top / summary.SUMMARIES / store.user
     months = wanted_months(store, user_dir, now, rebuild)
     if not months:
-        return Outcome([], [])
+        return Outcome([])
     running = store.timer().running
     known = dict(header["summaries"])
     new: dict[Path, dict[str, Any]] = {}
-    old: list[Path] = []
+    kept: list[Path] = []
     seq = None
     for month in sorted(months):
         lo, hi = summary.month_bounds(month, tz)
@@ -104,7 +109,6 @@ def aggregate(store: Store, repo: Repo, config: TeamConfig, *, rebuild: bool = F
         if existing:
             latest = _latest(existing[-1][1])
             if latest is not None and summary.same_content(draft, latest):
-                old += [path for _, path in existing[:-1]]  # merged-in older states
                 known[month] = existing[-1][0]
                 continue
         elif not totals:
@@ -115,10 +119,10 @@ def aggregate(store: Store, repo: Repo, config: TeamConfig, *, rebuild: bool = F
         doc = {**draft, "seq": seq}
         doc["sha256"] = summary.checksum(doc)
         new[user_dir / month / f"{store_id}-{seq}.json"] = doc
-        old += [path for _, path in existing]
+        kept += [path for _, path in existing]
         known[month] = seq
-    if new or old:
-        _refuse_unstaged(repo, old)
+    if new:
+        _refuse_unstaged(repo, kept)
         for path, doc in new.items():
             try:
                 write_json(path, doc)
@@ -127,9 +131,7 @@ def aggregate(store: Store, repo: Repo, config: TeamConfig, *, rebuild: bool = F
                     f"cannot write {path.relative_to(repo.top)} ({exc.strerror}): make sure "
                     f"{user_dir.relative_to(repo.top)} is a writable folder"
                 ) from None
-        for path in old:
-            path.unlink(missing_ok=True)
-        stage(repo, [*new, *old])
+        stage(repo, list(new))
     changes = {
         "seq": max([header["seq"], *known.values()]),
         "summaries": dict(sorted(known.items())),
@@ -137,8 +139,7 @@ def aggregate(store: Store, repo: Repo, config: TeamConfig, *, rebuild: bool = F
     }
     if any(header[k] != v for k, v in changes.items()):
         store.set_header(**changes)
-    rel = [str(p.relative_to(repo.top)) for p in (*new, *old)]
-    return Outcome(rel[: len(new)], rel[len(new) :])
+    return Outcome([str(p.relative_to(repo.top)) for p in new])
 
 
 def _max_seq(user_dir: Path, store_id: str) -> int:
@@ -151,8 +152,8 @@ def _max_seq(user_dir: Path, store_id: str) -> int:
 
 
 def _refuse_unstaged(repo: Repo, paths: list[Path]) -> None:
-    """Leave the commit alone if a summary we would replace has unstaged edits: deleting it
-    would lose them, and pre-commit could not restore its stash."""
+    """Leave the commit alone if a summary of this store has unstaged edits: summaries are
+    written by ffhooks only, so an edit is a mistake (or tampering) to resolve first."""
     if not paths:
         return
     rel = [str(p.relative_to(repo.top)) for p in paths]
@@ -187,19 +188,19 @@ def _stashed_by_precommit(rel: list[str]) -> list[str]:
 
 
 def stage(repo: Repo, paths: list[Path]) -> None:
-    """Put the work tree's state of `paths` (added or deleted) into the index.
+    """Add `paths` to the index.
 
     A `git commit <paths>` runs hooks on a temporary index; the real index, locked as
     `index.lock`, becomes the index afterwards, so it gets the same update, or `git status`
     would show the summaries as changed after the commit.
     """
     rel = [str(p.relative_to(repo.top)) for p in paths]
-    run_git(["update-index", "--add", "--remove", "--", *rel], repo.top)
+    run_git(["update-index", "--add", "--", *rel], repo.top)
     index = os.environ.get("GIT_INDEX_FILE", "")
     real = repo.git_dir / "index.lock"
     if os.path.basename(index).startswith("next-index") and real.is_file():
         run_git(
-            ["update-index", "--add", "--remove", "--", *rel],
+            ["update-index", "--add", "--", *rel],
             repo.top,
             env={"GIT_INDEX_FILE": str(real)},
         )

@@ -2,9 +2,9 @@
 
     .flowforge/team/summaries/<user>/<YYYY-MM>/<store>-<seq>.json
 
-A summary file is never modified: a change adds a file with a higher seq and deletes the
-store's older files for that month, and a reader keeps the highest seq per (store, month).
-Adds of distinct paths and deletes of unmodified files never conflict in any merge.
+A summary file is never modified or deleted: a change adds a file with a higher seq, and a
+reader keeps the highest seq per (store, month). Adds of distinct paths never conflict in any
+merge, rebase, cherry-pick or squash, whatever rename detection does.
 """
 
 from __future__ import annotations

@@ -17,8 +17,10 @@ def summary_files(repo: Path, user: str = "alice") -> list[Path]:
 
 
 def only_summary(repo: Path, month: str = "2026-11") -> dict[str, Any]:
-    [path] = (repo / SUMMARIES / "alice" / month).glob("*.json")
-    doc: dict[str, Any] = json.loads(path.read_text())
+    """The newest summary of alice's one store for `month`."""
+    paths = (repo / SUMMARIES / "alice" / month).glob("*.json")
+    newest = max(paths, key=lambda p: int(p.stem.rsplit("-", 1)[1]))
+    doc: dict[str, Any] = json.loads(newest.read_text())
     return doc
 
 
@@ -65,17 +67,21 @@ def test_nothing_changed_writes_nothing(ff: Any, initialised: Path) -> None:
     assert {p: p.read_bytes() for p in repo.rglob("*.json")} == before
 
 
-def test_a_change_replaces_the_file_with_a_higher_seq(ff: Any, initialised: Path) -> None:
+def test_a_change_adds_a_file_with_a_higher_seq(ff: Any, initialised: Path) -> None:
+    """Never modify, never delete: only adds of new paths, which no merge can conflict on."""
     repo = initialised
     ff("add", "1", "1h", "--start", "09:00")
     ff("aggregate")
     git(repo, "commit", "-qm", "one", "--no-verify")
+    first = summary_files(repo)[0].read_bytes()
     ff("add", "1", "1h", "--start", "11:00")
     ff("aggregate")
-    [path] = summary_files(repo)
-    assert path.name.endswith("-2.json")
-    status = git(repo, "status", "--porcelain", "--no-renames", "--", str(SUMMARIES))
-    assert sorted(line[:2] for line in status.splitlines()) == ["A ", "D "]
+    old, new = summary_files(repo)
+    assert old.name.endswith("-1.json") and new.name.endswith("-2.json")
+    assert old.read_bytes() == first
+    status = git(repo, "status", "--porcelain", "--", str(SUMMARIES))
+    assert status == f"A  {new.relative_to(repo)}\n"
+    assert ff("report", "--format", "json").json()["totals"]["billable_seconds"] == 7200
 
 
 def test_running_timer_counts_up_to_now(ff: Any, initialised: Path, monkeypatch: Any) -> None:
@@ -158,12 +164,13 @@ def test_all_rebuilds_every_month(ff: Any, initialised: Path) -> None:
     ff("add", "1", "1h", "--start", "2026-09-10 09:00")
     ff("add", "1", "1h", "--start", "2026-11-10 09:00")
     ff("aggregate")
-    for path in summary_files(repo):
-        path.unlink()
-    git(repo, "add", "-A", ".flowforge")
+    assert "up to date" in ff("aggregate", "--all").out  # same content: nothing to write
+    (repo / ".flowforge/team/config.json").write_text('{"summary_detail": {"period": "month"}}')
+    assert "up to date" in ff("aggregate").out  # incremental: the store did not change
     result = ff("aggregate", "--all")
-    assert result.code == 0
-    assert [p.parent.name for p in summary_files(repo)] == ["2026-09", "2026-11"]
+    assert result.code == 0 and "2 written" in result.out
+    assert only_summary(repo, "2026-09")["detail"]["period"] == "month"
+    assert only_summary(repo, "2026-11")["detail"]["period"] == "month"
 
 
 def test_time_from_another_branch_reaches_the_next_commit(ff: Any, initialised: Path) -> None:

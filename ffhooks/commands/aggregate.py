@@ -24,11 +24,8 @@ def aggregate(ctx: Context, *, rebuild: bool, quiet: bool) -> int:
         outcome = fold(store, ctx.repo, ctx.config(), rebuild=rebuild)
     if quiet:
         return 0
-    if outcome.written or outcome.removed:
-        print(
-            f"Summaries for {ctx.user}: {len(outcome.written)} written, "
-            f"{len(outcome.removed)} replaced (staged)"
-        )
+    if outcome.written:
+        print(f"Summaries for {ctx.user}: {len(outcome.written)} written and staged")
     else:
         print("Summaries are up to date")
     return 0
