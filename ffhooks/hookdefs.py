@@ -29,23 +29,33 @@ HOOKS: list[dict[str, Any]] = [
         "files": r"^\.flowforge/.*\.json$",
         "require_serial": True,
     },
+    {
+        "id": "ffhooks-branch-timer",
+        "name": "ffhooks: a running timer follows the branch",
+        "entry": "ffhooks branch-timer",
+        "stages": ["post-checkout"],
+        "pass_filenames": False,
+        "always_run": True,
+    },
 ]
 
 DEFAULT_HOOK_IDS = ("ffhooks-guard", "ffhooks-aggregate", "ffhooks-validate")
 
 
 def _yaml_value(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(_yaml_value(v) for v in value) + "]"
     if isinstance(value, bool):
         return "true" if value else "false"
     text = str(value)
     return f"'{text}'" if any(c in text for c in ":#{}[],&*!|>'\"%@`\\^") else text
 
 
-def local_repo_block(indent: str) -> str:
+def local_repo_block(indent: str, ids: tuple[str, ...]) -> str:
     """A `repo: local` entry calling the installed `ffhooks`, as YAML list item text."""
     lines = [f"{indent}- repo: local", f"{indent}  hooks:"]
     for hook in HOOKS:
-        if hook["id"] not in DEFAULT_HOOK_IDS:
+        if hook["id"] not in ids:
             continue
         lines.append(f"{indent}  - id: {hook['id']}")
         for key, value in hook.items():
@@ -55,8 +65,8 @@ def local_repo_block(indent: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def remote_repo_block(indent: str, url: str, rev: str) -> str:
+def remote_repo_block(indent: str, ids: tuple[str, ...], url: str, rev: str) -> str:
     lines = [f"{indent}- repo: {_yaml_value(url)}", f"{indent}  rev: {_yaml_value(rev)}"]
     lines.append(f"{indent}  hooks:")
-    lines += [f"{indent}  - id: {hook_id}" for hook_id in DEFAULT_HOOK_IDS]
+    lines += [f"{indent}  - id: {hook_id}" for hook_id in ids]
     return "\n".join(lines) + "\n"

@@ -25,6 +25,7 @@ def _add_timer_options(p: argparse.ArgumentParser, *, note: bool = True) -> None
 def _init(p: argparse.ArgumentParser) -> None:
     p.add_argument("--hooks-repo", metavar="URL", help="use hooks from this git URL or path")
     p.add_argument("--rev", help="the tag or commit of --hooks-repo to use")
+    p.add_argument("--branch-timer", action="store_true", help="also the opt-in post-checkout hook")
 
 
 def _start(p: argparse.ArgumentParser) -> None:
@@ -110,6 +111,15 @@ def _report(p: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--output", metavar="FILE")
 
 
+def _demo(p: argparse.ArgumentParser) -> None:
+    p.add_argument("folder", nargs="?", metavar="DIR", help="where (default: a new temp folder)")
+
+
+def _branch_timer(p: argparse.ArgumentParser) -> None:
+    default = os.environ.get("PRE_COMMIT_CHECKOUT_TYPE", "1")  # set by pre-commit
+    p.add_argument("--checkout-type", default=default, help="git's third post-checkout argument")
+
+
 def _validate(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="*", metavar="PATH")
 
@@ -135,7 +145,9 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
     "aggregate": ("fold your time into the team summaries and stage them", _aggregate),
     "report": ("the team's billable time from the committed summaries", _report),
     "validate": ("check ffhooks JSON files against their schemas", _validate),
+    "demo": ("a throw-away team: a week of work through the real hooks, then the report", _demo),
     "guard": ("hook: refuse a commit that would publish private time", _nothing),
+    "branch-timer": ("hook: a running timer follows a branch switch", _branch_timer),
 }
 
 
@@ -163,20 +175,24 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     for name, (text, add_arguments) in COMMANDS.items():
         if only is None or name == only:
             p = sub.add_parser(name, help=text, description=text, formatter_class=_Formatter)
-            if name != "report":  # there --user filters, and may repeat
+            if name not in ("report", "demo"):  # report's --user filters, and may repeat
                 p.add_argument("--user", help="whose time (default: FFHOOKS_USER, git config)")
             add_arguments(p)
     return parser
 
 
 def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "demo":
+        from ffhooks.commands.demo import demo
+
+        return demo(folder=args.folder)
     from ffhooks.gitio import require_repo
 
     repo = require_repo(Path.cwd())
     if args.command == "init":
         from ffhooks.commands.init import init
 
-        return init(repo, hooks_repo=args.hooks_repo, rev=args.rev)
+        return init(repo, hooks_repo=args.hooks_repo, rev=args.rev, branch_timer=args.branch_timer)
     if args.command == "guard":
         from ffhooks.commands.guard import guard
 
@@ -292,6 +308,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from ffhooks.commands.import_ import import_
 
         return import_(ctx, path=args.file, fmt=args.format, force=args.force)
+    if args.command == "branch-timer":
+        from ffhooks.commands.branch_timer import branch_timer
+
+        return branch_timer(ctx, checkout_type=args.checkout_type)
     if args.command == "timezone":
         from ffhooks.commands.timezone import timezone
 

@@ -6,7 +6,7 @@ from ffhooks.config import DEFAULTS, config_path
 from ffhooks.errors import FatalError
 from ffhooks.fsio import atomic_write, write_json
 from ffhooks.gitio import Repo, user_dir_ignored
-from ffhooks.hookdefs import local_repo_block, remote_repo_block
+from ffhooks.hookdefs import DEFAULT_HOOK_IDS, local_repo_block, remote_repo_block
 
 IGNORE_LINE = ".flowforge/user/"
 
@@ -28,7 +28,9 @@ def ensure_ignored(repo: Repo) -> bool:
     return True
 
 
-def ensure_precommit(repo: Repo, hooks_repo: str | None, rev: str | None) -> str:
+def ensure_precommit(
+    repo: Repo, hooks_repo: str | None, rev: str | None, ids: tuple[str, ...]
+) -> str:
     """Add the ffhooks hooks to .pre-commit-config.yaml; an existing ffhooks entry stays."""
     import yaml
 
@@ -48,17 +50,13 @@ def ensure_precommit(repo: Repo, hooks_repo: str | None, rev: str | None) -> str
         return "unchanged (it already has ffhooks hooks)"
     match = re.search(r"^repos:[ \t]*(\[\s*\])?[ \t]*(#.*)?$", text, re.MULTILINE)
     if match is None:
-        block = remote_repo_block("", hooks_repo, rev or "") if hooks_repo else local_repo_block("")
+        block = _block("", ids, hooks_repo, rev)
         new = text + ("\n" if text and not text.endswith("\n") else "") + "repos:\n" + block
     else:
         following = text[match.end() :]
         item = re.search(r"^([ \t]*)- ", following, re.MULTILINE)
         indent = item.group(1) if item and not match.group(1) else ""
-        block = (
-            remote_repo_block(indent, hooks_repo, rev or "")
-            if hooks_repo
-            else local_repo_block(indent)
-        )
+        block = _block(indent, ids, hooks_repo, rev)
         head = text[: match.start()] + "repos:\n"
         new = (
             head + block + following.lstrip("\n")
@@ -74,7 +72,14 @@ def ensure_precommit(repo: Repo, hooks_repo: str | None, rev: str | None) -> str
     return "added the ffhooks hooks" if text else "created it with the ffhooks hooks"
 
 
-def init(repo: Repo, *, hooks_repo: str | None, rev: str | None) -> int:
+def _block(indent: str, ids: tuple[str, ...], hooks_repo: str | None, rev: str | None) -> str:
+    if hooks_repo:
+        return remote_repo_block(indent, ids, hooks_repo, rev or "")
+    return local_repo_block(indent, ids)
+
+
+def init(repo: Repo, *, hooks_repo: str | None, rev: str | None, branch_timer: bool) -> int:
+    ids = DEFAULT_HOOK_IDS + (("ffhooks-branch-timer",) if branch_timer else ())
     if (hooks_repo is None) != (rev is None):
         raise FatalError(
             "--hooks-repo and --rev go together: give both, or neither for local hooks"
@@ -86,6 +91,7 @@ def init(repo: Repo, *, hooks_repo: str | None, rev: str | None) -> int:
     else:
         write_json(path, DEFAULTS)
         print(".flowforge/team/config.json: created with the defaults")
-    print(".pre-commit-config.yaml: " + ensure_precommit(repo, hooks_repo, rev))
-    print("Next: `pre-commit install`, then commit these files")
+    print(".pre-commit-config.yaml: " + ensure_precommit(repo, hooks_repo, rev, ids))
+    types = " --hook-type pre-commit --hook-type post-checkout" if branch_timer else ""
+    print(f"Next: `pre-commit install{types}`, then commit these files")
     return 0
