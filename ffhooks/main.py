@@ -120,6 +120,11 @@ def _branch_timer(p: argparse.ArgumentParser) -> None:
     p.add_argument("--checkout-type", default=default, help="git's third post-checkout argument")
 
 
+def _recover(p: argparse.ArgumentParser) -> None:
+    p.add_argument("action", nargs="?", default="status", choices=("status", "retry"))
+    p.add_argument("--json", action="store_true")
+
+
 def _validate(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="*", metavar="PATH")
 
@@ -145,6 +150,7 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
     "aggregate": ("fold your time into the team summaries and stage them", _aggregate),
     "report": ("the team's billable time from the committed summaries", _report),
     "validate": ("check ffhooks JSON files against their schemas", _validate),
+    "recover": ("the failure queue: show it, or retry what failed", _recover),
     "demo": ("a throw-away team: a week of work through the real hooks, then the report", _demo),
     "guard": ("hook: refuse a commit that would publish private time", _nothing),
     "branch-timer": ("hook: a running timer follows a branch switch", _branch_timer),
@@ -312,6 +318,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from ffhooks.commands.branch_timer import branch_timer
 
         return branch_timer(ctx, checkout_type=args.checkout_type)
+    if args.command == "recover":
+        from ffhooks.commands.recover import recover
+
+        return recover(ctx, action=args.action, as_json=args.json)
     if args.command == "timezone":
         from ffhooks.commands.timezone import timezone
 

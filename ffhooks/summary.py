@@ -26,6 +26,9 @@ PATH = re.compile(
     r"(?P<month>\d{4}-(?:0[1-9]|1[0-2]))/(?P<store>[0-9a-f]{16})-(?P<seq>[1-9][0-9]{0,17})\.json"
 )
 TOTAL_KEYS = ("billable_seconds", "non_billable_seconds", "sessions")
+_PERIOD = re.compile(r"\d{4}-\d{2}(-\d{2})?")
+_TASK = re.compile(r"[^\s\x00-\x1f\x7f](?:[^\x00-\x1f\x7f]{0,98}[^\s\x00-\x1f\x7f])?")
+_HEAD = {"version", "user", "store", "month", "timezone", "seq", "detail", "totals", "sha256"}
 
 
 class Interval(NamedTuple):
@@ -130,6 +133,29 @@ def same_content(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return {k: v for k, v in a.items() if k not in strip} == {
         k: v for k, v in b.items() if k not in strip
     }
+
+
+def plainly_valid(doc: Any) -> bool:
+    """A quick structural check of `totals`, the bulk of a summary (a report reads hundreds).
+
+    True means the schema's rules on totals hold; the full validator still checks the rest
+    of the file, and explains when this says False.
+    """
+    if type(doc) is not dict or doc.keys() != _HEAD or type(doc["totals"]) is not dict:
+        return False
+    for period, tasks in doc["totals"].items():
+        if not _PERIOD.fullmatch(period) or type(tasks) is not dict:
+            return False
+        for task, cell in tasks.items():
+            if type(cell) is not dict or cell.keys() != _CELL_KEYS or not _TASK.fullmatch(task):
+                return False
+            for value in cell.values():
+                if type(value) is not int or value < 0:
+                    return False
+    return True
+
+
+_CELL_KEYS = set(TOTAL_KEYS)
 
 
 def problems(doc: Any, where: SummaryPath | None) -> list[str]:

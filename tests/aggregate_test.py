@@ -215,9 +215,18 @@ def test_hook_failure_is_queued_and_never_blocks(ff: Any, initialised: Path) -> 
     assert "alice" in queued["reason"]
     assert ff("aggregate", "--hook").code == 0
     assert json.loads(entry.read_text())["attempts"] == 2
+    status = ff("recover")
+    assert status.code == 1 and "aggregate for alice" in status.out
+    assert ff("recover", "retry").code == 1  # the obstacle is still there
     (repo / SUMMARIES / "alice").unlink()
-    assert ff("aggregate").code == 0
+    retry = ff("recover", "retry", "--json")
+    assert retry.code == 0 and retry.json()["retried"] == [
+        {"operation": "aggregate", "user": "alice"}
+    ]
+    assert not list((repo / ".git/ffhooks/queue").glob("*.json"))
     assert only_summary(repo)["totals"]["2026-11-20"]["1"]["billable_seconds"] == 3600
+    assert "summaries" in git(repo, "diff", "--cached", "--name-only")
+    assert ff("recover").code == 0
 
 
 def test_teammate_without_a_store_pays_nothing(ff: Any, initialised: Path) -> None:

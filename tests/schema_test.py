@@ -163,3 +163,14 @@ def test_messages_name_the_json_path() -> None:
     doc = copy.deepcopy(GOOD["daily"])
     doc["sessions"][0]["billable"] = "yes"
     assert schema.first_error("daily", doc) == '$.sessions[0].billable: expected boolean, got "yes"'
+
+
+def test_quick_summary_check_never_lets_a_broken_file_through() -> None:
+    from ffhooks.summary import plainly_valid
+
+    for label, doc in mutations("summary"):
+        if plainly_valid(doc):
+            shell = {**doc, "totals": {}}
+            assert (schema.first_error("summary", doc) is None) == (
+                schema.first_error("summary", shell) is None
+            ), label

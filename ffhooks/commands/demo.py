@@ -12,8 +12,9 @@ from pathlib import Path
 from ffhooks.errors import FatalError
 
 WEEK = ["2026-11-16", "2026-11-17", "2026-11-18", "2026-11-19", "2026-11-20"]
-# (developer, task, start, end) per day; ben works on feature/42-export until Thursday
-PLAN = {
+# per developer, each day: (task, start, end, extra options); ben works on feature/42-export
+# until Wednesday evening, when he merges it
+PLAN: dict[str, list[tuple[str, ...]]] = {
     "ana": [
         ("101", "09:00", "12:30"),
         ("admin", "13:30", "14:00", "--no-billable"),
