@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable
-from functools import lru_cache
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -130,7 +130,7 @@ class Period(NamedTuple):
     month: str
 
 
-@lru_cache(maxsize=None)
+@cache
 def period_of(key: str) -> Period:
     """What a summary's period key (a day, or a whole month) means for filtering and grouping."""
     if len(key) == 7:
