@@ -50,6 +50,7 @@ FF_UNCHANGED = "ffhooks, store unchanged"
 FF_NOSTORE = "ffhooks, no store"
 NOOP = "no-op hook"
 ORDER = (FF, FF_UNCHANGED, FF_NOSTORE, NOOP)
+PYTHON = "python3 -c pass"
 
 NOW = datetime(2026, 11, 20, 17, 0, 0, tzinfo=timezone.utc)
 FIRST_DAY = date(2025, 11, 20)  # the committer's year: FIRST_DAY .. the day before NOW
@@ -58,6 +59,7 @@ ROUND_BASE = datetime(2026, 11, 20, 8, 0, 0, tzinfo=timezone.utc)  # new session
 ROUND_STEP = timedelta(minutes=2)
 MAX_ROUNDS = 240  # ROUND_BASE + MAX_ROUNDS * ROUND_STEP stays before NOW
 COMMITTER = "dev"
+SUMMARIES = ".flowforge/team/summaries"
 TASKS = ("205", "206", "311", "412", "ops")
 
 TARGET_MS = 100.0
@@ -208,7 +210,7 @@ def set_up(root: Path, *, teammates: int, per_day: int, log: bool) -> Bench:
     _run(["ffhooks", "aggregate"], cwd=origin, env=env)
     _run(["git", "add", "-A"], cwd=origin, env=env)
     _run(["git", "commit", "-q", "--no-verify", "-m", "team fixture"], cwd=origin, env=env)
-    listed = _run(["git", "ls-files", ".flowforge/team/summaries"], cwd=origin, env=env)
+    listed = _run(["git", "ls-files", SUMMARIES], cwd=origin, env=env)
     summaries = len(listed.stdout.split())
 
     clones: dict[str, Path] = {}
@@ -228,22 +230,29 @@ def set_up(root: Path, *, teammates: int, per_day: int, log: bool) -> Bench:
     return Bench(root, env, clones, sessions, summaries)
 
 
-def _committed_summaries(bench: Bench, clone: Path) -> list[str]:
+def _committed_summaries(bench: Bench, clone: Path) -> list[tuple[str, str]]:
+    """(status, path) of the summaries the last commit added (A) or deleted (D)."""
     out = _run(
-        [
-            "git",
-            "show",
-            "--no-renames",
-            "--name-only",
-            "--format=",
-            "HEAD",
-            "--",
-            ".flowforge/team/summaries",
-        ],
+        ["git", "show", "--no-renames", "--name-status", "--format=", "HEAD", "--", SUMMARIES],
         cwd=clone,
         env=bench.environ,
     )
-    return out.stdout.split()
+    return [(line[0], line.split("\t", 1)[1]) for line in out.stdout.splitlines() if line]
+
+
+def _check_commit(bench: Bench, clone: Path, variant: str) -> None:
+    """The ffhooks commit must add one summary for the month of the new session (older
+    files of that month may go or stay); a commit without new time must touch none."""
+    changed = _committed_summaries(bench, clone)
+    month = f"{SUMMARIES}/{COMMITTER}/{NOW:%Y-%m}/"
+    added = [path for status, path in changed if status == "A"]
+    if variant == FF_UNCHANGED:
+        ok = not changed
+    else:
+        ok = len(added) == 1 and all(path.startswith(month) for _, path in changed)
+    if not ok:
+        want = "none" if variant == FF_UNCHANGED else f"one added under {month}"
+        raise BenchError(f"commit ({variant}) changed summaries {changed}; expected {want}")
 
 
 def one_commit(bench: Bench, variant: str, round_no: int) -> float:
@@ -265,15 +274,18 @@ def one_commit(bench: Bench, variant: str, round_no: int) -> float:
     if proc.returncode != 0:
         raise BenchError(_failure(f"commit ({variant})", cmd, proc))
     if variant in (FF, FF_UNCHANGED):
-        changed = _committed_summaries(bench, clone)
-        months = {p.split("/")[-2] for p in changed if f"/{COMMITTER}/" in p}
-        expected = {f"{NOW:%Y-%m}"} if variant == FF else set()
-        if months != expected or len(changed) != len(months) * 2:
-            raise BenchError(
-                f"commit ({variant}) changed summaries {changed}; expected one month replaced"
-                if variant == FF
-                else f"commit ({variant}) changed summaries {changed}; expected none"
-            )
+        _check_commit(bench, clone, variant)
+    return elapsed
+
+
+def python_startup(bench: Bench) -> float:
+    """One bare `python3` process as a hook gets it: the floor of every hook process, in ms."""
+    cmd = ["python3", "-c", "pass"]
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=bench.root, env=bench.environ, capture_output=True, text=True)
+    elapsed = (time.perf_counter() - t0) * 1000.0
+    if proc.returncode != 0:
+        raise BenchError(_failure(PYTHON, cmd, proc))
     return elapsed
 
 
@@ -309,7 +321,8 @@ def summarize(samples: Mapping[str, Sequence[float]]) -> dict[str, object]:
     }
     med = {name: statistics.median(values) for name, values in samples.items()}
     added = {name: round(med[name] - med[NOOP], 2) for name in ORDER if name != NOOP}
-    return {"commits": stats, "added_median_ms": added}
+    python = stats.pop(PYTHON)
+    return {"commits": stats, "added_median_ms": added, "python_startup": python}
 
 
 def render(result: Mapping[str, object]) -> str:
@@ -339,6 +352,13 @@ def render(result: Mapping[str, object]) -> str:
     )
     lines.append(f"added by ffhooks, store unchanged:           {added[FF_UNCHANGED]:.1f} ms")
     lines.append(f"added by ffhooks, no store:                  {added[FF_NOSTORE]:.1f} ms")
+    python = result["python_startup"]
+    assert isinstance(python, dict)
+    lines.append(
+        f"`{PYTHON}` (the floor of each hook process): median {python['median_ms']:.1f} ms; "
+        "the no-op config runs 1 hook process, ffhooks 2 (guard, aggregate) or 3 (+ validate, "
+        "when .flowforge JSON is staged)"
+    )
     return "\n".join(lines)
 
 
@@ -361,13 +381,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     root = Path(tempfile.mkdtemp(prefix="ffhooks-commit-"))
     try:
         bench = set_up(root, teammates=args.teammates, per_day=args.per_day, log=not args.json)
-        samples: dict[str, list[float]] = {name: [] for name in ORDER}
+        samples: dict[str, list[float]] = {name: [] for name in (*ORDER, PYTHON)}
         for round_no in range(args.warmup + args.rounds):
             shift = round_no % len(ORDER)
             for variant in ORDER[shift:] + ORDER[:shift]:
                 ms = one_commit(bench, variant, round_no)
                 if round_no >= args.warmup:
                     samples[variant].append(ms)
+            ms = python_startup(bench)
+            if round_no >= args.warmup:
+                samples[PYTHON].append(ms)
         failures = queued_failures(bench)
         if failures:
             raise BenchError(f"the aggregate hook queued failures: {', '.join(failures)}")

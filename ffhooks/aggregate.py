@@ -83,7 +83,6 @@ def aggregate(store: Store, repo: Repo, config: TeamConfig, *, rebuild: bool = F
     running = store.timer().running
     known = dict(header["summaries"])
     new: dict[Path, dict[str, Any]] = {}
-    kept: list[Path] = []
     seq = None
     for month in sorted(months):
         lo, hi = summary.month_bounds(month, tz)
@@ -119,10 +118,9 @@ def aggregate(store: Store, repo: Repo, config: TeamConfig, *, rebuild: bool = F
         doc = {**draft, "seq": seq}
         doc["sha256"] = summary.checksum(doc)
         new[user_dir / month / f"{store_id}-{seq}.json"] = doc
-        kept += [path for _, path in existing]
         known[month] = seq
     if new:
-        _refuse_unstaged(repo, kept)
+        _refuse_unstaged(repo, sorted({path.parent for path in new}))
         for path, doc in new.items():
             try:
                 write_json(path, doc)
@@ -151,12 +149,11 @@ def _max_seq(user_dir: Path, store_id: str) -> int:
     return max((seq for m in months for seq, _ in _ours(user_dir / m, store_id)), default=0)
 
 
-def _refuse_unstaged(repo: Repo, paths: list[Path]) -> None:
-    """Leave the commit alone if a summary of this store has unstaged edits: summaries are
-    written by ffhooks only, so an edit is a mistake (or tampering) to resolve first."""
-    if not paths:
-        return
-    rel = [str(p.relative_to(repo.top)) for p in paths]
+def _refuse_unstaged(repo: Repo, folders: list[Path]) -> None:
+    """Leave the commit alone if a summary in a month folder we write to has unstaged edits:
+    summaries are written by ffhooks only, so an edit is a mistake (or tampering) to resolve
+    first. Folders as pathspecs keep this one cheap git call however many files they hold."""
+    rel = [f"{p.relative_to(repo.top)}/" for p in folders]
     edited = run_git(["diff", "--name-only", "--", *rel], repo.top).split()
     edited += _stashed_by_precommit(rel)
     if edited:

@@ -79,97 +79,98 @@ def _path(parent: str, key: str | int) -> str:
     )
 
 
-def _errors(schema: dict[str, Any], value: Any, at: str, root: dict[str, Any]) -> str | None:
+def _errors(schema: dict[str, Any], value: Any, root: dict[str, Any]) -> list[Any] | None:
+    """None, or [message, key, ..., key] with the keys from the innermost outwards.
+
+    The path is built only for a value that fails: building it for every value walked cost
+    more than the checks themselves.
+    """
     if "$ref" in schema:
         target: Any = root
         for part in schema["$ref"].removeprefix("#/").split("/"):
             target = target[part]
-        found = _errors(target, value, at, root)
+        found = _errors(target, value, root)
         if found:
             return found
     kinds = schema.get("type")
     if kinds is not None:
         kinds = [kinds] if isinstance(kinds, str) else kinds
         if not any(_is_type(value, k) for k in kinds):
-            return f"{at}: expected {' or '.join(kinds)}, got {json.dumps(value)[:40]}"
+            return [f"expected {' or '.join(kinds)}, got {json.dumps(value)[:40]}"]
     if "const" in schema and not _same(value, schema["const"]):
-        return f"{at}: must be {json.dumps(schema['const'])}"
+        return [f"must be {json.dumps(schema['const'])}"]
     if "enum" in schema and not any(_same(value, v) for v in schema["enum"]):
-        return f"{at}: must be one of {', '.join(json.dumps(v) for v in schema['enum'])}"
+        return [f"must be one of {', '.join(json.dumps(v) for v in schema['enum'])}"]
     if isinstance(value, str):
         if len(value) < schema.get("minLength", 0):
-            return f"{at}: must not be shorter than {schema['minLength']} characters"
+            return [f"must not be shorter than {schema['minLength']} characters"]
         if "maxLength" in schema and len(value) > schema["maxLength"]:
-            return f"{at}: must not be longer than {schema['maxLength']} characters"
+            return [f"must not be longer than {schema['maxLength']} characters"]
         if "pattern" in schema and not re.search(schema["pattern"], value):
-            return f"{at}: {json.dumps(value)[:60]} does not match {schema['pattern']}"
+            return [f"{json.dumps(value)[:60]} does not match {schema['pattern']}"]
         if "format" in schema and not _format_ok(schema["format"], value):
-            return f"{at}: {json.dumps(value)[:60]} is not a valid {schema['format']}"
+            return [f"{json.dumps(value)[:60]} is not a valid {schema['format']}"]
     if _is_type(value, "number"):
         if "minimum" in schema and value < schema["minimum"]:
-            return f"{at}: {value} is less than the minimum {schema['minimum']}"
+            return [f"{value} is less than the minimum {schema['minimum']}"]
         if "exclusiveMinimum" in schema and value <= schema["exclusiveMinimum"]:
-            return f"{at}: {value} must be greater than {schema['exclusiveMinimum']}"
+            return [f"{value} must be greater than {schema['exclusiveMinimum']}"]
         if "maximum" in schema and value > schema["maximum"]:
-            return f"{at}: {value} is more than the maximum {schema['maximum']}"
+            return [f"{value} is more than the maximum {schema['maximum']}"]
     if isinstance(value, list):
         if len(value) < schema.get("minItems", 0):
-            return f"{at}: needs at least {schema['minItems']} items"
+            return [f"needs at least {schema['minItems']} items"]
         if "maxItems" in schema and len(value) > schema["maxItems"]:
-            return f"{at}: has more than {schema['maxItems']} items"
+            return [f"has more than {schema['maxItems']} items"]
         if "items" in schema:
             for i, item in enumerate(value):
-                found = _errors(schema["items"], item, _path(at, i), root)
+                found = _errors(schema["items"], item, root)
                 if found:
-                    return found
+                    return [*found, i]
     if isinstance(value, dict):
         for key in schema.get("required", ()):
             if key not in value:
-                return f"{at}: missing required property {key!r}"
+                return [f"missing required property {key!r}"]
         props = schema.get("properties", {})
         patterns = schema.get("patternProperties", {})
         extra = schema.get("additionalProperties", True)
         names_schema = schema.get("propertyNames")
         for key, item in value.items():
             if names_schema is not None:
-                found = _errors(names_schema, key, f"{_path(at, key)} (name)", root)
+                found = _errors(names_schema, key, root)
                 if found:
-                    return found
+                    return [f"property name {found[0]}", key]
             matched = False
             if key in props:
                 matched = True
-                found = _errors(props[key], item, _path(at, key), root)
+                found = _errors(props[key], item, root)
                 if found:
-                    return found
+                    return [*found, key]
             for pattern, sub in patterns.items():
                 if re.search(pattern, key):
                     matched = True
-                    found = _errors(sub, item, _path(at, key), root)
+                    found = _errors(sub, item, root)
                     if found:
-                        return found
+                        return [*found, key]
             if not matched:
                 if extra is False:
-                    return f"{at}: unknown property {key!r}"
+                    return [f"unknown property {key!r}"]
                 if isinstance(extra, dict):
-                    found = _errors(extra, item, _path(at, key), root)
+                    found = _errors(extra, item, root)
                     if found:
-                        return found
+                        return [*found, key]
     for sub in schema.get("allOf", ()):
-        found = _errors(sub, value, at, root)
+        found = _errors(sub, value, root)
         if found:
             return found
-    if "anyOf" in schema:
-        problems = [_errors(sub, value, at, root) for sub in schema["anyOf"]]
-        if all(problems):
-            return problems[0]
-    if "oneOf" in schema:
-        problems = [_errors(sub, value, at, root) for sub in schema["oneOf"]]
-        if problems.count(None) != 1:
-            return (
-                next(p for p in problems if p)
-                if None not in problems
-                else (f"{at}: matches more than one allowed shape")
-            )
+    for word in ("anyOf", "oneOf"):
+        if word in schema:
+            problems = [_errors(sub, value, root) for sub in schema[word]]
+            fits = problems.count(None)
+            if fits == 0:  # explain with the shape of the right type, if there is one
+                return min(problems, key=lambda p: bool(p and p[0].startswith("expected")))
+            if word == "oneOf" and fits > 1:
+                return ["matches more than one allowed shape"]
     return None
 
 
@@ -177,6 +178,12 @@ def first_error(name: str, value: Any) -> str | None:
     """The first way `value` breaks schema `name`, as `$.json.path: message`, or None."""
     schema = load(name)
     try:
-        return _errors(schema, value, "$", schema)
+        found = _errors(schema, value, schema)
     except RecursionError:
         return "$: nested too deeply"
+    if found is None:
+        return None
+    at = "$"
+    for key in reversed(found[1:]):
+        at = _path(at, key)
+    return f"{at}: {found[0]}"

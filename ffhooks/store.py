@@ -14,6 +14,7 @@ left by a crash is replayed by the next command before it reads anything.
 from __future__ import annotations
 
 import os
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
@@ -155,6 +156,7 @@ class Store:
         self.header: dict[str, Any] | None = None
         self._days: dict[date, list[Session]] = {}
         self._day_names: dict[date, str] | None = None
+        self._sorted_days: list[date] | None = None
 
     # -- paths and reading -------------------------------------------------------------------
 
@@ -278,17 +280,19 @@ class Store:
         return self._days[day]
 
     def filed_days(self) -> list[date]:
-        return sorted(self._list_days())
+        if self._sorted_days is None:
+            self._sorted_days = sorted(self._list_days())
+        return self._sorted_days
 
     def sessions_between(self, lo: datetime, hi: datetime) -> list[Session]:
         """Every session overlapping [lo, hi), ordered by start."""
         longest = timedelta(seconds=self.header["longest_seconds"] if self.header else 0)
         first = local_date(lo - longest, self.tz) - timedelta(days=SLACK_DAYS)
         last = local_date(hi, self.tz) + timedelta(days=SLACK_DAYS)
+        days = self.filed_days()
         found = [
             s
-            for d in self.filed_days()
-            if first <= d <= last
+            for d in days[bisect_left(days, first) : bisect_right(days, last)]
             for s in self.day(d)
             if s.start < hi and s.end > lo
         ]
@@ -358,6 +362,7 @@ class Store:
         for day, sessions in touched.items():
             self._days[day] = sessions
             self._list_days()[day] = f"{day.isoformat()}.json"
+        self._sorted_days = None
 
     def set_header(self, **changes: Any) -> None:
         if self.header is None:

@@ -201,3 +201,22 @@ def test_precommit_installs_ffhooks_from_a_local_clone(
     )
     assert result.returncode != 0
     assert "config.json::$.max_session_hours" in result.stdout + result.stderr
+
+
+@pytest.mark.slow
+def test_unstaged_summary_edit_is_reported_and_kept(hooked: Path, ff: Any) -> None:
+    """pre-commit stashes the edit before hooks run; ffhooks still sees it and stays away."""
+    repo = hooked
+    ff("add", "1", "1h", "--start", "08:00")
+    git(repo, "add", "-A")
+    assert commit(repo, "-m", "base").returncode == 0
+    [path] = (repo / SUMMARIES / "alice").rglob("*.json")
+    path.write_text(path.read_text().replace("3600", "36000"))  # unstaged, by hand
+    ff("add", "1", "1h", "--start", "10:00")
+    (repo / "x.txt").write_text("x\n")
+    git(repo, "add", "x.txt")
+    result = commit(repo, "-m", "with an edited summary around")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "unstaged edits" in result.stdout + result.stderr
+    assert "36000" in path.read_text()  # the edit survived pre-commit's stash and restore
+    assert tree_total(repo) == 3600  # nothing new was committed on top of it
