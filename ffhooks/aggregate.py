@@ -81,7 +81,7 @@ def aggregate(store: Store, repo: Repo, config: TeamConfig, *, rebuild: bool = F
     if not months:
         return Outcome([])
     running = store.timer().running
-    known = dict(header["summaries"])
+    known = dict(header.get("summaries", {}))
     new: dict[Path, dict[str, Any]] = {}
     seq = None
     for month in sorted(months):
@@ -135,7 +135,7 @@ def aggregate(store: Store, repo: Repo, config: TeamConfig, *, rebuild: bool = F
         "summaries": dict(sorted(known.items())),
         "dirty": [],
     }
-    if any(header[k] != v for k, v in changes.items()):
+    if any(header.get(k) != v for k, v in changes.items()):
         store.set_header(**changes)
     return Outcome([str(p.relative_to(repo.top)) for p in new])
 

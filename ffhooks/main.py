@@ -125,6 +125,11 @@ def _recover(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true")
 
 
+def _schema(p: argparse.ArgumentParser) -> None:
+    p.add_argument("name", nargs="?", help="e.g. summary, daily, team-config")
+    p.add_argument("--list", dest="listing", action="store_true", help="list the schemas")
+
+
 def _validate(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="*", metavar="PATH")
 
@@ -151,6 +156,7 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
     "report": ("the team's billable time from the committed summaries", _report),
     "validate": ("check ffhooks JSON files against their schemas", _validate),
     "recover": ("the failure queue: show it, or retry what failed", _recover),
+    "schema": ("print a JSON Schema of an ffhooks file, or --list them", _schema),
     "demo": ("a throw-away team: a week of work through the real hooks, then the report", _demo),
     "guard": ("hook: refuse a commit that would publish private time", _nothing),
     "branch-timer": ("hook: a running timer follows a branch switch", _branch_timer),
@@ -181,7 +187,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     for name, (text, add_arguments) in COMMANDS.items():
         if only is None or name == only:
             p = sub.add_parser(name, help=text, description=text, formatter_class=_Formatter)
-            if name not in ("report", "demo"):  # report's --user filters, and may repeat
+            if name not in ("report", "demo", "schema"):  # report's --user filters, repeats
                 p.add_argument("--user", help="whose time (default: FFHOOKS_USER, git config)")
             add_arguments(p)
     return parser
@@ -192,6 +198,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from ffhooks.commands.demo import demo
 
         return demo(folder=args.folder)
+    if args.command == "schema":
+        from ffhooks.commands.schema import schema
+
+        return schema(name=args.name, listing=args.listing)
     from ffhooks.gitio import require_repo
 
     repo = require_repo(Path.cwd())

@@ -51,3 +51,11 @@ def test_broken_team_config_is_one_line(ff: Any, repo: Path) -> None:
     assert ".flowforge/team/config.json: $.max_session_hours: expected number" in result.err
     (repo / ".flowforge/team/config.json").write_text('{"branch_task_pattern": "("}')
     assert "not a valid regular expression" in ff("add", "1", "1h").err
+
+
+def test_schema_command(ff: Any) -> None:
+    listing = ff("schema", "--list")
+    assert listing.code == 0 and "summary" in listing.out and "team-config" in listing.out
+    one = ff("schema", "summary")
+    assert one.code == 0 and '"$id"' in one.out
+    assert ff("schema", "nope").code == 1
