@@ -17,13 +17,13 @@ from __future__ import annotations
 import os
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NamedTuple
 
 from ffhooks import summary
 from ffhooks.config import TeamConfig
 from ffhooks.errors import FatalError
 from ffhooks.fsio import parse_json, write_json
 from ffhooks.gitio import Repo, run_git
+from ffhooks.records import Any, NamedTuple
 from ffhooks.store import Store, months_of
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, NamedTuple
 
 from ffhooks.errors import FatalError
 from ffhooks.fsio import read_json
+from ffhooks.records import Any, NamedTuple
 
 DEFAULTS: dict[str, Any] = {
     "version": 1,

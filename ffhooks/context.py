@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import NamedTuple
 
 from ffhooks.config import TeamConfig, load_config
 from ffhooks.gitio import Repo
+from ffhooks.records import NamedTuple
 from ffhooks.store import Store, open_store
 
 

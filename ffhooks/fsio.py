@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from ffhooks.errors import BrokenFile, FatalError
+from ffhooks.records import Any
 
 LOCK_TIMEOUT = 30.0
 

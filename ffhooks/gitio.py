@@ -9,9 +9,9 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NamedTuple
 
 from ffhooks.errors import FatalError
+from ffhooks.records import NamedTuple
 
 
 class Repo(NamedTuple):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from ffhooks.records import Any
 
 HOOKS: list[dict[str, Any]] = [
     {

@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from ffhooks.clock import UTC, parse_iso
 from ffhooks.errors import BrokenFile, FatalError
 from ffhooks.fsio import parse_json
+from ffhooks.records import Any
 from ffhooks.store import Session, new_session_id
 
 FORMATS = ("jsonl", "watson", "timewarrior")

@@ -8,10 +8,10 @@ from __future__ import annotations
 import os
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from ffhooks.clock import to_iso
 from ffhooks.fsio import read_json, write_json
+from ffhooks.records import Any
 
 
 def queue_dir(state_dir: Path) -> Path:

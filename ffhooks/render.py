@@ -7,8 +7,8 @@ import html
 import io
 from collections import defaultdict
 from datetime import date
-from typing import Any
 
+from ffhooks.records import Any
 from ffhooks.report import MEASURES, Report
 
 

@@ -10,11 +10,11 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any, NamedTuple
 
 from ffhooks import summary
 from ffhooks.errors import FatalError
 from ffhooks.gitio import run_git
+from ffhooks.records import Any, NamedTuple
 
 DIMENSIONS = ("user", "task", "day", "week", "month")
 MEASURES = ("billable_seconds", "non_billable_seconds", "sessions")

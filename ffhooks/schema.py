@@ -12,7 +12,8 @@ import re
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+
+from ffhooks.records import Any
 
 _HERE = Path(__file__).resolve().parent
 # Installed wheels carry the schemas inside the package; a source checkout has them beside it.

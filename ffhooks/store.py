@@ -19,12 +19,12 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from ffhooks.clock import detect_timezone, local_date, parse_iso, to_iso, zone
 from ffhooks.errors import BrokenFile, FatalError
 from ffhooks.fsio import locked, parse_json, quarantine, read_json, write_json
+from ffhooks.records import Any, NamedTuple
 
 SLACK_DAYS = 2  # two zones' calendar days for one instant differ by at most this
 BULK_FILES = 8

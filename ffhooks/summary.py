@@ -14,10 +14,10 @@ import json
 import re
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
-from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from ffhooks.clock import day_start
+from ffhooks.records import Any, NamedTuple
 
 SUMMARIES = ".flowforge/team/summaries"
 NAME = re.compile(r"(?P<store>[0-9a-f]{16})-(?P<seq>[1-9][0-9]{0,17})\.json")

@@ -6,10 +6,10 @@ Functions here change a `Store` and return what they did; they never print.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import NamedTuple
 
 from ffhooks.clock import day_start, format_duration
 from ffhooks.errors import FatalError
+from ffhooks.records import NamedTuple
 from ffhooks.store import Paused, Running, Session, Store, Timer, new_session_id
 
 

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from ffhooks import queue
 from ffhooks.aggregate import aggregate
 from ffhooks.context import Context
 from ffhooks.errors import FatalError
+from ffhooks.records import Any
 
 
 def recover(ctx: Context, *, action: str, as_json: bool) -> int:

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from ffhooks.clock import format_duration, to_iso
 from ffhooks.commands._common import hhmm
 from ffhooks.context import Context
+from ffhooks.records import Any
 from ffhooks.timer import running_seconds
 
 
