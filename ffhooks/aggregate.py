@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ffhooks import summary
 from ffhooks.config import TeamConfig
-from ffhooks.errors import FatalError
+from ffhooks.errors import BrokenFile, FatalError
 from ffhooks.fsio import parse_json, write_json
 from ffhooks.gitio import Repo, run_git
 from ffhooks.records import Any, NamedTuple
@@ -49,7 +49,7 @@ def _latest(path: Path) -> dict[str, Any] | None:
     """The content of our newest summary, or None if it cannot be trusted (it is replaced)."""
     try:
         doc = parse_json(path.read_bytes(), str(path), "")
-    except Exception:
+    except (OSError, BrokenFile):
         return None
     return doc if isinstance(doc, dict) and not summary.problems(doc, None) else None
 
