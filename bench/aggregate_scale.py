@@ -25,17 +25,25 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import statistics
-import subprocess
 import sys
-import sysconfig
-import tempfile
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+
+from _common import (
+    BenchError,
+    iso,
+    run,
+    scripts_environ,
+    stats,
+    stderr_logger,
+    table_header,
+    table_row,
+    temp_root,
+    timed,
+)
 
 NOW = datetime(2026, 11, 27, 0, 0, 0, tzinfo=timezone.utc)
 LAST_DAY = date(2026, 11, 25)  # the stores' sessions end here
@@ -56,10 +64,6 @@ SMALL = "small"
 LARGE = "large"
 
 
-class BenchError(Exception):
-    """A step of the set-up or of a round failed; the message says which and why."""
-
-
 @dataclass
 class Repo:
     path: Path
@@ -71,63 +75,13 @@ class Repo:
         return self.path / SUMMARIES / USER / f"{NOW:%Y-%m}"
 
 
-def _failure(what: str, cmd: Sequence[str | Path], proc: subprocess.CompletedProcess[str]) -> str:
-    tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-20:])
-    shown = " ".join(str(c) for c in cmd)
-    return f"{what} failed (exit {proc.returncode}): {shown}\n{tail}"
-
-
-def _run(
-    cmd: Sequence[str | Path], *, cwd: Path, env: Mapping[str, str]
-) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run(
-        [str(c) for c in cmd], cwd=cwd, env=dict(env), capture_output=True, text=True
-    )
-    if proc.returncode != 0:
-        raise BenchError(_failure(str(cmd[0]), cmd, proc))
-    return proc
-
-
 def _timed(cmd: Sequence[str | Path], *, cwd: Path, env: Mapping[str, str]) -> float:
     """Wall time of one process, in ms."""
-    args = [str(c) for c in cmd]
-    t0 = time.perf_counter()
-    proc = subprocess.run(args, cwd=cwd, env=dict(env), capture_output=True, text=True)
-    elapsed = (time.perf_counter() - t0) * 1000.0
-    if proc.returncode != 0:
-        raise BenchError(_failure(" ".join(args[:2]), cmd, proc))
-    return elapsed
-
-
-def _iso(at: datetime) -> str:
-    return at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return timed(cmd, cwd=cwd, env=env, what=" ".join(str(c) for c in cmd[:2]))
 
 
 def clean_environ(home: Path) -> dict[str, str]:
-    scripts = sysconfig.get_path("scripts")
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("PYTHON", "GIT_", "FFHOOKS_", "PRE_COMMIT"))
-    }
-    env.pop("VIRTUAL_ENV", None)
-    env.update(
-        HOME=str(home),
-        PATH=f"{scripts}{os.pathsep}{env.get('PATH', '')}",
-        GIT_CONFIG_NOSYSTEM="1",
-        GIT_AUTHOR_NAME="Bench Dev",
-        GIT_AUTHOR_EMAIL="dev@example.com",
-        GIT_COMMITTER_NAME="Bench Dev",
-        GIT_COMMITTER_EMAIL="dev@example.com",
-        TZ="UTC",
-        LC_ALL=env.get("LC_ALL", "C.UTF-8"),
-        FFHOOKS_USER=USER,
-        FFHOOKS_NOW=_iso(NOW),
-    )
-    for tool in ("ffhooks", "python3", "git"):
-        if shutil.which(tool, path=env["PATH"]) is None:
-            raise BenchError(f"`{tool}` is not on PATH (looked in {scripts} first)")
-    return env
+    return scripts_environ(home, user=USER, now=iso(NOW), tools=("ffhooks", "python3", "git"))
 
 
 def write_sessions(path: Path, count: int, per_day: int) -> int:
@@ -144,8 +98,8 @@ def write_sessions(path: Path, count: int, per_day: int) -> int:
                 start = base + i * SLOT
                 line = {
                     "task": TASKS[(d + i) % len(TASKS)],
-                    "start": _iso(start),
-                    "end": _iso(start + SESSION),
+                    "start": iso(start),
+                    "end": iso(start + SESSION),
                     "billable": i % 5 != 4,
                 }
                 handle.write(json.dumps(line) + "\n")
@@ -159,16 +113,16 @@ def make_repo(
     """A committed repository whose user has `sessions` sessions (summarised if asked)."""
     path = root / name
     path.mkdir()
-    _run(["git", "init", "-q", "-b", "main"], cwd=path, env=env)
-    _run(["ffhooks", "init"], cwd=path, env=env)
+    run(["git", "init", "-q", "-b", "main"], cwd=path, env=env)
+    run(["ffhooks", "init"], cwd=path, env=env)
     jsonl = root / f"{name}.jsonl"
     days = write_sessions(jsonl, sessions, per_day)
-    _run(["ffhooks", "import", jsonl], cwd=path, env=env)
+    run(["ffhooks", "import", jsonl], cwd=path, env=env)
     jsonl.unlink()
     if summarise:
-        _run(["ffhooks", "aggregate"], cwd=path, env=env)
-    _run(["git", "add", "-A"], cwd=path, env=env)
-    _run(["git", "commit", "-q", "--no-verify", "-m", f"{sessions} sessions"], cwd=path, env=env)
+        run(["ffhooks", "aggregate"], cwd=path, env=env)
+    run(["git", "add", "-A"], cwd=path, env=env)
+    run(["git", "commit", "-q", "--no-verify", "-m", f"{sessions} sessions"], cwd=path, env=env)
     return Repo(path, sessions, days)
 
 
@@ -181,8 +135,8 @@ def _names(folder: Path) -> set[str]:
 
 def incremental_round(repo: Repo, env: Mapping[str, str], round_no: int) -> float:
     """Add one session (untimed), then time `ffhooks aggregate`; it must write one summary."""
-    start = _iso(ROUND_BASE + round_no * ROUND_STEP)
-    _run(["ffhooks", "add", "205", "1m", "--start", start], cwd=repo.path, env=env)
+    start = iso(ROUND_BASE + round_no * ROUND_STEP)
+    run(["ffhooks", "add", "205", "1m", "--start", start], cwd=repo.path, env=env)
     before = _names(repo.latest_month)
     ms = _timed(["ffhooks", "aggregate"], cwd=repo.path, env=env)
     if len(_names(repo.latest_month) - before) != 1:
@@ -194,26 +148,6 @@ def python_startup(env: Mapping[str, str], cwd: Path) -> float:
     return _timed(["python3", "-c", "pass"], cwd=cwd, env=env)
 
 
-def percentile(samples: Sequence[float], q: float) -> float:
-    """Linear interpolation between closest ranks (numpy's default), q in [0, 100]."""
-    data = sorted(samples)
-    if not data:
-        raise ValueError("no samples")
-    pos = (len(data) - 1) * q / 100.0
-    lo = int(pos)
-    hi = min(lo + 1, len(data) - 1)
-    return data[lo] + (data[hi] - data[lo]) * (pos - lo)
-
-
-def stats(values: Sequence[float]) -> dict[str, float]:
-    return {
-        "median_ms": round(statistics.median(values), 2),
-        "p90_ms": round(percentile(values, 90), 2),
-        "min_ms": round(min(values), 2),
-        "n": len(values),
-    }
-
-
 def render(result: Mapping[str, object]) -> str:
     inc = result["incremental"]
     rebuild = result["rebuild"]
@@ -221,12 +155,12 @@ def render(result: Mapping[str, object]) -> str:
     lines = [
         f"incremental `ffhooks aggregate` after one new session, {inc['rounds']} rounds "
         "(wall time per process)",
-        f"{'store':<28}{'median ms':>11}{'p90 ms':>10}{'min ms':>10}",
+        table_header("store", 28),
     ]
     for key in (SMALL, LARGE):
         s = inc[key]
         label = f"{s['sessions']:,} sessions ({s['days']:,} days)"
-        lines.append(f"{label:<28}{s['median_ms']:>11.1f}{s['p90_ms']:>10.1f}{s['min_ms']:>10.1f}")
+        lines.append(table_row(label, s, 28))
     py = inc["python_startup"]
     lines.append(f"{'python3 -c pass':<28}{py['median_ms']:>11.1f}{py['p90_ms']:>10.1f}")
     ratio = inc["ratio"]
@@ -280,73 +214,74 @@ def main(argv: Sequence[str] | None = None) -> int:
     if min(args.small, args.large) < 1 or args.all_size < 0 or args.all_runs < 0:
         parser.error("store sizes must be positive (--all-size 0 skips the rebuild)")
 
-    def say(text: str) -> None:
-        if not args.json:
-            print(text, file=sys.stderr, flush=True)
+    say = stderr_logger(not args.json)
 
-    root = Path(tempfile.mkdtemp(prefix="ffhooks-aggscale-"))
-    try:
-        home = root / "home"
-        home.mkdir()
-        env = clean_environ(home)
-        repos: dict[str, Repo] = {}
-        for key, size in ((SMALL, args.small), (LARGE, args.large)):
-            say(f"{key} store: importing and aggregating {size:,} sessions")
-            repos[key] = make_repo(root, key, size, args.per_day, env, summarise=True)
-        samples: dict[str, list[float]] = {SMALL: [], LARGE: [], "python": []}
-        for round_no in range(args.warmup + args.rounds):
-            order = (SMALL, LARGE) if round_no % 2 == 0 else (LARGE, SMALL)
-            timings = {key: incremental_round(repos[key], env, round_no) for key in order}
-            timings["python"] = python_startup(env, root)
-            if round_no >= args.warmup:
-                for key, ms in timings.items():
-                    samples[key].append(ms)
-        med = {key: statistics.median(values) for key, values in samples.items()}
-        incremental: dict[str, object] = {
-            key: {**stats(samples[key]), "sessions": repos[key].sessions, "days": repos[key].days}
-            for key in (SMALL, LARGE)
-        }
-        incremental.update(
-            rounds=args.rounds,
-            warmup=args.warmup,
-            python_startup=stats(samples["python"]),
-            ratio=round(med[LARGE] / med[SMALL], 3),
-            ratio_above_python=round(
-                (med[LARGE] - med["python"]) / max(med[SMALL] - med["python"], 0.001), 3
-            ),
-            target_ratio=TARGET_RATIO,
-        )
-        rebuild: dict[str, object] = {}
-        if args.all_size:
-            say(f"rebuild: importing {args.all_size:,} sessions (not summarised)")
-            big = make_repo(root, "all", args.all_size, args.per_day, env, summarise=False)
-            first = _timed(["ffhooks", "aggregate", "--all"], cwd=big.path, env=env) / 1000.0
-            months = len(_names(big.path / SUMMARIES / USER))
-            again = [
-                _timed(["ffhooks", "aggregate", "--all"], cwd=big.path, env=env) / 1000.0
-                for _ in range(args.all_runs)
-            ]
-            rebuild = {
-                "sessions": big.sessions,
-                "days": big.days,
-                "months": months,
-                "first_s": round(first, 3),
-                "again_s": [round(s, 3) for s in again],
-                "target_s": TARGET_ALL_S,
+    with temp_root("ffhooks-aggscale-", keep=args.keep) as root:
+        try:
+            home = root / "home"
+            home.mkdir()
+            env = clean_environ(home)
+            repos: dict[str, Repo] = {}
+            for key, size in ((SMALL, args.small), (LARGE, args.large)):
+                say(f"{key} store: importing and aggregating {size:,} sessions")
+                repos[key] = make_repo(root, key, size, args.per_day, env, summarise=True)
+            samples: dict[str, list[float]] = {SMALL: [], LARGE: [], "python": []}
+            for round_no in range(args.warmup + args.rounds):
+                order = (SMALL, LARGE) if round_no % 2 == 0 else (LARGE, SMALL)
+                timings = {key: incremental_round(repos[key], env, round_no) for key in order}
+                timings["python"] = python_startup(env, root)
+                if round_no >= args.warmup:
+                    for key, ms in timings.items():
+                        samples[key].append(ms)
+            med = {key: statistics.median(values) for key, values in samples.items()}
+            incremental: dict[str, object] = {
+                key: {
+                    **stats(samples[key]),
+                    "sessions": repos[key].sessions,
+                    "days": repos[key].days,
+                }
+                for key in (SMALL, LARGE)
             }
-        result = {"incremental": incremental, "rebuild": rebuild, "python": sys.version.split()[0]}
-        if args.json:
-            print(json.dumps(result, indent=2))
-        else:
-            print(render(result))
-    except BenchError as exc:
-        print(f"aggregate_scale: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        if args.keep:
-            print(f"kept {root}", file=sys.stderr)
-        else:
-            shutil.rmtree(root, ignore_errors=True)
+            incremental.update(
+                rounds=args.rounds,
+                warmup=args.warmup,
+                python_startup=stats(samples["python"]),
+                ratio=round(med[LARGE] / med[SMALL], 3),
+                ratio_above_python=round(
+                    (med[LARGE] - med["python"]) / max(med[SMALL] - med["python"], 0.001), 3
+                ),
+                target_ratio=TARGET_RATIO,
+            )
+            rebuild: dict[str, object] = {}
+            if args.all_size:
+                say(f"rebuild: importing {args.all_size:,} sessions (not summarised)")
+                big = make_repo(root, "all", args.all_size, args.per_day, env, summarise=False)
+                first = _timed(["ffhooks", "aggregate", "--all"], cwd=big.path, env=env) / 1000.0
+                months = len(_names(big.path / SUMMARIES / USER))
+                again = [
+                    _timed(["ffhooks", "aggregate", "--all"], cwd=big.path, env=env) / 1000.0
+                    for _ in range(args.all_runs)
+                ]
+                rebuild = {
+                    "sessions": big.sessions,
+                    "days": big.days,
+                    "months": months,
+                    "first_s": round(first, 3),
+                    "again_s": [round(s, 3) for s in again],
+                    "target_s": TARGET_ALL_S,
+                }
+            result = {
+                "incremental": incremental,
+                "rebuild": rebuild,
+                "python": sys.version.split()[0],
+            }
+            if args.json:
+                print(json.dumps(result, indent=2))
+            else:
+                print(render(result))
+        except BenchError as exc:
+            print(f"aggregate_scale: {exc}", file=sys.stderr)
+            return 1
     return 0
 
 

@@ -17,16 +17,24 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+
+from _common import (
+    BenchError,
+    child_environ,
+    run,
+    stats,
+    stderr_logger,
+    table_header,
+    table_row,
+    temp_root,
+    timed,
+)
 
 PYTHON = "python -c pass"
 FF_START = "ffhooks start"
@@ -39,10 +47,6 @@ BASE_INSTANT = datetime(2026, 1, 5, 9, 0, 0, tzinfo=timezone.utc)
 ROUND_SECONDS = 120
 SESSION_SECONDS = 60
 TARGET_RATIO = 0.5
-
-
-class BenchError(Exception):
-    """A step of the set-up or of a round failed; the message says which and why."""
 
 
 @dataclass
@@ -58,40 +62,16 @@ class Env:
         return self.venv / "bin" / name
 
 
-def _run(
-    cmd: Sequence[str | Path],
-    *,
-    cwd: Path,
-    env: Mapping[str, str],
-    what: str,
-    check: bool = True,
-) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run(
-        [str(c) for c in cmd], cwd=cwd, env=dict(env), capture_output=True, text=True
-    )
-    if check and proc.returncode != 0:
-        raise BenchError(_failure(what, cmd, proc))
-    return proc
-
-
-def _failure(what: str, cmd: Sequence[str | Path], proc: subprocess.CompletedProcess[str]) -> str:
-    tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-20:])
-    shown = " ".join(str(c) for c in cmd)
-    return f"{what} failed (exit {proc.returncode}): {shown}\n{tail}"
-
-
 def _clean_environ(home: Path, watson_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
-    for key in ("VIRTUAL_ENV", "FFHOOKS_NOW", "FFHOOKS_USER", "XDG_CONFIG_HOME"):
-        env.pop(key, None)
-    env.update(
-        HOME=str(home),
-        FFHOOKS_USER="bench",
-        WATSON_DIR=str(watson_dir),
-        GIT_CONFIG_NOSYSTEM="1",
-        LC_ALL=env.get("LC_ALL", "C.UTF-8"),
+    return child_environ(
+        {
+            "HOME": str(home),
+            "FFHOOKS_USER": "bench",
+            "WATSON_DIR": str(watson_dir),
+            "GIT_CONFIG_NOSYSTEM": "1",
+        },
+        drop=("FFHOOKS_NOW", "FFHOOKS_USER", "XDG_CONFIG_HOME"),
     )
-    return env
 
 
 def set_up(root: Path, project: Path, *, want_watson: bool, log: bool) -> Env:
@@ -103,21 +83,19 @@ def set_up(root: Path, project: Path, *, want_watson: bool, log: bool) -> Env:
     # pip keeps the caller's environment: its config (index, find-links) lives there.
     pip_env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
 
-    def say(text: str) -> None:
-        if log:
-            print(text, file=sys.stderr, flush=True)
+    say = stderr_logger(log)
 
     say(f"creating venv in {venv}")
-    _run([sys.executable, "-m", "venv", venv], cwd=root, env=pip_env, what="python -m venv")
+    run([sys.executable, "-m", "venv", venv], cwd=root, env=pip_env, what="python -m venv")
     pip: list[str | Path] = [venv / "bin" / "python", "-m", "pip", "install", "--quiet"]
     say(f"installing ffhooks from {project}")
-    _run([*pip, project], cwd=root, env=pip_env, what="pip install ffhooks")
+    run([*pip, project], cwd=root, env=pip_env, what="pip install ffhooks")
 
     notes: list[str] = []
     watson = False
     if want_watson:
         say("installing td-watson")
-        proc = _run([*pip, "td-watson"], cwd=root, env=pip_env, what="pip", check=False)
+        proc = run([*pip, "td-watson"], cwd=root, env=pip_env, what="pip", check=False)
         if proc.returncode == 0:
             watson = True
         else:
@@ -127,8 +105,8 @@ def set_up(root: Path, project: Path, *, want_watson: bool, log: bool) -> Env:
         notes.append("Watson skipped: --no-watson")
 
     env = Env(root, venv, repo, environ, watson, notes)
-    _run(["git", "init", "-q"], cwd=repo, env=environ, what="git init")
-    _run([env.bin("ffhooks"), "init"], cwd=repo, env=environ, what="ffhooks init")
+    run(["git", "init", "-q"], cwd=repo, env=environ, what="git init")
+    run([env.bin("ffhooks"), "init"], cwd=repo, env=environ, what="ffhooks init")
     return env
 
 
@@ -138,14 +116,7 @@ def _instant(round_no: int, offset: int) -> str:
 
 
 def _timed(env: Env, name: str, cmd: Sequence[str | Path], extra: Mapping[str, str]) -> float:
-    environ = {**env.environ, **extra}
-    args = [str(c) for c in cmd]
-    t0 = time.perf_counter()
-    proc = subprocess.run(args, cwd=env.repo, env=environ, capture_output=True, text=True)
-    elapsed = (time.perf_counter() - t0) * 1000.0
-    if proc.returncode != 0:
-        raise BenchError(_failure(name, cmd, proc))
-    return elapsed
+    return timed(cmd, cwd=env.repo, env={**env.environ, **extra}, what=name)
 
 
 def one_round(env: Env, round_no: int) -> dict[str, float]:
@@ -163,27 +134,8 @@ def one_round(env: Env, round_no: int) -> dict[str, float]:
     return out
 
 
-def percentile(samples: Sequence[float], q: float) -> float:
-    """Linear interpolation between closest ranks (numpy's default), q in [0, 100]."""
-    data = sorted(samples)
-    if not data:
-        raise ValueError("no samples")
-    pos = (len(data) - 1) * q / 100.0
-    lo = int(pos)
-    hi = min(lo + 1, len(data) - 1)
-    return data[lo] + (data[hi] - data[lo]) * (pos - lo)
-
-
 def summarize(samples: Mapping[str, Sequence[float]]) -> dict[str, object]:
-    stats = {
-        name: {
-            "median_ms": round(statistics.median(values), 2),
-            "p90_ms": round(percentile(values, 90), 2),
-            "min_ms": round(min(values), 2),
-            "n": len(values),
-        }
-        for name, values in samples.items()
-    }
+    table = {name: stats(values) for name, values in samples.items()}
     med = {name: statistics.median(values) for name, values in samples.items()}
     ratios: dict[str, float | None] = {"start": None, "stop": None}
     if W_START in med:
@@ -195,11 +147,11 @@ def summarize(samples: Mapping[str, Sequence[float]]) -> dict[str, object]:
         "start": round(med[FF_START] - med[PYTHON], 2),
         "stop": round(med[FF_STOP] - med[PYTHON], 2),
     }
-    return {"commands": stats, "ratio_ffhooks_over_watson": ratios, "over_python_ms": overhead}
+    return {"commands": table, "ratio_ffhooks_over_watson": ratios, "over_python_ms": overhead}
 
 
 def _version(env: Env, name: str) -> str:
-    proc = _run([env.bin(name), "--version"], cwd=env.repo, env=env.environ, what=name, check=False)
+    proc = run([env.bin(name), "--version"], cwd=env.repo, env=env.environ, what=name, check=False)
     words = (proc.stdout or proc.stderr).split()
     return words[-1] if proc.returncode == 0 and words else "?"
 
@@ -211,14 +163,11 @@ def render(result: Mapping[str, object], rounds: int) -> str:
     assert isinstance(commands, dict) and isinstance(ratios, dict) and isinstance(overhead, dict)
     lines = [
         f"{rounds} rounds, wall time per process ({result['versions']})",
-        f"{'command':<16}{'median ms':>11}{'p90 ms':>10}{'min ms':>10}",
+        table_header("command", 16),
     ]
     for name in ORDER:
         if name in commands:
-            s = commands[name]
-            lines.append(
-                f"{name:<16}{s['median_ms']:>11.1f}{s['p90_ms']:>10.1f}{s['min_ms']:>10.1f}"
-            )
+            lines.append(table_row(name, commands[name], 16))
     lines.append("")
     for which in ("start", "stop"):
         ratio = ratios[which]
@@ -256,39 +205,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not (project / "pyproject.toml").is_file():
         parser.error(f"{project} has no pyproject.toml")
 
-    root = Path(tempfile.mkdtemp(prefix="ffhooks-bench-"))
-    try:
-        env = set_up(root, project, want_watson=not args.no_watson, log=not args.json)
-        samples: dict[str, list[float]] = {}
-        for round_no in range(args.warmup + args.rounds):
-            timings = one_round(env, round_no)
-            if round_no >= args.warmup:
-                for name, ms in timings.items():
-                    samples.setdefault(name, []).append(ms)
-        versions = "ffhooks " + _version(env, "ffhooks")
-        if env.watson:
-            versions += ", Watson " + _version(env, "watson")
-        result = summarize(samples)
-        result.update(
-            rounds=args.rounds,
-            warmup=args.warmup,
-            python=sys.version.split()[0],
-            versions=versions,
-            target_ratio=TARGET_RATIO,
-            notes=env.notes,
-        )
-        if args.json:
-            print(json.dumps(result, indent=2))
-        else:
-            print(render(result, args.rounds))
-    except BenchError as exc:
-        print(f"cli_latency: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        if args.keep:
-            print(f"kept {root}", file=sys.stderr)
-        else:
-            shutil.rmtree(root, ignore_errors=True)
+    with temp_root("ffhooks-bench-", keep=args.keep) as root:
+        try:
+            env = set_up(root, project, want_watson=not args.no_watson, log=not args.json)
+            samples: dict[str, list[float]] = {}
+            for round_no in range(args.warmup + args.rounds):
+                timings = one_round(env, round_no)
+                if round_no >= args.warmup:
+                    for name, ms in timings.items():
+                        samples.setdefault(name, []).append(ms)
+            versions = "ffhooks " + _version(env, "ffhooks")
+            if env.watson:
+                versions += ", Watson " + _version(env, "watson")
+            result = summarize(samples)
+            result.update(
+                rounds=args.rounds,
+                warmup=args.warmup,
+                python=sys.version.split()[0],
+                versions=versions,
+                target_ratio=TARGET_RATIO,
+                notes=env.notes,
+            )
+            if args.json:
+                print(json.dumps(result, indent=2))
+            else:
+                print(render(result, args.rounds))
+        except BenchError as exc:
+            print(f"cli_latency: {exc}", file=sys.stderr)
+            return 1
     return 0
 
 

@@ -32,18 +32,26 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import statistics
-import subprocess
 import sys
-import sysconfig
-import tempfile
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+
+from _common import (
+    BenchError,
+    iso,
+    run,
+    scripts_environ,
+    stats,
+    stderr_logger,
+    table_header,
+    table_row,
+    temp_root,
+    timed,
+)
 
 FF = "ffhooks"
 FF_UNCHANGED = "ffhooks, store unchanged"
@@ -78,10 +86,6 @@ repos:
 """
 
 
-class BenchError(Exception):
-    """A step of the set-up or of a round failed; the message says which and why."""
-
-
 @dataclass
 class Bench:
     root: Path
@@ -91,62 +95,15 @@ class Bench:
     summaries: int
 
 
-def _failure(what: str, cmd: Sequence[str | Path], proc: subprocess.CompletedProcess[str]) -> str:
-    tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-20:])
-    shown = " ".join(str(c) for c in cmd)
-    return f"{what} failed (exit {proc.returncode}): {shown}\n{tail}"
-
-
-def _run(
-    cmd: Sequence[str | Path],
-    *,
-    cwd: Path,
-    env: Mapping[str, str],
-    what: str | None = None,
-) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run(
-        [str(c) for c in cmd], cwd=cwd, env=dict(env), capture_output=True, text=True
-    )
-    if proc.returncode != 0:
-        raise BenchError(_failure(what or str(cmd[0]), cmd, proc))
-    return proc
-
-
-def _iso(at: datetime) -> str:
-    return at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def scripts_dir() -> Path:
-    """Where this interpreter's console scripts (ffhooks, pre-commit) live."""
-    return Path(sysconfig.get_path("scripts"))
-
-
 def clean_environ(home: Path) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("PYTHON", "GIT_", "FFHOOKS_", "PRE_COMMIT"))
-    }
-    env.pop("VIRTUAL_ENV", None)
-    env.update(
-        HOME=str(home),
-        PATH=f"{scripts_dir()}{os.pathsep}{env.get('PATH', '')}",
+    return scripts_environ(
+        home,
+        user=COMMITTER,
+        now=iso(NOW),
+        tools=("ffhooks", "pre-commit", "python3", "git"),
         PRE_COMMIT_HOME=str(home / "pre-commit"),
         XDG_CACHE_HOME=str(home / ".cache"),
-        GIT_CONFIG_NOSYSTEM="1",
-        GIT_AUTHOR_NAME="Bench Dev",
-        GIT_AUTHOR_EMAIL="dev@example.com",
-        GIT_COMMITTER_NAME="Bench Dev",
-        GIT_COMMITTER_EMAIL="dev@example.com",
-        TZ="UTC",
-        LC_ALL=env.get("LC_ALL", "C.UTF-8"),
-        FFHOOKS_USER=COMMITTER,
-        FFHOOKS_NOW=_iso(NOW),
     )
-    for tool in ("ffhooks", "pre-commit", "python3", "git"):
-        if shutil.which(tool, path=env["PATH"]) is None:
-            raise BenchError(f"`{tool}` is not on PATH (looked in {scripts_dir()} first)")
-    return env
 
 
 def working_days(first: date, last: date) -> list[date]:
@@ -169,8 +126,8 @@ def write_sessions(path: Path, days: Sequence[date], per_day: int) -> int:
                 start = base + timedelta(minutes=45 * i)
                 line = {
                     "task": TASKS[(count + i) % len(TASKS)],
-                    "start": _iso(start),
-                    "end": _iso(start + timedelta(minutes=40)),
+                    "start": iso(start),
+                    "end": iso(start + timedelta(minutes=40)),
                     "billable": i % 4 != 3,
                 }
                 handle.write(json.dumps(line) + "\n")
@@ -181,9 +138,7 @@ def write_sessions(path: Path, days: Sequence[date], per_day: int) -> int:
 def set_up(root: Path, *, teammates: int, per_day: int, log: bool) -> Bench:
     """The team repository (origin) and the three clones, each with `pre-commit install`."""
 
-    def say(text: str) -> None:
-        if log:
-            print(text, file=sys.stderr, flush=True)
+    say = stderr_logger(log)
 
     home, origin = root / "home", root / "origin"
     home.mkdir()
@@ -192,8 +147,8 @@ def set_up(root: Path, *, teammates: int, per_day: int, log: bool) -> Bench:
     last_day = NOW.date() - timedelta(days=1)
 
     say(f"building the team repository in {origin}")
-    _run(["git", "init", "-q", "-b", "main"], cwd=origin, env=env)
-    _run(["ffhooks", "init"], cwd=origin, env=env)
+    run(["git", "init", "-q", "-b", "main"], cwd=origin, env=env)
+    run(["ffhooks", "init"], cwd=origin, env=env)
     (origin / "work.txt").write_text("round 0\n", encoding="utf-8")
     jsonl = root / "sessions.jsonl"
     say(f"{teammates} teammates: import and aggregate 12 months each")
@@ -201,16 +156,16 @@ def set_up(root: Path, *, teammates: int, per_day: int, log: bool) -> Bench:
     for n in range(teammates):
         user = {**env, "FFHOOKS_USER": f"mate{n:02d}"}
         write_sessions(jsonl, team_days, 2)
-        _run(["ffhooks", "import", jsonl], cwd=origin, env=user)
-        _run(["ffhooks", "aggregate"], cwd=origin, env=user)
+        run(["ffhooks", "import", jsonl], cwd=origin, env=user)
+        run(["ffhooks", "aggregate"], cwd=origin, env=user)
         shutil.rmtree(origin / ".flowforge" / "user" / f"mate{n:02d}")  # on their machines
     say("committer: import and aggregate a year of sessions")
     sessions = write_sessions(jsonl, working_days(FIRST_DAY, last_day), per_day)
-    _run(["ffhooks", "import", jsonl], cwd=origin, env=env)
-    _run(["ffhooks", "aggregate"], cwd=origin, env=env)
-    _run(["git", "add", "-A"], cwd=origin, env=env)
-    _run(["git", "commit", "-q", "--no-verify", "-m", "team fixture"], cwd=origin, env=env)
-    listed = _run(["git", "ls-files", SUMMARIES], cwd=origin, env=env)
+    run(["ffhooks", "import", jsonl], cwd=origin, env=env)
+    run(["ffhooks", "aggregate"], cwd=origin, env=env)
+    run(["git", "add", "-A"], cwd=origin, env=env)
+    run(["git", "commit", "-q", "--no-verify", "-m", "team fixture"], cwd=origin, env=env)
+    listed = run(["git", "ls-files", SUMMARIES], cwd=origin, env=env)
     summaries = len(listed.stdout.split())
 
     clones: dict[str, Path] = {}
@@ -218,21 +173,21 @@ def set_up(root: Path, *, teammates: int, per_day: int, log: bool) -> Bench:
     for name in ("ff", "noop", "nostore"):
         say(f"clone {name}: pre-commit install")
         path = root / name
-        _run(["git", "clone", "-q", origin, path], cwd=root, env=env)
+        run(["git", "clone", "-q", origin, path], cwd=root, env=env)
         if name != "nostore":
             shutil.copytree(store, path / ".flowforge" / "user" / COMMITTER)
         if name == "noop":
             (path / ".pre-commit-config.yaml").write_text(NOOP_CONFIG, encoding="utf-8")
-            _run(["git", "add", ".pre-commit-config.yaml"], cwd=path, env=env)
-            _run(["git", "commit", "-q", "--no-verify", "-m", "no-op hook"], cwd=path, env=env)
-        _run(["pre-commit", "install"], cwd=path, env=env)
+            run(["git", "add", ".pre-commit-config.yaml"], cwd=path, env=env)
+            run(["git", "commit", "-q", "--no-verify", "-m", "no-op hook"], cwd=path, env=env)
+        run(["pre-commit", "install"], cwd=path, env=env)
         clones[name] = path
     return Bench(root, env, clones, sessions, summaries)
 
 
 def _committed_summaries(bench: Bench, clone: Path) -> list[tuple[str, str]]:
     """(status, path) of the summaries the last commit added (A) or deleted (D)."""
-    out = _run(
+    out = run(
         ["git", "show", "--no-renames", "--name-status", "--format=", "HEAD", "--", SUMMARIES],
         cwd=clone,
         env=bench.environ,
@@ -263,16 +218,12 @@ def one_commit(bench: Bench, variant: str, round_no: int) -> float:
     env = bench.environ
     with open(clone / "work.txt", "a", encoding="utf-8") as handle:
         handle.write(f"round {round_no}: {variant}\n")
-    _run(["git", "add", "work.txt"], cwd=clone, env=env)
+    run(["git", "add", "work.txt"], cwd=clone, env=env)
     if variant in (FF, NOOP):
-        start = _iso(ROUND_BASE + round_no * ROUND_STEP)
-        _run(["ffhooks", "add", "205", "1m", "--start", start], cwd=clone, env=env)
+        start = iso(ROUND_BASE + round_no * ROUND_STEP)
+        run(["ffhooks", "add", "205", "1m", "--start", start], cwd=clone, env=env)
     cmd = ["git", "commit", "-q", "-m", f"round {round_no}"]
-    t0 = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=clone, env=env, capture_output=True, text=True)
-    elapsed = (time.perf_counter() - t0) * 1000.0
-    if proc.returncode != 0:
-        raise BenchError(_failure(f"commit ({variant})", cmd, proc))
+    elapsed = timed(cmd, cwd=clone, env=env, what=f"commit ({variant})")
     if variant in (FF, FF_UNCHANGED):
         _check_commit(bench, clone, variant)
     return elapsed
@@ -280,13 +231,7 @@ def one_commit(bench: Bench, variant: str, round_no: int) -> float:
 
 def python_startup(bench: Bench) -> float:
     """One bare `python3` process as a hook gets it: the floor of every hook process, in ms."""
-    cmd = ["python3", "-c", "pass"]
-    t0 = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=bench.root, env=bench.environ, capture_output=True, text=True)
-    elapsed = (time.perf_counter() - t0) * 1000.0
-    if proc.returncode != 0:
-        raise BenchError(_failure(PYTHON, cmd, proc))
-    return elapsed
+    return timed(["python3", "-c", "pass"], cwd=bench.root, env=bench.environ, what=PYTHON)
 
 
 def queued_failures(bench: Bench) -> list[str]:
@@ -298,31 +243,12 @@ def queued_failures(bench: Bench) -> list[str]:
     return found
 
 
-def percentile(samples: Sequence[float], q: float) -> float:
-    """Linear interpolation between closest ranks (numpy's default), q in [0, 100]."""
-    data = sorted(samples)
-    if not data:
-        raise ValueError("no samples")
-    pos = (len(data) - 1) * q / 100.0
-    lo = int(pos)
-    hi = min(lo + 1, len(data) - 1)
-    return data[lo] + (data[hi] - data[lo]) * (pos - lo)
-
-
 def summarize(samples: Mapping[str, Sequence[float]]) -> dict[str, object]:
-    stats = {
-        name: {
-            "median_ms": round(statistics.median(values), 2),
-            "p90_ms": round(percentile(values, 90), 2),
-            "min_ms": round(min(values), 2),
-            "n": len(values),
-        }
-        for name, values in samples.items()
-    }
+    table = {name: stats(values) for name, values in samples.items()}
     med = {name: statistics.median(values) for name, values in samples.items()}
     added = {name: round(med[name] - med[NOOP], 2) for name in ORDER if name != NOOP}
-    python = stats.pop(PYTHON)
-    return {"commits": stats, "added_median_ms": added, "python_startup": python}
+    python = table.pop(PYTHON)
+    return {"commits": table, "added_median_ms": added, "python_startup": python}
 
 
 def render(result: Mapping[str, object]) -> str:
@@ -333,11 +259,10 @@ def render(result: Mapping[str, object]) -> str:
         f"{result['rounds']} rounds, wall time of `git commit` through pre-commit "
         f"({result['sessions']} sessions in the committer's store, "
         f"{result['summaries']} summaries in the tree)",
-        f"{'commit':<28}{'median ms':>11}{'p90 ms':>10}{'min ms':>10}",
+        table_header("commit", 28),
     ]
     for name in ORDER:
-        s = commits[name]
-        lines.append(f"{name:<28}{s['median_ms']:>11.1f}{s['p90_ms']:>10.1f}{s['min_ms']:>10.1f}")
+        lines.append(table_row(name, commits[name], 28))
     lines.append("")
     verdict = (
         "meets the goal"
@@ -378,45 +303,40 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not 1 <= args.per_day <= 12 or args.teammates < 0:
         parser.error("--per-day must be 1 to 12 and --teammates at least 0")
 
-    root = Path(tempfile.mkdtemp(prefix="ffhooks-commit-"))
-    try:
-        bench = set_up(root, teammates=args.teammates, per_day=args.per_day, log=not args.json)
-        samples: dict[str, list[float]] = {name: [] for name in (*ORDER, PYTHON)}
-        for round_no in range(args.warmup + args.rounds):
-            shift = round_no % len(ORDER)
-            for variant in ORDER[shift:] + ORDER[:shift]:
-                ms = one_commit(bench, variant, round_no)
+    with temp_root("ffhooks-commit-", keep=args.keep) as root:
+        try:
+            bench = set_up(root, teammates=args.teammates, per_day=args.per_day, log=not args.json)
+            samples: dict[str, list[float]] = {name: [] for name in (*ORDER, PYTHON)}
+            for round_no in range(args.warmup + args.rounds):
+                shift = round_no % len(ORDER)
+                for variant in ORDER[shift:] + ORDER[:shift]:
+                    ms = one_commit(bench, variant, round_no)
+                    if round_no >= args.warmup:
+                        samples[variant].append(ms)
+                ms = python_startup(bench)
                 if round_no >= args.warmup:
-                    samples[variant].append(ms)
-            ms = python_startup(bench)
-            if round_no >= args.warmup:
-                samples[PYTHON].append(ms)
-        failures = queued_failures(bench)
-        if failures:
-            raise BenchError(f"the aggregate hook queued failures: {', '.join(failures)}")
-        result = summarize(samples)
-        result.update(
-            rounds=args.rounds,
-            warmup=args.warmup,
-            sessions=bench.sessions,
-            teammates=args.teammates,
-            summaries=bench.summaries,
-            python=sys.version.split()[0],
-            target_ms=TARGET_MS,
-            goal_ms=GOAL_MS,
-        )
-        if args.json:
-            print(json.dumps(result, indent=2))
-        else:
-            print(render(result))
-    except BenchError as exc:
-        print(f"commit_overhead: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        if args.keep:
-            print(f"kept {root}", file=sys.stderr)
-        else:
-            shutil.rmtree(root, ignore_errors=True)
+                    samples[PYTHON].append(ms)
+            failures = queued_failures(bench)
+            if failures:
+                raise BenchError(f"the aggregate hook queued failures: {', '.join(failures)}")
+            result = summarize(samples)
+            result.update(
+                rounds=args.rounds,
+                warmup=args.warmup,
+                sessions=bench.sessions,
+                teammates=args.teammates,
+                summaries=bench.summaries,
+                python=sys.version.split()[0],
+                target_ms=TARGET_MS,
+                goal_ms=GOAL_MS,
+            )
+            if args.json:
+                print(json.dumps(result, indent=2))
+            else:
+                print(render(result))
+        except BenchError as exc:
+            print(f"commit_overhead: {exc}", file=sys.stderr)
+            return 1
     return 0
 
 

@@ -30,15 +30,15 @@ import os
 import random
 import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+from _common import BenchError, child_environ, iso, run, stats, stderr_logger, temp_root, timed
 
 PYTHON = "python -c pass"
 FF_REPORT = "ffhooks report"
@@ -52,10 +52,6 @@ ORDER = (PYTHON, *FFHOOKS, WATSON, TIMEW)
 TARGET_MS = 500.0
 ZONES = ("Europe/Berlin", "America/New_York", "UTC", "Asia/Kolkata", "Europe/London")
 TEAM_TASKS = [str(n) for n in range(100, 160)]
-
-
-class BenchError(Exception):
-    """A step of the set-up or of a round failed; the message says which and why."""
 
 
 @dataclass(frozen=True)
@@ -82,32 +78,6 @@ class Env:
     year: int
     notes: list[str] = field(default_factory=list)
     build: dict[str, object] = field(default_factory=dict)
-
-
-def _run(
-    cmd: Sequence[str | Path],
-    *,
-    cwd: Path,
-    env: Mapping[str, str],
-    what: str,
-    check: bool = True,
-) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run(
-        [str(c) for c in cmd], cwd=cwd, env=dict(env), capture_output=True, text=True
-    )
-    if check and proc.returncode != 0:
-        raise BenchError(_failure(what, cmd, proc))
-    return proc
-
-
-def _failure(what: str, cmd: Sequence[str | Path], proc: subprocess.CompletedProcess[str]) -> str:
-    tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-20:])
-    shown = " ".join(str(c) for c in cmd)
-    return f"{what} failed (exit {proc.returncode}): {shown}\n{tail}"
-
-
-def _iso(at: datetime) -> str:
-    return at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _executable(name: str) -> Path | None:
@@ -148,7 +118,7 @@ def sessions_for(user: str, index: int, year: int, per_day: int, seed: int) -> l
 def write_jsonl(path: Path, sessions: Sequence[Sess]) -> None:
     lines = []
     for s in sessions:
-        raw: dict[str, object] = {"task": s.task, "start": _iso(s.start), "end": _iso(s.end)}
+        raw: dict[str, object] = {"task": s.task, "start": iso(s.start), "end": iso(s.end)}
         if not s.billable:
             raw["billable"] = False
         lines.append(json.dumps(raw))
@@ -193,20 +163,18 @@ def write_timew(folder: Path, sessions: Sequence[Sess]) -> None:
 
 
 def _clean_environ(home: Path, watson_dir: Path, timew_dir: Path, now: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
-    for key in ("VIRTUAL_ENV", "FFHOOKS_USER", "XDG_CONFIG_HOME", "GIT_DIR", "GIT_WORK_TREE"):
-        env.pop(key, None)
-    env.update(
-        HOME=str(home),
-        FFHOOKS_NOW=now,
-        FFHOOKS_USER="manager",
-        WATSON_DIR=str(watson_dir),
-        TIMEWARRIORDB=str(timew_dir),
-        GIT_CONFIG_NOSYSTEM="1",
-        TZ="UTC",
-        LC_ALL=env.get("LC_ALL", "C.UTF-8"),
+    return child_environ(
+        {
+            "HOME": str(home),
+            "FFHOOKS_NOW": now,
+            "FFHOOKS_USER": "manager",
+            "WATSON_DIR": str(watson_dir),
+            "TIMEWARRIORDB": str(timew_dir),
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "TZ": "UTC",
+        },
+        drop=("FFHOOKS_USER", "XDG_CONFIG_HOME", "GIT_DIR", "GIT_WORK_TREE"),
     )
-    return env
 
 
 def set_up(
@@ -218,12 +186,10 @@ def set_up(
     )
     for d in (home, repo, inputs):
         d.mkdir()
-    now = _iso(datetime(year + 1, 1, 2, 12, tzinfo=timezone.utc))
+    now = iso(datetime(year + 1, 1, 2, 12, tzinfo=timezone.utc))
     environ = _clean_environ(home, watson_dir, timew_dir, now)
 
-    def say(text: str) -> None:
-        if log:
-            print(text, file=sys.stderr, flush=True)
+    say = stderr_logger(log)
 
     ffhooks = _executable("ffhooks")
     if ffhooks is None:
@@ -237,8 +203,8 @@ def set_up(
         notes += [f"{n}: not installed" for n, p in (("watson", watson), ("timew", timew)) if not p]
     env = Env(root, repo, environ, ffhooks, watson, timew, year, notes)
 
-    _run(["git", "init", "-q"], cwd=repo, env=environ, what="git init")
-    _run([ffhooks, "init"], cwd=repo, env=environ, what="ffhooks init")
+    run(["git", "init", "-q"], cwd=repo, env=environ, what="git init")
+    run([ffhooks, "init"], cwd=repo, env=environ, what="ffhooks init")
     everyone: list[Sess] = []
     import_ms: list[float] = []
     aggregate_ms: list[float] = []
@@ -250,18 +216,18 @@ def set_up(
         write_jsonl(source, mine)
         as_user = {**environ, "FFHOOKS_USER": user, "TZ": ZONES[index % len(ZONES)]}
         t0 = time.perf_counter()
-        _run([ffhooks, "import", source], cwd=repo, env=as_user, what=f"import for {user}")
+        run([ffhooks, "import", source], cwd=repo, env=as_user, what=f"import for {user}")
         t1 = time.perf_counter()
-        _run([ffhooks, "aggregate"], cwd=repo, env=as_user, what=f"aggregate for {user}")
+        run([ffhooks, "aggregate"], cwd=repo, env=as_user, what=f"aggregate for {user}")
         t2 = time.perf_counter()
         import_ms.append((t1 - t0) * 1000.0)
         aggregate_ms.append((t2 - t1) * 1000.0)
         if index % 10 == 9 or index == users - 1:
             say(f"imported and aggregated {index + 1}/{users} users ({len(everyone)} sessions)")
     t0 = time.perf_counter()
-    _run(["git", "add", "-A"], cwd=repo, env=environ, what="git add")
+    run(["git", "add", "-A"], cwd=repo, env=environ, what="git add")
     ident = ["-c", "user.name=bench", "-c", "user.email=bench@example.invalid"]
-    _run(
+    run(
         ["git", *ident, "commit", "-q", "--no-verify", "-m", "a year of summaries"],
         cwd=repo,
         env=environ,
@@ -312,7 +278,7 @@ def check(env: Env, sessions: Sequence[Sess]) -> list[str]:
     wrong: list[str] = []
     for args in ([], ["--ref", "HEAD"], ["--by", "user,week"]):
         cmd: list[str | Path] = [env.ffhooks, "report", "--format", "json", *args]
-        proc = _run(cmd, cwd=env.repo, env=env.environ, what="ffhooks report (check)")
+        proc = run(cmd, cwd=env.repo, env=env.environ, what="ffhooks report (check)")
         totals = json.loads(proc.stdout)["totals"]
         for key, value in want.items():
             if totals.get(key) != value:
@@ -320,7 +286,7 @@ def check(env: Env, sessions: Sequence[Sess]) -> list[str]:
                 wrong.append(f"{shown}: {key} {totals.get(key)} but the sessions hold {value}")
     if env.watson:
         cmd = [env.watson, "report", "--all", "--json"]
-        proc = _run(cmd, cwd=env.repo, env=env.environ, what="watson report (check)")
+        proc = run(cmd, cwd=env.repo, env=env.environ, what="watson report (check)")
         got = json.loads(proc.stdout).get("time")
         if got is not None and round(float(got)) != billable + non_billable:
             wrong.append(f"watson report: {got} s but the sessions hold {billable + non_billable}")
@@ -328,13 +294,7 @@ def check(env: Env, sessions: Sequence[Sess]) -> list[str]:
 
 
 def _timed(env: Env, name: str, cmd: Sequence[str | Path]) -> float:
-    args = [str(c) for c in cmd]
-    t0 = time.perf_counter()
-    proc = subprocess.run(args, cwd=env.repo, env=env.environ, capture_output=True, text=True)
-    elapsed = (time.perf_counter() - t0) * 1000.0
-    if proc.returncode != 0:
-        raise BenchError(_failure(name, cmd, proc))
-    return elapsed
+    return timed(cmd, cwd=env.repo, env=env.environ, what=name)
 
 
 def one_round(env: Env, round_no: int) -> dict[str, float]:
@@ -344,33 +304,19 @@ def one_round(env: Env, round_no: int) -> dict[str, float]:
     return {name: _timed(env, name, cmd) for name, cmd in todo[shift:] + todo[:shift]}
 
 
-def percentile(samples: Sequence[float], q: float) -> float:
-    """Linear interpolation between closest ranks (numpy's default), q in [0, 100]."""
-    data = sorted(samples)
-    if not data:
-        raise ValueError("no samples")
-    pos = (len(data) - 1) * q / 100.0
-    lo = int(pos)
-    hi = min(lo + 1, len(data) - 1)
-    return data[lo] + (data[hi] - data[lo]) * (pos - lo)
-
-
 def summarize(samples: Mapping[str, Sequence[float]]) -> dict[str, object]:
     med = {name: statistics.median(values) for name, values in samples.items()}
-    stats: dict[str, dict[str, object]] = {}
+    table: dict[str, dict[str, object]] = {}
     for name, values in samples.items():
         row: dict[str, object] = {
-            "median_ms": round(med[name], 2),
-            "p90_ms": round(percentile(values, 90), 2),
-            "min_ms": round(min(values), 2),
-            "n": len(values),
+            **stats(values),
             "over_python_ms": round(med[name] - med[PYTHON], 2) if PYTHON in med else None,
             "ratio_to_watson": round(med[name] / med[WATSON], 3) if WATSON in med else None,
         }
         if name in FFHOOKS:
             row["under_target"] = med[name] < TARGET_MS
-        stats[name] = row
-    return {"commands": stats}
+        table[name] = row
+    return {"commands": table}
 
 
 def render(result: Mapping[str, object]) -> str:
@@ -426,54 +372,49 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.rounds < 1 or args.warmup < 0 or args.users < 1 or not 1 <= args.per_day <= 14:
         parser.error("need --rounds >= 1, --warmup >= 0, --users >= 1, 1 <= --per-day <= 14")
 
-    root = Path(tempfile.mkdtemp(prefix="ffhooks-bench-report-"))
-    try:
-        env, sessions = set_up(
-            root,
-            users=args.users,
-            per_day=args.per_day,
-            year=args.year,
-            seed=args.seed,
-            want_others=not args.no_others,
-            log=not args.json,
-        )
-        problems = check(env, sessions)
-        samples: dict[str, list[float]] = {}
-        for round_no in range(args.warmup + args.rounds):
-            timings = one_round(env, round_no)
-            if round_no >= args.warmup:
-                for name, ms in timings.items():
-                    samples.setdefault(name, []).append(ms)
-            if not args.json:
-                print(f"round {round_no + 1}/{args.warmup + args.rounds}", file=sys.stderr)
-        result = summarize(samples)
-        result.update(
-            rounds=args.rounds,
-            warmup=args.warmup,
-            year=args.year,
-            python=sys.version.split()[0],
-            executables={
-                "ffhooks": str(env.ffhooks),
-                "watson": str(env.watson) if env.watson else None,
-                "timew": str(env.timew) if env.timew else None,
-            },
-            build=env.build,
-            target_ms=TARGET_MS,
-            check=problems,
-            notes=env.notes,
-        )
-        if args.json:
-            print(json.dumps(result, indent=2))
-        else:
-            print(render(result))
-    except BenchError as exc:
-        print(f"report bench: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        if args.keep:
-            print(f"kept {root}", file=sys.stderr)
-        else:
-            shutil.rmtree(root, ignore_errors=True)
+    with temp_root("ffhooks-bench-report-", keep=args.keep) as root:
+        try:
+            env, sessions = set_up(
+                root,
+                users=args.users,
+                per_day=args.per_day,
+                year=args.year,
+                seed=args.seed,
+                want_others=not args.no_others,
+                log=not args.json,
+            )
+            problems = check(env, sessions)
+            samples: dict[str, list[float]] = {}
+            for round_no in range(args.warmup + args.rounds):
+                timings = one_round(env, round_no)
+                if round_no >= args.warmup:
+                    for name, ms in timings.items():
+                        samples.setdefault(name, []).append(ms)
+                if not args.json:
+                    print(f"round {round_no + 1}/{args.warmup + args.rounds}", file=sys.stderr)
+            result = summarize(samples)
+            result.update(
+                rounds=args.rounds,
+                warmup=args.warmup,
+                year=args.year,
+                python=sys.version.split()[0],
+                executables={
+                    "ffhooks": str(env.ffhooks),
+                    "watson": str(env.watson) if env.watson else None,
+                    "timew": str(env.timew) if env.timew else None,
+                },
+                build=env.build,
+                target_ms=TARGET_MS,
+                check=problems,
+                notes=env.notes,
+            )
+            if args.json:
+                print(json.dumps(result, indent=2))
+            else:
+                print(render(result))
+        except BenchError as exc:
+            print(f"report bench: {exc}", file=sys.stderr)
+            return 1
     return 1 if problems else 0
 
 
