@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -171,15 +170,8 @@ def test_precommit_installs_ffhooks_from_a_local_clone(
     subprocess.run(("pre-commit", "install"), cwd=repo, check=True, capture_output=True)
     ff("add", "205", "90m", "--start", "09:00")
     git(repo, "add", "-A")
-    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
-    result = subprocess.run(
-        ("git", "commit", "-qm", "through the installed hooks"),
-        cwd=repo,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    monkeypatch.delenv("VIRTUAL_ENV", raising=False)  # pre-commit picks its own interpreter
+    result = commit(repo, "-m", "through the installed hooks")
     assert result.returncode == 0, result.stdout + result.stderr
     assert tree_total(repo) == 5400
     assert clean_team_folder(repo)
@@ -191,14 +183,7 @@ def test_precommit_installs_ffhooks_from_a_local_clone(
     broken = repo / ".flowforge/team/config.json"
     broken.write_text('{"max_session_hours": "many"}')
     git(repo, "add", "-A")
-    result = subprocess.run(
-        ("git", "commit", "-qm", "broken config"),
-        cwd=repo,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = commit(repo, "-m", "broken config")
     assert result.returncode != 0
     assert "config.json::$.max_session_hours" in result.stdout + result.stderr
 
