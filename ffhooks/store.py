@@ -155,6 +155,7 @@ class Store:
         self.now = now
         self.header: dict[str, Any] | None = None
         self._days: dict[date, list[Session]] = {}
+        self._timer: Timer | None = None
         self._day_names: dict[date, str] | None = None
         self._sorted_days: list[date] | None = None
 
@@ -243,11 +244,13 @@ class Store:
         write_json(self.header_path, self.header)
 
     def timer(self) -> Timer:
-        try:
-            raw = self._read(self.current_path, "current")
-        except FileNotFoundError:
-            return Timer()
-        return Timer.from_json(raw)
+        """The running or paused timer (read once per command, then kept up to date)."""
+        if self._timer is None:
+            try:
+                self._timer = Timer.from_json(self._read(self.current_path, "current"))
+            except FileNotFoundError:
+                self._timer = Timer()
+        return self._timer
 
     def _list_days(self) -> dict[date, str]:
         if self._day_names is None:
@@ -363,6 +366,8 @@ class Store:
             self._days[day] = sessions
             self._list_days()[day] = f"{day.isoformat()}.json"
         self._sorted_days = None
+        if timer is not None:
+            self._timer = timer
 
     def set_header(self, **changes: Any) -> None:
         if self.header is None:
