@@ -17,6 +17,13 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
+class Rule(NamedTuple):
+    """A team's own JSON files: a glob from the repository top, and the schema file for them."""
+
+    glob: str
+    schema: str
+
+
 class TeamConfig(NamedTuple):
     max_session_hours: float = 12
     branch_task_pattern: str = r"\d+"
@@ -24,6 +31,7 @@ class TeamConfig(NamedTuple):
     period: str = "day"
     rates: dict[str, Any] | None = None
     currency: str | None = None
+    validate: tuple[Rule, ...] = ()
 
     @property
     def detail(self) -> dict[str, Any]:
@@ -32,6 +40,9 @@ class TeamConfig(NamedTuple):
     @property
     def max_session_seconds(self) -> int:
         return int(self.max_session_hours * 3600)
+
+
+CONFIG = ".flowforge/team/config.json"
 
 
 def config_path(flowforge: Path) -> Path:
@@ -44,7 +55,7 @@ def load_config(flowforge: Path) -> TeamConfig:
     try:
         raw = read_json(
             path,
-            ".flowforge/team/config.json",
+            CONFIG,
             "fix it (`ffhooks schema team-config` shows the format) or restore it with git",
             schema="team-config",
         )
@@ -67,6 +78,7 @@ def load_config(flowforge: Path) -> TeamConfig:
         detail["period"],
         merged.get("rates"),
         merged.get("currency"),
+        tuple(Rule(r["files"], r["schema"]) for r in merged.get("validate", ())),
     )
 
 

@@ -9,6 +9,6 @@ class BrokenFile(FatalError):
     """A data file that cannot be trusted (empty, truncated, unparsable or off-schema)."""
 
     def __init__(self, path: str, problem: str, fix: str) -> None:
-        super().__init__(f"{path}: {problem}; {fix}")
+        super().__init__(f"{path}: {problem}; {fix}" if fix else f"{path}: {problem}")
         self.path = path
         self.problem = problem

@@ -31,6 +31,27 @@ _TYPES: dict[str, tuple[type, ...]] = {
 }
 
 
+# What the schemas' patterns mean, for messages a person can act on.
+_PATTERN_MEANS = {
+    r"^[0-9a-f]{8,32}$": "a session id (8 to 32 lowercase hex digits)",
+    r"^[^\s\x00-\x1f\x7f](?:[^\x00-\x1f\x7f]{0,98}[^\s\x00-\x1f\x7f])?$": (
+        "a task name (1-100 characters, no control characters, no surrounding spaces)"
+    ),
+    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$": "a UTC time like 2026-11-20T09:00:00Z",
+    r"^[0-9a-f]{64}$": "a SHA-256 (64 lowercase hex digits)",
+    r"^[0-9a-f]{16}$": "a store id (16 lowercase hex digits)",
+    r"^\d{4}-(0[1-9]|1[0-2])$": "a month like 2026-11",
+    r"^[A-Z]{3}$": "an ISO 4217 currency code like EUR",
+    r"^\d{4}-W\d{2}$": "an ISO week like 2026-W47",
+    r"^(store\.json|time/current\.json|time/daily/\d{4}-\d{2}-\d{2}\.json)$": (
+        "a file of the store (store.json, time/current.json or time/daily/<day>.json)"
+    ),
+    r"^[a-z0-9][a-z0-9._-]{0,63}$": (
+        "a user name (lowercase letters, digits, '.', '_', '-'; at most 64)"
+    ),
+}
+
+
 def names() -> list[str]:
     return sorted(p.name.removesuffix(".schema.json") for p in SCHEMA_DIR.glob("*.schema.json"))
 
@@ -80,111 +101,142 @@ def _path(parent: str, key: str | int) -> str:
     )
 
 
-def _errors(schema: dict[str, Any], value: Any, root: dict[str, Any]) -> list[Any] | None:
-    """None, or [message, key, ..., key] with the keys from the innermost outwards.
+Found = list[list[Any]]  # each [message, key, ..., key], the keys innermost first
 
-    The path is built only for a value that fails: building it for every value walked cost
-    more than the checks themselves.
+
+def _add(found: Found | None, sub: Found, key: str | int) -> Found:
+    for error in sub:
+        error.append(key)
+    return sub if found is None else found + sub
+
+
+def _errors(schema: dict[str, Any], value: Any, root: dict[str, Any], every: bool) -> Found | None:
+    """None, or how `value` breaks `schema`: the first way, or with `every` all of them.
+
+    Paths are built only for a value that fails: building one for every value walked cost
+    more than the checks themselves. A value of the wrong type or shape gets one message;
+    containers report each bad member.
     """
     if "$ref" in schema:
         target: Any = root
         for part in schema["$ref"].removeprefix("#/").split("/"):
             target = target[part]
-        found = _errors(target, value, root)
-        if found:
-            return found
+        referenced = _errors(target, value, root, every)
+        if referenced:
+            return referenced
     kinds = schema.get("type")
     if kinds is not None:
         kinds = [kinds] if isinstance(kinds, str) else kinds
         if not any(_is_type(value, k) for k in kinds):
-            return [f"expected {' or '.join(kinds)}, got {json.dumps(value)[:40]}"]
+            return [[f"expected {' or '.join(kinds)}, got {json.dumps(value)[:40]}"]]
     if "const" in schema and not _same(value, schema["const"]):
-        return [f"must be {json.dumps(schema['const'])}"]
+        return [[f"must be {json.dumps(schema['const'])}"]]
     if "enum" in schema and not any(_same(value, v) for v in schema["enum"]):
-        return [f"must be one of {', '.join(json.dumps(v) for v in schema['enum'])}"]
+        return [[f"must be one of {', '.join(json.dumps(v) for v in schema['enum'])}"]]
     if isinstance(value, str):
         if len(value) < schema.get("minLength", 0):
-            return [f"must not be shorter than {schema['minLength']} characters"]
+            return [[f"must not be shorter than {schema['minLength']} characters"]]
         if "maxLength" in schema and len(value) > schema["maxLength"]:
-            return [f"must not be longer than {schema['maxLength']} characters"]
+            return [[f"must not be longer than {schema['maxLength']} characters"]]
         if "pattern" in schema and not re.search(schema["pattern"], value):
-            return [f"{json.dumps(value)[:60]} does not match {schema['pattern']}"]
+            means = _PATTERN_MEANS.get(schema["pattern"])
+            wanted = means or f"matching {schema['pattern']}"
+            return [[f"{json.dumps(value)[:60]} is not {wanted}"]]
         if "format" in schema and not _format_ok(schema["format"], value):
-            return [f"{json.dumps(value)[:60]} is not a valid {schema['format']}"]
+            return [[f"{json.dumps(value)[:60]} is not a valid {schema['format']}"]]
     if _is_type(value, "number"):
         if "minimum" in schema and value < schema["minimum"]:
-            return [f"{value} is less than the minimum {schema['minimum']}"]
+            return [[f"{value} is less than the minimum {schema['minimum']}"]]
         if "exclusiveMinimum" in schema and value <= schema["exclusiveMinimum"]:
-            return [f"{value} must be greater than {schema['exclusiveMinimum']}"]
+            return [[f"{value} must be greater than {schema['exclusiveMinimum']}"]]
         if "maximum" in schema and value > schema["maximum"]:
-            return [f"{value} is more than the maximum {schema['maximum']}"]
+            return [[f"{value} is more than the maximum {schema['maximum']}"]]
+    found: Found | None = None
     if isinstance(value, list):
         if len(value) < schema.get("minItems", 0):
-            return [f"needs at least {schema['minItems']} items"]
+            return [[f"needs at least {schema['minItems']} items"]]
         if "maxItems" in schema and len(value) > schema["maxItems"]:
-            return [f"has more than {schema['maxItems']} items"]
+            return [[f"has more than {schema['maxItems']} items"]]
         if "items" in schema:
             for i, item in enumerate(value):
-                found = _errors(schema["items"], item, root)
-                if found:
-                    return [*found, i]
+                sub = _errors(schema["items"], item, root, every)
+                if sub:
+                    found = _add(found, sub, i)
+                    if not every:
+                        return found
     if isinstance(value, dict):
-        for key in schema.get("required", ()):
-            if key not in value:
-                return [f"missing required property {key!r}"]
+        missing = [key for key in schema.get("required", ()) if key not in value]
+        if missing:
+            found = [[f"missing required property {key!r}"] for key in missing[: 1 + every * 99]]
+            if not every:
+                return found
         props = schema.get("properties", {})
         patterns = schema.get("patternProperties", {})
         extra = schema.get("additionalProperties", True)
         names_schema = schema.get("propertyNames")
         for key, item in value.items():
+            sub = None
             if names_schema is not None:
-                found = _errors(names_schema, key, root)
-                if found:
-                    return [f"property name {found[0]}", key]
-            matched = False
-            if key in props:
-                matched = True
-                found = _errors(props[key], item, root)
-                if found:
-                    return [*found, key]
-            for pattern, sub in patterns.items():
-                if re.search(pattern, key):
+                named = _errors(names_schema, key, root, False)
+                if named:
+                    sub = [[f"property name {named[0][0]}"]]
+            matched = key in props
+            if matched and not sub:
+                sub = _errors(props[key], item, root, every)
+            for pattern, pattern_schema in patterns.items():
+                if not sub and re.search(pattern, key):
                     matched = True
-                    found = _errors(sub, item, root)
-                    if found:
-                        return [*found, key]
-            if not matched:
-                if extra is False:
-                    return [f"unknown property {key!r}"]
-                if isinstance(extra, dict):
-                    found = _errors(extra, item, root)
-                    if found:
-                        return [*found, key]
-    for sub in schema.get("allOf", ()):
-        found = _errors(sub, value, root)
-        if found:
-            return found
+                    sub = _errors(pattern_schema, item, root, every)
+            if not sub and not matched:
+                if extra is False:  # reported at the object that has it
+                    unknown = [[f"unknown property {key!r}"]]
+                    found = unknown if found is None else found + unknown
+                elif isinstance(extra, dict):
+                    sub = _errors(extra, item, root, every)
+            if sub:
+                found = _add(found, sub, key)
+            if found and not every:
+                return found
+    for part in schema.get("allOf", ()):
+        sub = _errors(part, value, root, every)
+        if sub:
+            found = sub if found is None else found + sub
+            if not every:
+                return found
     for word in ("anyOf", "oneOf"):
         if word in schema:
-            problems = [_errors(sub, value, root) for sub in schema[word]]
-            fits = problems.count(None)
+            tried = [_errors(part, value, root, False) for part in schema[word]]
+            fits = tried.count(None)
             if fits == 0:  # explain with the shape of the right type, if there is one
-                return min(problems, key=lambda p: bool(p and p[0].startswith("expected")))
+                best = min(tried, key=lambda p: bool(p and p[0][0].startswith("expected")))
+                return best if found is None else found + (best or [])
             if word == "oneOf" and fits > 1:
-                return ["matches more than one allowed shape"]
-    return None
+                return [["matches more than one allowed shape"]]
+    return found
+
+
+def _where(error: list[Any]) -> tuple[str, str]:
+    at = "$"
+    for key in reversed(error[1:]):
+        at = _path(at, key)
+    return at, error[0]
+
+
+def every_error(name: str, value: Any) -> list[tuple[str, str]]:
+    """Every way `value` breaks schema `name`, each as (JSON path, message)."""
+    schema = load(name)
+    try:
+        found = _errors(schema, value, schema, True)
+    except RecursionError:
+        return [("$", "nested too deeply")]
+    return [_where(error) for error in found or ()]
 
 
 def first_error(name: str, value: Any) -> str | None:
     """The first way `value` breaks schema `name`, as `$.json.path: message`, or None."""
     schema = load(name)
     try:
-        found = _errors(schema, value, schema)
+        found = _errors(schema, value, schema, False)
     except RecursionError:
         return "$: nested too deeply"
-    if found is None:
-        return None
-    at = "$"
-    for key in reversed(found[1:]):
-        at = _path(at, key)
-    return f"{at}: {found[0]}"
+    return None if found is None else "{}: {}".format(*_where(found[0]))

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 from ffhooks.clock import detect_timezone, local_date, parse_iso, to_iso, zone
 from ffhooks.errors import BrokenFile, FatalError
-from ffhooks.fsio import locked, parse_json, quarantine, read_json, write_json
+from ffhooks.fsio import locked, quarantine, read_json, write_json
 from ffhooks.records import Any, NamedTuple
 
 SLACK_DAYS = 2  # two zones' calendar days for one instant differ by at most this
@@ -118,17 +118,6 @@ class Timer(NamedTuple):
         )
 
 
-def _semantic_problem(schema: str, raw: Any) -> str | None:
-    """What a schema cannot say about a private file."""
-    if schema == "daily":
-        for i, s in enumerate(raw["sessions"]):
-            if s["end"] <= s["start"]:  # same format, so text order is time order
-                return f"$.sessions[{i}]: session {s['id']} ends at or before its start"
-    if schema == "current" and raw["running"] and raw["paused"]:
-        return "$: has both a running and a paused timer"
-    return None
-
-
 def new_session_id() -> str:
     return os.urandom(6).hex()
 
@@ -196,9 +185,11 @@ class Store:
         shown = self.shown(path)
         try:
             raw = read_json(path, shown, "", schema=schema)
-            problem = _semantic_problem(schema, raw)
-            if problem:
-                raise BrokenFile(shown, problem, "")
+            if schema in ("daily", "current"):
+                from ffhooks.validation import semantic_problems
+
+                for at, problem in semantic_problems(schema, raw, shown)[:1]:
+                    raise BrokenFile(shown, f"{at}: {problem}", "")
             return raw
         except BrokenFile as exc:
             moved = quarantine(path, self.top, self.state_dir, self.now)
@@ -392,19 +383,14 @@ class Store:
 
     def replay_journal(self) -> None:
         """Finish a transaction that a crash interrupted (every file holds whole contents)."""
+        fix = "it records an interrupted write; move it aside and check your sessions"
         try:
-            data = self.journal_path.read_bytes()
+            # its schema allows only the store's own files as targets
+            journal = read_json(self.journal_path, self.shown(self.journal_path), fix, "journal")
         except FileNotFoundError:
             return
-        fix = "it records an interrupted write; move it aside and check your sessions"
-        journal = parse_json(data, self.shown(self.journal_path), fix)
         for rel, value in journal["files"].items():
-            target = (self.root / rel).resolve()
-            if self.root.resolve() not in target.parents:
-                raise BrokenFile(
-                    self.shown(self.journal_path), f"names a path outside the store: {rel}", fix
-                )
-            write_json(target, value)
+            write_json(self.root / rel, value)
         self.journal_path.unlink()
 
 

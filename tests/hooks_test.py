@@ -186,6 +186,50 @@ def test_precommit_installs_ffhooks_from_a_local_clone(
     result = commit(repo, "-m", "broken config")
     assert result.returncode != 0
     assert "config.json::$.max_session_hours" in result.stdout + result.stderr
+    broken.write_text('{"max_session_hours": 10}')
+    git(repo, "add", "-A")
+    assert commit(repo, "-m", "good config").returncode == 0
+
+
+@pytest.mark.slow
+def test_validate_hook_checks_staged_summaries_and_team_globs(hooked: Path, ff: Any) -> None:
+    from ffhooks.config import Rule
+    from ffhooks.validation import hook_files_pattern
+
+    repo = hooked
+    ff("add", "1", "1h", "--start", "08:00")
+    git(repo, "add", "-A")
+    assert commit(repo, "-m", "base").returncode == 0
+    [path] = (repo / SUMMARIES / "alice").rglob("*.json")
+    path.write_text(path.read_text().replace("3600", "36000"))
+    git(repo, "add", "-A")
+    result = commit(repo, "-m", "a summary edited by hand")
+    assert result.returncode != 0
+    assert "::$.sha256: does not match the content" in result.stdout + result.stderr
+    git(repo, "checkout", "HEAD", "--", str(path))
+    # a team's own JSON, with the hook's files: pattern widened as the README shows
+    rule = Rule("clients/*.json", "schemas/client.json")
+    (repo / ".flowforge/team/config.json").write_text(
+        json.dumps({"validate": [{"files": rule.glob, "schema": rule.schema}]})
+    )
+    (repo / "schemas").mkdir()
+    (repo / "schemas/client.json").write_text('{"required": ["name"]}')
+    config = repo / ".pre-commit-config.yaml"
+    config.write_text(
+        config.read_text().replace(
+            r"files: '^\.flowforge/.*\.json$'", f"files: '{hook_files_pattern([rule])}'"
+        )
+    )
+    (repo / "clients").mkdir()
+    (repo / "clients/acme.json").write_text("{}")
+    git(repo, "add", "-A")
+    result = commit(repo, "-m", "a client without a name")
+    assert result.returncode != 0
+    assert "clients/acme.json::$: 'name' is a required property" in result.stdout + result.stderr
+    (repo / "clients/acme.json").write_text('{"name": "ACME"}')
+    git(repo, "add", "-A")
+    result = commit(repo, "-m", "a good client")
+    assert result.returncode == 0, result.stdout
 
 
 @pytest.mark.slow

@@ -66,6 +66,56 @@ GOOD["queue-entry"] = {
     "last": "2026-11-20T09:00:00Z",
     "attempts": 1,
 }
+GOOD["snapshot-manifest"] = {
+    "version": 1,
+    "id": 4,
+    "created": "2026-11-20T09:00:00Z",
+    "reason": "aggregate",
+    "user": "alice",
+    "files": [{"path": ".flowforge/user/alice/store.json", "size": 212, "sha256": "0" * 64}],
+    "sha256": "0" * 64,
+}
+GOOD["journal"] = {"version": 1, "files": {"store.json": {}, "time/daily/2026-11-20.json": {}}}
+GOOD["report"] = {
+    "from": "2026-11-01",
+    "to": None,
+    "group_by": ["user", "week"],
+    "rows": [
+        {
+            "user": "alice",
+            "week": "2026-W47",
+            "billable_seconds": 60,
+            "non_billable_seconds": 0,
+            "sessions": 1,
+            "amount": 1.5,
+        }
+    ],
+    "totals": {"billable_seconds": 60, "non_billable_seconds": 0, "sessions": 1, "amount": 1.5},
+    "notes": [],
+    "currency": "EUR",
+}
+
+
+def test_every_schema_has_a_good_example() -> None:
+    assert sorted(GOOD) == schema.names()
+
+
+def test_every_pattern_has_a_meaning_for_messages() -> None:
+    found: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("pattern"), str):
+                found.add(node["pattern"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for name in schema.names():
+        walk(schema.load(name))
+    assert found - set(schema._PATTERN_MEANS) == set()
 
 
 def mutations(name: str) -> list[tuple[str, Any]]:

@@ -1,54 +1,65 @@
 from __future__ import annotations
 
-import re
+import json
 from pathlib import Path
 
-from ffhooks import summary
-from ffhooks.errors import BrokenFile, FatalError
-from ffhooks.fsio import parse_json
+from ffhooks.config import CONFIG, load_config
+from ffhooks.errors import FatalError
 from ffhooks.gitio import Repo
-from ffhooks.schema import first_error
-
-KINDS = [
-    (r"\.flowforge/team/config\.json", "team-config"),
-    (r"\.flowforge/team/summaries/.+\.json", "summary"),
-    (r"\.flowforge/user/[^/]+/store\.json", "store"),
-    (r"\.flowforge/user/[^/]+/time/current\.json", "current"),
-    (r"\.flowforge/user/[^/]+/time/daily/\d{4}-\d{2}-\d{2}\.json", "daily"),
-]
+from ffhooks.validation import check, every_file
 
 
-def schema_for(rel: str) -> str | None:
-    return next((name for pattern, name in KINDS if re.fullmatch(pattern, rel)), None)
-
-
-def check(repo: Repo, path: Path) -> list[str]:
-    """Every problem of one file, as `path::$.json.path: message`."""
+def _relative(repo: Repo, path: str) -> str:
+    """A path as given (from the current folder) relative to the repository top."""
+    absolute = Path(path).absolute()
     try:
-        rel = path.resolve().relative_to(repo.top.resolve()).as_posix()
+        return absolute.relative_to(repo.top).as_posix()
     except ValueError:
-        rel = str(path)
-    name = schema_for(rel)
-    if name is None:
-        return [f"{rel}::$: no ffhooks schema covers this file (misplaced or misnamed?)"]
+        try:
+            return absolute.resolve().relative_to(repo.top.resolve()).as_posix()
+        except ValueError:
+            raise FatalError(f"{path} is outside this repository ({repo.top})") from None
+
+
+def validate(repo: Repo, *, paths: list[str], everything: bool, fmt: str) -> int:
+    """Check every file named (or, with --all, every ffhooks file); exit 1 on any problem."""
+    if not paths and not everything:
+        raise FatalError("name the files to check, or use --all for every ffhooks file")
+    rels = {_relative(repo, p) for p in paths}
     try:
-        doc = parse_json(path.read_bytes(), rel, "")
-    except FileNotFoundError:
-        return [f"{rel}::$: file not found"]
-    except BrokenFile as exc:
-        return [f"{rel}::$: {exc.problem}"]
-    problem = first_error(name, doc)
-    if problem:
-        return [f"{rel}::{problem}"]
-    if name == "summary":
-        return [f"{rel}::{p}" for p in summary.problems(doc, summary.parse_path(rel))]
-    return []
-
-
-def validate(repo: Repo, *, paths: list[str]) -> int:
-    problems = [p for path in paths for p in check(repo, Path(path))]
+        rules = list(load_config(repo.flowforge).validate)
+    except FatalError:  # the team's own globs are unknown: report the config itself
+        rules = []
+        rels.add(CONFIG)
+    if everything:
+        rels.update(every_file(repo.top, rules))
+    results = check(repo.top, sorted(rels), rules)
+    problems = [p for r in results for p in r.problems]
+    if fmt == "json":
+        print(
+            json.dumps(
+                {
+                    "ok": not problems,
+                    "files_checked": len(results),
+                    "problems": len(problems),
+                    "files": [
+                        {
+                            "path": r.path,
+                            "schema": r.schema,
+                            "ok": not r.problems,
+                            "problems": [{"at": p.at, "message": p.message} for p in r.problems],
+                        }
+                        for r in results
+                    ],
+                },
+                indent=2,
+            )
+        )
+        return 1 if problems else 0
     for problem in problems:
         print(problem)
     if problems:
-        raise FatalError(f"{len(problems)} problem(s) in {len(paths)} file(s), listed above")
+        bad = sum(1 for r in results if r.problems)
+        raise FatalError(f"{len(problems)} problem(s) in {bad} of {len(results)} file(s)")
+    print(f"{len(results)} file(s) valid")
     return 0
