@@ -132,6 +132,25 @@ def _schema(p: argparse.ArgumentParser) -> None:
 
 def _validate(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="*", metavar="PATH")
+    p.add_argument("--all", action="store_true", help="every ffhooks file of the repository")
+    p.add_argument("--format", default="text", choices=("text", "json"))
+
+
+def _migrate(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--source",
+        dest="sources",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="a legacy .task-times.json, time-tracking.json or JSON-lines file (repeatable; "
+        "default: the legacy files of this repository)",
+    )
+    p.add_argument("--timezone", metavar="TZ", help="IANA zone in which days are cut")
+    p.add_argument("--dry-run", action="store_true", help="show what would be written")
+    p.add_argument("--backup", action="store_true", help="snapshot each source first")
+    p.add_argument("--verify", action="store_true", help="re-read and compare after writing")
+    p.add_argument("--json", action="store_true")
 
 
 def _aggregate(p: argparse.ArgumentParser) -> None:
@@ -157,6 +176,7 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
     "validate": ("check ffhooks JSON files against their schemas", _validate),
     "recover": ("the failure queue: show it, or retry what failed", _recover),
     "schema": ("print a JSON Schema of an ffhooks file, or --list them", _schema),
+    "migrate": ("bring legacy FlowForge time and JSON-lines exports into the summaries", _migrate),
     "demo": ("a throw-away team: a week of work through the real hooks, then the report", _demo),
     "guard": ("hook: refuse a commit that would publish private time", _nothing),
     "branch-timer": ("hook: a running timer follows a branch switch", _branch_timer),
@@ -187,7 +207,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     for name, (text, add_arguments) in COMMANDS.items():
         if only is None or name == only:
             p = sub.add_parser(name, help=text, description=text, formatter_class=_Formatter)
-            if name not in ("report", "demo", "schema"):  # report's --user filters, repeats
+            # report's --user filters and repeats; the others act for no one in particular
+            if name not in ("report", "demo", "schema", "migrate", "validate"):
                 p.add_argument("--user", help="whose time (default: FFHOOKS_USER, git config)")
             add_arguments(p)
     return parser
@@ -216,7 +237,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "validate":
         from ffhooks.commands.validate import validate
 
-        return validate(repo, paths=args.paths)
+        return validate(repo, paths=args.paths, everything=args.all, fmt=args.format)
     if args.command == "report":
         from ffhooks.clock import now_from_env
         from ffhooks.commands.report import report
@@ -234,6 +255,21 @@ def _dispatch(args: argparse.Namespace) -> int:
             round_minutes=args.round_minutes,
             round_mode=args.round_mode,
             output=args.output,
+        )
+
+    if args.command == "migrate":
+        from ffhooks.clock import now_from_env
+        from ffhooks.commands.migrate import migrate
+
+        return migrate(
+            repo,
+            now_from_env(os.environ),
+            sources=args.sources,
+            timezone=args.timezone,
+            dry_run=args.dry_run,
+            backup=args.backup,
+            verify=args.verify,
+            as_json=args.json,
         )
 
     from ffhooks.clock import now_from_env
