@@ -14,6 +14,7 @@ DEFAULTS: dict[str, Any] = {
     "max_session_hours": 12,
     "branch_task_pattern": r"\d+",
     "summary_detail": {"per_task": True, "period": "day"},
+    "snapshots": {"keep_last": 50, "keep_daily_days": 30},
 }
 
 
@@ -32,6 +33,8 @@ class TeamConfig(NamedTuple):
     rates: dict[str, Any] | None = None
     currency: str | None = None
     validate: tuple[Rule, ...] = ()
+    keep_last: int = 50
+    keep_daily_days: int = 30
 
     @property
     def detail(self) -> dict[str, Any]:
@@ -71,6 +74,7 @@ def load_config(flowforge: Path) -> TeamConfig:
             f"regular expression ({exc}); fix it"
         ) from None
     detail = {**DEFAULTS["summary_detail"], **merged["summary_detail"]}
+    kept = {**DEFAULTS["snapshots"], **merged["snapshots"]}
     return TeamConfig(
         float(merged["max_session_hours"]),
         pattern,
@@ -79,6 +83,8 @@ def load_config(flowforge: Path) -> TeamConfig:
         merged.get("rates"),
         merged.get("currency"),
         tuple(Rule(r["files"], r["schema"]) for r in merged.get("validate", ())),
+        kept["keep_last"],
+        kept["keep_daily_days"],
     )
 
 

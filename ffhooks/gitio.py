@@ -141,3 +141,39 @@ def config_values(cwd: Path, pattern: str) -> dict[str, str]:
         key, _, value = line.partition(" ")
         values[key.lower()] = value
     return values
+
+
+def resolve_commit(top: Path, ref: str) -> str:
+    commit = run_git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], top, check=False)
+    if ref.startswith("-") or not commit.strip():
+        raise FatalError(f"{ref!r} is not a commit in this repository: check the name, or fetch")
+    return commit.strip()
+
+
+def list_tree(top: Path, commit: str, folder: str) -> list[str]:
+    """Every file path under `folder` in a commit."""
+    listing = run_git(["ls-tree", "-r", "--name-only", "-z", commit, "--", folder], top)
+    return [p for p in listing.split("\0") if p]
+
+
+def read_blobs(top: Path, commit: str, paths: list[str]) -> list[tuple[str, bytes]]:
+    """The content of `paths` in a commit, in one `git cat-file --batch`."""
+    if not paths:
+        return []
+    import subprocess
+
+    batch = "".join(f"{commit}:{p}\n" for p in paths).encode()
+    out = subprocess.run(
+        ["git", "cat-file", "--batch"], cwd=top, input=batch, capture_output=True, check=True
+    ).stdout
+    blobs = []
+    pos = 0
+    for path in paths:
+        end = out.index(b"\n", pos)
+        header = out[pos:end].split()
+        if len(header) != 3:
+            raise FatalError(f"{commit}:{path} cannot be read from git ({out[pos:end]!r})")
+        size = int(header[2])
+        blobs.append((path, out[end + 1 : end + 1 + size]))
+        pos = end + 1 + size + 1
+    return blobs

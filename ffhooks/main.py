@@ -121,7 +121,14 @@ def _branch_timer(p: argparse.ArgumentParser) -> None:
 
 
 def _recover(p: argparse.ArgumentParser) -> None:
-    p.add_argument("action", nargs="?", default="status", choices=("status", "retry"))
+    p.add_argument(
+        "action",
+        nargs="?",
+        default="status",
+        choices=("status", "retry", "restore", "rebuild", "verify"),
+    )
+    p.add_argument("snapshot", nargs="?", type=int, metavar="SNAPSHOT", help="restore: which")
+    p.add_argument("--dry-run", action="store_true", help="restore: show, change nothing")
     p.add_argument("--json", action="store_true")
 
 
@@ -153,6 +160,22 @@ def _migrate(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true")
 
 
+def _snapshot(p: argparse.ArgumentParser) -> None:
+    p.add_argument("action", nargs="?", default="list", choices=("list", "create", "verify"))
+    p.add_argument("id", nargs="?", type=int, metavar="ID", help="the snapshot (verify)")
+    p.add_argument("--json", action="store_true")
+
+
+def _verify(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--ref", default="HEAD", help="the commit to check (default HEAD)")
+    p.add_argument("--format", default="text", choices=("text", "json"))
+
+
+def _daemon(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--once", action="store_true", help="one round, then exit")
+    p.add_argument("--interval", type=float, default=300.0, metavar="SECONDS")
+
+
 def _aggregate(p: argparse.ArgumentParser) -> None:
     p.add_argument("--all", action="store_true", help="rebuild every month, not only changes")
     p.add_argument("--hook", action="store_true", help="as the commit hook: never fail")
@@ -174,13 +197,24 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
     "aggregate": ("fold your time into the team summaries and stage them", _aggregate),
     "report": ("the team's billable time from the committed summaries", _report),
     "validate": ("check ffhooks JSON files against their schemas", _validate),
-    "recover": ("the failure queue: show it, or retry what failed", _recover),
+    "recover": (
+        "queue, snapshots and summaries: status, retry, restore, rebuild, verify",
+        _recover,
+    ),
+    "snapshot": ("recovery snapshots of your private store: list, create, verify", _snapshot),
+    "verify": ("CI check of the committed summaries at a ref", _verify),
+    "daemon": ("background snapshots and retries for this clone", _daemon),
+    "health": ("what the daemon last did", _json_only),
     "schema": ("print a JSON Schema of an ffhooks file, or --list them", _schema),
     "migrate": ("bring legacy FlowForge time and JSON-lines exports into the summaries", _migrate),
     "demo": ("a throw-away team: a week of work through the real hooks, then the report", _demo),
     "guard": ("hook: refuse a commit that would publish private time", _nothing),
     "branch-timer": ("hook: a running timer follows a branch switch", _branch_timer),
 }
+
+
+# Commands that act for no user in particular (report's own --user filters, and repeats).
+_FOR_NO_ONE = ("report", "demo", "schema", "migrate", "validate", "verify", "health")
 
 
 class _Formatter(argparse.HelpFormatter):
@@ -207,8 +241,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     for name, (text, add_arguments) in COMMANDS.items():
         if only is None or name == only:
             p = sub.add_parser(name, help=text, description=text, formatter_class=_Formatter)
-            # report's --user filters and repeats; the others act for no one in particular
-            if name not in ("report", "demo", "schema", "migrate", "validate"):
+            if name not in _FOR_NO_ONE:
                 p.add_argument("--user", help="whose time (default: FFHOOKS_USER, git config)")
             add_arguments(p)
     return parser
@@ -238,6 +271,14 @@ def _dispatch(args: argparse.Namespace) -> int:
         from ffhooks.commands.validate import validate
 
         return validate(repo, paths=args.paths, everything=args.all, fmt=args.format)
+    if args.command == "verify":
+        from ffhooks.commands.verify import verify
+
+        return verify(repo, ref=args.ref, fmt=args.format)
+    if args.command == "health":
+        from ffhooks.commands.health import health
+
+        return health(repo, as_json=args.json)
     if args.command == "report":
         from ffhooks.clock import now_from_env
         from ffhooks.commands.report import report
@@ -367,7 +408,17 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "recover":
         from ffhooks.commands.recover import recover
 
-        return recover(ctx, action=args.action, as_json=args.json)
+        return recover(
+            ctx, action=args.action, snapshot=args.snapshot, dry_run=args.dry_run, as_json=args.json
+        )
+    if args.command == "snapshot":
+        from ffhooks.commands.snapshot import snapshot
+
+        return snapshot(ctx, action=args.action, snapshot_id=args.id, as_json=args.json)
+    if args.command == "daemon":
+        from ffhooks.commands.daemon import daemon
+
+        return daemon(ctx, once=args.once, interval=args.interval)
     if args.command == "timezone":
         from ffhooks.commands.timezone import timezone
 

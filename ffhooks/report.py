@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ffhooks import summary
 from ffhooks.errors import FatalError
-from ffhooks.gitio import run_git
+from ffhooks.gitio import list_tree, read_blobs, resolve_commit
 from ffhooks.records import Any, NamedTuple
 
 DIMENSIONS = ("user", "task", "day", "week", "month")
@@ -65,31 +65,8 @@ def read_worktree(top: Path) -> list[tuple[str, bytes]]:
 
 def read_ref(top: Path, ref: str) -> list[tuple[str, bytes]]:
     """The summaries of any commit-ish, straight from the object store (no checkout)."""
-    commit = run_git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], top, check=False)
-    if ref.startswith("-") or not commit.strip():
-        raise FatalError(f"{ref!r} is not a commit in this repository: check the name, or fetch")
-    commit = commit.strip()
-    listing = run_git(["ls-tree", "-r", "--name-only", "-z", commit, "--", summary.SUMMARIES], top)
-    paths = _newest(p for p in listing.split("\0") if p)
-    if not paths:
-        return []
-    import subprocess
-
-    batch = "".join(f"{commit}:{p}\n" for p in paths).encode()
-    out = subprocess.run(
-        ["git", "cat-file", "--batch"], cwd=top, input=batch, capture_output=True, check=True
-    ).stdout
-    blobs = []
-    pos = 0
-    for path in paths:
-        end = out.index(b"\n", pos)
-        header = out[pos:end].split()
-        if len(header) != 3:
-            raise FatalError(f"{commit}:{path} cannot be read from git ({out[pos:end]!r})")
-        size = int(header[2])
-        blobs.append((path, out[end + 1 : end + 1 + size]))
-        pos = end + 1 + size + 1
-    return blobs
+    commit = resolve_commit(top, ref)
+    return read_blobs(top, commit, _newest(list_tree(top, commit, summary.SUMMARIES)))
 
 
 def cells(files: list[tuple[str, bytes]]) -> list[Cell]:

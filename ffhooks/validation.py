@@ -161,9 +161,33 @@ class _TeamSchemas:
 
 
 def check_file(
-    top: Path, rel: str, rules: list[Rule], team: _TeamSchemas
+    top: Path, rel: str, rules: Iterable[Rule] = (), team: _TeamSchemas | None = None
 ) -> tuple[FileResult, Any]:
-    """One file's problems, and its parsed content (None if it could not be read)."""
+    """One file of the work tree: its problems, and its content (None if unreadable)."""
+    try:
+        size = (top / rel).stat().st_size
+        if size > MAX_BYTES:
+            problem = (
+                f"is {size:,} bytes, more than the {MAX_BYTES:,} any file validated here may have"
+            )
+            return FileResult(rel, kind_of(rel, rules), [Problem(rel, "$", problem)]), None
+        data = (top / rel).read_bytes()
+    except FileNotFoundError:
+        return FileResult(rel, kind_of(rel, rules), [Problem(rel, "$", "file not found")]), None
+    except IsADirectoryError:
+        problem = "is a folder, not a file"
+        return FileResult(rel, kind_of(rel, rules), [Problem(rel, "$", problem)]), None
+    return check_data(rel, data, rules, team or _TeamSchemas(top))
+
+
+def check_bytes(rel: str, data: bytes) -> FileResult:
+    """One ffhooks file given as bytes (from git or a snapshot), named by its path."""
+    return check_data(rel, data, (), None)[0]
+
+
+def check_data(
+    rel: str, data: bytes, rules: Iterable[Rule], team: _TeamSchemas | None
+) -> tuple[FileResult, Any]:
     kind = kind_of(rel, rules)
 
     def result(problems: list[tuple[str, str]], doc: Any = None) -> tuple[FileResult, Any]:
@@ -182,29 +206,13 @@ def check_file(
             )
         where = "under .flowforge/" if rel.startswith(".flowforge/") else "here"
         return result([("$", f"no ffhooks schema covers a file {where} (misplaced or misnamed?)")])
-    path = top / rel
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            return result(
-                [
-                    (
-                        "$",
-                        f"is {size:,} bytes, more than the {MAX_BYTES:,} any file "
-                        "validated here may have",
-                    )
-                ]
-            )
-        doc = parse_json(path.read_bytes(), rel, "")
-    except FileNotFoundError:
-        return result([("$", "file not found")])
-    except IsADirectoryError:
-        return result([("$", "is a folder, not a file")])
+        doc = parse_json(data, rel, "")
     except BrokenFile as exc:
         return result([("$", exc.problem)])
     if kind.startswith("file:"):
         try:
-            return result(team.problems(kind[5:], doc), doc)
+            return result((team or _TeamSchemas(Path.cwd())).problems(kind[5:], doc), doc)
         except Exception as exc:  # the team's schema itself: missing, unparsable or invalid
             problem = getattr(exc, "problem", None) or getattr(exc, "message", None) or exc
             return result(

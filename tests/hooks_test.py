@@ -136,9 +136,17 @@ def test_failure_never_blocks_the_commit(hooked: Path, ff: Any) -> None:
     assert result.returncode == 0, result.stderr
     assert "ffhooks recover" in result.stdout + result.stderr
     assert list((repo / ".git/ffhooks/queue").glob("*.json"))
+    status = subprocess.run(("ffhooks", "recover", "--json"), cwd=repo, capture_output=True)
+    assert status.returncode == 1 and json.loads(status.stdout)["queue"][0]["operation"] == (
+        "aggregate"
+    )
     (repo / SUMMARIES / "alice").unlink()
+    retried = subprocess.run(("ffhooks", "recover", "retry"), cwd=repo, capture_output=True)
+    assert retried.returncode == 0, retried.stderr
+    assert not list((repo / ".git/ffhooks/queue").glob("*.json"))
     assert commit(repo, "--allow-empty", "-m", "next").returncode == 0
     assert tree_total(repo) == 3600
+    assert clean_team_folder(repo)
 
 
 @pytest.mark.slow

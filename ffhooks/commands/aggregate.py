@@ -4,7 +4,6 @@ import os
 import sys
 from collections.abc import Callable
 
-from ffhooks.aggregate import aggregate as fold
 from ffhooks.context import Context
 from ffhooks.errors import FatalError
 from ffhooks.gitio import Repo
@@ -20,12 +19,13 @@ def has_any_store(repo: Repo) -> bool:
 
 
 def aggregate(ctx: Context, *, rebuild: bool, quiet: bool) -> int:
-    with ctx.store() as store:
-        outcome = fold(store, ctx.repo, ctx.config(), rebuild=rebuild)
+    from ffhooks.recovery import fold_and_snapshot
+
+    written = fold_and_snapshot(ctx, rebuild=rebuild)
     if quiet:
         return 0
-    if outcome.written:
-        print(f"Summaries for {ctx.user}: {len(outcome.written)} written and staged")
+    if written:
+        print(f"Summaries for {ctx.user}: {len(written)} written and staged")
     else:
         print("Summaries are up to date")
     return 0

@@ -1,0 +1,287 @@
+"""Checksummed recovery snapshots, outside the work tree (Layer 2 and 4 of DESIGN.md).
+
+    <git-common-dir>/ffhooks/snapshots/
+      objects/<sha256[:2]>/<sha256>     every distinct file content, stored once
+      manifests/<id:08d>.json           path, size and SHA-256 of each file, and its own SHA-256
+
+`git clean -fdx` and `rm -rf .flowforge` cannot reach them. Objects are named by their
+content, so an unchanged file costs nothing in a new snapshot; a manifest is a few hundred
+bytes. Nothing here knows about stores: callers say which files to keep.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from ffhooks.clock import parse_iso, to_iso
+from ffhooks.errors import BrokenFile, FatalError
+from ffhooks.fsio import atomic_write, locked, parse_json, write_json
+from ffhooks.records import Any, NamedTuple
+
+REASONS = ("aggregate", "manual", "daemon", "restore", "migrate-backup")
+
+
+class Entry(NamedTuple):
+    path: str
+    size: int
+    sha256: str
+    # how the file looked (st_mtime_ns, st_ino) when hashed, so an unchanged file is not read
+    # again; every ffhooks write replaces the file, giving it a new inode and mtime
+    stamp: tuple[int, int] | None = None
+
+
+class Manifest(NamedTuple):
+    id: int
+    created: datetime
+    reason: str
+    user: str
+    files: list[Entry]
+    path: Path
+
+
+def root(state_dir: Path) -> Path:
+    return state_dir / "snapshots"
+
+
+def object_path(state_dir: Path, digest: str) -> Path:
+    return root(state_dir) / "objects" / digest[:2] / digest
+
+
+def manifest_path(state_dir: Path, snapshot_id: int) -> Path:
+    return root(state_dir) / "manifests" / f"{snapshot_id:08d}.json"
+
+
+def _body_checksum(doc: dict[str, Any]) -> str:
+    body = {k: v for k, v in doc.items() if k != "sha256"}
+    return hashlib.sha256(
+        json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    ).hexdigest()
+
+
+def _ids(state_dir: Path) -> list[int]:
+    try:
+        names = os.listdir(root(state_dir) / "manifests")
+    except FileNotFoundError:
+        return []
+    return sorted(int(n[:-5]) for n in names if n.endswith(".json") and n[:-5].isdigit())
+
+
+def save(
+    state_dir: Path,
+    files: list[tuple[str, bytes]],
+    *,
+    reason: str,
+    user: str,
+    now: datetime,
+    known: list[Entry] = [],  # noqa: B006 (never mutated)
+    stamps: dict[str, tuple[int, int]] = {},  # noqa: B006 (never mutated)
+) -> Manifest | None:
+    """Keep `files` (path, content) and `known` (entries whose objects are already stored) as
+    a new snapshot; None when there is nothing to keep. `stamps` are the files' (mtime_ns,
+    inode) when read.
+
+    A snapshot identical to the user's newest one is not repeated (migration backups are
+    compared only with each other).
+    """
+    if not files and not known:
+        return None
+    with locked(root(state_dir) / ".lock", "the snapshot area"):  # prune must not race us
+        entries = list(known)
+        for path, data in files:
+            digest = hashlib.sha256(data).hexdigest()
+            target = object_path(state_dir, digest)
+            if not target.is_file() or target.stat().st_size != len(data):
+                atomic_write(target, data)
+            entries.append(Entry(path, len(data), digest, stamps.get(path)))
+        entries.sort()
+        ids = _ids(state_dir)
+        backup = reason == "migrate-backup"
+        for previous in reversed(ids[-20:]):
+            try:
+                last = load(state_dir, previous)
+            except BrokenFile:
+                continue
+            if last.user == user and (last.reason == "migrate-backup") == backup:
+                if [e[:3] for e in last.files] == [e[:3] for e in entries]:
+                    return last  # nothing changed since: that snapshot already holds it
+                break
+        snapshot_id = (ids[-1] if ids else 0) + 1
+        doc: dict[str, Any] = {
+            "version": 1,
+            "id": snapshot_id,
+            "created": to_iso(now),
+            "reason": reason,
+            "user": user,
+            "files": [_entry_json(e) for e in entries],
+        }
+        doc["sha256"] = _body_checksum(doc)
+        target = manifest_path(state_dir, snapshot_id)
+        write_json(target, doc)
+    return Manifest(snapshot_id, now, reason, user, entries, target)
+
+
+def _entry_json(entry: Entry) -> dict[str, Any]:
+    out: dict[str, Any] = {"path": entry.path, "size": entry.size, "sha256": entry.sha256}
+    if entry.stamp:
+        out["mtime_ns"], out["inode"] = entry.stamp
+    return out
+
+
+def load(state_dir: Path, snapshot_id: int) -> Manifest:
+    """A manifest whose own checksum holds (BrokenFile otherwise)."""
+    path = manifest_path(state_dir, snapshot_id)
+    shown = str(path)
+    fix = "this snapshot cannot be trusted; restore from another one"
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise FatalError(
+            f"there is no snapshot {snapshot_id} (see `ffhooks snapshot list`)"
+        ) from None
+    from ffhooks.schema import first_error
+
+    doc = parse_json(data, shown, fix)
+    problem = first_error("snapshot-manifest", doc)
+    if problem is None and doc["sha256"] != _body_checksum(doc):
+        problem = "$.sha256: does not match the manifest's content"
+    if problem is None and doc["id"] != snapshot_id:
+        problem = f"$.id: {doc['id']} disagrees with the file name"
+    if problem:
+        raise BrokenFile(shown, problem, fix)
+    files = [
+        Entry(
+            f["path"], f["size"], f["sha256"], (f["mtime_ns"], f["inode"]) if "inode" in f else None
+        )
+        for f in doc["files"]
+    ]
+    return Manifest(doc["id"], parse_iso(doc["created"]), doc["reason"], doc["user"], files, path)
+
+
+def all_ids(state_dir: Path) -> list[int]:
+    return _ids(state_dir)
+
+
+def read_object(state_dir: Path, entry: Entry) -> bytes:
+    """The bytes of one file of a snapshot, checked against its size and SHA-256."""
+    path = object_path(state_dir, entry.sha256)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise BrokenFile(str(path), f"is missing (content of {entry.path})", "") from None
+    if len(data) != entry.size or hashlib.sha256(data).hexdigest() != entry.sha256:
+        raise BrokenFile(str(path), f"does not match its checksum (content of {entry.path})", "")
+    return data
+
+
+def problems(state_dir: Path, snapshot_id: int) -> list[str]:
+    """Everything wrong with one snapshot: its manifest, then each object it names."""
+    try:
+        manifest = load(state_dir, snapshot_id)
+    except BrokenFile as exc:
+        return [f"{exc.path}: {exc.problem}"]
+    found = []
+    for entry in manifest.files:
+        try:
+            read_object(state_dir, entry)
+        except BrokenFile as exc:
+            found.append(f"snapshot {snapshot_id}: {exc.path} {exc.problem}")
+    return found
+
+
+def prune(state_dir: Path, *, keep_last: int, keep_daily_days: int, now: datetime) -> list[int]:
+    """Drop snapshots beyond the retention rule, then objects no manifest names any more.
+
+    Kept: the newest `keep_last`, the newest of each day of the last `keep_daily_days` days,
+    and every migration backup. A manifest that cannot be read is kept (it is evidence).
+    """
+    with locked(root(state_dir) / ".lock", "the snapshot area"):
+        ids = _ids(state_dir)
+        keep = set(ids[-keep_last:]) if keep_last > 0 else set()
+        manifests: dict[int, Manifest] = {}
+        for snapshot_id in ids:
+            try:
+                manifests[snapshot_id] = load(state_dir, snapshot_id)
+            except (BrokenFile, FatalError):
+                keep.add(snapshot_id)
+        newest_of_day: dict[date, int] = {}
+        horizon = (now - timedelta(days=keep_daily_days)).date()
+        for snapshot_id, m in manifests.items():
+            if m.reason == "migrate-backup":
+                keep.add(snapshot_id)
+            day = m.created.date()
+            if day > horizon:
+                newest_of_day[day] = max(newest_of_day.get(day, 0), snapshot_id)
+        keep |= set(newest_of_day.values())
+        dropped = [i for i in ids if i not in keep]
+        for snapshot_id in dropped:
+            manifest_path(state_dir, snapshot_id).unlink()
+        used = {e.sha256 for i, m in manifests.items() if i in keep for e in m.files}
+        objects = root(state_dir) / "objects"
+        for folder in objects.glob("??") if objects.is_dir() else ():
+            for obj in folder.iterdir():
+                if obj.name not in used and len(obj.name) == 64:
+                    obj.unlink()
+    return dropped
+
+
+def newest(state_dir: Path, user: str, *, before: int | None = None) -> Manifest | None:
+    """The newest readable snapshot of `user`'s own files (not a migration backup)."""
+    for snapshot_id in reversed(_ids(state_dir)):
+        if before is not None and snapshot_id >= before:
+            continue
+        try:
+            manifest = load(state_dir, snapshot_id)
+        except BrokenFile:
+            continue
+        if manifest.user == user and manifest.reason != "migrate-backup":
+            return manifest
+    return None
+
+
+def private_files(top: Path, user: str) -> list[Path]:
+    """The files of a user's private store worth keeping (not its lock or temp files)."""
+    base = top / ".flowforge" / "user" / user
+    found = []
+    for folder, dirs, names in os.walk(base):
+        dirs.sort()
+        found += [Path(folder, n) for n in sorted(names) if n.endswith(".json")]
+    return found
+
+
+def take(
+    state_dir: Path,
+    top: Path,
+    user: str,
+    now: datetime,
+    *,
+    reason: str,
+    extra: list[Path] = [],  # noqa: B006 (never mutated)
+) -> Manifest | None:
+    """Snapshot `user`'s private store (and `extra` files of the work tree, e.g. the summaries
+    just written). Files unchanged since the user's newest snapshot are not read again.
+
+    The caller holds the store's lock, so the files are one consistent state.
+    """
+    previous = newest(state_dir, user)
+    old = {e.path: e for e in previous.files} if previous else {}
+    files: list[tuple[str, bytes]] = []
+    known: list[Entry] = []
+    stamps: dict[str, tuple[int, int]] = {}
+    for path in [*private_files(top, user), *extra]:
+        rel = path.relative_to(top).as_posix()
+        try:
+            st = path.stat()
+            stamp = (st.st_mtime_ns, st.st_ino)
+            entry = old.get(rel)
+            if entry and entry.stamp == stamp and entry.size == st.st_size:
+                known.append(entry)
+                continue
+            files.append((rel, path.read_bytes()))
+        except FileNotFoundError:  # removed meanwhile by someone not holding the lock
+            continue
+        stamps[rel] = stamp
+    return save(state_dir, files, reason=reason, user=user, now=now, known=known, stamps=stamps)
