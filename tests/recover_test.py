@@ -208,3 +208,14 @@ def test_sigkill_during_aggregation_and_snapshots(repo: Path, ff: Any) -> None:
         sum(s["seconds"] for s in logged) - billable,
     )
     assert billable == 2240 * 40 * 60 + 19 * 10 * 60
+
+
+def test_ci_workflow_runs_verify() -> None:
+    import yaml
+
+    workflow = yaml.safe_load(
+        (Path(__file__).parent.parent / "docs/github-actions-verify.yml").read_text()
+    )
+    assert set(workflow[True]) == {"push", "pull_request"}  # YAML 1.1 reads `on` as true
+    runs = [step.get("run", "") for step in workflow["jobs"]["verify"]["steps"]]
+    assert any(r.startswith("ffhooks verify --ref HEAD") for r in runs)
