@@ -94,6 +94,19 @@ GOOD["report"] = {
     "notes": [],
     "currency": "EUR",
 }
+GOOD["health"] = {
+    "version": 1,
+    "pid": 4242,
+    "started": "2026-11-20T09:00:00Z",
+    "updated": "2026-11-20T09:05:00Z",
+    "interval": 300,
+    "rounds": 2,
+    "last_snapshot": {"id": 4, "created": "2026-11-20T09:00:00Z"},
+    "last_success": "2026-11-20T09:05:00Z",
+    "last_error": {"at": "2026-11-20T09:00:00Z", "message": "snapshot: disk full", "round": 1},
+    "queue_length": 0,
+    "stopped": None,
+}
 
 
 def test_every_schema_has_a_good_example() -> None:

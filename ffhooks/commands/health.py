@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import json
+import os
+
+from ffhooks.clock import now_from_env
+from ffhooks.daemon import health_path, judge, lock_held
+from ffhooks.errors import FatalError
+from ffhooks.fsio import read_json
+from ffhooks.gitio import Repo
+from ffhooks.records import Any
+
+
+def health(repo: Repo, *, as_json: bool) -> int:
+    """What the daemon last did; exit 1 when it is not running or not doing its job."""
+    path = health_path(repo.state_dir)
+    fix = "delete it: a running daemon writes it again after its next round"
+    try:
+        doc: dict[str, Any] = read_json(path, str(path), fix, schema="health")
+    except FileNotFoundError:
+        raise FatalError(
+            f"the daemon has never run in this clone (no {path}): start it with `ffhooks daemon`"
+        ) from None
+    verdict = judge(doc, now_from_env(os.environ), lock_held(repo.state_dir))
+    if as_json:
+        print(json.dumps({**doc, "running": verdict.running, "problems": verdict.problems}))
+        return 1 if verdict.problems else 0
+    state = "running" if verdict.running else "not running"
+    snap = doc["last_snapshot"]
+    error = doc["last_error"]
+    n = doc["queue_length"]
+    lines = [
+        f"daemon: {state} (pid {doc['pid']}, started {doc['started']}, every {doc['interval']:g}s)",
+        f"last round: {doc['updated']} (round {doc['rounds']})",
+        f"last success: {doc['last_success'] or 'none yet'}",
+        "last snapshot: " + (f"{snap['id']} at {snap['created']}" if snap else "none (no store)"),
+        "queue: " + (f"{n} waiting" if n else "empty"),
+        "last error: " + (f"{error['at']}: {error['message']}" if error else "none"),
+    ]
+    if doc["stopped"]:
+        lines.append(f"stopped: {doc['stopped']['at']} on {doc['stopped']['signal']}")
+    lines += [f"problem: {p}" for p in verdict.problems]
+    print("\n".join(lines))
+    return 1 if verdict.problems else 0
