@@ -1,0 +1,72 @@
+"""The snapshot area: content-addressed objects, checksummed manifests, retention."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from ffhooks import snapshot
+
+T0 = datetime(2026, 11, 1, 12, tzinfo=timezone.utc)
+
+
+def test_each_content_is_stored_once(tmp_path: Path) -> None:
+    a = snapshot.save(
+        tmp_path, [("x.json", b"1"), ("y.json", b"2")], reason="manual", user="alice", now=T0
+    )
+    again = snapshot.save(
+        tmp_path, [("x.json", b"1"), ("y.json", b"2")], reason="daemon", user="alice", now=T0
+    )
+    b = snapshot.save(
+        tmp_path, [("x.json", b"1"), ("y.json", b"3")], reason="manual", user="alice", now=T0
+    )
+    assert a and again and b and (a.id, again.id, b.id) == (1, 1, 2)  # unchanged: not repeated
+    objects = list((tmp_path / "snapshots/objects").rglob("*"))
+    assert len([o for o in objects if o.is_file()]) == 3
+    assert snapshot.problems(tmp_path, 1) == snapshot.problems(tmp_path, 2) == []
+
+
+def test_a_tampered_manifest_is_named(tmp_path: Path) -> None:
+    snapshot.save(tmp_path, [("x.json", b"1")], reason="manual", user="alice", now=T0)
+    path = snapshot.manifest_path(tmp_path, 1)
+    doc = json.loads(path.read_text())
+    doc["files"][0]["size"] = 2
+    path.write_text(json.dumps(doc))
+    [problem] = snapshot.problems(tmp_path, 1)
+    assert problem.endswith("$.sha256: does not match the manifest's content")
+
+
+def test_retention_keeps_the_newest_and_one_a_day(tmp_path: Path) -> None:
+    for n in range(12):  # two a day for six days, each with its own content
+        snapshot.save(
+            tmp_path,
+            [("x.json", str(n).encode())],
+            reason="daemon",
+            user="alice",
+            now=T0 + timedelta(days=n // 2, hours=n % 2),
+        )
+    snapshot.save(
+        tmp_path, [("legacy.json", b"old")], reason="migrate-backup", user="alice", now=T0
+    )
+    dropped = snapshot.prune(tmp_path, keep_last=3, keep_daily_days=3, now=T0 + timedelta(days=6))
+    kept = snapshot.all_ids(tmp_path)
+    # the newest three (11, 12, 13), the newest of each of the last three days (Nov 5: 10,
+    # Nov 6: 12, Nov 7: none), and the migration backup (13)
+    assert kept == [10, 11, 12, 13]
+    assert dropped == [1, 2, 3, 4, 5, 6, 7, 8, 9]
+    stored = {o.name for o in (tmp_path / "snapshots/objects").rglob("*") if o.is_file()}
+    wanted = {e.sha256 for i in kept for e in snapshot.load(tmp_path, i).files}
+    assert stored == wanted
+    assert all(snapshot.problems(tmp_path, i) == [] for i in kept)
+
+
+def test_list_create_verify(repo: Path, ff: Any) -> None:
+    assert ff("snapshot", "create").code == 1  # no store yet: nothing to keep
+    assert ff("add", "205", "1h").code == 0
+    assert ff("snapshot", "create").out == "snapshot 1: 2 file(s)\n"
+    assert ff("snapshot", "create").out == "nothing changed since snapshot 1\n"
+    [row] = ff("snapshot", "list", "--json").json()["snapshots"]
+    assert (row["id"], row["reason"], row["user"], row["files"]) == (1, "manual", "alice", 2)
+    assert ff("snapshot", "verify", "1").code == 0
