@@ -153,11 +153,11 @@ def _migrate(p: argparse.ArgumentParser) -> None:
         help="a legacy .task-times.json, time-tracking.json or JSON-lines file (repeatable; "
         "default: the legacy files of this repository)",
     )
-    p.add_argument("--timezone", metavar="TZ", help="IANA zone in which days are cut")
+    p.add_argument("--timezone", metavar="TZ", help="IANA zone in which days are cut (default UTC)")
     p.add_argument("--dry-run", action="store_true", help="show what would be written")
     p.add_argument("--backup", action="store_true", help="snapshot each source first")
     p.add_argument("--verify", action="store_true", help="re-read and compare after writing")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print the outcome as JSON")
 
 
 def _snapshot(p: argparse.ArgumentParser) -> None:

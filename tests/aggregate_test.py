@@ -221,7 +221,8 @@ def test_hook_failure_is_queued_and_never_blocks(ff: Any, initialised: Path) -> 
     (repo / SUMMARIES / "alice").unlink()
     retry = ff("recover", "retry", "--json")
     assert retry.code == 0
-    assert [(e["operation"], e["user"]) for e in retry.json()["retried"]] == [("aggregate", "alice")]
+    [retried] = retry.json()["retried"]
+    assert (retried["operation"], retried["user"]) == ("aggregate", "alice")
     assert not list((repo / ".git/ffhooks/queue").glob("*.json"))
     assert only_summary(repo)["totals"]["2026-11-20"]["1"]["billable_seconds"] == 3600
     assert "summaries" in git(repo, "diff", "--cached", "--name-only")

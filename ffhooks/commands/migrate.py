@@ -1,0 +1,269 @@
+"""`ffhooks migrate`: legacy FlowForge time files and JSON-lines exports into the summaries.
+
+Exit 0 when every entry was carried (duplicates counted once, orphaned timers listed, both
+by design); 1 when entries were skipped (the rest is still written), when `--verify` finds a
+difference, or for a source that cannot be read at all (then nothing is written).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+import time
+from datetime import datetime
+
+from ffhooks import legacy
+from ffhooks.clock import format_duration, zone
+from ffhooks.config import load_config
+from ffhooks.errors import FatalError
+from ffhooks.gitio import Repo
+from ffhooks.records import Any
+
+DEFAULT_TIMEZONE = "UTC"  # what legacy files record; the same days on every machine
+CHECKPOINT_ENV = "FFHOOKS_MIGRATE_CHECKPOINT_SECONDS"
+
+
+class _Bar:
+    """A progress bar with an ETA on a terminal's stderr."""
+
+    def __init__(self) -> None:
+        self.since = time.monotonic()
+        self.base: int | None = None
+        self.drawn = False
+
+    def __call__(self, done: int, total: int, entries: int) -> None:
+        now = time.monotonic()
+        if self.base is None:  # a resumed run starts part-way
+            self.base, self.since = done, now
+        share = min(done / total, 1.0) if total else 1.0
+        rate = (done - self.base) / (now - self.since) if now > self.since else 0.0
+        left = math.ceil((total - done) / rate) if rate > 0 else None
+        eta = f", ETA {format_duration(max(left, 1))}" if left is not None else ""
+        bar = "#" * int(share * 30)
+        sys.stderr.write(f"\rmigrating [{bar:<30}] {share:4.0%} {entries:,} entries{eta}\x1b[K")
+        sys.stderr.flush()
+        self.drawn = True
+
+    def close(self) -> None:
+        if self.drawn:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+
+
+def _checkpoint_seconds() -> float:
+    text = os.environ.get(CHECKPOINT_ENV, "")
+    if not text:
+        return 5.0
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value >= 0:
+        raise FatalError(f"{CHECKPOINT_ENV}={text!r} is not a number of seconds, e.g. 5")
+    return value
+
+
+def _who(repo: Repo) -> str:
+    from ffhooks.identity import resolve_user
+
+    try:
+        return resolve_user(None, os.environ, repo.top)
+    except FatalError:
+        return "unknown"
+
+
+def _hms(seconds: int) -> str:
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}"
+
+
+def _age(seconds: int | None) -> str:
+    if seconds is None:
+        return "unknown age"
+    days = seconds // 86400
+    return f"{days} days ago" if days else f"{format_duration(max(seconds, 0))} ago"
+
+
+def migrate(
+    repo: Repo,
+    now: datetime,
+    *,
+    sources: list[str],
+    timezone: str | None,
+    dry_run: bool,
+    backup: bool,
+    verify: bool,
+    as_json: bool,
+) -> int:
+    tz_name = timezone or DEFAULT_TIMEZONE
+    zone(tz_name)
+    every = _checkpoint_seconds()
+    found, notes = legacy.find_sources(repo, sources)
+    config = load_config(repo.flowforge)
+    saved = None
+    if backup and dry_run:
+        notes.append("--backup is not done with --dry-run (it writes nothing)")
+    elif backup:
+        saved = legacy.backup(repo, found, user=_who(repo), now=now)
+    bar = _Bar() if sys.stderr.isatty() else None
+    try:
+        outcome = legacy.migrate(
+            repo,
+            found,
+            now,
+            timezone=tz_name,
+            config=config,
+            dry_run=dry_run,
+            checkpoint_seconds=every,
+            progress=bar,
+        )
+    finally:
+        if bar is not None:
+            bar.close()
+    mismatches = legacy.verify(repo, outcome) if verify else None
+    notes += outcome.notes
+    if as_json:
+        print(json.dumps(_as_json(outcome, dry_run, notes, saved, mismatches), indent=2))
+    else:
+        _print(outcome, dry_run, notes, saved, mismatches)
+    skipped = len(outcome.problems) + outcome.more_problems
+    return 1 if skipped or mismatches else 0
+
+
+def _totals(outcome: legacy.Outcome) -> dict[str, int]:
+    return {
+        "billable_seconds": sum(r.billable_seconds for r in outcome.rows),
+        "non_billable_seconds": sum(r.non_billable_seconds for r in outcome.rows),
+        "sessions": sum(r.sessions for r in outcome.rows),
+    }
+
+
+def _as_json(
+    outcome: legacy.Outcome,
+    dry_run: bool,
+    notes: list[str],
+    saved: Any,
+    mismatches: list[str] | None,
+) -> dict[str, Any]:
+    return {
+        "dry_run": dry_run,
+        "timezone": outcome.timezone,
+        "resumed_entries": outcome.resumed,
+        "sources": [f._asdict() for f in outcome.sources],
+        "rows": [r._asdict() for r in outcome.rows],
+        "totals": _totals(outcome),
+        "stores": [s._asdict() for s in outcome.stores],
+        "orphaned_timers": [o._asdict() for o in outcome.orphans],
+        "duplicates": [d._asdict() for d in outcome.duplicates],
+        "warnings": [w._asdict() for w in outcome.warnings],
+        "more_warnings": outcome.more_warnings,
+        "problems": [p._asdict() for p in outcome.problems],
+        "more_problems": outcome.more_problems,
+        "notes": notes,
+        "written" if not dry_run else "would_write": outcome.written,
+        "unchanged": outcome.unchanged,
+        "backup": None
+        if saved is None
+        else {
+            "snapshot": saved.id,
+            "manifest": str(saved.path),
+            "files": [e._asdict() for e in saved.files],
+        },
+        "verify": None if mismatches is None else {"ok": not mismatches, "problems": mismatches},
+    }
+
+
+def _print(
+    outcome: legacy.Outcome,
+    dry_run: bool,
+    notes: list[str],
+    saved: Any,
+    mismatches: list[str] | None,
+) -> None:
+    if saved is not None:
+        print(f"Backed up {len(saved.files)} source(s) in snapshot {saved.id} ({saved.path})")
+    if outcome.resumed:
+        print(f"Resumed an interrupted migration ({outcome.resumed:,} entries already read)")
+    print(f"{'Would migrate' if dry_run else 'Migrated'} (days cut in {outcome.timezone}):")
+    for f in outcome.sources:
+        parts = [f"{f.sessions:,} sessions"]
+        for n, what in (
+            (f.duplicates, "duplicates counted once"),
+            (f.skipped, "skipped"),
+            (f.orphans, "orphaned timers"),
+            (f.empty, "of zero length"),
+        ):
+            if n:
+                parts.append(f"{n:,} {what}")
+        kind = "legacy JSON" if f.kind == "legacy" else "JSON lines"
+        unit = f"; duration without an end read as {f.unit}" if f.unit else ""
+        print(f"  {f.shown} ({kind}): {', '.join(parts)}{unit}")
+    if outcome.rows:
+        width = max(len(r.user) for r in outcome.rows) + 2
+        tasks = max(len(r.task) for r in outcome.rows) + 2
+        head = f"  {'user':<{width}}{'task':<{tasks}}"
+        print(f"{head}{'billable':>12}{'non-billable':>14}{'sessions':>10}")
+        for r in outcome.rows:
+            print(
+                f"  {r.user:<{width}}{r.task:<{tasks}}{_hms(r.billable_seconds):>12}"
+                f"{_hms(r.non_billable_seconds):>14}{r.sessions:>10,}"
+            )
+        t = _totals(outcome)
+        print(
+            f"  {'total':<{width + tasks}}{_hms(t['billable_seconds']):>12}"
+            f"{_hms(t['non_billable_seconds']):>14}{t['sessions']:>10,}"
+        )
+    if outcome.orphans:
+        print("Orphaned timers (never ended, so never billed; add real time with `ffhooks add`):")
+        for o in outcome.orphans:
+            since = f"since {o.start}" if o.start else "with an unreadable start"
+            print(f"  {o.where}: {o.user} on {o.task} {since} ({_age(o.age_seconds)})")
+    if outcome.duplicates:
+        print("Counted once (the same user, start and end seen again):")
+        for d in outcome.duplicates:
+            print(f"  {d.sessions:,} in {d.source} already in {d.first} (e.g. {d.example})")
+    if outcome.warnings:
+        print("Warnings (migrated all the same):")
+        for w in outcome.warnings:
+            print(f"  {w.where}: {w.message}")
+        if outcome.more_warnings:
+            print(f"  ... and {outcome.more_warnings:,} more")
+    for note in notes:
+        print(f"Note: {note}")
+    files = len(outcome.written)
+    if dry_run:
+        print(
+            f"Dry run: would write {files} summary file(s), {outcome.unchanged} already up to "
+            "date; nothing was written"
+        )
+    elif files:
+        print(
+            f"Wrote {files} summary file(s), staged for your next commit; "
+            f"{outcome.unchanged} already up to date"
+        )
+    else:
+        print(f"Nothing to write: the {outcome.unchanged} summary file(s) are up to date")
+    if mismatches is not None and not mismatches:
+        print("Verified: the summaries hold exactly the migrated seconds of every user")
+    for p in outcome.problems:
+        print(f"{p.where}: {p.message}", file=sys.stderr)
+    skipped = len(outcome.problems) + outcome.more_problems
+    if outcome.more_problems:
+        print(f"... and {outcome.more_problems:,} more", file=sys.stderr)
+    for m in mismatches or ():
+        print(f"verify: {m}", file=sys.stderr)
+    if skipped:
+        print(
+            f"ffhooks: {skipped:,} entries skipped (listed above), everything else "
+            f"{'would be ' if dry_run else ''}migrated: fix them in the source and run "
+            "`ffhooks migrate` again",
+            file=sys.stderr,
+        )
+    if mismatches:
+        print(
+            "ffhooks: verify found the summaries differ from the sources (listed above): run "
+            "`ffhooks validate` on the summaries and `ffhooks migrate --verify` again",
+            file=sys.stderr,
+        )

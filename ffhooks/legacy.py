@@ -1,0 +1,1567 @@
+"""Legacy FlowForge time files and JSON-lines exports, carried into committed team summaries.
+
+Sources:
+
+- `.task-times.json` (v1) and `.flowforge/billing/time-tracking.json` (2.0.x): one JSON object
+  whose task-number keys hold `status`, `current_session` and `sessions`
+  (`start`, `end`, `duration`, `user`, ...). Other top-level keys (`sessions`, `metadata`)
+  are not tasks.
+- JSON lines: one session per line in the `ffhooks log --json` shape plus `user`.
+
+Every source is streamed: a legacy file is decoded one entry (a task's field, or one session)
+at a time, never loaded whole, and time is added up per (source, user, task, day) at once, so
+memory holds the day totals and one small key per distinct session (to count it once).
+
+A source's sessions become, per user, one frozen store whose id is derived from the source's
+content and the user: running again on the same content writes nothing. A session (user,
+start, end) seen before, in this run or in an earlier migration recorded in this clone's
+ledger, is counted once. Long runs leave a checkpoint in the clone's machine state and resume
+from it. Timers that never ended are listed, never billed. Nothing here prints.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import json
+import math
+import os
+import re
+import sys
+import time
+from array import array
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from ffhooks import summary
+from ffhooks.clock import UTC, day_start, to_iso, zone
+from ffhooks.config import TeamConfig
+from ffhooks.errors import BrokenFile, FatalError
+from ffhooks.fsio import atomic_write, locked, parse_json, write_json
+from ffhooks.gitio import Repo
+from ffhooks.records import Any, NamedTuple
+
+DEFAULT_SOURCES = (".task-times.json", ".flowforge/billing/time-tracking.json")
+NOT_TASKS = frozenset({"sessions", "metadata"})
+EARLIEST = 946684800  # 2000-01-01T00:00:00Z: anything before is a broken clock
+TOLERANCE = 60  # seconds a stored duration may differ from its start and end
+LONGEST_BY_DURATION = 86400  # a session placed by its duration alone is at most a day
+KEPT = 100_000  # problems and warnings kept in full; beyond, only counted
+CHUNK = 1 << 20
+LARGEST_ENTRY = 64 << 20
+PROGRESS_SECONDS = 0.2
+CHECKPOINT_VERSION = 1
+FIX_SOURCE = "fix the file (or restore it from a backup) and run `ffhooks migrate` again"
+
+_WS = re.compile(r"[ \t\n\r]*")
+_TASK = re.compile(r"[^\s\x00-\x1f\x7f](?:[^\x00-\x1f\x7f]{0,98}[^\s\x00-\x1f\x7f])?")  # schema
+_INSTANT = re.compile(
+    r"(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d)(?::(\d\d)(?:[.,]\d+)?)?\s*(Z|z|[+-]\d\d:?\d\d)?"
+)
+_PARTIAL_NUMBER = re.compile(r"-?\d*(?:\.\d*)?(?:[eE][-+]?\d*)?")
+_DUP = "\x00duplicate key"
+_NOT_A_NUMBER = object()
+_UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Etc/Universal", "Universal", "Zulu", "Etc/Zulu"})
+_ORDINAL_1970 = 719163
+# A day's total of one user on one task from one source is one dict entry of two ints:
+# key = source << 56 | user << 40 | day ordinal << 20 | task, and the value packs
+# billable seconds (bits 0-47), non-billable seconds (48-95), sessions touching the day
+# (96-127) and sessions whose first part in the month is that day (from 128). About 120 bytes
+# a cell where tuples and lists took 280: a million sessions fit well under 500 MB.
+_M20, _M32, _M48 = (1 << 20) - 1, (1 << 32) - 1, (1 << 48) - 1
+_NB, _SESSION, _FIRST = 48, 1 << 96, 1 << 128
+MAX_SOURCES, MAX_USERS, MAX_TASKS = 1 << 8, 1 << 16, 1 << 20
+
+
+class Source(NamedTuple):
+    path: Path
+    shown: str  # relative to the repository's top when inside it, else absolute
+    sha256: str
+    size: int
+    mtime_ns: int
+    kind: str  # "legacy" or "jsonl"
+
+
+class Note(NamedTuple):
+    where: str
+    message: str
+
+
+class Orphan(NamedTuple):
+    where: str
+    user: str
+    task: str
+    start: str | None
+    age_seconds: int | None
+
+
+class Duplicates(NamedTuple):
+    source: str  # where they were seen again
+    first: str  # where they are counted
+    sessions: int
+    example: str
+
+
+class Row(NamedTuple):
+    user: str
+    task: str
+    billable_seconds: int
+    non_billable_seconds: int
+    sessions: int
+
+
+class SourceFacts(NamedTuple):
+    shown: str
+    kind: str
+    sha256: str
+    sessions: int  # counted here (first seen in this source)
+    duplicates: int
+    skipped: int
+    orphans: int
+    empty: int  # zero-length sessions: nothing to carry
+    unit: str | None  # how a legacy file's `duration` is read when there is no end
+
+
+class Store(NamedTuple):
+    user: str
+    store: str
+    source: str
+    billable_seconds: int
+    non_billable_seconds: int
+
+
+class Outcome(NamedTuple):
+    timezone: str
+    sources: list[SourceFacts]
+    rows: list[Row]
+    stores: list[Store]
+    orphans: list[Orphan]
+    duplicates: list[Duplicates]
+    problems: list[Note]
+    more_problems: int  # skipped entries beyond the KEPT listed
+    warnings: list[Note]
+    more_warnings: int
+    notes: list[str]
+    written: list[str]
+    unchanged: int
+    resumed: int  # entries already read by an interrupted run, 0 when none
+
+
+Progress = Callable[[int, int, int], None]  # (bytes done, bytes in all, entries read)
+
+
+# -- sources ---------------------------------------------------------------------------------
+
+
+def _shown(path: Path, top: Path) -> str:
+    try:
+        return path.resolve().relative_to(top.resolve()).as_posix()
+    except ValueError:
+        return str(path.resolve())
+
+
+def _kind(path: Path, shown: str) -> str:
+    """Legacy JSON object or JSON lines, from the first bytes."""
+    with open(path, "rb") as handle:
+        head = handle.read(65536)
+    text = head.lstrip()
+    if not text:
+        raise BrokenFile(shown, "is empty", FIX_SOURCE)
+    if text.startswith(b"\xef\xbb\xbf"):
+        raise BrokenFile(shown, "starts with a byte-order mark", "remove it and run again")
+    if not text.startswith(b"{"):
+        raise BrokenFile(
+            shown,
+            "is neither a legacy FlowForge time file (a JSON object of tasks) nor JSON lines "
+            "(one session object per line)",
+            "check the path given to --source",
+        )
+    if path.suffix in (".jsonl", ".ndjson"):
+        return "jsonl"
+    lines = text.split(b"\n", 2)
+    if lines[0].strip() == b"{":
+        return "legacy"
+    for line in lines[:2]:
+        try:
+            value = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(value, dict):
+            return "jsonl" if {"start", "end", "task", "user"} & value.keys() else "legacy"
+    return "legacy"
+
+
+def _hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(CHUNK):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def find_sources(repo: Repo, given: list[str]) -> tuple[list[Source], list[str]]:
+    """The sources to migrate, in a fixed order (smallest first, then by content), and notes.
+
+    Without `given`, the legacy files of the repository. A missing or unreadable file is a
+    FatalError naming it; two paths with the same content are migrated once.
+    """
+    if given:
+        paths = [Path(p) for p in given]
+    else:
+        paths = [repo.top / p for p in DEFAULT_SOURCES if (repo.top / p).is_file()]
+        if not paths:
+            raise FatalError(
+                f"no legacy time file in this repository ({', '.join(DEFAULT_SOURCES)}): name "
+                "one with --source PATH"
+            )
+    found: dict[str, Source] = {}
+    notes = []
+    for path in paths:
+        shown = _shown(path, repo.top)
+        try:
+            stat = path.stat()
+            if not path.is_file():
+                raise IsADirectoryError(21, "not a file")
+            kind = _kind(path, shown)
+            digest = _hash(path)
+        except FileNotFoundError:
+            raise FatalError(f"{shown}: no such file: check the path given to --source") from None
+        except OSError as exc:
+            raise FatalError(
+                f"{shown}: cannot read it ({exc.strerror}): check the path and its permissions"
+            ) from None
+        if digest in found:
+            if found[digest].shown != shown:
+                notes.append(f"{shown} has the same content as {found[digest].shown}: read once")
+            continue
+        found[digest] = Source(path, shown, digest, stat.st_size, stat.st_mtime_ns, kind)
+    return sorted(found.values(), key=lambda s: (s.size, s.sha256)), notes
+
+
+def store_id(source_sha256: str, user: str) -> str:
+    """The frozen store holding one user's time from one source's content."""
+    return hashlib.sha256(f"ffhooks-migrate\0{source_sha256}\0{user}".encode()).hexdigest()[:16]
+
+
+def backup(repo: Repo, sources: list[Source], *, user: str, now: datetime) -> Any:
+    """Each source's bytes, with their SHA-256, in a snapshot (reason `migrate-backup`)."""
+    from ffhooks import snapshot
+
+    files = []
+    for src in sources:
+        data = src.path.read_bytes()
+        if hashlib.sha256(data).hexdigest() != src.sha256:
+            raise FatalError(f"{src.shown} changed while being migrated: run the migration again")
+        files.append((src.shown, data))
+    return snapshot.save(repo.state_dir, files, reason="migrate-backup", user=user, now=now)
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                found[_DUP] = key
+                break
+            seen.add(key)
+    return found
+
+
+def _constant(name: str) -> Any:
+    return _NOT_A_NUMBER
+
+
+_DECODER = json.JSONDecoder(object_pairs_hook=_pairs, parse_constant=_constant)
+Event = tuple[str, Any, Any]
+
+
+class _Scanner:
+    """One JSON text read incrementally: values are decoded one at a time from a buffer of
+    about a megabyte, so a 150 MB file never sits in memory."""
+
+    def __init__(self, handle: Any, offset: int, shown: str) -> None:
+        handle.seek(offset)
+        self.handle = handle
+        self.shown = shown
+        self.utf8 = codecs.getincrementaldecoder("utf-8")()
+        self.buf = ""
+        self.pos = 0
+        self.base = offset  # byte offset of buf[0]
+        self.read = offset
+        self.eof = False
+
+    def _more(self) -> bool:
+        if self.eof:
+            return False
+        chunk = self.handle.read(CHUNK)
+        try:
+            text = self.utf8.decode(chunk, final=not chunk)
+        except UnicodeDecodeError as exc:
+            raise BrokenFile(
+                self.shown, f"is not UTF-8 (byte {self.read + exc.start})", FIX_SOURCE
+            ) from None
+        self.read += len(chunk)
+        self.eof = not chunk
+        if self.pos:
+            head = self.buf[: self.pos]
+            self.base += len(head) if head.isascii() else len(head.encode())
+            self.buf = self.buf[self.pos :]
+            self.pos = 0
+        self.buf += text
+        return True
+
+    def offset(self) -> int:
+        """The byte offset of the next character to read."""
+        head = self.buf[: self.pos]
+        return self.base + (len(head) if head.isascii() else len(head.encode()))
+
+    def done(self) -> int:
+        return self.base + self.pos
+
+    def broken(self, problem: str, at: int | None = None) -> BrokenFile:
+        if at is not None:
+            self.pos = at
+        line, column = _line_column(self.handle, self.offset())
+        return BrokenFile(self.shown, f"{problem} (line {line} column {column})", FIX_SOURCE)
+
+    def peek(self) -> str:
+        """The next character that is not white space, "" at the end."""
+        while True:
+            end = _WS.match(self.buf, self.pos)
+            self.pos = end.end() if end else self.pos
+            if self.pos < len(self.buf):
+                return self.buf[self.pos]
+            if not self._more():
+                return ""
+
+    def expect(self, char: str) -> None:
+        found = self.peek()
+        if found != char:
+            if not found:
+                raise self.broken("ends before its JSON is complete (truncated?)")
+            raise self.broken(f"is not valid JSON: expected {char!r}, found {found!r}")
+        self.pos += 1
+
+    def value(self) -> Any:
+        if not self.peek():
+            raise self.broken("ends before its JSON is complete (truncated?)")
+        while True:
+            try:
+                value, end = _DECODER.raw_decode(self.buf, self.pos)
+            except json.JSONDecodeError as exc:
+                cut = exc.pos >= len(self.buf) - 16 or exc.msg.startswith("Unterminated string")
+                if cut and len(self.buf) - self.pos < LARGEST_ENTRY and self._more():
+                    continue
+                if cut and not self.eof:
+                    raise self.broken("has an entry larger than 64 MB") from None
+                if _ran_out(self.buf, exc):
+                    raise self.broken("ends before its JSON is complete (truncated?)") from None
+                raise self.broken(f"is not valid JSON ({exc.msg})", exc.pos) from None
+            if end == len(self.buf) and self._more():  # a number may go on in the next chunk
+                continue
+            self.pos = end
+            return value
+
+    def key(self) -> str:
+        if self.peek() != '"':
+            raise self.broken("is not valid JSON: expected a key in double quotes")
+        key = self.value()
+        self.expect(":")
+        return str(key)
+
+
+def _ran_out(text: str, exc: json.JSONDecodeError) -> bool:
+    """Whether a decoding error at the end of the input means the input was cut short."""
+    rest = text[exc.pos :].rstrip()
+    return (
+        not rest
+        or exc.msg.startswith("Unterminated string")
+        or any(word.startswith(rest) for word in ("true", "false", "null"))
+        or _PARTIAL_NUMBER.fullmatch(rest) is not None
+    )
+
+
+def _line_column(handle: Any, offset: int) -> tuple[int, int]:
+    handle.seek(0)
+    line, last, done = 1, 0, 0
+    while done < offset:
+        block = handle.read(min(CHUNK, offset - done))
+        if not block:
+            break
+        count = block.count(b"\n")
+        if count:
+            line += count
+            last = done + block.rindex(b"\n") + 1
+        done += len(block)
+    return line, offset - last + 1
+
+
+class _LegacyReader:
+    """Events of a legacy task object: ("session", (task, index), raw), ("field", (task,
+    name), raw), ("other", key, raw) and ("duplicate-task", key, None). After each event,
+    `point()` is where to resume: after a top-level value, just inside a task, after a field
+    of a task, or after a session of a task."""
+
+    def __init__(self, src: Source, resume: dict[str, Any] | None) -> None:
+        self.src = src
+        self.resume = resume
+        self.at: tuple[str, str | None, int] = ("top", None, -1)
+        self.tasks: set[str] = set(resume["tasks"]) if resume else set()
+        self.scan: _Scanner | None = None
+
+    def point(self) -> dict[str, Any]:
+        assert self.scan is not None
+        level, task, index = self.at
+        return {
+            "offset": self.scan.offset(),
+            "at": level,
+            "task": task,
+            "index": index,
+            "tasks": sorted(self.tasks),
+        }
+
+    def done(self) -> int:
+        return self.scan.done() if self.scan else 0
+
+    def events(self) -> Iterator[Event]:
+        with open(self.src.path, "rb") as handle:
+            resume = self.resume
+            scan = self.scan = _Scanner(handle, resume["offset"] if resume else 0, self.src.shown)
+            if resume is None:
+                if scan.peek() != "{":
+                    raise scan.broken("is not a legacy time file: expected a JSON object of tasks")
+                scan.pos += 1
+                yield from self._top(scan, first=True)
+                return
+            level, task = resume["at"], resume["task"]
+            self.at = (level, task, resume["index"])
+            if level == "sessions":
+                yield from self._sessions(scan, task, resume["index"] + 1)
+                level = "task"
+            if level in ("open", "task"):
+                yield from self._task(scan, task, first=level == "open")
+            yield from self._top(scan, first=False)
+
+    def _top(self, scan: _Scanner, *, first: bool) -> Iterator[Event]:
+        while True:
+            if scan.peek() == "}":
+                scan.pos += 1
+                if scan.peek():
+                    raise scan.broken("has text after its closing }")
+                return
+            if not first:
+                scan.expect(",")
+            first = False
+            key = scan.key()
+            if key not in NOT_TASKS and scan.peek() == "{":
+                scan.pos += 1
+                if key in self.tasks:
+                    self.at = ("open", key, -1)
+                    yield "duplicate-task", key, None
+                self.tasks.add(key)
+                yield from self._task(scan, key, first=True)
+                continue
+            value = scan.value()
+            self.at = ("top", None, -1)
+            yield "other", key, value
+
+    def _task(self, scan: _Scanner, task: str, *, first: bool) -> Iterator[Event]:
+        while True:
+            if scan.peek() == "}":
+                scan.pos += 1
+                self.at = ("top", None, -1)
+                return
+            if not first:
+                scan.expect(",")
+            first = False
+            name = scan.key()
+            if name == "sessions" and scan.peek() == "[":
+                scan.pos += 1
+                yield from self._sessions(scan, task, 0)
+                continue
+            value = scan.value()
+            self.at = ("task", task, -1)
+            yield "field", (task, name), value
+
+    def _sessions(self, scan: _Scanner, task: str, index: int) -> Iterator[Event]:
+        first = index == 0
+        while True:
+            if scan.peek() == "]":
+                scan.pos += 1
+                self.at = ("task", task, -1)
+                return
+            if not first:
+                scan.expect(",")
+            first = False
+            value = scan.value()
+            self.at = ("sessions", task, index)
+            yield "session", (task, index), value
+            index += 1
+
+
+class _LinesReader:
+    """Events of a JSON-lines file: ("line", number, raw) or ("bad", number, problem)."""
+
+    def __init__(self, src: Source, resume: dict[str, Any] | None) -> None:
+        self.src = src
+        self.offset = resume["offset"] if resume else 0
+        self.line = resume["line"] if resume else 0
+
+    def point(self) -> dict[str, Any]:
+        return {"offset": self.offset, "line": self.line}
+
+    def done(self) -> int:
+        return self.offset
+
+    def events(self) -> Iterator[Event]:
+        with open(self.src.path, "rb") as handle:
+            handle.seek(self.offset)
+            for raw in handle:
+                self.line += 1
+                self.offset += len(raw)
+                if raw.isspace():
+                    continue
+                try:
+                    value = _DECODER.decode(raw.decode("utf-8"))
+                except UnicodeDecodeError as exc:
+                    yield "bad", self.line, f"is not UTF-8 (byte {exc.start} of the line)"
+                    continue
+                except json.JSONDecodeError as exc:
+                    yield "bad", self.line, f"is not valid JSON ({exc.msg})"
+                    continue
+                yield "line", self.line, value
+
+
+def _epoch(text: Any) -> int:
+    """Whole UTC seconds of an ISO-8601 instant (`Z`, offsets and fractions accepted;
+    fractions are cut, as ffhooks stores whole seconds; no offset means UTC)."""
+    if type(text) is not str or len(text) < 16:
+        raise ValueError(text)
+    try:
+        dt = datetime.fromisoformat(text)
+    except ValueError:
+        dt = _slow_instant(text)
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    if dt.microsecond:
+        dt = dt.replace(microsecond=0)
+    return int(dt.timestamp())
+
+
+def _slow_instant(text: str) -> datetime:
+    """What `fromisoformat` of older Pythons refuses: `Z`, any number of fraction digits."""
+    match = _INSTANT.fullmatch(text.strip())
+    if match is None:
+        raise ValueError(text)
+    year, month, day, hour, minute, second, offset = match.groups()
+    dt = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0))
+    if offset and offset not in ("Z", "z"):
+        sign = -1 if offset[0] == "-" else 1
+        digits = offset[1:].replace(":", "")
+        minutes = sign * (int(digits[:2]) * 60 + int(digits[2:]))
+        return dt.replace(tzinfo=UTC) - timedelta(minutes=minutes)
+    return dt.replace(tzinfo=UTC)
+
+
+def _number(value: Any) -> float | None:
+    if type(value) in (int, float):
+        number = float(value)
+    elif type(value) is str:
+        try:
+            number = float(value)
+        except ValueError:
+            return None
+    else:
+        return None
+    return number if math.isfinite(number) and number >= 0 else None
+
+
+def _hours(seconds: int) -> str:
+    return f"{seconds / 3600:.2f} h"
+
+
+# -- adding up -------------------------------------------------------------------------------
+
+
+def _fresh_facts() -> dict[str, Any]:
+    return {
+        "sessions": 0,
+        "duplicates": 0,
+        "skipped": 0,
+        "orphans": 0,
+        "empty": 0,
+        "votes": [0, 0],  # durations agreeing with start and end as hours, as seconds
+        "unit": None,
+    }
+
+
+class _Tally:
+    """Everything a run has learnt so far; saved whole at each checkpoint."""
+
+    def __init__(self, sources: list[Source], tz: ZoneInfo, now: int, longest: int) -> None:
+        self.sources = sources
+        self.tz = tz
+        self.utc = tz.key in _UTC_NAMES
+        self.now = now
+        self.longest = longest
+        self.users: list[str] = []
+        self.user_ix: dict[str, int] = {}
+        self.user_of: dict[str, int | str] = {}  # as written in the source -> index or why not
+        self.tasks: list[str] = []
+        self.task_of: dict[str, int | str] = {}
+        self.cells: dict[int, int] = {}  # packed, see _M20
+        self.rows: dict[tuple[int, int], list[int]] = {}  # (user, task) -> [b, nb, n]
+        self.expect: dict[tuple[int, int], list[int]] = {}  # (source, user) -> [b, nb]
+        self.seen: dict[int, int] = {}  # session key -> label (a source, or an earlier run)
+        self.labels = [s.shown for s in sources]
+        self.keys = [array("Q") for _ in sources]  # (user, start, end) counted per source
+        self.dups: dict[tuple[int, int], list[Any]] = {}  # (source, label) -> [n, example]
+        self.problems: list[list[str]] = []
+        self.warnings: list[list[str]] = []
+        self.more = [0, 0]  # problems, warnings beyond KEPT
+        self.orphans: list[list[Any]] = []
+        self.orphan_keys: set[str] = set()
+        self.facts = [_fresh_facts() for _ in sources]
+        self.deferred: list[list[Any]] = []
+        self.notes: list[str] = []
+        self.read = 0  # events consumed
+        self._day_starts: dict[int, int] = {}
+
+    # where and what
+
+    def where(self, i: int, loc: Any) -> str:
+        shown = self.sources[i].shown
+        if type(loc) is int:
+            return f"{shown}:{loc}"
+        if type(loc) is str:
+            return f"{shown}::$[{json.dumps(loc, ensure_ascii=False)}]"
+        key, tail = loc
+        part = f"sessions[{tail}]" if type(tail) is int else tail
+        return f"{shown}::$[{json.dumps(key, ensure_ascii=False)}].{part}"
+
+    def skip(self, i: int, loc: Any, problem: str) -> None:
+        self.facts[i]["skipped"] += 1
+        if len(self.problems) < KEPT:
+            self.problems.append([self.where(i, loc), f"{problem}; skipped"])
+        else:
+            self.more[0] += 1
+
+    def warn(self, i: int, loc: Any, warning: str) -> None:
+        if len(self.warnings) < KEPT:
+            self.warnings.append([self.where(i, loc), warning])
+        else:
+            self.more[1] += 1
+
+    def _user(self, raw: Any) -> int | str:
+        from ffhooks.identity import check_user
+
+        if raw is None or raw == "":
+            return "has no user"
+        if type(raw) is not str:
+            return f"user {raw!r} is not a string"
+        try:
+            name = check_user(raw, "the source")
+        except FatalError:
+            found: int | str = (
+                f"user {raw!r} is not a valid ffhooks user name (1-64 of a-z 0-9 . _ -, "
+                "starting with a letter or digit)"
+            )
+        else:
+            found = self.user_ix.get(name, len(self.users))
+            if found == len(self.users):
+                if found >= MAX_USERS:
+                    raise FatalError(f"more than {MAX_USERS} users: migrate fewer files at once")
+                self.users.append(name)
+                self.user_ix[name] = found
+        self.user_of[raw] = found
+        return found
+
+    def _task(self, raw: Any) -> int | str:
+        if type(raw) is int:
+            raw = str(raw)
+            known = self.task_of.get(raw)
+            if known is not None:
+                return known
+        if type(raw) is not str:
+            return f"task {raw!r} is not a string"
+        if not _TASK.fullmatch(raw):
+            found: int | str = f"task {raw!r} cannot be an ffhooks task name"
+        else:
+            found = len(self.tasks)
+            if found >= MAX_TASKS:
+                raise FatalError(f"more than {MAX_TASKS} tasks: migrate fewer files at once")
+            self.tasks.append(raw)
+        self.task_of[raw] = found
+        return found
+
+    # one session
+
+    def take(
+        self,
+        i: int,
+        loc: Any,
+        raw_user: Any,
+        raw_task: Any,
+        raw_start: Any,
+        raw_end: Any,
+        raw_duration: Any,
+        raw_billable: Any,
+        legacy: bool,
+    ) -> None:
+        u = self.user_of.get(raw_user) if type(raw_user) is str else None
+        if u is None:
+            u = self._user(raw_user)
+        if type(u) is str:
+            return self.skip(i, loc, u)
+        t = self.task_of.get(raw_task) if type(raw_task) is str else None
+        if t is None:
+            t = self._task(raw_task)
+        if type(t) is str:
+            return self.skip(i, loc, t)
+        assert type(u) is int and type(t) is int
+        billable = True if raw_billable is None else raw_billable
+        if type(billable) is not bool:
+            return self.skip(i, loc, f"'billable' is {raw_billable!r}, not true or false")
+        try:
+            start = None if raw_start is None or raw_start == "" else _epoch(raw_start)
+        except (ValueError, OverflowError, OSError):
+            return self.skip(i, loc, f"start {raw_start!r} is not an ISO-8601 instant")
+        try:
+            end = None if raw_end is None or raw_end == "" else _epoch(raw_end)
+        except (ValueError, OverflowError, OSError):
+            return self.skip(i, loc, f"end {raw_end!r} is not an ISO-8601 instant")
+        duration = None if raw_duration is None else _number(raw_duration)
+        name = "duration" if legacy else "seconds"
+        if end is None:
+            if start is None:
+                return self.skip(i, loc, "has neither start nor end")
+            if duration is None:
+                if raw_duration is not None:
+                    return self.skip(i, loc, f"has no end and {name} {raw_duration!r} is no number")
+                return self.open(i, loc, raw_user, raw_task, start)
+            return self.by_duration(i, loc, u, t, start, True, duration, billable, legacy)
+        if start is None:
+            if duration is None:
+                return self.skip(i, loc, "has no start")
+            return self.by_duration(i, loc, u, t, end, False, duration, billable, legacy)
+        if end < start:
+            return self.skip(i, loc, f"ends ({raw_end}) before it starts ({raw_start})")
+        if duration is not None:
+            self.check_duration(i, loc, end - start, duration, legacy)
+        elif raw_duration is not None:
+            self.warn(i, loc, f"{name} {raw_duration!r} is no number: start and end used")
+        self.count(i, loc, u, t, start, end, billable)
+
+    def check_duration(self, i: int, loc: Any, actual: int, stored: float, legacy: bool) -> None:
+        as_seconds = abs(stored - actual) <= TOLERANCE
+        if not legacy:
+            if not as_seconds:
+                self.warn(i, loc, f"seconds {stored:g} disagree with start and end ({actual} s)")
+            return
+        as_hours = abs(stored * 3600 - actual) <= TOLERANCE
+        votes = self.facts[i]["votes"]
+        if as_hours and not as_seconds:
+            votes[0] += 1
+        elif as_seconds and not as_hours:
+            votes[1] += 1
+        elif not as_hours:
+            self.warn(
+                i,
+                loc,
+                f"duration {stored:g} disagrees with start and end ({actual} s, "
+                f"{_hours(actual)}) by more than {TOLERANCE} s as hours or as seconds: start "
+                "and end used",
+            )
+
+    def by_duration(
+        self,
+        i: int,
+        loc: Any,
+        u: int,
+        t: int,
+        anchor: int,
+        forward: bool,
+        duration: float,
+        billable: bool,
+        legacy: bool,
+    ) -> None:
+        if legacy:  # the unit is known once the whole file has been read
+            self.deferred.append([i, loc, u, t, anchor, forward, duration, billable])
+            return
+        self.place(i, loc, u, t, anchor, forward, round(duration), billable, f"{duration:g} s")
+
+    def place(
+        self,
+        i: int,
+        loc: Any,
+        u: int,
+        t: int,
+        anchor: int,
+        forward: bool,
+        seconds: int,
+        billable: bool,
+        shown: str,
+    ) -> None:
+        if seconds > LONGEST_BY_DURATION:
+            return self.skip(
+                i,
+                loc,
+                f"has no end and its duration ({shown}) is longer than a day: give it an end",
+            )
+        start, end = (anchor, anchor + seconds) if forward else (anchor - seconds, anchor)
+        self.count(i, loc, u, t, start, end, billable)
+
+    def settle(self, i: int) -> None:
+        """Place the sessions of source `i` that have a duration but no end.
+
+        The unit is the one the file's own sessions with start, end and duration agree with
+        (hours or seconds, whichever more of them match); when none tell, a whole number
+        above 24 is seconds and anything else hours.
+        """
+        facts = self.facts[i]
+        hours, seconds = facts["votes"]
+        unit = "hours" if hours > seconds else "seconds" if seconds > hours else None
+        if hours or seconds:
+            facts["unit"] = (
+                f"{unit or 'undecided'} ({hours} sessions agree as hours, {seconds} as seconds)"
+            )
+        mine = [d for d in self.deferred if d[0] == i]
+        self.deferred = [d for d in self.deferred if d[0] != i]
+        for _, loc, u, t, anchor, forward, duration, billable in mine:
+            loc = tuple(loc) if isinstance(loc, list) else loc
+            as_hours = unit == "hours" or (
+                unit is None and (duration != int(duration) or duration <= 24)
+            )
+            if as_hours:
+                secs, shown = round(duration * 3600), f"{duration:g} h"
+            else:
+                secs, shown = round(duration), f"{duration:g} s"
+            self.place(i, loc, u, t, anchor, forward, secs, billable, shown)
+        if mine and facts["unit"] is None:
+            facts["unit"] = "by value (no session with start, end and duration to tell)"
+
+    def open(self, i: int, loc: Any, raw_user: Any, raw_task: Any, start: int | None) -> None:
+        """A timer that never ended: listed with its age, never billed."""
+        user = raw_user if isinstance(raw_user, str) else repr(raw_user)
+        key = f"{user.strip().lower()}\0{start if start is not None else self.where(i, loc)}"
+        if key in self.orphan_keys:
+            return
+        self.orphan_keys.add(key)
+        self.facts[i]["orphans"] += 1
+        task = loc[0] if isinstance(loc, tuple) else str(raw_task)
+        self.orphans.append(
+            [
+                self.where(i, loc),
+                user,
+                task,
+                to_iso(datetime.fromtimestamp(start, UTC)) if start is not None else None,
+                self.now - start if start is not None else None,
+            ]
+        )
+
+    def count(self, i: int, loc: Any, u: int, t: int, start: int, end: int, billable: bool) -> None:
+        if start < EARLIEST:
+            return self.skip(i, loc, f"starts before 2000 ({to_iso(_utc(start))}): a broken clock?")
+        if end > self.now:
+            return self.skip(i, loc, f"ends in the future ({to_iso(_utc(end))})")
+        if end == start:
+            self.facts[i]["empty"] += 1
+            return None
+        key = u << 68 | start << 34 | end
+        first = self.seen.get(key)
+        if first is not None:
+            return self.duplicate(i, first, loc)
+        self.seen[key] = i
+        self.keys[i].extend((u, start, end))
+        self.facts[i]["sessions"] += 1
+        seconds = end - start
+        if seconds > self.longest:
+            self.warn(
+                i,
+                loc,
+                f"lasts {_hours(seconds)}, longer than max_session_hours "
+                f"({_hours(self.longest)}): migrated as recorded",
+            )
+        slot = 0 if billable else 1
+        row = self.rows.get((u, t))
+        if row is None:
+            row = self.rows[(u, t)] = [0, 0, 0]
+        row[slot] += seconds
+        row[2] += 1
+        expect = self.expect.get((i, u))
+        if expect is None:
+            expect = self.expect[(i, u)] = [0, 0]
+        expect[slot] += seconds
+        # split at midnight in the zone, as summary.totals does
+        cells = self.cells
+        base = i << 56 | u << 40 | t
+        shift = _NB if slot else 0
+        day = self.day_of(start)
+        at = start
+        while True:
+            following = self.day_start(day + 1)
+            cut = end if end < following else following
+            if cut > at:
+                key = base | day << 20
+                add = ((cut - at) << shift) + _SESSION
+                if at == start or date.fromordinal(day).day == 1:
+                    add += _FIRST  # a month-level summary counts a session once per month
+                cells[key] = cells.get(key, 0) + add
+            if cut >= end:
+                return None
+            at, day = cut, day + 1
+
+    def duplicate(self, i: int, first: int, loc: Any) -> None:
+        self.facts[i]["duplicates"] += 1
+        entry = self.dups.get((i, first))
+        if entry is None:
+            self.dups[(i, first)] = [1, self.where(i, loc)]
+        else:
+            entry[0] += 1
+
+    def day_of(self, instant: int) -> int:
+        if self.utc:
+            return instant // 86400 + _ORDINAL_1970
+        return datetime.fromtimestamp(instant, self.tz).toordinal()
+
+    def day_start(self, ordinal: int) -> int:
+        if self.utc:
+            return (ordinal - _ORDINAL_1970) * 86400
+        found = self._day_starts.get(ordinal)
+        if found is None:
+            found = int(day_start(date.fromordinal(ordinal), self.tz).timestamp())
+            self._day_starts[ordinal] = found
+        return found
+
+    # what the legacy shapes hold
+
+    def legacy_session(self, i: int, loc: tuple[str, int], raw: Any) -> None:
+        if type(raw) is not dict:
+            return self.skip(i, loc, "is not a session object")
+        if _DUP in raw:
+            return self.skip(i, loc, f"has the key {raw[_DUP]!r} twice")
+        get = raw.get
+        self.take(
+            i,
+            loc,
+            get("user"),
+            loc[0],
+            get("start"),
+            get("end"),
+            get("duration"),
+            get("billable"),
+            True,
+        )
+        return None
+
+    def line(self, i: int, number: int, raw: Any) -> None:
+        if type(raw) is not dict:
+            return self.skip(i, number, "is not a JSON object")
+        if _DUP in raw:
+            return self.skip(i, number, f"has the key {raw[_DUP]!r} twice")
+        if raw.get("task") is None:
+            return self.skip(i, number, "has no task")
+        get = raw.get
+        self.take(
+            i,
+            number,
+            get("user"),
+            get("task"),
+            get("start"),
+            get("end"),
+            get("seconds"),
+            get("billable"),
+            False,
+        )
+        return None
+
+    def field(self, i: int, loc: tuple[str, str], raw: Any) -> None:
+        task, name = loc
+        if name == "current_session":
+            if raw is None:
+                return
+            if type(raw) is not dict:
+                self.warn(i, loc, "is not an object: ignored (it cannot be billed anyway)")
+                return
+            try:
+                start = _epoch(raw.get("start"))
+            except (ValueError, OverflowError, OSError):
+                start = None
+            self.open(i, loc, raw.get("user"), task, start)
+        elif name == "sessions" and raw not in (None, {}):
+            self.skip(i, loc, "is not a list of sessions")
+
+    def other(self, i: int, key: str, raw: Any) -> None:
+        if key == "sessions" and raw not in ({}, [], None):
+            self.skip(
+                i,
+                key,
+                f"holds {len(raw) if isinstance(raw, (dict, list)) else 1} entries outside any "
+                "task, which ffhooks does not know how to migrate",
+            )
+
+    # checkpoint
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "users": self.users,
+            "tasks": self.tasks,
+            "rows": [[*k, *v] for k, v in self.rows.items()],
+            "expect": [[*k, *v] for k, v in self.expect.items()],
+            "labels": self.labels,
+            "dups": [[*k, *v] for k, v in self.dups.items()],
+            "problems": self.problems,
+            "warnings": self.warnings,
+            "more": self.more,
+            "orphans": self.orphans,
+            "orphan_keys": sorted(self.orphan_keys),
+            "facts": self.facts,
+            "deferred": self.deferred,
+            "notes": self.notes,
+            "read": self.read,
+        }
+
+    def restore(self, doc: dict[str, Any]) -> None:
+        self.users = doc["users"]
+        self.user_ix = {u: n for n, u in enumerate(self.users)}
+        self.user_of = dict(self.user_ix)
+        self.tasks = doc["tasks"]
+        self.task_of = {t: n for n, t in enumerate(self.tasks)}
+        self.rows = {(r[0], r[1]): r[2:] for r in doc["rows"]}
+        self.expect = {(r[0], r[1]): r[2:] for r in doc["expect"]}
+        self.labels = doc["labels"]
+        self.dups = {(r[0], r[1]): r[2:] for r in doc["dups"]}
+        self.problems, self.warnings, self.more = doc["problems"], doc["warnings"], doc["more"]
+        self.orphans, self.orphan_keys = doc["orphans"], set(doc["orphan_keys"])
+        self.facts, self.deferred, self.notes = doc["facts"], doc["deferred"], doc["notes"]
+        self.read = doc["read"]
+
+
+def _utc(instant: int) -> datetime:
+    return datetime.fromtimestamp(instant, UTC)
+
+
+# -- earlier migrations, and the checkpoint of this one --------------------------------------
+
+
+def _folder(repo: Repo) -> Path:
+    return repo.state_dir / "migrate"
+
+
+def _has_store_files(user_dir: Path, store: str) -> bool:
+    try:
+        months = os.listdir(user_dir)
+    except OSError:
+        return False
+    prefix = f"{store}-"
+    for month in months:
+        try:
+            if any(n.startswith(prefix) for n in os.listdir(user_dir / month)):
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def _load_ledgers(repo: Repo, tally: _Tally) -> list[str]:
+    """Sessions carried by earlier migrations of other content, so they are not counted
+    again; an earlier migration whose summaries are not in this work tree is ignored."""
+    folder = _folder(repo) / "ledger"
+    try:
+        names = sorted(n for n in os.listdir(folder) if n.endswith(".json"))
+    except OSError:
+        return []
+    ours = {s.sha256 for s in tally.sources}
+    used = []
+    for name in names:
+        sha = name[:-5]
+        if sha in ours:
+            continue  # this run recomputes it
+        shown = str(folder / name)
+        fix = (
+            "move it away (it only keeps overlapping files from being counted twice) and run again"
+        )
+        doc = parse_json((folder / name).read_bytes(), shown, fix)
+        try:
+            keys = array("Q")
+            keys.frombytes((folder / doc["keys"]).read_bytes())
+            if doc["byteorder"] != sys.byteorder:
+                keys.byteswap()
+            users, stores = doc["users"], doc["stores"]
+            if len(keys) != 3 * doc["sessions"]:
+                raise ValueError("wrong length")
+        except (OSError, KeyError, TypeError, ValueError) as exc:
+            raise BrokenFile(shown, f"is damaged ({exc})", fix) from None
+        present = set()
+        for user, store in stores.items():
+            if _has_store_files(repo.top / summary.SUMMARIES / user, store):
+                present.add(users.index(user))
+            else:
+                tally.notes.append(
+                    f"the earlier migration of {doc['source']} for {user} is not in this work "
+                    "tree (never committed?): its sessions are counted again here"
+                )
+        label = len(tally.labels)
+        tally.labels.append(f"an earlier migration of {doc['source']}")
+        mapping = {n: tally._user(user) for n, user in enumerate(users) if n in present}
+        seen = tally.seen
+        for n in range(0, len(keys), 3):
+            u = mapping.get(keys[n])
+            if type(u) is int:
+                seen.setdefault(u << 68 | keys[n + 1] << 34 | keys[n + 2], label)
+        used.append(f"{sha}:{','.join(sorted(users[n] for n in present))}")
+    return used
+
+
+def _save_ledgers(repo: Repo, tally: _Tally, now: datetime) -> None:
+    """Per source: the sessions it carried, as (user, start, end), and its stores. The keys
+    file is named by its content and written first, so the JSON never names a partial one."""
+    folder = _folder(repo) / "ledger"
+    for i, src in enumerate(tally.sources):
+        keys = tally.keys[i]
+        data = keys.tobytes()
+        name = f"{src.sha256}-{hashlib.sha256(data).hexdigest()[:16]}.keys"
+        atomic_write(folder / name, data)
+        users = sorted({tally.users[keys[n]] for n in range(0, len(keys), 3)})
+        index = folder / f"{src.sha256}.json"
+        try:
+            old = json.loads(index.read_bytes()).get("keys")
+        except (OSError, ValueError, AttributeError):
+            old = None
+        write_json(
+            index,
+            {
+                "version": 1,
+                "source": src.shown,
+                "size": src.size,
+                "migrated": to_iso(now),
+                "users": tally.users,
+                "stores": {u: store_id(src.sha256, u) for u in users},
+                "sessions": len(keys) // 3,
+                "keys": name,
+                "byteorder": sys.byteorder,
+            },
+        )
+        if isinstance(old, str) and old != name:
+            (folder / old).unlink(missing_ok=True)
+
+
+class _Checkpoint:
+    """The state of an interrupted run: `state.json` plus binary tables it names. Tables
+    are written first, `state.json` last (atomically), so a crash at any point leaves the
+    previous checkpoint whole."""
+
+    def __init__(self, folder: Path, run: str) -> None:
+        self.folder = folder
+        self.run = run
+        self.gen = 0
+        self.flushed: list[int] = []
+
+    def load(self, tally: _Tally) -> dict[str, Any] | None:
+        path = self.folder / "state.json"
+        try:
+            doc = parse_json(path.read_bytes(), str(path), "")
+        except (OSError, BrokenFile):
+            return None
+        if not isinstance(doc, dict) or doc.get("run") != self.run:
+            return None
+        try:
+            cells = array("Q")
+            cells.frombytes((self.folder / f"cells-{doc['gen']}.bin").read_bytes())
+            key_arrays = []
+            for n, length in enumerate(doc["keys"]):
+                keys = array("Q")
+                path = self.folder / f"keys-{n}.bin"
+                if length:
+                    with open(path, "rb") as handle:
+                        keys.fromfile(handle, length)
+                key_arrays.append(keys)
+        except (OSError, EOFError, KeyError, ValueError):
+            return None
+        if doc["byteorder"] != sys.byteorder:
+            cells.byteswap()
+            for keys in key_arrays:
+                keys.byteswap()
+        tally.restore(doc["tally"])
+        tally.cells = {
+            cells[n]: cells[n + 1] | cells[n + 2] << _NB | cells[n + 3] << 96 | cells[n + 4] << 128
+            for n in range(0, len(cells), 5)
+        }
+        for i, keys in enumerate(key_arrays):
+            tally.keys[i] = keys
+            for n in range(0, len(keys), 3):
+                tally.seen[keys[n] << 68 | keys[n + 1] << 34 | keys[n + 2]] = i
+        self.gen = doc["gen"]
+        self.flushed = list(doc["keys"])
+        for n, length in enumerate(self.flushed):
+            path = self.folder / f"keys-{n}.bin"
+            if path.exists():
+                os.truncate(path, length * 8)
+        return dict(doc)
+
+    def save(self, tally: _Tally, source: int, position: dict[str, Any] | None, now: int) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        gen = self.gen + 1
+        flat = array("Q")
+        for key, v in tally.cells.items():
+            flat.extend((key, v & _M48, v >> _NB & _M48, v >> 96 & _M32, v >> 128))
+        atomic_write(self.folder / f"cells-{gen}.bin", flat.tobytes())
+        while len(self.flushed) < len(tally.keys):
+            self.flushed.append(0)
+        for n, keys in enumerate(tally.keys):
+            if len(keys) > self.flushed[n]:
+                with open(self.folder / f"keys-{n}.bin", "ab") as handle:
+                    keys[self.flushed[n] :].tofile(handle)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                self.flushed[n] = len(keys)
+        write_json(
+            self.folder / "state.json",
+            {
+                "version": CHECKPOINT_VERSION,
+                "run": self.run,
+                "now": now,
+                "source": source,
+                "position": position,
+                "gen": gen,
+                "keys": self.flushed,
+                "byteorder": sys.byteorder,
+                "tally": tally.to_json(),
+            },
+        )
+        (self.folder / f"cells-{self.gen}.bin").unlink(missing_ok=True)
+        self.gen = gen
+
+    def clear(self) -> None:
+        import shutil
+
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+# -- the run ---------------------------------------------------------------------------------
+
+
+def _read_all(
+    tally: _Tally,
+    checkpoint: _Checkpoint | None,
+    start: tuple[int, dict[str, Any] | None],
+    every: float,
+    progress: Progress | None,
+) -> None:
+    total = sum(s.size for s in tally.sources) or 1
+    before = sum(s.size for s in tally.sources[: start[0]])
+    clock = time.monotonic
+    next_save = clock() + every
+    next_report = clock() + PROGRESS_SECONDS
+    for i in range(start[0], len(tally.sources)):
+        src = tally.sources[i]
+        resume = start[1] if i == start[0] else None
+        reader: _LegacyReader | _LinesReader = (
+            _LegacyReader(src, resume) if src.kind == "legacy" else _LinesReader(src, resume)
+        )
+        for kind, loc, value in reader.events():
+            if kind == "session":
+                tally.legacy_session(i, loc, value)
+            elif kind == "line":
+                tally.line(i, loc, value)
+            elif kind == "bad":
+                tally.skip(i, loc, value)
+            elif kind == "field":
+                tally.field(i, loc, value)
+            elif kind == "other":
+                tally.other(i, loc, value)
+            elif kind == "duplicate-task":
+                tally.warn(i, loc, "appears twice in the file: the sessions of both are read")
+            tally.read += 1
+            now = clock()
+            if now >= next_save and checkpoint is not None:
+                checkpoint.save(tally, i, reader.point(), tally.now)
+                next_save = clock() + every
+                next_report = 0
+            if now >= next_report and progress is not None:
+                progress(before + reader.done(), total, tally.read)
+                next_report = now + PROGRESS_SECONDS
+        stat = src.path.stat()
+        if (stat.st_size, stat.st_mtime_ns) != (src.size, src.mtime_ns):
+            raise FatalError(f"{src.shown} changed while being migrated: run the migration again")
+        tally.settle(i)
+        before += src.size
+    if progress is not None:
+        progress(total, total, tally.read)
+
+
+def _periods(
+    tally: _Tally, keys: list[int], per_task: bool, by_day: bool
+) -> dict[str, dict[str, dict[str, int]]]:
+    """One store's month, as summary.totals would give it from the sessions."""
+    out: dict[str, dict[str, dict[str, int]]] = {}
+    cells, tasks = tally.cells, tally.tasks
+    for key in keys:
+        v = cells[key]
+        when = date.fromordinal(key >> 20 & _M20).isoformat()
+        period = when if by_day else when[:7]
+        task = tasks[key & _M20] if per_task else "*"
+        slot = out.setdefault(period, {}).setdefault(task, dict.fromkeys(summary.TOTAL_KEYS, 0))
+        slot["billable_seconds"] += v & _M48
+        slot["non_billable_seconds"] += v >> _NB & _M48
+        slot["sessions"] += v >> 96 & _M32 if by_day else v >> 128
+    return {p: dict(sorted(out[p].items())) for p in sorted(out)}
+
+
+def _store_files(user_dir: Path, store: str) -> dict[str, list[tuple[int, Path]]]:
+    """This store's summaries per month, lowest seq first."""
+    found: dict[str, list[tuple[int, Path]]] = {}
+    try:
+        months = os.listdir(user_dir)
+    except OSError:
+        return found
+    for month in months:
+        try:
+            names = os.listdir(user_dir / month)
+        except OSError:
+            continue
+        for name in names:
+            match = summary.NAME.fullmatch(name)
+            if match and match["store"] == store:
+                found.setdefault(month, []).append((int(match["seq"]), user_dir / month / name))
+    return {m: sorted(v) for m, v in found.items()}
+
+
+def _trusted(path: Path) -> dict[str, Any] | None:
+    try:
+        doc = parse_json(path.read_bytes(), str(path), "")
+    except (OSError, BrokenFile):
+        return None
+    return doc if isinstance(doc, dict) and not summary.problems(doc, None) else None
+
+
+def _plan(
+    repo: Repo, tally: _Tally, timezone: str, config: TeamConfig, *, write: bool
+) -> tuple[list[str], int, list[Store]]:
+    """Build each store's month; write (with `write`) those whose content changed. Returns
+    the files written (or that would be), how many were already right, and the stores.
+
+    Files are written one by one as they are built, so memory never holds all of them.
+    """
+    by_store: dict[tuple[int, int], dict[str, list[int]]] = {}
+    month_of: dict[int, str] = {}
+    for key in tally.cells:
+        day = key >> 20 & _M20
+        month = month_of.get(day)
+        if month is None:
+            month = month_of[day] = date.fromordinal(day).isoformat()[:7]
+        store_months = by_store.setdefault((key >> 56, key >> 40 & 0xFFFF), {})
+        store_months.setdefault(month, []).append(key)
+    written: list[str] = []
+    unchanged = 0
+    stores = []
+    by_day = config.period == "day"
+    for i, src in enumerate(tally.sources):
+        for u, user in enumerate(tally.users):
+            store = store_id(src.sha256, user)
+            user_dir = repo.top / summary.SUMMARIES / user
+            existing = _store_files(user_dir, store)
+            months = by_store.get((i, u), {})
+            if (i, u) in tally.expect:
+                b, nb = tally.expect[(i, u)]
+                stores.append(Store(user, store, src.shown, b, nb))
+            seq = max((s for files in existing.values() for s, _ in files), default=0)
+            for month in sorted(set(months) | set(existing)):
+                periods = _periods(tally, months.get(month, []), config.per_task, by_day)
+                draft = summary.build(
+                    user=user,
+                    store=store,
+                    month=month,
+                    timezone=timezone,
+                    seq=1,
+                    detail=config.detail,
+                    periods=periods,
+                )
+                if month in existing:
+                    latest = _trusted(existing[month][-1][1])
+                    if latest is not None and summary.same_content(draft, latest):
+                        unchanged += 1
+                        continue
+                seq += 1
+                doc = {**draft, "seq": seq}
+                doc["sha256"] = summary.checksum(doc)
+                path = user_dir / month / f"{store}-{seq}.json"
+                if write:
+                    _write(repo, path, doc)
+                written.append(path.relative_to(repo.top).as_posix())
+    return written, unchanged, stores
+
+
+def _write(repo: Repo, path: Path, doc: dict[str, Any]) -> None:
+    from ffhooks.fsio import dump_json
+
+    try:
+        atomic_write(path, dump_json(doc), fsync=not hasattr(os, "sync"))
+    except OSError as exc:
+        raise FatalError(
+            f"cannot write {path.relative_to(repo.top)} ({exc.strerror}): make sure "
+            f"{summary.SUMMARIES} is a writable folder, then run `ffhooks migrate` again"
+        ) from None
+
+
+def _stage(repo: Repo, written: list[str], stores: list[Store]) -> None:
+    """Stage what was written, and any file of these stores that is not staged yet (an
+    interrupted run may have written files that this run finds already right)."""
+    from ffhooks.aggregate import stage
+    from ffhooks.gitio import run_git
+
+    if written and hasattr(os, "sync"):
+        os.sync()  # one flush for all files instead of an fsync each
+    mine = {f"{s.store}-" for s in stores}
+    listed = run_git(
+        ["ls-files", "-z", "--others", "--modified", "--", summary.SUMMARIES], repo.top
+    )
+    loose = [p for p in listed.split("\0") if p and p.rsplit("/", 1)[-1][:17] in mine]
+    paths = [repo.top / p for p in sorted(set(written) | set(loose))]
+    for n in range(0, len(paths), 500):
+        stage(repo, paths[n : n + 500])
+
+
+def migrate(
+    repo: Repo,
+    sources: list[Source],
+    now: datetime,
+    *,
+    timezone: str,
+    config: TeamConfig,
+    dry_run: bool,
+    checkpoint_seconds: float = 5.0,
+    progress: Progress | None = None,
+) -> Outcome:
+    """Read every source, add up its time, and (unless `dry_run`) write and stage the
+    summaries that changed. An interrupted run leaves a checkpoint; the next run on the same
+    sources resumes from it and ends with the same files."""
+    if len(sources) > MAX_SOURCES:
+        raise FatalError(f"more than {MAX_SOURCES} sources: migrate them in several runs")
+    tz = zone(timezone)
+    tally = _Tally(sources, tz, int(now.timestamp()), config.max_session_seconds)
+    if dry_run:
+        _load_ledgers(repo, tally)
+        _read_all(tally, None, (0, None), math.inf, progress)
+        tally.seen = {}  # the largest table, needed only while reading
+        would, unchanged, stores = _plan(repo, tally, timezone, config, write=False)
+        return _outcome(tally, timezone, would, unchanged, stores, 0)
+    with locked(_folder(repo) / ".lock", "the migration"):
+        ledgers = _load_ledgers(repo, tally)
+        run = hashlib.sha256(
+            json.dumps(
+                [
+                    CHECKPOINT_VERSION,
+                    [(s.sha256, s.kind) for s in sources],
+                    timezone,
+                    config.max_session_seconds,
+                    ledgers,
+                ]
+            ).encode()
+        ).hexdigest()
+        checkpoint = _Checkpoint(_folder(repo) / "checkpoint", run)
+        loaded = checkpoint.load(tally)
+        resumed = 0
+        start: tuple[int, dict[str, Any] | None] = (0, None)
+        if loaded is not None:
+            resumed = tally.read
+            tally.now = loaded["now"]  # the interrupted run's clock, for the same result
+            start = (loaded["source"], loaded["position"])
+        else:
+            checkpoint.clear()
+        _read_all(tally, checkpoint, start, checkpoint_seconds, progress)
+        tally.seen = {}
+        if checkpoint.gen:
+            checkpoint.save(tally, len(sources), None, tally.now)
+        written, unchanged, stores = _plan(repo, tally, timezone, config, write=True)
+        _stage(repo, written, stores)
+        _save_ledgers(repo, tally, now)
+        checkpoint.clear()
+    return _outcome(tally, timezone, written, unchanged, stores, resumed)
+
+
+def _outcome(
+    tally: _Tally,
+    timezone: str,
+    written: list[str],
+    unchanged: int,
+    stores: list[Store],
+    resumed: int,
+) -> Outcome:
+    rows = sorted(
+        (Row(tally.users[u], tally.tasks[t], *v) for (u, t), v in tally.rows.items()),
+        key=lambda r: (r.user, r.task),
+    )
+    facts = [
+        SourceFacts(
+            s.shown,
+            s.kind,
+            s.sha256,
+            f["sessions"],
+            f["duplicates"],
+            f["skipped"],
+            f["orphans"],
+            f["empty"],
+            f["unit"],
+        )
+        for s, f in zip(tally.sources, tally.facts, strict=True)
+    ]
+    duplicates = [
+        Duplicates(tally.labels[i], tally.labels[first], n, example)
+        for (i, first), (n, example) in sorted(tally.dups.items())
+    ]
+    return Outcome(
+        timezone,
+        facts,
+        rows,
+        stores,
+        [Orphan(*o) for o in tally.orphans],
+        duplicates,
+        [Note(*p) for p in tally.problems],
+        tally.more[0],
+        [Note(*w) for w in tally.warnings],
+        tally.more[1],
+        tally.notes,
+        written,
+        unchanged,
+        resumed,
+    )
+
+
+def verify(repo: Repo, outcome: Outcome) -> list[str]:
+    """Re-read the summaries in the work tree (newest per store and month, checksums and
+    schema checked) and compare each user's seconds in the migrated stores with the sources'.
+    Returns the disagreements."""
+    from ffhooks import report
+
+    ours = {s.store for s in outcome.stores}
+    files = []
+    for path, data in report.read_worktree(repo.top):
+        where = summary.parse_path(path)
+        if where is not None and where.store in ours:
+            files.append((path, data))
+    found: dict[str, list[int]] = {}
+    for cell in report.cells(files):
+        slot = found.setdefault(cell.user, [0, 0])
+        slot[0] += cell.billable_seconds
+        slot[1] += cell.non_billable_seconds
+    wanted: dict[str, list[int]] = {}
+    for s in outcome.stores:
+        slot = wanted.setdefault(s.user, [0, 0])
+        slot[0] += s.billable_seconds
+        slot[1] += s.non_billable_seconds
+    problems = []
+    for user in sorted(set(found) | set(wanted)):
+        got, want = found.get(user, [0, 0]), wanted.get(user, [0, 0])
+        if got != want:
+            problems.append(
+                f"{user}: the summaries hold {got[0]} billable and {got[1]} non-billable "
+                f"seconds, the sources {want[0]} and {want[1]}"
+            )
+    return problems
