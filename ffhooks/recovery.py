@@ -7,6 +7,7 @@ then writes back the files of the chosen snapshot; files the snapshot does not h
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from contextlib import nullcontext
 from datetime import datetime
 from pathlib import Path
@@ -23,33 +24,36 @@ from ffhooks.records import Any, NamedTuple
 WORKTREE_OPERATIONS = {"aggregate"}
 
 
-def take_snapshot(ctx: Context, reason: str, extra: list[Path] = []) -> snapshot.Manifest | None:  # noqa: B006
+def take_snapshot(
+    ctx: Context, reason: str, extra: Iterable[Path] = ()
+) -> snapshot.Manifest | None:
     """Snapshot the caller's store under its lock, then prune by the team's retention."""
     config = ctx.config()
-    with ctx.store() as store:
-        if not store.exists:
-            return None
-        manifest = snapshot.take(
-            ctx.repo.state_dir, ctx.repo.top, ctx.user, ctx.now, reason=reason, extra=extra
-        )
-    if len(snapshot.all_ids(ctx.repo.state_dir)) > config.keep_last + config.keep_daily_days:
-        snapshot.prune(
-            ctx.repo.state_dir,
-            keep_last=config.keep_last,
-            keep_daily_days=config.keep_daily_days,
-            now=ctx.now,
-        )
-    return manifest
+    state = ctx.repo.state_dir
+    try:
+        with ctx.store() as store:
+            if not store.exists:
+                return None
+            made = snapshot.take(state, ctx.repo.top, ctx.user, ctx.now, reason=reason, extra=extra)
+        if len(snapshot.all_ids(state)) > config.keep_last + config.keep_daily_days:
+            snapshot.prune(
+                state,
+                keep_last=config.keep_last,
+                keep_daily_days=config.keep_daily_days,
+                now=ctx.now,
+            )
+    except OSError as exc:
+        raise FatalError(f"cannot write the snapshot ({exc.strerror}: {exc.filename})") from None
+    return made
 
 
-def snapshot_or_queue(ctx: Context, reason: str, extra: list[Path] = []) -> None:  # noqa: B006
+def snapshot_or_queue(ctx: Context, reason: str, extra: Iterable[Path] = ()) -> None:
     """A snapshot that must not fail what it follows: a failure is queued and told."""
     try:
         take_snapshot(ctx, reason, extra)
-    except (OSError, FatalError) as exc:
-        why = f"{exc.strerror}: {exc.filename}" if isinstance(exc, OSError) else str(exc)
-        queue.record(ctx.repo.state_dir, "snapshot", ctx.user, why, ctx.now)
-        print(f"ffhooks: no snapshot taken ({why}); queued: run `ffhooks recover`", file=sys.stderr)
+    except FatalError as exc:
+        queue.record(ctx.repo.state_dir, "snapshot", ctx.user, str(exc), ctx.now)
+        print(f"ffhooks: no snapshot taken ({exc}); queued: run `ffhooks recover`", file=sys.stderr)
 
 
 def fold_and_snapshot(ctx: Context, *, rebuild: bool = False) -> list[str]:
@@ -68,11 +72,8 @@ def retry(ctx: Context, entry: dict[str, Any]) -> None:
     who = Context(ctx.repo, entry["user"], ctx.now)
     if entry["operation"] == "aggregate":
         fold_and_snapshot(who)
-        return
-    try:
+    else:
         take_snapshot(who, "manual")
-    except OSError as exc:
-        raise FatalError(f"cannot write the snapshot ({exc.strerror}: {exc.filename})") from None
 
 
 class Restore(NamedTuple):

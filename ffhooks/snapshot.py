@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -77,8 +78,8 @@ def save(
     reason: str,
     user: str,
     now: datetime,
-    known: list[Entry] = [],  # noqa: B006 (never mutated)
-    stamps: dict[str, tuple[int, int]] = {},  # noqa: B006 (never mutated)
+    known: Sequence[Entry] = (),
+    stamps: Mapping[str, tuple[int, int]] | None = None,
 ) -> Manifest | None:
     """Keep `files` (path, content) and `known` (entries whose objects are already stored) as
     a new snapshot; None when there is nothing to keep. `stamps` are the files' (mtime_ns,
@@ -96,7 +97,7 @@ def save(
             target = object_path(state_dir, digest)
             if not target.is_file() or target.stat().st_size != len(data):
                 atomic_write(target, data)
-            entries.append(Entry(path, len(data), digest, stamps.get(path)))
+            entries.append(Entry(path, len(data), digest, (stamps or {}).get(path)))
         entries.sort()
         ids = _ids(state_dir)
         backup = reason == "migrate-backup"
@@ -259,7 +260,7 @@ def take(
     now: datetime,
     *,
     reason: str,
-    extra: list[Path] = [],  # noqa: B006 (never mutated)
+    extra: Iterable[Path] = (),
 ) -> Manifest | None:
     """Snapshot `user`'s private store (and `extra` files of the work tree, e.g. the summaries
     just written). Files unchanged since the user's newest snapshot are not read again.
