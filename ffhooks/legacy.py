@@ -9,28 +9,28 @@ Sources:
 - JSON lines: one session per line in the `ffhooks log --json` shape plus `user`.
 
 Every source is streamed: a legacy file is decoded one entry (a task's field, or one session)
-at a time, never loaded whole, and time is added up per (source, user, task, day) at once, so
-memory holds the day totals and one small key per distinct session (to count it once).
+at a time, never loaded whole (`ffhooks.jsonstream`), and time is added up here per (source,
+user, task, day) at once, so memory holds the day totals and one small key per distinct
+session (to count it once).
 
 A source's sessions become, per user, one frozen store whose id is derived from the source's
 content and the user: running again on the same content writes nothing. A session (user,
 start, end) seen before, in this run or in an earlier migration recorded in this clone's
 ledger, is counted once. Long runs leave a checkpoint in the clone's machine state and resume
-from it. Timers that never ended are listed, never billed. Nothing here prints.
+from it (ledgers and checkpoints: `ffhooks.migrate_state`). Timers that never ended are
+listed, never billed. Nothing here prints.
 """
 
 from __future__ import annotations
 
-import codecs
 import hashlib
 import json
 import math
 import os
 import re
-import sys
 import time
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -39,30 +39,30 @@ from ffhooks import summary
 from ffhooks.clock import UTC, day_start, to_iso, zone
 from ffhooks.config import TeamConfig
 from ffhooks.errors import BrokenFile, FatalError
-from ffhooks.fsio import atomic_write, locked, parse_json, write_json
+from ffhooks.fsio import atomic_write, locked, parse_json
 from ffhooks.gitio import Repo
+from ffhooks.jsonstream import CHUNK, DUP, FIX_SOURCE, LegacyReader, LinesReader
+from ffhooks.migrate_state import (
+    CHECKPOINT_VERSION,
+    Checkpoint,
+    load_ledgers,
+    save_ledgers,
+    state_folder,
+    store_id,
+)
 from ffhooks.records import Any, NamedTuple
 
 DEFAULT_SOURCES = (".task-times.json", ".flowforge/billing/time-tracking.json")
-NOT_TASKS = frozenset({"sessions", "metadata"})
 EARLIEST = 946684800  # 2000-01-01T00:00:00Z: anything before is a broken clock
 TOLERANCE = 60  # seconds a stored duration may differ from its start and end
 LONGEST_BY_DURATION = 86400  # a session placed by its duration alone is at most a day
 KEPT = 100_000  # problems and warnings kept in full; beyond, only counted
-CHUNK = 1 << 20
-LARGEST_ENTRY = 64 << 20
 PROGRESS_SECONDS = 0.2
-CHECKPOINT_VERSION = 1
-FIX_SOURCE = "fix the file (or restore it from a backup) and run `ffhooks migrate` again"
 
-_WS = re.compile(r"[ \t\n\r]*")
 _TASK = re.compile(r"[^\s\x00-\x1f\x7f](?:[^\x00-\x1f\x7f]{0,98}[^\s\x00-\x1f\x7f])?")  # schema
 _INSTANT = re.compile(
     r"(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d)(?::(\d\d)(?:[.,]\d+)?)?\s*(Z|z|[+-]\d\d:?\d\d)?"
 )
-_PARTIAL_NUMBER = re.compile(r"-?\d*(?:\.\d*)?(?:[eE][-+]?\d*)?")
-_DUP = "\x00duplicate key"
-_NOT_A_NUMBER = object()
 _UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Etc/Universal", "Universal", "Zulu", "Etc/Zulu"})
 _ORDINAL_1970 = 719163
 # A day's total of one user on one task from one source is one dict entry of two ints:
@@ -240,11 +240,6 @@ def find_sources(repo: Repo, given: list[str]) -> tuple[list[Source], list[str]]
     return sorted(found.values(), key=lambda s: (s.size, s.sha256)), notes
 
 
-def store_id(source_sha256: str, user: str) -> str:
-    """The frozen store holding one user's time from one source's content."""
-    return hashlib.sha256(f"ffhooks-migrate\0{source_sha256}\0{user}".encode()).hexdigest()[:16]
-
-
 def backup(repo: Repo, sources: list[Source], *, user: str, now: datetime) -> Any:
     """Each source's bytes, with their SHA-256, in a snapshot (reason `migrate-backup`)."""
     from ffhooks import snapshot
@@ -256,286 +251,6 @@ def backup(repo: Repo, sources: list[Source], *, user: str, now: datetime) -> An
             raise FatalError(f"{src.shown} changed while being migrated: run the migration again")
         files.append((src.shown, data))
     return snapshot.save(repo.state_dir, files, reason="migrate-backup", user=user, now=now)
-
-
-# -- reading ---------------------------------------------------------------------------------
-
-
-def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    found = dict(pairs)
-    if len(found) != len(pairs):
-        seen: set[str] = set()
-        for key, _ in pairs:
-            if key in seen:
-                found[_DUP] = key
-                break
-            seen.add(key)
-    return found
-
-
-def _constant(name: str) -> Any:
-    return _NOT_A_NUMBER
-
-
-_DECODER = json.JSONDecoder(object_pairs_hook=_pairs, parse_constant=_constant)
-Event = tuple[str, Any, Any]
-
-
-class _Scanner:
-    """One JSON text read incrementally: values are decoded one at a time from a buffer of
-    about a megabyte, so a 150 MB file never sits in memory."""
-
-    def __init__(self, handle: Any, offset: int, shown: str) -> None:
-        handle.seek(offset)
-        self.handle = handle
-        self.shown = shown
-        self.utf8 = codecs.getincrementaldecoder("utf-8")()
-        self.buf = ""
-        self.pos = 0
-        self.base = offset  # byte offset of buf[0]
-        self.read = offset
-        self.eof = False
-
-    def _more(self) -> bool:
-        if self.eof:
-            return False
-        chunk = self.handle.read(CHUNK)
-        try:
-            text = self.utf8.decode(chunk, final=not chunk)
-        except UnicodeDecodeError as exc:
-            raise BrokenFile(
-                self.shown, f"is not UTF-8 (byte {self.read + exc.start})", FIX_SOURCE
-            ) from None
-        self.read += len(chunk)
-        self.eof = not chunk
-        if self.pos:
-            head = self.buf[: self.pos]
-            self.base += len(head) if head.isascii() else len(head.encode())
-            self.buf = self.buf[self.pos :]
-            self.pos = 0
-        self.buf += text
-        return True
-
-    def offset(self) -> int:
-        """The byte offset of the next character to read."""
-        head = self.buf[: self.pos]
-        return self.base + (len(head) if head.isascii() else len(head.encode()))
-
-    def done(self) -> int:
-        return self.base + self.pos
-
-    def broken(self, problem: str, at: int | None = None) -> BrokenFile:
-        if at is not None:
-            self.pos = at
-        line, column = _line_column(self.handle, self.offset())
-        return BrokenFile(self.shown, f"{problem} (line {line} column {column})", FIX_SOURCE)
-
-    def peek(self) -> str:
-        """The next character that is not white space, "" at the end."""
-        while True:
-            end = _WS.match(self.buf, self.pos)
-            self.pos = end.end() if end else self.pos
-            if self.pos < len(self.buf):
-                return self.buf[self.pos]
-            if not self._more():
-                return ""
-
-    def expect(self, char: str) -> None:
-        found = self.peek()
-        if found != char:
-            if not found:
-                raise self.broken("ends before its JSON is complete (truncated?)")
-            raise self.broken(f"is not valid JSON: expected {char!r}, found {found!r}")
-        self.pos += 1
-
-    def value(self) -> Any:
-        if not self.peek():
-            raise self.broken("ends before its JSON is complete (truncated?)")
-        while True:
-            try:
-                value, end = _DECODER.raw_decode(self.buf, self.pos)
-            except json.JSONDecodeError as exc:
-                cut = exc.pos >= len(self.buf) - 16 or exc.msg.startswith("Unterminated string")
-                if cut and len(self.buf) - self.pos < LARGEST_ENTRY and self._more():
-                    continue
-                if cut and not self.eof:
-                    raise self.broken("has an entry larger than 64 MB") from None
-                if _ran_out(self.buf, exc):
-                    raise self.broken("ends before its JSON is complete (truncated?)") from None
-                raise self.broken(f"is not valid JSON ({exc.msg})", exc.pos) from None
-            if end == len(self.buf) and self._more():  # a number may go on in the next chunk
-                continue
-            self.pos = end
-            return value
-
-    def key(self) -> str:
-        if self.peek() != '"':
-            raise self.broken("is not valid JSON: expected a key in double quotes")
-        key = self.value()
-        self.expect(":")
-        return str(key)
-
-
-def _ran_out(text: str, exc: json.JSONDecodeError) -> bool:
-    """Whether a decoding error at the end of the input means the input was cut short."""
-    rest = text[exc.pos :].rstrip()
-    return (
-        not rest
-        or exc.msg.startswith("Unterminated string")
-        or any(word.startswith(rest) for word in ("true", "false", "null"))
-        or _PARTIAL_NUMBER.fullmatch(rest) is not None
-    )
-
-
-def _line_column(handle: Any, offset: int) -> tuple[int, int]:
-    handle.seek(0)
-    line, last, done = 1, 0, 0
-    while done < offset:
-        block = handle.read(min(CHUNK, offset - done))
-        if not block:
-            break
-        count = block.count(b"\n")
-        if count:
-            line += count
-            last = done + block.rindex(b"\n") + 1
-        done += len(block)
-    return line, offset - last + 1
-
-
-class _LegacyReader:
-    """Events of a legacy task object: ("session", (task, index), raw), ("field", (task,
-    name), raw), ("other", key, raw) and ("duplicate-task", key, None). After each event,
-    `point()` is where to resume: after a top-level value, just inside a task, after a field
-    of a task, or after a session of a task."""
-
-    def __init__(self, src: Source, resume: dict[str, Any] | None) -> None:
-        self.src = src
-        self.resume = resume
-        self.at: tuple[str, str | None, int] = ("top", None, -1)
-        self.tasks: set[str] = set(resume["tasks"]) if resume else set()
-        self.scan: _Scanner | None = None
-
-    def point(self) -> dict[str, Any]:
-        assert self.scan is not None
-        level, task, index = self.at
-        return {
-            "offset": self.scan.offset(),
-            "at": level,
-            "task": task,
-            "index": index,
-            "tasks": sorted(self.tasks),
-        }
-
-    def done(self) -> int:
-        return self.scan.done() if self.scan else 0
-
-    def events(self) -> Iterator[Event]:
-        with open(self.src.path, "rb") as handle:
-            resume = self.resume
-            scan = self.scan = _Scanner(handle, resume["offset"] if resume else 0, self.src.shown)
-            if resume is None:
-                if scan.peek() != "{":
-                    raise scan.broken("is not a legacy time file: expected a JSON object of tasks")
-                scan.pos += 1
-                yield from self._top(scan, first=True)
-                return
-            level, task = resume["at"], resume["task"]
-            self.at = (level, task, resume["index"])
-            if level == "sessions":
-                yield from self._sessions(scan, task, resume["index"] + 1)
-                level = "task"
-            if level in ("open", "task"):
-                yield from self._task(scan, task, first=level == "open")
-            yield from self._top(scan, first=False)
-
-    def _top(self, scan: _Scanner, *, first: bool) -> Iterator[Event]:
-        while True:
-            if scan.peek() == "}":
-                scan.pos += 1
-                if scan.peek():
-                    raise scan.broken("has text after its closing }")
-                return
-            if not first:
-                scan.expect(",")
-            first = False
-            key = scan.key()
-            if key not in NOT_TASKS and scan.peek() == "{":
-                scan.pos += 1
-                if key in self.tasks:
-                    self.at = ("open", key, -1)
-                    yield "duplicate-task", key, None
-                self.tasks.add(key)
-                yield from self._task(scan, key, first=True)
-                continue
-            value = scan.value()
-            self.at = ("top", None, -1)
-            yield "other", key, value
-
-    def _task(self, scan: _Scanner, task: str, *, first: bool) -> Iterator[Event]:
-        while True:
-            if scan.peek() == "}":
-                scan.pos += 1
-                self.at = ("top", None, -1)
-                return
-            if not first:
-                scan.expect(",")
-            first = False
-            name = scan.key()
-            if name == "sessions" and scan.peek() == "[":
-                scan.pos += 1
-                yield from self._sessions(scan, task, 0)
-                continue
-            value = scan.value()
-            self.at = ("task", task, -1)
-            yield "field", (task, name), value
-
-    def _sessions(self, scan: _Scanner, task: str, index: int) -> Iterator[Event]:
-        first = index == 0
-        while True:
-            if scan.peek() == "]":
-                scan.pos += 1
-                self.at = ("task", task, -1)
-                return
-            if not first:
-                scan.expect(",")
-            first = False
-            value = scan.value()
-            self.at = ("sessions", task, index)
-            yield "session", (task, index), value
-            index += 1
-
-
-class _LinesReader:
-    """Events of a JSON-lines file: ("line", number, raw) or ("bad", number, problem)."""
-
-    def __init__(self, src: Source, resume: dict[str, Any] | None) -> None:
-        self.src = src
-        self.offset = resume["offset"] if resume else 0
-        self.line = resume["line"] if resume else 0
-
-    def point(self) -> dict[str, Any]:
-        return {"offset": self.offset, "line": self.line}
-
-    def done(self) -> int:
-        return self.offset
-
-    def events(self) -> Iterator[Event]:
-        with open(self.src.path, "rb") as handle:
-            handle.seek(self.offset)
-            for raw in handle:
-                self.line += 1
-                self.offset += len(raw)
-                if raw.isspace():
-                    continue
-                try:
-                    value = _DECODER.decode(raw.decode("utf-8"))
-                except UnicodeDecodeError as exc:
-                    yield "bad", self.line, f"is not UTF-8 (byte {exc.start} of the line)"
-                    continue
-                except json.JSONDecodeError as exc:
-                    yield "bad", self.line, f"is not valid JSON ({exc.msg})"
-                    continue
-                yield "line", self.line, value
 
 
 def _epoch(text: Any) -> int:
@@ -601,7 +316,7 @@ def _fresh_facts() -> dict[str, Any]:
     }
 
 
-class _Tally:
+class Tally:
     """Everything a run has learnt so far; saved whole at each checkpoint."""
 
     def __init__(self, sources: list[Source], tz: ZoneInfo, now: int, longest: int) -> None:
@@ -658,7 +373,7 @@ class _Tally:
         else:
             self.more[1] += 1
 
-    def _user(self, raw: Any) -> int | str:
+    def intern_user(self, raw: Any) -> int | str:
         from ffhooks.identity import check_user
 
         if raw is None or raw == "":
@@ -716,7 +431,7 @@ class _Tally:
     ) -> None:
         u = self.user_of.get(raw_user) if type(raw_user) is str else None
         if u is None:
-            u = self._user(raw_user)
+            u = self.intern_user(raw_user)
         if type(u) is str:
             return self.skip(i, loc, u)
         t = self.task_of.get(raw_task) if type(raw_task) is str else None
@@ -944,8 +659,8 @@ class _Tally:
     def legacy_session(self, i: int, loc: tuple[str, int], raw: Any) -> None:
         if type(raw) is not dict:
             return self.skip(i, loc, "is not a session object")
-        if _DUP in raw:
-            return self.skip(i, loc, f"has the key {raw[_DUP]!r} twice")
+        if DUP in raw:
+            return self.skip(i, loc, f"has the key {raw[DUP]!r} twice")
         get = raw.get
         self.take(
             i,
@@ -963,8 +678,8 @@ class _Tally:
     def line(self, i: int, number: int, raw: Any) -> None:
         if type(raw) is not dict:
             return self.skip(i, number, "is not a JSON object")
-        if _DUP in raw:
-            return self.skip(i, number, f"has the key {raw[_DUP]!r} twice")
+        if DUP in raw:
+            return self.skip(i, number, f"has the key {raw[DUP]!r} twice")
         if raw.get("task") is None:
             return self.skip(i, number, "has no task")
         get = raw.get
@@ -1008,6 +723,20 @@ class _Tally:
 
     # checkpoint
 
+    def packed_cells(self) -> array[int]:
+        """The cells as 64-bit words, five per cell: key, billable, non-billable, sessions
+        touching the day, sessions first in the month."""
+        flat = array("Q")
+        for key, v in self.cells.items():
+            flat.extend((key, v & _M48, v >> _NB & _M48, v >> 96 & _M32, v >> 128))
+        return flat
+
+    def unpack_cells(self, flat: array[int]) -> None:
+        self.cells = {
+            flat[n]: flat[n + 1] | flat[n + 2] << _NB | flat[n + 3] << 96 | flat[n + 4] << 128
+            for n in range(0, len(flat), 5)
+        }
+
     def to_json(self) -> dict[str, Any]:
         return {
             "users": self.users,
@@ -1047,209 +776,12 @@ def _utc(instant: int) -> datetime:
     return datetime.fromtimestamp(instant, UTC)
 
 
-# -- earlier migrations, and the checkpoint of this one --------------------------------------
-
-
-def _folder(repo: Repo) -> Path:
-    return repo.state_dir / "migrate"
-
-
-def _has_store_files(user_dir: Path, store: str) -> bool:
-    try:
-        months = os.listdir(user_dir)
-    except OSError:
-        return False
-    prefix = f"{store}-"
-    for month in months:
-        try:
-            if any(n.startswith(prefix) for n in os.listdir(user_dir / month)):
-                return True
-        except OSError:
-            continue
-    return False
-
-
-def _load_ledgers(repo: Repo, tally: _Tally) -> list[str]:
-    """Sessions carried by earlier migrations of other content, so they are not counted
-    again; an earlier migration whose summaries are not in this work tree is ignored."""
-    folder = _folder(repo) / "ledger"
-    try:
-        names = sorted(n for n in os.listdir(folder) if n.endswith(".json"))
-    except OSError:
-        return []
-    ours = {s.sha256 for s in tally.sources}
-    used = []
-    for name in names:
-        sha = name[:-5]
-        if sha in ours:
-            continue  # this run recomputes it
-        shown = str(folder / name)
-        fix = (
-            "move it away (it only keeps overlapping files from being counted twice) and run again"
-        )
-        doc = parse_json((folder / name).read_bytes(), shown, fix)
-        try:
-            keys = array("Q")
-            keys.frombytes((folder / doc["keys"]).read_bytes())
-            if doc["byteorder"] != sys.byteorder:
-                keys.byteswap()
-            users, stores = doc["users"], doc["stores"]
-            if len(keys) != 3 * doc["sessions"]:
-                raise ValueError("wrong length")
-        except (OSError, KeyError, TypeError, ValueError) as exc:
-            raise BrokenFile(shown, f"is damaged ({exc})", fix) from None
-        present = set()
-        for user, store in stores.items():
-            if _has_store_files(repo.top / summary.SUMMARIES / user, store):
-                present.add(users.index(user))
-            else:
-                tally.notes.append(
-                    f"the earlier migration of {doc['source']} for {user} is not in this work "
-                    "tree (never committed?): its sessions are counted again here"
-                )
-        label = len(tally.labels)
-        tally.labels.append(f"an earlier migration of {doc['source']}")
-        mapping = {n: tally._user(user) for n, user in enumerate(users) if n in present}
-        seen = tally.seen
-        for n in range(0, len(keys), 3):
-            u = mapping.get(keys[n])
-            if type(u) is int:
-                seen.setdefault(u << 68 | keys[n + 1] << 34 | keys[n + 2], label)
-        used.append(f"{sha}:{','.join(sorted(users[n] for n in present))}")
-    return used
-
-
-def _save_ledgers(repo: Repo, tally: _Tally, now: datetime) -> None:
-    """Per source: the sessions it carried, as (user, start, end), and its stores. The keys
-    file is named by its content and written first, so the JSON never names a partial one."""
-    folder = _folder(repo) / "ledger"
-    for i, src in enumerate(tally.sources):
-        keys = tally.keys[i]
-        data = keys.tobytes()
-        name = f"{src.sha256}-{hashlib.sha256(data).hexdigest()[:16]}.keys"
-        atomic_write(folder / name, data)
-        users = sorted({tally.users[keys[n]] for n in range(0, len(keys), 3)})
-        index = folder / f"{src.sha256}.json"
-        try:
-            old = json.loads(index.read_bytes()).get("keys")
-        except (OSError, ValueError, AttributeError):
-            old = None
-        write_json(
-            index,
-            {
-                "version": 1,
-                "source": src.shown,
-                "size": src.size,
-                "migrated": to_iso(now),
-                "users": tally.users,
-                "stores": {u: store_id(src.sha256, u) for u in users},
-                "sessions": len(keys) // 3,
-                "keys": name,
-                "byteorder": sys.byteorder,
-            },
-        )
-        if isinstance(old, str) and old != name:
-            (folder / old).unlink(missing_ok=True)
-
-
-class _Checkpoint:
-    """The state of an interrupted run: `state.json` plus binary tables it names. Tables
-    are written first, `state.json` last (atomically), so a crash at any point leaves the
-    previous checkpoint whole."""
-
-    def __init__(self, folder: Path, run: str) -> None:
-        self.folder = folder
-        self.run = run
-        self.gen = 0
-        self.flushed: list[int] = []
-
-    def load(self, tally: _Tally) -> dict[str, Any] | None:
-        path = self.folder / "state.json"
-        try:
-            doc = parse_json(path.read_bytes(), str(path), "")
-        except (OSError, BrokenFile):
-            return None
-        if not isinstance(doc, dict) or doc.get("run") != self.run:
-            return None
-        try:
-            cells = array("Q")
-            cells.frombytes((self.folder / f"cells-{doc['gen']}.bin").read_bytes())
-            key_arrays = []
-            for n, length in enumerate(doc["keys"]):
-                keys = array("Q")
-                path = self.folder / f"keys-{n}.bin"
-                if length:
-                    with open(path, "rb") as handle:
-                        keys.fromfile(handle, length)
-                key_arrays.append(keys)
-        except (OSError, EOFError, KeyError, ValueError):
-            return None
-        if doc["byteorder"] != sys.byteorder:
-            cells.byteswap()
-            for keys in key_arrays:
-                keys.byteswap()
-        tally.restore(doc["tally"])
-        tally.cells = {
-            cells[n]: cells[n + 1] | cells[n + 2] << _NB | cells[n + 3] << 96 | cells[n + 4] << 128
-            for n in range(0, len(cells), 5)
-        }
-        for i, keys in enumerate(key_arrays):
-            tally.keys[i] = keys
-            for n in range(0, len(keys), 3):
-                tally.seen[keys[n] << 68 | keys[n + 1] << 34 | keys[n + 2]] = i
-        self.gen = doc["gen"]
-        self.flushed = list(doc["keys"])
-        for n, length in enumerate(self.flushed):
-            path = self.folder / f"keys-{n}.bin"
-            if path.exists():
-                os.truncate(path, length * 8)
-        return dict(doc)
-
-    def save(self, tally: _Tally, source: int, position: dict[str, Any] | None, now: int) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        gen = self.gen + 1
-        flat = array("Q")
-        for key, v in tally.cells.items():
-            flat.extend((key, v & _M48, v >> _NB & _M48, v >> 96 & _M32, v >> 128))
-        atomic_write(self.folder / f"cells-{gen}.bin", flat.tobytes())
-        while len(self.flushed) < len(tally.keys):
-            self.flushed.append(0)
-        for n, keys in enumerate(tally.keys):
-            if len(keys) > self.flushed[n]:
-                with open(self.folder / f"keys-{n}.bin", "ab") as handle:
-                    keys[self.flushed[n] :].tofile(handle)
-                    handle.flush()
-                    os.fsync(handle.fileno())
-                self.flushed[n] = len(keys)
-        write_json(
-            self.folder / "state.json",
-            {
-                "version": CHECKPOINT_VERSION,
-                "run": self.run,
-                "now": now,
-                "source": source,
-                "position": position,
-                "gen": gen,
-                "keys": self.flushed,
-                "byteorder": sys.byteorder,
-                "tally": tally.to_json(),
-            },
-        )
-        (self.folder / f"cells-{self.gen}.bin").unlink(missing_ok=True)
-        self.gen = gen
-
-    def clear(self) -> None:
-        import shutil
-
-        shutil.rmtree(self.folder, ignore_errors=True)
-
-
 # -- the run ---------------------------------------------------------------------------------
 
 
 def _read_all(
-    tally: _Tally,
-    checkpoint: _Checkpoint | None,
+    tally: Tally,
+    checkpoint: Checkpoint | None,
     start: tuple[int, dict[str, Any] | None],
     every: float,
     progress: Progress | None,
@@ -1262,8 +794,10 @@ def _read_all(
     for i in range(start[0], len(tally.sources)):
         src = tally.sources[i]
         resume = start[1] if i == start[0] else None
-        reader: _LegacyReader | _LinesReader = (
-            _LegacyReader(src, resume) if src.kind == "legacy" else _LinesReader(src, resume)
+        reader: LegacyReader | LinesReader = (
+            LegacyReader(src.path, src.shown, resume)
+            if src.kind == "legacy"
+            else LinesReader(src.path, resume)
         )
         for kind, loc, value in reader.events():
             if kind == "session":
@@ -1297,7 +831,7 @@ def _read_all(
 
 
 def _periods(
-    tally: _Tally, keys: list[int], per_task: bool, by_day: bool
+    tally: Tally, keys: list[int], per_task: bool, by_day: bool
 ) -> dict[str, dict[str, dict[str, int]]]:
     """One store's month, as summary.totals would give it from the sessions."""
     out: dict[str, dict[str, dict[str, int]]] = {}
@@ -1342,7 +876,7 @@ def _trusted(path: Path) -> dict[str, Any] | None:
 
 
 def _plan(
-    repo: Repo, tally: _Tally, timezone: str, config: TeamConfig, *, write: bool
+    repo: Repo, tally: Tally, timezone: str, config: TeamConfig, *, write: bool
 ) -> tuple[list[str], int, list[Store]]:
     """Build each store's month; write (with `write`) those whose content changed. Returns
     the files written (or that would be), how many were already right, and the stores.
@@ -1445,15 +979,15 @@ def migrate(
     if len(sources) > MAX_SOURCES:
         raise FatalError(f"more than {MAX_SOURCES} sources: migrate them in several runs")
     tz = zone(timezone)
-    tally = _Tally(sources, tz, int(now.timestamp()), config.max_session_seconds)
+    tally = Tally(sources, tz, int(now.timestamp()), config.max_session_seconds)
     if dry_run:
-        _load_ledgers(repo, tally)
+        load_ledgers(repo, tally)
         _read_all(tally, None, (0, None), math.inf, progress)
         tally.seen = {}  # the largest table, needed only while reading
         would, unchanged, stores = _plan(repo, tally, timezone, config, write=False)
         return _outcome(tally, timezone, would, unchanged, stores, 0)
-    with locked(_folder(repo) / ".lock", "the migration"):
-        ledgers = _load_ledgers(repo, tally)
+    with locked(state_folder(repo) / ".lock", "the migration"):
+        ledgers = load_ledgers(repo, tally)
         run = hashlib.sha256(
             json.dumps(
                 [
@@ -1465,7 +999,7 @@ def migrate(
                 ]
             ).encode()
         ).hexdigest()
-        checkpoint = _Checkpoint(_folder(repo) / "checkpoint", run)
+        checkpoint = Checkpoint(state_folder(repo) / "checkpoint", run)
         loaded = checkpoint.load(tally)
         resumed = 0
         start: tuple[int, dict[str, Any] | None] = (0, None)
@@ -1481,13 +1015,13 @@ def migrate(
             checkpoint.save(tally, len(sources), None, tally.now)
         written, unchanged, stores = _plan(repo, tally, timezone, config, write=True)
         _stage(repo, written, stores)
-        _save_ledgers(repo, tally, now)
+        save_ledgers(repo, tally, now)
         checkpoint.clear()
     return _outcome(tally, timezone, written, unchanged, stores, resumed)
 
 
 def _outcome(
-    tally: _Tally,
+    tally: Tally,
     timezone: str,
     written: list[str],
     unchanged: int,

@@ -14,13 +14,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from ffhooks.clock import parse_iso, to_iso
 from ffhooks.errors import BrokenFile, FatalError
-from ffhooks.fsio import atomic_write, locked, parse_json, write_json
+from ffhooks.fsio import atomic_write, locked, parse_json
 from ffhooks.records import Any, NamedTuple
 
 REASONS = ("aggregate", "manual", "daemon", "restore", "migrate-backup")
@@ -80,10 +81,11 @@ def save(
     now: datetime,
     known: Sequence[Entry] = (),
     stamps: Mapping[str, tuple[int, int]] | None = None,
+    loaded: Manifest | None = None,
 ) -> Manifest | None:
     """Keep `files` (path, content) and `known` (entries whose objects are already stored) as
     a new snapshot; None when there is nothing to keep. `stamps` are the files' (mtime_ns,
-    inode) when read.
+    inode) when read; `loaded` a manifest the caller has read already.
 
     A snapshot identical to the user's newest one is not repeated (migration backups are
     compared only with each other).
@@ -92,18 +94,21 @@ def save(
         return None
     with locked(root(state_dir) / ".lock", "the snapshot area"):  # prune must not race us
         entries = list(known)
+        bulk = len(files) > 8  # the first snapshot of a big store: one sync, not thousands
         for path, data in files:
             digest = hashlib.sha256(data).hexdigest()
             target = object_path(state_dir, digest)
             if not target.is_file() or target.stat().st_size != len(data):
-                atomic_write(target, data)
+                atomic_write(target, data, fsync=not bulk)
             entries.append(Entry(path, len(data), digest, (stamps or {}).get(path)))
+        if bulk:
+            os.sync()  # every object is on disk before a manifest names it
         entries.sort()
         ids = _ids(state_dir)
         backup = reason == "migrate-backup"
         for previous in reversed(ids[-20:]):
             try:
-                last = load(state_dir, previous)
+                last = loaded if loaded and loaded.id == previous else load(state_dir, previous)
             except BrokenFile:
                 continue
             if last.user == user and (last.reason == "migrate-backup") == backup:
@@ -121,8 +126,32 @@ def save(
         }
         doc["sha256"] = _body_checksum(doc)
         target = manifest_path(state_dir, snapshot_id)
-        write_json(target, doc)
+        # compact: a big store's manifest has thousands of entries, written at each commit
+        atomic_write(target, json.dumps(doc, separators=(",", ":")).encode())
     return Manifest(snapshot_id, now, reason, user, entries, target)
+
+
+_ENTRY_KEYS = ({"path", "size", "sha256"}, {"path", "size", "sha256", "mtime_ns", "inode"})
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def _plain_entries(files: Any) -> bool:
+    """True if every entry has exactly the shape ffhooks writes (the schema's rules hold)."""
+    if type(files) is not list:
+        return False
+    for f in files:
+        if type(f) is not dict or f.keys() not in _ENTRY_KEYS:
+            return False
+        path, size = f["path"], f["size"]
+        if type(path) is not str or not 0 < len(path) <= 4096 or type(size) is not int:
+            return False
+        if size < 0 or type(f["sha256"]) is not str or not _SHA256.fullmatch(f["sha256"]):
+            return False
+        if "inode" in f and (type(f["inode"]) is not int or f["inode"] < 0):
+            return False
+        if "mtime_ns" in f and type(f["mtime_ns"]) is not int:
+            return False
+    return True
 
 
 def _entry_json(entry: Entry) -> dict[str, Any]:
@@ -146,7 +175,10 @@ def load(state_dir: Path, snapshot_id: int) -> Manifest:
     from ffhooks.schema import first_error
 
     doc = parse_json(data, shown, fix)
-    problem = first_error("snapshot-manifest", doc)
+    # the full schema walk of thousands of entries costs more than the rest of a commit's
+    # snapshot: check the entries' plain shape fast, the rest (or an odd entry) in full
+    plain = isinstance(doc, dict) and _plain_entries(doc.get("files"))
+    problem = first_error("snapshot-manifest", {**doc, "files": []} if plain else doc)
     if problem is None and doc["sha256"] != _body_checksum(doc):
         problem = "$.sha256: does not match the manifest's content"
     if problem is None and doc["id"] != snapshot_id:
@@ -243,14 +275,24 @@ def newest(state_dir: Path, user: str, *, before: int | None = None) -> Manifest
     return None
 
 
-def private_files(top: Path, user: str) -> list[Path]:
-    """The files of a user's private store worth keeping (not its lock or temp files)."""
-    base = top / ".flowforge" / "user" / user
+def private_files(top: Path, user: str) -> list[tuple[str, os.DirEntry[str]]]:
+    """The files of a user's private store worth keeping (not its lock or temp files), as
+    (path from the repository top, directory entry). Strings, not Paths: a big store has
+    thousands of files, and pathlib costs more than the snapshot itself."""
     found = []
-    for folder, dirs, names in os.walk(base):
-        dirs.sort()
-        found += [Path(folder, n) for n in sorted(names) if n.endswith(".json")]
-    return found
+    folders = [f".flowforge/user/{user}"]
+    while folders:
+        rel = folders.pop()
+        try:
+            entries = list(os.scandir(top / rel))
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                folders.append(f"{rel}/{entry.name}")
+            elif entry.name.endswith(".json") and entry.is_file(follow_symlinks=False):
+                found.append((f"{rel}/{entry.name}", entry))
+    return sorted(found, key=lambda item: item[0])
 
 
 def take(
@@ -272,17 +314,27 @@ def take(
     files: list[tuple[str, bytes]] = []
     known: list[Entry] = []
     stamps: dict[str, tuple[int, int]] = {}
-    for path in [*private_files(top, user), *extra]:
-        rel = path.relative_to(top).as_posix()
+    others = [(p.relative_to(top).as_posix(), p) for p in extra]
+    for rel, where in [*private_files(top, user), *others]:
         try:
-            st = path.stat()
+            st = os.stat(where)
             stamp = (st.st_mtime_ns, st.st_ino)
             entry = old.get(rel)
             if entry and entry.stamp == stamp and entry.size == st.st_size:
                 known.append(entry)
                 continue
-            files.append((rel, path.read_bytes()))
+            with open(where, "rb") as handle:
+                files.append((rel, handle.read()))
         except FileNotFoundError:  # removed meanwhile by someone not holding the lock
             continue
         stamps[rel] = stamp
-    return save(state_dir, files, reason=reason, user=user, now=now, known=known, stamps=stamps)
+    return save(
+        state_dir,
+        files,
+        reason=reason,
+        user=user,
+        now=now,
+        known=known,
+        stamps=stamps,
+        loaded=previous,
+    )

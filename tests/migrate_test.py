@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from conftest import NOW, git
 
-from ffhooks import legacy, summary
+from ffhooks import jsonstream, legacy, summary
 from ffhooks.clock import parse_iso
 from ffhooks.config import load_config
 from ffhooks.gitio import find_repo
@@ -520,7 +520,7 @@ def test_chunk_boundaries_and_resuming_anywhere(
     place(repo, "unicode.json", "unicode.json")
     outs = []
     for chunk in (1, 2, 3, 7, 1 << 20):
-        monkeypatch.setattr(legacy, "CHUNK", chunk)
+        monkeypatch.setattr(jsonstream, "CHUNK", chunk)
         outs.append(migrate(ff, "--source", "unicode.json", "--dry-run")[1])
     assert all(out == outs[0] for out in outs)
     out = outs[0]
@@ -535,7 +535,7 @@ def test_chunk_boundaries_and_resuming_anywhere(
     assert "s) is longer than a day: give it an end" in out["problems"][2]["message"]
     assert [w["where"] for w in out["warnings"]] == ['unicode.json::$["7"]']
     assert [o["where"] for o in out["orphaned_timers"]] == ['unicode.json::$["7"].current_session']
-    monkeypatch.setattr(legacy, "CHUNK", 3)
+    monkeypatch.setattr(jsonstream, "CHUNK", 3)
     code, first, _ = migrate(ff, "--source", "unicode.json")
     assert code == 1
     reference = files(repo)

@@ -107,6 +107,54 @@ GOOD["health"] = {
     "queue_length": 0,
     "stopped": None,
 }
+GOOD["migrate-ledger"] = {
+    "version": 1,
+    "source": ".task-times.json",
+    "size": 5120,
+    "migrated": "2026-11-20T09:00:00Z",
+    "users": ["alice", "bob"],
+    "stores": {"alice": "0123456789abcdef"},
+    "sessions": 2,
+    "keys": f"{'0' * 64}-0123456789abcdef.keys",
+    "byteorder": "little",
+}
+GOOD["migrate-checkpoint"] = {
+    "version": 1,
+    "run": "0" * 64,
+    "now": 1795165200,
+    "source": 0,
+    "position": {"offset": 812, "at": "sessions", "task": "69", "index": 2, "tasks": ["69"]},
+    "gen": 3,
+    "keys": [6],
+    "byteorder": "little",
+    "tally": {
+        "users": ["alice"],
+        "tasks": ["69"],
+        "rows": [[0, 0, 5400, 0, 2]],
+        "expect": [[0, 0, 5400, 0]],
+        "labels": [".task-times.json"],
+        "dups": [[0, 0, 1, '.task-times.json::$["69"].sessions[1]']],
+        "problems": [['.task-times.json::$["69"].sessions[0]', "has no user; skipped"]],
+        "warnings": [],
+        "more": [0, 0],
+        "orphans": [['.task-times.json::$["69"].current_session', "alice", "69", None, None]],
+        "orphan_keys": ["alice\x00x"],
+        "facts": [
+            {
+                "sessions": 2,
+                "duplicates": 1,
+                "skipped": 1,
+                "orphans": 1,
+                "empty": 0,
+                "votes": [2, 0],
+                "unit": None,
+            }
+        ],
+        "deferred": [[0, ["69", 3], 0, 0, 1795165200, True, 1.5, True]],
+        "notes": [],
+        "read": 7,
+    },
+}
 
 
 def test_every_schema_has_a_good_example() -> None:

@@ -70,3 +70,27 @@ def test_list_create_verify(repo: Path, ff: Any) -> None:
     [row] = ff("snapshot", "list", "--json").json()["snapshots"]
     assert (row["id"], row["reason"], row["user"], row["files"]) == (1, "manual", "alice", 2)
     assert ff("snapshot", "verify", "1").code == 0
+
+
+def test_the_quick_entry_check_lets_nothing_off_schema_through(tmp_path: Path) -> None:
+    import pytest
+
+    from ffhooks.errors import BrokenFile
+
+    snapshot.save(tmp_path, [("x.json", b"1")], reason="manual", user="alice", now=T0)
+    path = snapshot.manifest_path(tmp_path, 1)
+    good = json.loads(path.read_text())
+    for change in [
+        {"size": -1},
+        {"size": 1.5},
+        {"sha256": "A" * 64},
+        {"path": ""},
+        {"inode": -3},
+        {"mtime_ns": "1"},
+        {"extra": 1},
+    ]:
+        doc = {**good, "files": [{**good["files"][0], **change}]}
+        doc["sha256"] = snapshot._body_checksum(doc)
+        path.write_text(json.dumps(doc))
+        with pytest.raises(BrokenFile, match=r"\$\.files\[0\]"):
+            snapshot.load(tmp_path, 1)
