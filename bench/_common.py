@@ -149,6 +149,24 @@ def table_row(label: str, s: Mapping[str, float], width: int) -> str:
     return f"{label:<{width}}{s['median_ms']:>11.1f}{s['p90_ms']:>10.1f}{s['min_ms']:>10.1f}"
 
 
+def sample_rounds(
+    one_round: Callable[[int], Mapping[str, float]],
+    *,
+    rounds: int,
+    warmup: int,
+    say: Callable[[str], None] = lambda _: None,
+) -> dict[str, list[float]]:
+    """Run `warmup` untimed then `rounds` timed rounds; each timed round's figures by name."""
+    samples: dict[str, list[float]] = {}
+    for round_no in range(warmup + rounds):
+        timings = one_round(round_no)
+        if round_no >= warmup:
+            for name, value in timings.items():
+                samples.setdefault(name, []).append(value)
+        say(f"round {round_no + 1}/{warmup + rounds}")
+    return samples
+
+
 def stderr_logger(enabled: bool) -> Callable[[str], None]:
     """A `say(text)` printing progress to stderr, or doing nothing."""
 

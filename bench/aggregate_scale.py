@@ -36,6 +36,7 @@ from _common import (
     BenchError,
     iso,
     run,
+    sample_rounds,
     scripts_environ,
     stats,
     stderr_logger,
@@ -225,14 +226,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             for key, size in ((SMALL, args.small), (LARGE, args.large)):
                 say(f"{key} store: importing and aggregating {size:,} sessions")
                 repos[key] = make_repo(root, key, size, args.per_day, env, summarise=True)
-            samples: dict[str, list[float]] = {SMALL: [], LARGE: [], "python": []}
-            for round_no in range(args.warmup + args.rounds):
+
+            def one_round(round_no: int) -> dict[str, float]:
                 order = (SMALL, LARGE) if round_no % 2 == 0 else (LARGE, SMALL)
                 timings = {key: incremental_round(repos[key], env, round_no) for key in order}
                 timings["python"] = python_startup(env, root)
-                if round_no >= args.warmup:
-                    for key, ms in timings.items():
-                        samples[key].append(ms)
+                return timings
+
+            samples = sample_rounds(one_round, rounds=args.rounds, warmup=args.warmup)
             med = {key: statistics.median(values) for key, values in samples.items()}
             incremental: dict[str, object] = {
                 key: {

@@ -28,6 +28,7 @@ from _common import (
     BenchError,
     child_environ,
     run,
+    sample_rounds,
     stats,
     stderr_logger,
     table_header,
@@ -208,12 +209,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     with temp_root("ffhooks-bench-", keep=args.keep) as root:
         try:
             env = set_up(root, project, want_watson=not args.no_watson, log=not args.json)
-            samples: dict[str, list[float]] = {}
-            for round_no in range(args.warmup + args.rounds):
-                timings = one_round(env, round_no)
-                if round_no >= args.warmup:
-                    for name, ms in timings.items():
-                        samples.setdefault(name, []).append(ms)
+            samples = sample_rounds(
+                lambda n: one_round(env, n), rounds=args.rounds, warmup=args.warmup
+            )
             versions = "ffhooks " + _version(env, "ffhooks")
             if env.watson:
                 versions += ", Watson " + _version(env, "watson")

@@ -38,7 +38,17 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from _common import BenchError, child_environ, iso, run, stats, stderr_logger, temp_root, timed
+from _common import (
+    BenchError,
+    child_environ,
+    iso,
+    run,
+    sample_rounds,
+    stats,
+    stderr_logger,
+    temp_root,
+    timed,
+)
 
 PYTHON = "python -c pass"
 FF_REPORT = "ffhooks report"
@@ -384,14 +394,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 log=not args.json,
             )
             problems = check(env, sessions)
-            samples: dict[str, list[float]] = {}
-            for round_no in range(args.warmup + args.rounds):
-                timings = one_round(env, round_no)
-                if round_no >= args.warmup:
-                    for name, ms in timings.items():
-                        samples.setdefault(name, []).append(ms)
-                if not args.json:
-                    print(f"round {round_no + 1}/{args.warmup + args.rounds}", file=sys.stderr)
+            samples = sample_rounds(
+                lambda n: one_round(env, n),
+                rounds=args.rounds,
+                warmup=args.warmup,
+                say=stderr_logger(not args.json),
+            )
             result = summarize(samples)
             result.update(
                 rounds=args.rounds,

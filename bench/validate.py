@@ -44,6 +44,7 @@ from _common import (
     BenchError,
     child_environ,
     run,
+    sample_rounds,
     stats,
     stderr_logger,
     table_header,
@@ -443,14 +444,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 log=not args.json,
             )
             problems, notes = tamper_checks(env)
-            samples: dict[str, list[float]] = {}
-            for round_no in range(args.warmup + args.rounds):
-                timings = one_round(env, round_no)
-                if round_no >= args.warmup:
-                    for name, ms in timings.items():
-                        samples.setdefault(name, []).append(ms)
-                if not args.json:
-                    print(f"round {round_no + 1}/{args.warmup + args.rounds}", file=sys.stderr)
+            samples = sample_rounds(
+                lambda n: one_round(env, n),
+                rounds=args.rounds,
+                warmup=args.warmup,
+                say=stderr_logger(not args.json),
+            )
             result = summarize(samples)
             result.update(
                 rounds=args.rounds,

@@ -45,8 +45,18 @@ def _ours(folder: Path, store_id: str) -> list[tuple[int, Path]]:
     return sorted(found)
 
 
-def _latest(path: Path) -> dict[str, Any] | None:
-    """The content of our newest summary, or None if it cannot be trusted (it is replaced)."""
+def store_months(user_dir: Path, store_id: str) -> dict[str, list[tuple[int, Path]]]:
+    """This store's summary files in each month folder of a user, lowest seq first."""
+    try:
+        months = os.listdir(user_dir)
+    except (FileNotFoundError, NotADirectoryError):
+        return {}
+    found = {month: _ours(user_dir / month, store_id) for month in months}
+    return {month: files for month, files in found.items() if files}
+
+
+def trusted(path: Path) -> dict[str, Any] | None:
+    """The content of a summary we wrote, or None if it cannot be trusted (it is replaced)."""
     try:
         doc = parse_json(path.read_bytes(), str(path), "")
     except (OSError, BrokenFile):
@@ -106,7 +116,7 @@ def aggregate(store: Store, repo: Repo, config: TeamConfig, *, rebuild: bool = F
         )
         existing = _ours(user_dir / month, store_id)
         if existing:
-            latest = _latest(existing[-1][1])
+            latest = trusted(existing[-1][1])
             if latest is not None and summary.same_content(draft, latest):
                 known[month] = existing[-1][0]
                 continue
@@ -142,11 +152,8 @@ def aggregate(store: Store, repo: Repo, config: TeamConfig, *, rebuild: bool = F
 
 def _max_seq(user_dir: Path, store_id: str) -> int:
     """The highest seq of this store anywhere in the work tree (a restored store.json may lag)."""
-    try:
-        months = os.listdir(user_dir)
-    except (FileNotFoundError, NotADirectoryError):
-        return 0
-    return max((seq for m in months for seq, _ in _ours(user_dir / m, store_id)), default=0)
+    files = store_months(user_dir, store_id).values()
+    return max((seq for month in files for seq, _ in month), default=0)
 
 
 def _refuse_unstaged(repo: Repo, folders: list[Path]) -> None:

@@ -36,10 +36,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ffhooks import summary
+from ffhooks.aggregate import stage, store_months, trusted
 from ffhooks.clock import UTC, day_start, to_iso, zone
 from ffhooks.config import TeamConfig
 from ffhooks.errors import BrokenFile, FatalError
-from ffhooks.fsio import atomic_write, locked, parse_json
+from ffhooks.fsio import atomic_write, locked
 from ffhooks.gitio import Repo
 from ffhooks.jsonstream import CHUNK, DUP, FIX_SOURCE, LegacyReader, LinesReader
 from ffhooks.migrate_state import (
@@ -848,33 +849,6 @@ def _periods(
     return {p: dict(sorted(out[p].items())) for p in sorted(out)}
 
 
-def _store_files(user_dir: Path, store: str) -> dict[str, list[tuple[int, Path]]]:
-    """This store's summaries per month, lowest seq first."""
-    found: dict[str, list[tuple[int, Path]]] = {}
-    try:
-        months = os.listdir(user_dir)
-    except OSError:
-        return found
-    for month in months:
-        try:
-            names = os.listdir(user_dir / month)
-        except OSError:
-            continue
-        for name in names:
-            match = summary.NAME.fullmatch(name)
-            if match and match["store"] == store:
-                found.setdefault(month, []).append((int(match["seq"]), user_dir / month / name))
-    return {m: sorted(v) for m, v in found.items()}
-
-
-def _trusted(path: Path) -> dict[str, Any] | None:
-    try:
-        doc = parse_json(path.read_bytes(), str(path), "")
-    except (OSError, BrokenFile):
-        return None
-    return doc if isinstance(doc, dict) and not summary.problems(doc, None) else None
-
-
 def _plan(
     repo: Repo, tally: Tally, timezone: str, config: TeamConfig, *, write: bool
 ) -> tuple[list[str], int, list[Store]]:
@@ -890,8 +864,8 @@ def _plan(
         month = month_of.get(day)
         if month is None:
             month = month_of[day] = date.fromordinal(day).isoformat()[:7]
-        store_months = by_store.setdefault((key >> 56, key >> 40 & 0xFFFF), {})
-        store_months.setdefault(month, []).append(key)
+        per_month = by_store.setdefault((key >> 56, key >> 40 & 0xFFFF), {})
+        per_month.setdefault(month, []).append(key)
     written: list[str] = []
     unchanged = 0
     stores = []
@@ -900,7 +874,7 @@ def _plan(
         for u, user in enumerate(tally.users):
             store = store_id(src.sha256, user)
             user_dir = repo.top / summary.SUMMARIES / user
-            existing = _store_files(user_dir, store)
+            existing = store_months(user_dir, store)
             months = by_store.get((i, u), {})
             if (i, u) in tally.expect:
                 b, nb = tally.expect[(i, u)]
@@ -918,7 +892,7 @@ def _plan(
                     periods=periods,
                 )
                 if month in existing:
-                    latest = _trusted(existing[month][-1][1])
+                    latest = trusted(existing[month][-1][1])
                     if latest is not None and summary.same_content(draft, latest):
                         unchanged += 1
                         continue
@@ -947,7 +921,6 @@ def _write(repo: Repo, path: Path, doc: dict[str, Any]) -> None:
 def _stage(repo: Repo, written: list[str], stores: list[Store]) -> None:
     """Stage what was written, and any file of these stores that is not staged yet (an
     interrupted run may have written files that this run finds already right)."""
-    from ffhooks.aggregate import stage
     from ffhooks.gitio import run_git
 
     if written and hasattr(os, "sync"):

@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ffhooks import queue, snapshot
+from ffhooks.config import TeamConfig
 from ffhooks.context import Context
 from ffhooks.errors import BrokenFile, FatalError
 from ffhooks.fsio import atomic_write, locked
@@ -24,17 +25,14 @@ from ffhooks.records import Any, NamedTuple
 WORKTREE_OPERATIONS = {"aggregate"}
 
 
-def take_snapshot(
-    ctx: Context, reason: str, extra: Iterable[Path] = ()
+def _snapshot_held(
+    ctx: Context, config: TeamConfig, reason: str, extra: Iterable[Path]
 ) -> snapshot.Manifest | None:
-    """Snapshot the caller's store under its lock, then prune by the team's retention."""
-    config = ctx.config()
+    """Snapshot the caller's store (whose lock the caller holds), then prune by the team's
+    retention."""
     state = ctx.repo.state_dir
     try:
-        with ctx.store() as store:
-            if not store.exists:
-                return None
-            made = snapshot.take(state, ctx.repo.top, ctx.user, ctx.now, reason=reason, extra=extra)
+        made = snapshot.take(state, ctx.repo.top, ctx.user, ctx.now, reason=reason, extra=extra)
         if len(snapshot.all_ids(state)) > config.keep_last + config.keep_daily_days:
             snapshot.prune(
                 state,
@@ -47,23 +45,31 @@ def take_snapshot(
     return made
 
 
-def snapshot_or_queue(ctx: Context, reason: str, extra: Iterable[Path] = ()) -> None:
-    """A snapshot that must not fail what it follows: a failure is queued and told."""
-    try:
-        take_snapshot(ctx, reason, extra)
-    except FatalError as exc:
-        queue.record(ctx.repo.state_dir, "snapshot", ctx.user, str(exc), ctx.now)
-        print(f"ffhooks: no snapshot taken ({exc}); queued: run `ffhooks recover`", file=sys.stderr)
+def take_snapshot(ctx: Context, reason: str) -> snapshot.Manifest | None:
+    """Snapshot the caller's store under its lock; None if there is no store."""
+    config = ctx.config()
+    with ctx.store() as store:
+        return _snapshot_held(ctx, config, reason, ()) if store.exists else None
 
 
 def fold_and_snapshot(ctx: Context, *, rebuild: bool = False) -> list[str]:
-    """Aggregate the caller's store; if that wrote summaries, snapshot the store with them."""
+    """Aggregate the caller's store; if that wrote summaries, snapshot the store with them,
+    under the same lock. A failed snapshot must not fail the aggregation (on the commit path
+    nothing may): it is queued and told."""
     from ffhooks.aggregate import aggregate
 
+    config = ctx.config()
     with ctx.store() as store:
-        written = aggregate(store, ctx.repo, ctx.config(), rebuild=rebuild).written
-    if written:
-        snapshot_or_queue(ctx, "aggregate", [ctx.repo.top / p for p in written])
+        written = aggregate(store, ctx.repo, config, rebuild=rebuild).written
+        if written:
+            try:
+                _snapshot_held(ctx, config, "aggregate", [ctx.repo.top / p for p in written])
+            except FatalError as exc:
+                queue.record(ctx.repo.state_dir, "snapshot", ctx.user, str(exc), ctx.now)
+                print(
+                    f"ffhooks: no snapshot taken ({exc}); queued: run `ffhooks recover`",
+                    file=sys.stderr,
+                )
     return written
 
 
@@ -175,5 +181,6 @@ def summary_health(top: Path) -> list[str]:
     from ffhooks import summary
     from ffhooks.validation import check, every_file
 
-    rels = [r for r in every_file(top, []) if r.startswith(summary.SUMMARIES + "/")]
-    return [str(p) for r in check(top, rels, []) for p in r.problems]
+    return [
+        str(p) for r in check(top, every_file(top, [], summary.SUMMARIES), []) for p in r.problems
+    ]

@@ -67,7 +67,7 @@ def _body_checksum(doc: dict[str, Any]) -> str:
 def _ids(state_dir: Path) -> list[int]:
     try:
         names = os.listdir(root(state_dir) / "manifests")
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return []
     return sorted(int(n[:-5]) for n in names if n.endswith(".json") and n[:-5].isdigit())
 

@@ -161,7 +161,7 @@ class _TeamSchemas:
 
 
 def check_file(
-    top: Path, rel: str, rules: Iterable[Rule] = (), team: _TeamSchemas | None = None
+    top: Path, rel: str, rules: Iterable[Rule], team: _TeamSchemas
 ) -> tuple[FileResult, Any]:
     """One file of the work tree: its problems, and its content (None if unreadable)."""
     try:
@@ -177,16 +177,16 @@ def check_file(
     except IsADirectoryError:
         problem = "is a folder, not a file"
         return FileResult(rel, kind_of(rel, rules), [Problem(rel, "$", problem)]), None
-    return check_data(rel, data, rules, team or _TeamSchemas(top))
+    return check_data(rel, data, rules, team)
 
 
 def check_bytes(rel: str, data: bytes) -> FileResult:
     """One ffhooks file given as bytes (from git or a snapshot), named by its path."""
-    return check_data(rel, data, (), None)[0]
+    return check_data(rel, data, (), _TeamSchemas(Path()))[0]  # no rules: no team schema
 
 
 def check_data(
-    rel: str, data: bytes, rules: Iterable[Rule], team: _TeamSchemas | None
+    rel: str, data: bytes, rules: Iterable[Rule], team: _TeamSchemas
 ) -> tuple[FileResult, Any]:
     kind = kind_of(rel, rules)
 
@@ -212,7 +212,7 @@ def check_data(
         return result([("$", exc.problem)])
     if kind.startswith("file:"):
         try:
-            return result((team or _TeamSchemas(Path.cwd())).problems(kind[5:], doc), doc)
+            return result(team.problems(kind[5:], doc), doc)
         except Exception as exc:  # the team's schema itself: missing, unparsable or invalid
             problem = getattr(exc, "problem", None) or getattr(exc, "message", None) or exc
             return result(
@@ -271,10 +271,10 @@ def check(top: Path, rels: list[str], rules: list[Rule]) -> list[FileResult]:
     return [r._replace(problems=r.problems + extra.get(r.path, [])) for r in results]
 
 
-def every_file(top: Path, rules: list[Rule]) -> list[str]:
-    """Every JSON file under `.flowforge/` and every file the team's globs name."""
+def every_file(top: Path, rules: list[Rule], under: str = ".flowforge") -> list[str]:
+    """Every JSON file under `under` (`.flowforge/`) and every file the team's globs name."""
     found: set[str] = set()
-    for folder, dirs, files in os.walk(top / ".flowforge"):
+    for folder, dirs, files in os.walk(top / under):
         dirs.sort()
         rel_folder = Path(folder).relative_to(top).as_posix()
         found.update(f"{rel_folder}/{n}" for n in files if n.endswith(".json"))

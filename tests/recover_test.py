@@ -219,3 +219,19 @@ def test_ci_workflow_runs_verify() -> None:
     assert set(workflow[True]) == {"push", "pull_request"}  # YAML 1.1 reads `on` as true
     runs = [step.get("run", "") for step in workflow["jobs"]["verify"]["steps"]]
     assert any(r.startswith("ffhooks verify --ref HEAD") for r in runs)
+
+
+def test_a_failed_snapshot_never_fails_the_aggregation(repo: Path, ff: Any) -> None:
+    assert ff("init").code == 0
+    assert ff("add", "205", "1h").code == 0
+    (repo / STATE).mkdir(parents=True)
+    (repo / STATE / "snapshots").write_text("a file where the snapshot folder should be")
+    result = ff("aggregate")
+    assert result.code == 0 and "no snapshot taken" in result.err
+    assert report(ff)["totals"]["billable_seconds"] == 3600  # the summary was written
+    [entry] = [e for e in ff("recover", "--json").json()["queue"]]
+    assert entry["operation"] == "snapshot"
+    (repo / STATE / "snapshots").unlink()
+    assert ff("recover", "retry").code == 0
+    assert ff("recover").code == 0
+    assert [row["id"] for row in ff("snapshot", "list", "--json").json()["snapshots"]] == [1]
