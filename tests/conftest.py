@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -40,6 +43,9 @@ def isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monke
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     monkeypatch.setenv("TZ", "UTC")
+    # `ffhooks` and `pre-commit` run as subprocesses must be this interpreter's console
+    # scripts, found even when its virtualenv is not activated.
+    monkeypatch.setenv("PATH", os.path.dirname(sys.executable), prepend=os.pathsep)
     for name in ("FFHOOKS_USER", "FFHOOKS_NOW", "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path_factory.mktemp("not-a-repo"))
@@ -85,3 +91,44 @@ def store_dir(repo: Path, user: str = "alice") -> Path:
 
 def set_now(monkeypatch: pytest.MonkeyPatch, instant: str) -> None:
     monkeypatch.setenv("FFHOOKS_NOW", instant)
+
+
+SUMMARIES = ".flowforge/team/summaries"
+
+
+def commit(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ("git", "commit", "-q", *args), cwd=repo, capture_output=True, text=True, check=False
+    )
+
+
+def tree_total(repo: Path, ref: str = "HEAD") -> int:
+    out = subprocess.run(
+        ("ffhooks", "report", "--format", "json", "--ref", ref),
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    total: int = json.loads(out)["totals"]["billable_seconds"]
+    return total
+
+
+def clean_team_folder(repo: Path) -> bool:
+    return git(repo, "status", "--porcelain", "--", ".flowforge") == ""
+
+
+@pytest.fixture
+def initialised(repo: Path, ff: Any) -> Path:
+    """A repository after `ffhooks init`, without the hooks installed."""
+    assert ff("init").code == 0
+    return repo
+
+
+@pytest.fixture
+def hooked(repo: Path, ff: Any) -> Path:
+    """A repository set up as the README says: `ffhooks init`, `pre-commit install`."""
+    assert shutil.which("pre-commit") and shutil.which("ffhooks")
+    assert ff("init").code == 0
+    subprocess.run(("pre-commit", "install"), cwd=repo, check=True, capture_output=True)
+    return repo

@@ -9,41 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import git
+from conftest import clean_team_folder, commit, git, tree_total
 
 ROOT = Path(__file__).resolve().parent.parent
 SUMMARIES = ".flowforge/team/summaries"
-
-
-def commit(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ("git", "commit", "-q", *args), cwd=repo, capture_output=True, text=True, check=False
-    )
-
-
-def tree_total(repo: Path, ref: str = "HEAD") -> int:
-    out = subprocess.run(
-        ("ffhooks", "report", "--format", "json", "--ref", ref),
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    total: int = json.loads(out)["totals"]["billable_seconds"]
-    return total
-
-
-def clean_team_folder(repo: Path) -> bool:
-    return git(repo, "status", "--porcelain", "--", ".flowforge") == ""
-
-
-@pytest.fixture
-def hooked(repo: Path, ff: Any) -> Path:
-    """A repository set up as the README says: `ffhooks init`, `pre-commit install`."""
-    assert shutil.which("pre-commit") and shutil.which("ffhooks")
-    assert ff("init").code == 0
-    subprocess.run(("pre-commit", "install"), cwd=repo, check=True, capture_output=True)
-    return repo
 
 
 @pytest.mark.slow

@@ -235,6 +235,16 @@ def mutations(name: str) -> list[tuple[str, Any]]:
     return out
 
 
+@pytest.mark.parametrize(
+    ("fmt", "bad"), [("date-time", "2026-13-01T00:00:00Z"), ("date", "2026-02-30")]
+)
+def test_reference_really_checks_formats(fmt: str, bad: str) -> None:
+    # jsonschema silently skips "date-time" unless rfc3339-validator is installed; the
+    # comparison below would then pass while checking less than it claims.
+    with pytest.raises(jsonschema.exceptions.FormatError):
+        jsonschema.FormatChecker().check(bad, fmt)
+
+
 @pytest.mark.parametrize("name", sorted(GOOD))
 def test_validators_agree(name: str) -> None:
     reference = jsonschema.Draft202012Validator(
