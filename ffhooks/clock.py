@@ -22,6 +22,18 @@ _DURATION = r"(?:(?P<h>\d+(?:\.\d+)?)h)?\s*(?:(?P<m>\d+(?:\.\d+)?)m(?:in)?)?\s*(
 _CLOCK_DURATION = r"(?P<h>\d+):(?P<m>[0-5]\d)(?::(?P<s>[0-5]\d))?"
 _CLOCK_TIME = r"(?P<h>[01]?\d|2[0-3]):(?P<m>[0-5]\d)(?::(?P<s>[0-5]\d))?"
 
+# The years a typed or imported day or instant may fall in. Near datetime's own limits (years
+# 1 and 9999) day arithmetic overflows, and no billable work is ever outside these.
+FIRST_YEAR, LAST_YEAR = 1970, 9000
+OUT_OF_RANGE = f"is outside the years {FIRST_YEAR} to {LAST_YEAR} that ffhooks accepts"
+# A session longer than this is a typo, whatever --force says (and bigger overflows).
+MAX_DURATION_SECONDS = 366 * 86400
+
+
+def in_range(value: date) -> bool:
+    """Whether a typed or imported day or instant (in any zone) is one ffhooks works with."""
+    return FIRST_YEAR <= value.year <= LAST_YEAR
+
 
 def parse_iso(text: str) -> datetime:
     """An ISO-8601 instant with an offset or `Z`, as an aware UTC datetime (seconds kept)."""
@@ -30,7 +42,10 @@ def parse_iso(text: str) -> datetime:
     dt = datetime.fromisoformat(text)
     if dt.tzinfo is None:
         raise ValueError(f"{text!r} has no time zone offset")
-    return dt.astimezone(UTC)
+    try:
+        return dt.astimezone(UTC)
+    except OverflowError:  # year 1 or 9999 shifted past datetime's range
+        raise ValueError(f"{text!r} {OUT_OF_RANGE}") from None
 
 
 def to_iso(dt: datetime) -> str:
@@ -42,12 +57,15 @@ def now_from_env(environ: dict[str, str] | os._Environ[str]) -> datetime:
     fixed = environ.get("FFHOOKS_NOW")
     if fixed:
         try:
-            return parse_iso(fixed.strip()).replace(microsecond=0)
+            now = parse_iso(fixed.strip()).replace(microsecond=0)
         except ValueError:
             raise FatalError(
                 f"FFHOOKS_NOW={fixed!r} is not an ISO-8601 instant with an offset, "
                 "e.g. 2026-11-21T14:30:00Z"
             ) from None
+        if not in_range(now):
+            raise FatalError(f"FFHOOKS_NOW={fixed!r} {OUT_OF_RANGE}: unset it or fix it")
+        return now
     return datetime.now(UTC).replace(microsecond=0)
 
 
@@ -89,8 +107,11 @@ def day_start(day: date, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
 
 
-def parse_date(text: str, now: datetime, tz: ZoneInfo) -> date:
-    """`YYYY-MM-DD`, `today` or `yesterday` (in the store's zone)."""
+def parse_date(
+    text: str, now: datetime, tz: ZoneInfo, forms: str = "YYYY-MM-DD, today or yesterday"
+) -> date:
+    """`YYYY-MM-DD`, `today` or `yesterday` (in the store's zone); `forms` is what the
+    caller accepts, for the message."""
     word = text.strip().lower()
     today = local_date(now, tz)
     if word == "today":
@@ -98,9 +119,12 @@ def parse_date(text: str, now: datetime, tz: ZoneInfo) -> date:
     if word == "yesterday":
         return today - timedelta(days=1)
     try:
-        return date.fromisoformat(word)
+        day = date.fromisoformat(word)
     except ValueError:
-        raise FatalError(f"{text!r} is not a date: use YYYY-MM-DD, today or yesterday") from None
+        raise FatalError(f"{text!r} is not a date: use {forms}") from None
+    if not in_range(day):
+        raise FatalError(f"{text!r} {OUT_OF_RANGE}: give a real date such as 2026-11-21")
+    return day
 
 
 def parse_instant(text: str, now: datetime, tz: ZoneInfo) -> datetime:
@@ -121,6 +145,8 @@ def parse_instant(text: str, now: datetime, tz: ZoneInfo) -> datetime:
             f"{text!r} is not a time: use 14:30, '2026-11-21 14:30' or ISO-8601 such as "
             "2026-11-21T14:30:00+01:00"
         ) from None
+    if not in_range(dt):  # checked before the zone shift, which could overflow
+        raise FatalError(f"{text!r} {OUT_OF_RANGE}: give a real time such as 2026-11-21 14:30")
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=tz)
     return dt.astimezone(UTC).replace(microsecond=0)
@@ -137,9 +163,12 @@ def parse_duration(text: str) -> int:
             f"{text!r} is not a duration: use forms like 1h30m, 90m, 1.5h, 45s or 1:30"
         )
     parts = match.groupdict()
-    seconds = round(
-        float(parts["h"] or 0) * 3600 + float(parts["m"] or 0) * 60 + int(parts["s"] or 0)
-    )
+    exact = float(parts["h"] or 0) * 3600 + float(parts["m"] or 0) * 60 + float(parts["s"] or 0)
+    if exact > MAX_DURATION_SECONDS:  # also infinity, from hundreds of digits
+        raise FatalError(
+            f"duration {text!r} is longer than a year: give the real length, e.g. 1h30m"
+        )
+    seconds = round(exact)
     if seconds <= 0:
         raise FatalError(f"duration {text!r} is zero: give a positive duration such as 25m")
     return seconds

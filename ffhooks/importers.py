@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
-from ffhooks.clock import UTC, parse_iso
+from ffhooks.clock import OUT_OF_RANGE, UTC, in_range, parse_iso
 from ffhooks.errors import BrokenFile, FatalError
 from ffhooks.fsio import parse_json
 from ffhooks.records import Any
@@ -21,17 +21,32 @@ Entry = tuple[str, "Session | str"]
 _JSONL_KEYS = {"id", "task", "start", "end", "seconds", "billable", "note", "reason", "user"}
 
 
-def _session(raw: dict[str, Any]) -> Session | str:
+def _out_of_range(start: datetime, end: datetime) -> str | None:
+    for when in (start, end):
+        if not in_range(when):
+            return f"bad time ({when.date().isoformat()} {OUT_OF_RANGE})"
+    return None
+
+
+def _session(raw: dict[str, Any], user: str) -> Session | str:
     unknown = set(raw) - _JSONL_KEYS
     if unknown:
         return f"unknown field {sorted(unknown)[0]!r}"
     for key in ("task", "start", "end"):
         if not isinstance(raw.get(key), str):
             return f"{key!r} must be a string"
+    owner = raw.get("user")
+    if owner is not None and (not isinstance(owner, str) or owner.strip().lower() != user):
+        return (
+            f"'user' is {owner!r}, not {user!r}: each person imports only their own time "
+            "(import it as that user with --user, or remove the line)"
+        )
     try:
         start, end = parse_iso(raw["start"]), parse_iso(raw["end"])
     except ValueError as exc:
         return f"bad time ({exc})"
+    if problem := _out_of_range(start, end):
+        return problem
     if start.microsecond or end.microsecond:
         return "times must be whole seconds"
     billable = raw.get("billable", True)
@@ -51,7 +66,7 @@ def _session(raw: dict[str, Any]) -> Session | str:
     return Session(sid, raw["task"], start, end, billable, raw.get("note"), raw.get("reason"))
 
 
-def read_jsonl(path: Path) -> Iterator[Entry]:
+def read_jsonl(path: Path, user: str) -> Iterator[Entry]:
     with open(path, "rb") as handle:
         for number, line in enumerate(handle, 1):
             if not line.strip():
@@ -62,7 +77,7 @@ def read_jsonl(path: Path) -> Iterator[Entry]:
             except BrokenFile as exc:
                 yield where, exc.problem
                 continue
-            yield where, _session(raw) if isinstance(raw, dict) else "not a JSON object"
+            yield where, _session(raw, user) if isinstance(raw, dict) else "not a JSON object"
 
 
 def _load_list(path: Path, what: str) -> list[Any]:
@@ -82,6 +97,9 @@ def read_watson(path: Path) -> Iterator[Entry]:
             end = datetime.fromtimestamp(int(stop_ts), UTC)
         except (TypeError, ValueError, OverflowError, OSError):
             yield where, "not a Watson frame [start, stop, project, id, tags, ...]"
+            continue
+        if problem := _out_of_range(start, end):
+            yield where, problem
             continue
         if not isinstance(project, str):
             yield where, "project must be a string"
@@ -110,6 +128,9 @@ def read_timewarrior(path: Path) -> Iterator[Entry]:
         except (TypeError, ValueError):
             yield where, "bad start or end (expected 20261121T143000Z)"
             continue
+        if problem := _out_of_range(start, end):
+            yield where, problem
+            continue
         tags = item.get("tags") or []
         if not tags or not isinstance(tags[0], str):
             yield where, "has no tag to use as the task"
@@ -127,10 +148,12 @@ def guess_format(path: Path) -> str:
     return "jsonl"
 
 
-def read(path: Path, fmt: str | None) -> Iterator[Entry]:
+def read(path: Path, fmt: str | None, user: str) -> Iterator[Entry]:
+    """The entries of `path`, read as `user`'s time (an entry naming someone else is refused)."""
     try:
         kind = fmt or guess_format(path)
     except OSError as exc:
         raise FatalError(f"{path}: cannot read it ({exc.strerror})") from None
-    readers = {"jsonl": read_jsonl, "watson": read_watson, "timewarrior": read_timewarrior}
-    return readers[kind](path)
+    if kind == "jsonl":
+        return read_jsonl(path, user)
+    return {"watson": read_watson, "timewarrior": read_timewarrior}[kind](path)

@@ -406,7 +406,7 @@ class Tally:
                 return known
         if type(raw) is not str:
             return f"task {raw!r} is not a string"
-        if not _TASK.fullmatch(raw):
+        if not _TASK.fullmatch(raw) or raw == "*":  # * is the summaries' "no per-task split"
             found: int | str = f"task {raw!r} cannot be an ffhooks task name"
         else:
             found = len(self.tasks)
@@ -822,6 +822,13 @@ def _read_all(
             if now >= next_report and progress is not None:
                 progress(before + reader.done(), total, tally.read)
                 next_report = now + PROGRESS_SECONDS
+        if isinstance(reader, LegacyReader) and not reader.tasks:
+            raise BrokenFile(
+                src.shown,
+                "holds no task (a legacy time file is a JSON object whose task keys hold "
+                "sessions), so nothing was migrated",
+                "check the path given to --source, or remove the file if it never held time",
+            )
         stat = src.path.stat()
         if (stat.st_size, stat.st_mtime_ns) != (src.size, src.mtime_ns):
             raise FatalError(f"{src.shown} changed while being migrated: run the migration again")

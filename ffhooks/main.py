@@ -445,8 +445,23 @@ def log_bug() -> str:
     return f"(details in {path})"
 
 
+SIGPIPE_EXIT = 141  # what a shell reports for a command ended by SIGPIPE, as `git log` is
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so that output still buffered for a reader that has
+    gone is dropped instead of raising again when Python flushes it."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError):  # no real stdout (tests capture it): nothing to silence
+        pass
+
+
 def run(action: Callable[[], int]) -> int:
-    """Exit 1 with one line for a problem the user can fix, 130 on Ctrl-C, 3 for a bug."""
+    """Exit 1 with one line for a problem the user can fix, 130 on Ctrl-C, 3 for a bug;
+    141, silently, when the reader of stdout has gone."""
     try:
         return action()
     except FatalError as exc:
@@ -455,6 +470,9 @@ def run(action: Callable[[], int]) -> int:
     except KeyboardInterrupt:
         print("ffhooks: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader left early (`ffhooks log | head`): end as git does
+        _silence_stdout()
+        return SIGPIPE_EXIT
     except Exception as exc:
         where = log_bug()
         print(f"ffhooks: internal error {exc.__class__.__name__}: {exc} {where}", file=sys.stderr)
@@ -472,6 +490,9 @@ def cli() -> int:
     """The console script: like `main`, then leave at once. Tearing down the interpreter's
     modules costs milliseconds that a timer command and a commit hook should not pay."""
     code = main()
-    sys.stdout.flush()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        code = code or SIGPIPE_EXIT
     sys.stderr.flush()
     os._exit(code)

@@ -49,6 +49,9 @@ _PATTERN_MEANS = {
     r"^[a-z0-9][a-z0-9._-]{0,63}$": (
         "a user name (lowercase letters, digits, '.', '_', '-'; at most 64)"
     ),
+    r"^(?![/\\])(?!(?:[\s\S]*[/\\])?\.\.(?:[/\\]|$))": (
+        "a path inside the repository (relative to its top, with no .. part)"
+    ),
     r"^[0-9a-f]{64}-[0-9a-f]{16}\.keys$": (
         "a ledger keys file name (<SHA-256>-<16 lowercase hex digits>.keys)"
     ),

@@ -33,6 +33,11 @@ def task_problem(task: str) -> str | None:
             f"task {task!r} is not allowed: use 1-100 characters with no control characters "
             "and no surrounding spaces, e.g. 205 or PROJ-12"
         )
+    if task == "*":
+        return (
+            "task '*' is not allowed: reports use * for time with no per-task split; "
+            "name the task, e.g. 205 or PROJ-12"
+        )
     return None
 
 

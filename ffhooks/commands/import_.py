@@ -11,7 +11,10 @@ from ffhooks.errors import FatalError
 
 def import_(ctx: Context, *, path: str, fmt: str | None, force: bool) -> int:
     source = Path(path)
-    entries = list(importers.read(source, fmt))
+    try:
+        entries = list(importers.read(source, fmt, ctx.user))
+    except OSError as exc:  # readers open the file lazily (a --format skips the sniffing)
+        raise FatalError(f"{source}: cannot read it ({exc.strerror}): check the path") from None
     problems = [(where, what) for where, what in entries if isinstance(what, str)]
     sessions = [(where, s) for where, s in entries if not isinstance(s, str)]
     with ctx.store(create=True) as store:

@@ -34,12 +34,22 @@ def bound(text: str | None, now: datetime, *, end: bool) -> date | None:
     word = text.strip().lower()
     if word in RANGES:
         return date_range(word, local_date(now, tz))[1 if end else 0]
-    try:
-        return parse_date(text, now, tz)
-    except FatalError:
+    return parse_date(text, now, tz, f"YYYY-MM-DD, today, yesterday or {', '.join(RANGES)}")
+
+
+def writable(output: str) -> Path:
+    """The file `-o` names, refused up front when it is a folder or its folder is missing
+    (ffhooks creates no folders for a report)."""
+    target = Path(output)
+    if target.is_dir():
+        raise FatalError(f"-o {output}: is a folder: give a file name, e.g. -o report.html")
+    folder = target.parent
+    if not folder.is_dir():
         raise FatalError(
-            f"{text!r} is not a date: use YYYY-MM-DD, today, yesterday or {', '.join(RANGES)}"
-        ) from None
+            f"-o {output}: the folder {folder} does not exist: create it first or write "
+            "the report elsewhere"
+        )
+    return target
 
 
 def report(
@@ -66,6 +76,7 @@ def report(
         )
     if round_minutes is not None and not 1 <= round_minutes <= 1440:
         raise FatalError(f"--round {round_minutes}: give minutes between 1 and 1440")
+    target = None if output is None else writable(output)
     first, last = bound(start, now, end=False), bound(end, now, end=True)
     if first and last and last < first:
         raise FatalError(f"--to {last} is before --from {first}")
@@ -95,8 +106,7 @@ def report(
             text = {"table": render.table, "csv": render.to_csv, "markdown": render.markdown}[fmt](
                 result
             )
-    if output:
-        target = Path(output)
+    if target is not None:
         try:
             atomic_write(target, text.encode("utf-8"))
         except OSError as exc:

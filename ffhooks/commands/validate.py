@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from ffhooks.config import CONFIG, load_config
@@ -11,7 +12,7 @@ from ffhooks.validation import check, every_file
 
 def _relative(repo: Repo, path: str) -> str:
     """A path as given (from the current folder) relative to the repository top."""
-    absolute = Path(path).absolute()
+    absolute = Path(os.path.normpath(Path(path).absolute()))  # `..` lexically, as `cd` does
     try:
         return absolute.relative_to(repo.top).as_posix()
     except ValueError:
