@@ -6,16 +6,17 @@ each did it conflict (rename/rename), and a branch that did it conflicts with on
 deleted (rename/delete). Pure adds of distinct paths never conflict; readers keep the highest
 seq, so superseded files only cost space.
 
-Only months that changed are rebuilt: months the store marked dirty, months the running timer
-touches, and months whose last summary is missing from this work tree (a branch switch, an
-abandoned branch), so time recorded anywhere reaches the next commit. Work is proportional to
-what changed: one `stat` per month ever summarised, and reading only the months rebuilt.
+Only months that changed are rebuilt (see `wanted_months`), so time recorded anywhere reaches
+the next commit. Work is proportional to what changed: one `stat` per month ever summarised,
+reading only the months rebuilt, and one `git ls-files` to make sure the newest summary of
+every month is in the index, whatever git did to the index since the last commit.
 """
 
 from __future__ import annotations
 
 import os
-from datetime import datetime
+import re
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from ffhooks import summary
@@ -23,12 +24,48 @@ from ffhooks.config import TeamConfig
 from ffhooks.errors import BrokenFile, FatalError
 from ffhooks.fsio import parse_json, write_json
 from ffhooks.gitio import Repo, run_git
+from ffhooks.identity import USER_PATTERN
 from ffhooks.records import Any, NamedTuple
-from ffhooks.store import Store, months_of
+from ffhooks.store import Running, Store, months_of
 
 
 class Outcome(NamedTuple):
     written: list[str]
+    staged: list[str]  # written now, or written before but missing from the index
+    capped: str | None  # the task of a running timer counted only up to max_session_hours
+
+
+class Span(NamedTuple):
+    """What a running timer adds to the summaries: from its start to now, at most
+    max_session_hours (a forgotten timer is not billed for the weekend)."""
+
+    running: Running
+    end: datetime
+    capped: bool
+
+
+def running_span(store: Store, max_seconds: int) -> Span | None:
+    running = store.timer().running
+    if running is None or store.now <= running.start:
+        return None
+    cap = running.start + timedelta(seconds=max_seconds)
+    return Span(running, min(store.now, cap), store.now > cap)
+
+
+def stores(repo: Repo) -> tuple[list[str], list[str]]:
+    """The users with a store in this work tree, and folders there that cannot be a store.
+    A teammate who tracks nothing pays for one `listdir`."""
+    folder = repo.flowforge / "user"
+    try:
+        names = sorted(os.listdir(folder))
+    except (FileNotFoundError, NotADirectoryError):
+        return [], []
+    users: list[str] = []
+    odd: list[str] = []
+    for name in names:
+        if (folder / name).is_dir():
+            (users if re.fullmatch(USER_PATTERN, name) else odd).append(name)
+    return users, odd
 
 
 def _ours(folder: Path, store_id: str) -> list[tuple[int, Path]]:
@@ -64,16 +101,26 @@ def trusted(path: Path) -> dict[str, Any] | None:
     return doc if isinstance(doc, dict) and not summary.problems(doc, None) else None
 
 
-def wanted_months(store: Store, user_dir: Path, now: datetime, rebuild: bool) -> set[str]:
+def newest_own(user_dir: Path, header: dict[str, Any]) -> list[Path]:
+    """The newest summary of every month the store ever summarised: what must be committed."""
+    return [
+        user_dir / month / f"{header['store']}-{seq}.json"
+        for month, seq in sorted(header.get("summaries", {}).items())
+    ]
+
+
+def wanted_months(store: Store, user_dir: Path, span: Span | None, rebuild: bool) -> set[str]:
+    """Months the store marked dirty, months a running timer was folded into at the last
+    aggregation (it may have ended earlier since, or been restored away) and touches now,
+    and months whose newest summary is missing from this work tree (a branch switch, `git
+    reset --hard`, a revert)."""
     header = store.header or {}
-    months = set(header.get("dirty", ()))
-    store_id = header.get("store", "")
-    for month, seq in header.get("summaries", {}).items():
-        if rebuild or not (user_dir / month / f"{store_id}-{seq}.json").is_file():
-            months.add(month)
-    running = store.timer().running
-    if running and now > running.start:
-        months |= months_of(running.start, now, store.tz)
+    months = set(header.get("dirty", ())) | set(header.get("timer_months", ()))
+    for path in newest_own(user_dir, header):
+        if rebuild or not path.is_file():
+            months.add(path.parent.name)
+    if span:
+        months |= months_of(span.running.start, span.end, store.tz)
     if rebuild:
         for s in store.all_sessions():
             months |= months_of(s.start, s.end, store.tz)
@@ -81,27 +128,28 @@ def wanted_months(store: Store, user_dir: Path, now: datetime, rebuild: bool) ->
 
 
 def aggregate(store: Store, repo: Repo, config: TeamConfig, *, rebuild: bool = False) -> Outcome:
-    """Write and stage new summaries for the months that changed; return what was done."""
+    """Write new summaries for the months that changed, and stage every newest summary of
+    the store that the index lacks; return what was done."""
     if store.header is None:
-        return Outcome([])
+        return Outcome([], [], None)
     header = store.header
-    store_id, tz, now = header["store"], store.tz, store.now
+    store_id, tz = header["store"], store.tz
     user_dir = repo.top / summary.SUMMARIES / store.user
-    months = wanted_months(store, user_dir, now, rebuild)
-    if not months:
-        return Outcome([])
-    running = store.timer().running
+    span = running_span(store, config.max_session_seconds)
     known = dict(header.get("summaries", {}))
     new: dict[Path, dict[str, Any]] = {}
     seq = None
-    for month in sorted(months):
+    for month in sorted(wanted_months(store, user_dir, span, rebuild)):
         lo, hi = summary.month_bounds(month, tz)
         intervals = [
             summary.Interval(s.task, s.start, s.end, s.billable)
             for s in store.sessions_between(lo, hi)
         ]
-        if running and running.start < min(hi, now):
-            intervals.append(summary.Interval(running.task, running.start, now, running.billable))
+        capped = False
+        if span and span.running.start < hi and span.end > lo:
+            r = span.running
+            intervals.append(summary.Interval(r.task, r.start, span.end, r.billable))
+            capped = span.capped
         totals = summary.totals(
             intervals, month, tz, per_task=config.per_task, by_day=config.period == "day"
         )
@@ -113,6 +161,7 @@ def aggregate(store: Store, repo: Repo, config: TeamConfig, *, rebuild: bool = F
             seq=1,
             detail=config.detail,
             periods=totals,
+            capped=capped,
         )
         existing = _ours(user_dir / month, store_id)
         if existing:
@@ -120,7 +169,7 @@ def aggregate(store: Store, repo: Repo, config: TeamConfig, *, rebuild: bool = F
             if latest is not None and summary.same_content(draft, latest):
                 known[month] = existing[-1][0]
                 continue
-        elif not totals:
+        elif not totals and month not in known:
             continue  # nothing recorded, nothing ever said: nothing to say
         if seq is None:
             seq = max(header["seq"], _max_seq(user_dir, store_id), *known.values())
@@ -139,15 +188,56 @@ def aggregate(store: Store, repo: Repo, config: TeamConfig, *, rebuild: bool = F
                     f"cannot write {path.relative_to(repo.top)} ({exc.strerror}): make sure "
                     f"{user_dir.relative_to(repo.top)} is a writable folder"
                 ) from None
-        stage(repo, list(new))
+    timer_months = sorted(months_of(span.running.start, span.end, tz)) if span else []
     changes = {
         "seq": max([header["seq"], *known.values()]),
         "summaries": dict(sorted(known.items())),
         "dirty": [],
+        "timer_months": timer_months,
     }
-    if any(header.get(k) != v for k, v in changes.items()):
+    # the header goes first: whatever happens to the index now, the files are its record
+    if any(header.get(k, ()) != v for k, v in changes.items()):
         store.set_header(**changes)
-    return Outcome([str(p.relative_to(repo.top)) for p in new])
+    staged = missing_from_index(repo, newest_own(user_dir, store.header))
+    if staged:
+        stage(repo, staged)
+    return Outcome(
+        [_rel(repo, p) for p in new],
+        [_rel(repo, p) for p in staged],
+        span.running.task if span and span.capped else None,
+    )
+
+
+def _rel(repo: Repo, path: Path) -> str:
+    return path.relative_to(repo.top).as_posix()
+
+
+def unstaged(repo: Repo) -> list[tuple[str, bool]]:
+    """Every store's newest summaries that the index lacks: (path, still on disk)."""
+    from ffhooks.fsio import read_json
+
+    paths = []
+    for user in stores(repo)[0]:
+        header_path = repo.flowforge / "user" / user / "store.json"
+        shown = _rel(repo, header_path)
+        try:
+            header = read_json(header_path, shown, "run `ffhooks recover`", schema="store")
+        except FileNotFoundError:
+            continue
+        paths += newest_own(repo.top / summary.SUMMARIES / user, header)
+    return [(_rel(repo, p), p.is_file()) for p in missing_from_index(repo, paths)]
+
+
+def missing_from_index(repo: Repo, paths: list[Path]) -> list[Path]:
+    """Those of `paths` that the index lacks (one `git ls-files` however many there are):
+    `git reset HEAD~1`, a held index.lock or an interrupted hook leave a summary on disk
+    that no commit would carry."""
+    if not paths:
+        return []
+    rel = [_rel(repo, p) for p in paths]
+    listed = run_git(["--literal-pathspecs", "ls-files", "-z", "--", *rel], repo.top)
+    present = set(listed.split("\0"))
+    return [p for p, r in zip(paths, rel, strict=True) if r not in present]
 
 
 def _max_seq(user_dir: Path, store_id: str) -> int:

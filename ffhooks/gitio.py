@@ -157,23 +157,50 @@ def list_tree(top: Path, commit: str, folder: str) -> list[str]:
 
 
 def read_blobs(top: Path, commit: str, paths: list[str]) -> list[tuple[str, bytes]]:
-    """The content of `paths` in a commit, in one `git cat-file --batch`."""
-    if not paths:
+    """The content of `paths` in a commit (`commit` "" for the index), in one git process."""
+    return list(zip(paths, read_objects(top, [f"{commit}:{p}" for p in paths]), strict=True))
+
+
+def read_objects(top: Path, names: Sequence[str]) -> list[bytes]:
+    """The content of objects named as git names them, in one `git cat-file --batch`."""
+    if not names:
         return []
     import subprocess
 
-    batch = "".join(f"{commit}:{p}\n" for p in paths).encode()
+    batch = "".join(f"{name}\n" for name in names).encode()
     out = subprocess.run(
         ["git", "cat-file", "--batch"], cwd=top, input=batch, capture_output=True, check=True
     ).stdout
     blobs = []
     pos = 0
-    for path in paths:
+    for name in names:
         end = out.index(b"\n", pos)
         header = out[pos:end].split()
         if len(header) != 3:
-            raise FatalError(f"{commit}:{path} cannot be read from git ({out[pos:end]!r})")
+            raise FatalError(f"{name} cannot be read from git ({out[pos:end]!r})")
         size = int(header[2])
-        blobs.append((path, out[end + 1 : end + 1 + size]))
+        blobs.append(out[end + 1 : end + 1 + size])
         pos = end + 1 + size + 1
     return blobs
+
+
+def tree_blobs(top: Path, treeish: str, folders: Sequence[str]) -> dict[str, str]:
+    """Path -> blob id of every file under `folders` in a commit (or tree)."""
+    out = run_git(["--literal-pathspecs", "ls-tree", "-r", "-z", treeish, "--", *folders], top)
+    found = {}
+    for entry in out.split("\0"):
+        meta, _, path = entry.partition("\t")
+        if path:
+            found[path] = meta.split()[2]
+    return found
+
+
+def index_blobs(top: Path, folders: Sequence[str]) -> dict[str, str]:
+    """Path -> blob id of every file under `folders` in the index (what a commit would hold)."""
+    out = run_git(["--literal-pathspecs", "ls-files", "-s", "-z", "--", *folders], top)
+    found = {}
+    for entry in out.split("\0"):
+        meta, _, path = entry.partition("\t")
+        if path:
+            found[path] = meta.split()[1]
+    return found

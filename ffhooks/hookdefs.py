@@ -11,6 +11,8 @@ HOOKS: list[dict[str, Any]] = [
         "entry": "ffhooks guard",
         "pass_filenames": False,
         "always_run": True,
+        "stages": ["pre-commit"],
+        "minimum_pre_commit_version": "3.2.0",  # the stage names of today
     },
     {
         "id": "ffhooks-aggregate",
@@ -21,6 +23,9 @@ HOOKS: list[dict[str, Any]] = [
         "require_serial": True,
         # pre-commit hides what a passing hook prints; a queued failure must be seen
         "verbose": True,
+        # without it, a post-checkout install (the branch timer) runs it on every switch
+        "stages": ["pre-commit"],
+        "minimum_pre_commit_version": "3.2.0",  # the stage names of today
     },
     {
         "id": "ffhooks-validate",
@@ -28,12 +33,15 @@ HOOKS: list[dict[str, Any]] = [
         "entry": "ffhooks validate",
         "files": r"^\.flowforge/.*\.json$",
         "require_serial": True,
+        "stages": ["pre-commit"],
+        "minimum_pre_commit_version": "3.2.0",  # the stage names of today
     },
     {
         "id": "ffhooks-branch-timer",
         "name": "ffhooks: a running timer follows the branch",
         "entry": "ffhooks branch-timer",
         "stages": ["post-checkout"],
+        "minimum_pre_commit_version": "3.2.0",
         "pass_filenames": False,
         "always_run": True,
     },

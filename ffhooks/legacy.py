@@ -68,8 +68,8 @@ _UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Etc/Universal", "Universal", "Zulu", 
 _ORDINAL_1970 = 719163
 # A day's total of one user on one task from one source is one dict entry of two ints:
 # key = source << 56 | user << 40 | day ordinal << 20 | task, and the value packs
-# billable seconds (bits 0-47), non-billable seconds (48-95), sessions touching the day
-# (96-127) and sessions whose first part in the month is that day (from 128). About 120 bytes
+# billable seconds (bits 0-47), non-billable seconds (48-95), sessions starting that day
+# (96-127, for day-level summaries; from 128, for month-level ones). About 120 bytes
 # a cell where tuples and lists took 280: a million sessions fit well under 500 MB.
 _M20, _M32, _M48 = (1 << 20) - 1, (1 << 32) - 1, (1 << 48) - 1
 _NB, _SESSION, _FIRST = 48, 1 << 96, 1 << 128
@@ -625,9 +625,9 @@ class Tally:
             cut = end if end < following else following
             if cut > at:
                 key = base | day << 20
-                add = ((cut - at) << shift) + _SESSION
-                if at == start or date.fromordinal(day).day == 1:
-                    add += _FIRST  # a month-level summary counts a session once per month
+                add = (cut - at) << shift
+                if at == start:  # a session counts once, where it starts
+                    add += _SESSION + _FIRST
                 cells[key] = cells.get(key, 0) + add
             if cut >= end:
                 return None

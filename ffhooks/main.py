@@ -168,6 +168,11 @@ def _snapshot(p: argparse.ArgumentParser) -> None:
 
 def _verify(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ref", default="HEAD", help="the commit to check (default HEAD)")
+    p.add_argument(
+        "--since",
+        metavar="REF",
+        help="also refuse any summary lost, lowered or edited since REF (e.g. the base branch)",
+    )
     p.add_argument("--format", default="text", choices=("text", "json"))
 
 
@@ -194,7 +199,7 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
     "remove": ("delete a recorded session", _session_id),
     "import": ("load sessions from JSON lines, Watson or Timewarrior", _import),
     "timezone": ("show or set the time zone in which your days are cut", _timezone),
-    "aggregate": ("fold your time into the team summaries and stage them", _aggregate),
+    "aggregate": ("fold every store here into the team summaries and stage them", _aggregate),
     "report": ("the team's billable time from the committed summaries", _report),
     "validate": ("check ffhooks JSON files against their schemas", _validate),
     "recover": (
@@ -214,7 +219,16 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
 
 
 # Commands that act for no user in particular (report's own --user filters, and repeats).
-_FOR_NO_ONE = ("report", "demo", "schema", "migrate", "validate", "verify", "health")
+_FOR_NO_ONE = (
+    "report",
+    "demo",
+    "schema",
+    "migrate",
+    "validate",
+    "verify",
+    "health",
+    "aggregate",  # folds every store of the work tree, each under its own user
+)
 
 
 class _Formatter(argparse.HelpFormatter):
@@ -274,7 +288,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "verify":
         from ffhooks.commands.verify import verify
 
-        return verify(repo, ref=args.ref, fmt=args.format)
+        return verify(repo, ref=args.ref, since=args.since, fmt=args.format)
     if args.command == "health":
         from ffhooks.commands.health import health
 
@@ -298,6 +312,14 @@ def _dispatch(args: argparse.Namespace) -> int:
             output=args.output,
         )
 
+    if args.command == "aggregate":
+        from ffhooks.clock import now_from_env
+        from ffhooks.commands.aggregate import aggregate, aggregate_hook
+
+        now = now_from_env(os.environ)
+        if args.hook:
+            return aggregate_hook(repo, now)
+        return aggregate(repo, now, rebuild=args.all)
     if args.command == "migrate":
         from ffhooks.clock import now_from_env
         from ffhooks.commands.migrate import migrate
@@ -322,12 +344,6 @@ def _dispatch(args: argparse.Namespace) -> int:
             repo, resolve_user(args.user, os.environ, repo.top), now_from_env(os.environ)
         )
 
-    if args.command == "aggregate":
-        from ffhooks.commands.aggregate import aggregate, aggregate_hook
-
-        if args.hook:
-            return aggregate_hook(repo, context)
-        return aggregate(context(), rebuild=args.all, quiet=False)
     ctx = context()
     if args.command == "start":
         from ffhooks.commands.start import start

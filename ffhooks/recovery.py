@@ -20,6 +20,10 @@ from ffhooks.fsio import atomic_write, locked
 from ffhooks.gitio import Repo
 from ffhooks.records import Any, NamedTuple
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ffhooks.aggregate import Outcome
+
 # Operations whose retry writes into the work tree: only `recover retry` (a person at the
 # keyboard) runs them; the daemon must not race pre-commit's stash of unstaged changes.
 WORKTREE_OPERATIONS = {"aggregate"}
@@ -52,7 +56,7 @@ def take_snapshot(ctx: Context, reason: str) -> snapshot.Manifest | None:
         return _snapshot_held(ctx, config, reason, ()) if store.exists else None
 
 
-def fold_and_snapshot(ctx: Context, *, rebuild: bool = False) -> list[str]:
+def fold_and_snapshot(ctx: Context, *, rebuild: bool = False) -> Outcome:
     """Aggregate the caller's store; if that wrote summaries, snapshot the store with them,
     under the same lock. A failed snapshot must not fail the aggregation (on the commit path
     nothing may): it is queued and told."""
@@ -60,17 +64,17 @@ def fold_and_snapshot(ctx: Context, *, rebuild: bool = False) -> list[str]:
 
     config = ctx.config()
     with ctx.store() as store:
-        written = aggregate(store, ctx.repo, config, rebuild=rebuild).written
-        if written:
+        done = aggregate(store, ctx.repo, config, rebuild=rebuild)
+        if done.written:
             try:
-                _snapshot_held(ctx, config, "aggregate", [ctx.repo.top / p for p in written])
+                _snapshot_held(ctx, config, "aggregate", [ctx.repo.top / p for p in done.written])
             except FatalError as exc:
                 queue.record(ctx.repo.state_dir, "snapshot", ctx.user, str(exc), ctx.now)
                 print(
                     f"ffhooks: no snapshot taken ({exc}); queued: run `ffhooks recover`",
                     file=sys.stderr,
                 )
-    return written
+    return done
 
 
 def retry(ctx: Context, entry: dict[str, Any]) -> None:

@@ -42,16 +42,7 @@ class Report(NamedTuple):
 
 
 def _newest(paths: Iterable[str]) -> list[str]:
-    """Per (user, store, month) the file with the highest seq."""
-    best: dict[tuple[str, str, str], summary.SummaryPath] = {}
-    for path in paths:
-        where = summary.parse_path(path)
-        if where is None:
-            continue
-        key = (where.user, where.store, where.month)
-        if key not in best or where.seq > best[key].seq:
-            best[key] = where
-    return sorted(w.path for w in best.values())
+    return sorted(w.path for w in summary.live(paths).values())
 
 
 def read_worktree(top: Path) -> list[tuple[str, bytes]]:
@@ -69,8 +60,9 @@ def read_ref(top: Path, ref: str) -> list[tuple[str, bytes]]:
     return read_blobs(top, commit, _newest(list_tree(top, commit, summary.SUMMARIES)))
 
 
-def cells(files: list[tuple[str, bytes]]) -> list[Cell]:
-    """The totals of each file, after checking it is what ffhooks wrote."""
+def cells(files: list[tuple[str, bytes]], capped: list[str] | None = None) -> list[Cell]:
+    """The totals of each file, after checking it is what ffhooks wrote; `capped` collects
+    "user month" of summaries that count a running timer only up to max_session_hours."""
     from ffhooks.fsio import parse_json
     from ffhooks.schema import first_error
 
@@ -84,6 +76,8 @@ def cells(files: list[tuple[str, bytes]]) -> list[Cell]:
         problem = problem or next(iter(summary.problems(doc, summary.parse_path(path))), None)
         if problem:
             raise FatalError(f"{path}: {problem}; {fix}")
+        if capped is not None and doc.get("capped"):
+            capped.append(f"{doc['user']} {doc['month']}")
         for period, tasks in doc["totals"].items():
             for task, t in tasks.items():
                 out.append(

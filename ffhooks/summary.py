@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -29,6 +29,7 @@ TOTAL_KEYS = ("billable_seconds", "non_billable_seconds", "sessions")
 _PERIOD = re.compile(r"\d{4}-\d{2}(-\d{2})?")
 _TASK = re.compile(r"[^\s\x00-\x1f\x7f](?:[^\x00-\x1f\x7f]{0,98}[^\s\x00-\x1f\x7f])?")
 _HEAD = {"version", "user", "store", "month", "timezone", "seq", "detail", "totals", "sha256"}
+_OPTIONAL = {"capped"}
 
 
 class Interval(NamedTuple):
@@ -68,8 +69,9 @@ def totals(
 ) -> dict[str, dict[str, dict[str, int]]]:
     """Per period (day or month) per task: billable and non-billable seconds and sessions.
 
-    An interval across midnight counts on both days, split at the day boundary in `tz`; its
-    seconds add up exactly because every boundary falls on a whole second.
+    An interval across midnight puts its seconds on both days, split at the day boundary in
+    `tz` (they add up exactly because every boundary falls on a whole second), and counts as
+    one session, on the day (and in the month) it starts.
     """
     lo, hi = month_bounds(month, tz)
     out: dict[str, dict[str, dict[str, int]]] = {}
@@ -86,7 +88,7 @@ def totals(
                 cell = out.setdefault(period, {}).setdefault(task, dict.fromkeys(TOTAL_KEYS, 0))
                 seconds = int((cut - start).total_seconds())
                 cell["billable_seconds" if iv.billable else "non_billable_seconds"] += seconds
-                if by_day or start == max(iv.start, lo):
+                if start == iv.start:  # a session counts once, where it starts
                     cell["sessions"] += 1
             if cut >= end:
                 break
@@ -112,6 +114,7 @@ def build(
     seq: int,
     detail: dict[str, Any],
     periods: dict[str, dict[str, dict[str, int]]],
+    capped: bool = False,
 ) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "version": 1,
@@ -123,6 +126,8 @@ def build(
         "detail": detail,
         "totals": periods,
     }
+    if capped:
+        doc["capped"] = True
     doc["sha256"] = checksum(doc)
     return doc
 
@@ -141,7 +146,7 @@ def plainly_valid(doc: Any) -> bool:
     True means the schema's rules on totals hold; the full validator still checks the rest
     of the file, and explains when this says False.
     """
-    if type(doc) is not dict or doc.keys() != _HEAD or type(doc["totals"]) is not dict:
+    if type(doc) is not dict or doc.keys() - _OPTIONAL != _HEAD or type(doc["totals"]) is not dict:
         return False
     for period, tasks in doc["totals"].items():
         if not _PERIOD.fullmatch(period) or type(tasks) is not dict:
@@ -171,3 +176,52 @@ def problems(doc: Any, where: SummaryPath | None) -> list[str]:
         if not period.startswith(doc.get("month", "")):
             found.append(f"$.totals[{period!r}]: outside the month {doc.get('month')}")
     return found
+
+
+def live(paths: Iterable[str]) -> dict[tuple[str, str, str], SummaryPath]:
+    """Per (user, store, month) the summary a reader counts: the one with the highest seq."""
+    best: dict[tuple[str, str, str], SummaryPath] = {}
+    for path in paths:
+        where = parse_path(path)
+        if where is None:
+            continue
+        key = (where.user, where.store, where.month)
+        if key not in best or where.seq > best[key].seq:
+            best[key] = where
+    return best
+
+
+class Lowering(NamedTuple):
+    path: str
+    problem: str
+
+
+def lowered(
+    before: dict[str, str], after: dict[str, str], size: Callable[[str], int]
+) -> tuple[list[Lowering], list[str]]:
+    """What a change of the summaries (path -> blob id, before and after) takes away from
+    the report, and the new live files whose validity the caller must check.
+
+    For every (store, month) live before, the tree after must hold a live summary with a seq
+    at least as high, and the same file unedited if the seq is the same. Superseded files may
+    be removed or shrunk (tombstones); nothing else may be deleted or edited.
+    """
+    then, now = live(before), live(after)
+    found, check = [], []
+    for key, old in then.items():
+        new = now.get(key)
+        if new is None or new.seq < old.seq:
+            lost = "deleted" if old.path not in after else "superseded by a lower seq"
+            found.append(Lowering(old.path, f"the live summary of {key[0]} {key[2]} was {lost}"))
+        elif new.seq == old.seq and after[new.path] != before[old.path]:
+            found.append(Lowering(old.path, "a committed summary was edited"))
+        elif new.path not in before:
+            check.append(new.path)
+    counted = {w.path for w in now.values()}
+    for path, blob in before.items():
+        edited = path in after and after[path] != blob
+        if edited and path not in counted and size(after[path]) > size(blob):
+            found.append(
+                Lowering(path, "a superseded summary was edited (only shrinking is allowed)")
+            )
+    return found, check

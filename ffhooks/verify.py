@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ffhooks import summary
-from ffhooks.gitio import list_tree, read_blobs
+from ffhooks.gitio import list_tree, read_blobs, read_objects, run_git, tree_blobs
 from ffhooks.records import NamedTuple
 from ffhooks.validation import check_bytes
 
@@ -57,3 +57,38 @@ def diverged(paths: list[str]) -> list[Finding]:
                 )
             )
     return found
+
+
+def losses(
+    top: Path, before: dict[str, str], after: dict[str, str], *, check_newer: bool = True
+) -> list[Finding]:
+    """What a change of the summaries (path -> blob id) takes away from the report: a live
+    summary deleted, edited or replaced by a lower seq, or (`check_newer`) by an invalid file."""
+
+    def size(blob: str) -> int:
+        return len(read_objects(top, [blob])[0])
+
+    lowered, newer = summary.lowered(before, after, size)
+    found = [Finding(x.path, x.problem) for x in lowered]
+    if check_newer:
+        for path, data in zip(newer, read_objects(top, [after[p] for p in newer]), strict=True):
+            found += [
+                Finding(path, f"replaces a live summary but is invalid: {p.at}: {p.message}")
+                for p in check_bytes(path, data).problems
+            ]
+    return found
+
+
+def losses_since(top: Path, base: str, commit: str) -> list[Finding]:
+    """Billed time that `commit` no longer shows but its merge base with `base` did: what a
+    pull request would take away from its target branch. (Every file's own validity is
+    checked by `verify_commit`.)"""
+    fork = run_git(["merge-base", base, commit], top, check=False).strip()
+    if not fork:
+        return []  # unrelated histories: nothing was shown before
+    before = tree_blobs(top, fork, [summary.SUMMARIES])
+    after = tree_blobs(top, commit, [summary.SUMMARIES])
+    return [
+        Finding(f.path, f"{f.problem} since {base}")
+        for f in losses(top, before, after, check_newer=False)
+    ]

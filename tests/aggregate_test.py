@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
 from conftest import git, set_now, store_dir
 
 SUMMARIES = Path(".flowforge/team/summaries")
@@ -26,12 +25,6 @@ def only_summary(repo: Path, month: str = "2026-11") -> dict[str, Any]:
 
 def staged(repo: Path) -> str:
     return git(repo, "status", "--porcelain", "--", ".flowforge/team/summaries")
-
-
-@pytest.fixture
-def initialised(repo: Path, ff: Any) -> Path:
-    assert ff("init").code == 0
-    return repo
 
 
 def test_summary_holds_only_billing_totals(ff: Any, initialised: Path) -> None:
@@ -97,17 +90,23 @@ def test_running_timer_counts_up_to_now(ff: Any, initialised: Path, monkeypatch:
     assert only_summary(repo)["totals"]["2026-11-20"]["7"]["billable_seconds"] == 4200
 
 
-def test_session_across_midnight_and_month_end_counts_on_both(ff: Any, initialised: Path) -> None:
+def test_session_across_midnight_and_month_end_is_one_session(ff: Any, initialised: Path) -> None:
     repo = initialised
     ff("add", "9", "3h", "--start", "2026-10-31 22:30")
+    ff("add", "9", "2h", "--start", "2026-11-02 23:00")
     ff("aggregate")
     october, november = only_summary(repo, "2026-10"), only_summary(repo, "2026-11")
+    # the seconds fall on both days (and months); the session counts once, where it starts
     assert october["totals"] == {
         "2026-10-31": {"9": {"billable_seconds": 5400, "non_billable_seconds": 0, "sessions": 1}}
     }
-    assert november["totals"] == {
-        "2026-11-01": {"9": {"billable_seconds": 5400, "non_billable_seconds": 0, "sessions": 1}}
+    assert november["totals"]["2026-11-01"] == {
+        "9": {"billable_seconds": 5400, "non_billable_seconds": 0, "sessions": 0}
     }
+    assert november["totals"]["2026-11-03"]["9"]["sessions"] == 0
+    report = ff("report", "--from", "2026-10-01", "--to", "2026-11-30", "--format", "json")
+    assert report.json()["totals"]["sessions"] == 2
+    assert report.json()["totals"]["billable_seconds"] == 5 * 3600
 
 
 def test_days_are_cut_in_the_users_timezone(ff: Any, initialised: Path) -> None:
@@ -230,7 +229,7 @@ def test_hook_failure_is_queued_and_never_blocks(ff: Any, initialised: Path) -> 
 
 
 def test_teammate_without_a_store_pays_nothing(ff: Any, initialised: Path) -> None:
-    result = ff("aggregate", "--hook", "--user", "../../bad")
+    result = ff("aggregate", "--hook")
     assert result.code == 0 and result.err == ""
     assert not (initialised / SUMMARIES).exists()
 

@@ -138,11 +138,12 @@ def test_v1_file_hours_orphans_and_broken_entries(ff: Any, repo: Path) -> None:
     (warning,) = out["warnings"]
     assert warning["where"] == f'{V1}::$["70"].sessions[3]'
     assert "duration 3 disagrees with start and end (3600 s" in warning["message"]
-    # the report reads them like any summary: sessions there count each day touched
-    assert report(ff) == {**V1_ROWS, ("alice", "69"): (17100, 0, 3)}
+    # the report reads them like any summary: a session across midnight counts once, on
+    # the day it starts, and its seconds on both days
+    assert report(ff) == V1_ROWS
     days = report(ff, "user,task,day")
     assert days[("alice", "69", "2025-10-08")] == (8100 + 7970, 0, 2)
-    assert days[("alice", "69", "2025-10-09")] == (1030, 0, 1)
+    assert days[("alice", "69", "2025-10-09")] == (1030, 0, 0)
     assert days[("bob", "70", "2025-11-05")] == (5400, 0, 1)
     written = out["written"]
     assert len(written) == 5 and all(p.startswith(f"{SUMMARIES}/") for p in written)

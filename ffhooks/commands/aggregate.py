@@ -1,64 +1,93 @@
+"""Fold every store of the work tree into the team summaries: `ffhooks aggregate` and the
+commit hook. Every store under `.flowforge/user/` belongs to this clone, so each is folded
+under its own user's name, whoever the hook itself would resolve as the user (an IDE commit
+without FFHOOKS_USER must not leave anyone's time behind)."""
+
 from __future__ import annotations
 
-import os
 import sys
-from collections.abc import Callable
+from datetime import datetime
 
+from ffhooks.aggregate import stores
 from ffhooks.context import Context
 from ffhooks.errors import FatalError
 from ffhooks.gitio import Repo
 
 
-def has_any_store(repo: Repo) -> bool:
-    """Cheap check before anything else: a teammate who tracks nothing pays for one stat."""
-    folder = repo.flowforge / "user"
-    try:
-        return any(folder.iterdir())
-    except (FileNotFoundError, NotADirectoryError):
-        return False
-
-
-def aggregate(ctx: Context, *, rebuild: bool, quiet: bool) -> int:
+def _fold(ctx: Context, *, rebuild: bool, quiet: bool) -> None:
     from ffhooks.recovery import fold_and_snapshot
 
-    written = fold_and_snapshot(ctx, rebuild=rebuild)
-    if quiet:
-        return 0
-    if written:
-        print(f"Summaries for {ctx.user}: {len(written)} written and staged")
-    else:
-        print("Summaries are up to date")
+    done = fold_and_snapshot(ctx, rebuild=rebuild)
+    lost = [p for p in done.staged if p not in done.written]
+    if lost:
+        print(
+            f"ffhooks: staged {len(lost)} summary file(s) of {ctx.user} that the index had lost "
+            f"(e.g. after `git reset`): {lost[0]}",
+            file=sys.stderr,
+        )
+    if done.capped:
+        config = ctx.config()
+        print(
+            f"ffhooks: {ctx.user}'s timer on {done.capped} has run past max_session_hours "
+            f"({config.max_session_hours:g}h): the summaries count {config.max_session_hours:g}h "
+            "of it until you stop it (`ffhooks stop --at TIME` with the real end, or --force "
+            "if it really ran that long)",
+            file=sys.stderr,
+        )
+    if not quiet:
+        if done.written:
+            print(f"Summaries for {ctx.user}: {len(done.written)} written and staged")
+        else:
+            print(f"Summaries for {ctx.user} are up to date")
+
+
+def _refuse_odd(odd: list[str]) -> str:
+    return (
+        f".flowforge/user/{odd[0]} is not a store ffhooks can fold (user folders are 1-64 of "
+        "a-z 0-9 . _ -): rename it to the user's name in lower case"
+    )
+
+
+def aggregate(repo: Repo, now: datetime, *, rebuild: bool) -> int:
+    users, odd = stores(repo)
+    for user in users:
+        _fold(Context(repo, user, now), rebuild=rebuild, quiet=False)
+    if odd:
+        raise FatalError(_refuse_odd(odd))
+    if not users:
+        print("No time store in this work tree: nothing to aggregate")
     return 0
 
 
-def aggregate_hook(repo: Repo, make_context: Callable[[], Context]) -> int:
+def aggregate_hook(repo: Repo, now: datetime) -> int:
     """The commit hook: never blocks the commit. A failure is queued with its reason and
     reported in one line; the time itself stays safe in the private store."""
-    if not has_any_store(repo):
-        return 0
-    from ffhooks.clock import now_from_env
-
-    user = "unknown"
-    try:
-        ctx = make_context()
-        user = ctx.user
-        return aggregate(ctx, rebuild=False, quiet=True)
-    except Exception as exc:
-        from ffhooks.queue import record
-
-        reason = str(exc) if isinstance(exc, FatalError) else f"internal error {exc!r}"
-        if not isinstance(exc, FatalError):
-            from ffhooks.main import log_bug
-
-            log_bug()
+    users, odd = stores(repo)
+    if odd:
+        print(f"ffhooks: {_refuse_odd(odd)}", file=sys.stderr)
+    for user in users:
         try:
-            where = record(repo.state_dir, "aggregate", user, reason, now_from_env(os.environ))
-            queued = f"queued in {where.parent}"
-        except Exception:
-            queued = "could not even queue it"
-        print(
-            f"ffhooks: time not aggregated ({reason}); your time is safe, {queued}: run "
-            "`ffhooks recover`",
-            file=sys.stderr,
-        )
-        return 0
+            _fold(Context(repo, user, now), rebuild=False, quiet=True)
+        except Exception as exc:
+            _queue(repo, user, now, exc)
+    return 0
+
+
+def _queue(repo: Repo, user: str, now: datetime, exc: Exception) -> None:
+    from ffhooks.queue import record
+
+    reason = str(exc) if isinstance(exc, FatalError) else f"internal error {exc!r}"
+    if not isinstance(exc, FatalError):
+        from ffhooks.main import log_bug
+
+        log_bug()
+    try:
+        where = record(repo.state_dir, "aggregate", user, reason, now)
+        queued = f"queued in {where.parent}"
+    except Exception:
+        queued = "could not even queue it"
+    print(
+        f"ffhooks: time of {user} not aggregated ({reason}); it is safe in the store, "
+        f"{queued}: run `ffhooks recover`",
+        file=sys.stderr,
+    )

@@ -31,15 +31,31 @@ def _newest_valid(ctx: Context) -> tuple[dict[str, Any] | None, list[str]]:
     return None, broken
 
 
+def _unstaged_lines(found: list[tuple[str, bool]]) -> list[str]:
+    return [
+        f"not in the index: {path}: "
+        + (
+            "the next commit carries it (its hook stages it; or `git add` it)"
+            if on_disk
+            else "missing from the work tree too: the next commit writes it anew"
+        )
+        for path, on_disk in found
+    ]
+
+
 def status(ctx: Context, as_json: bool) -> int:
+    from ffhooks.aggregate import unstaged
+
     entries = queue.entries(ctx.repo.state_dir)
     newest, broken = _newest_valid(ctx)
     health = summary_health(ctx.repo.top)
+    lost = unstaged(ctx.repo)
     result = {
         "queue": [{**e, "file": str(p)} for p, e in entries],
         "snapshot": newest,
         "broken_snapshots": broken,
         "summary_problems": health,
+        "unstaged_summaries": [{"path": p, "on_disk": d} for p, d in lost],
     }
     lines = [
         f"queued: {e['operation']} for {e['user']}: {e['reason']} "
@@ -53,6 +69,7 @@ def status(ctx: Context, as_json: bool) -> int:
     )
     lines += [f"broken snapshot: {b}" for b in broken]
     lines += [f"summary: {p}" for p in health] or ["summaries: all valid"]
+    lines += _unstaged_lines(lost)
     if entries:
         lines.append("`ffhooks recover retry` runs the queue again")
     if health:
@@ -62,7 +79,7 @@ def status(ctx: Context, as_json: bool) -> int:
             "rebuild` writes yours anew from your store"
         )
     _show(result, as_json, lines)
-    return 1 if entries or health or broken else 0
+    return 1 if entries or health or broken or lost else 0
 
 
 def retry_all(ctx: Context, as_json: bool) -> int:
@@ -81,8 +98,28 @@ def retry_all(ctx: Context, as_json: bool) -> int:
         queue.done(path)
         result["retried"].append(entry)
         lines.append(f"{what}: done" + (", summaries staged" if "aggregate" in what else ""))
+    lines += _stage_lost(ctx, result)
     _show(result, as_json, lines or ["Nothing waits in the queue"])
-    return 1 if result["still_failing"] else 0
+    return 1 if result["still_failing"] or result["unstaged_summaries"] else 0
+
+
+def _stage_lost(ctx: Context, result: dict[str, Any]) -> list[str]:
+    """Summaries that no commit would carry are not "done": fold their stores again (which
+    stages them) and name whatever still is not in the index."""
+    from ffhooks.aggregate import unstaged
+
+    lost = unstaged(ctx.repo)
+    for user in sorted({p.split("/")[3] for p, _ in lost}):
+        try:
+            fold_and_snapshot(Context(ctx.repo, user, ctx.now))
+        except FatalError as exc:
+            queue.record(ctx.repo.state_dir, "aggregate", user, str(exc), ctx.now)
+    still = unstaged(ctx.repo) if lost else []
+    result["unstaged_summaries"] = [{"path": p, "on_disk": d} for p, d in still]
+    staged = len(lost) - len(still)
+    return ([f"staged {staged} summary file(s) the index had lost"] if staged else []) + (
+        _unstaged_lines(still)
+    )
 
 
 def restore_store(ctx: Context, snapshot_id: int | None, dry_run: bool, as_json: bool) -> int:
@@ -121,7 +158,7 @@ def restore_store(ctx: Context, snapshot_id: int | None, dry_run: bool, as_json:
 
 
 def rebuild(ctx: Context, as_json: bool) -> int:
-    written = fold_and_snapshot(ctx, rebuild=True)
+    written = fold_and_snapshot(ctx, rebuild=True).written
     lines = [f"rebuilt and staged {p}" for p in written] or ["summaries already match the store"]
     _show({"written": written}, as_json, lines)
     return 0

@@ -81,7 +81,8 @@ def report(
     if first and last and last < first:
         raise FatalError(f"--to {last} is before --from {first}")
     files = rep.read_ref(repo.top, ref) if ref else rep.read_worktree(repo.top)
-    cells = rep.cells(files)
+    capped: list[str] = []
+    cells = rep.cells(files, capped)
     config = load_config(repo.flowforge)
     options = dict(
         first=first,
@@ -94,6 +95,11 @@ def report(
         currency=config.currency,
     )
     result = rep.build(cells, group_by=group_by, **options)  # type: ignore[arg-type]
+    if capped:
+        result.notes.append(
+            f"a running timer is counted only up to max_session_hours ({', '.join(capped)}): "
+            "the rest is billed once it is stopped with its real end"
+        )
     if fmt == "json":
         text = rep.dumps(result) + "\n"
     else:

@@ -32,8 +32,10 @@ def status(ctx: Context, *, as_json: bool) -> int:
             if seconds > config.max_session_seconds:
                 result["warnings"].append(
                     f"the timer on {r.task} has run {format_duration(seconds)}, past the team's "
-                    f"max_session_hours ({config.max_session_hours:g}h): if you forgot it, "
-                    "`ffhooks stop --at TIME` records when you really stopped"
+                    f"max_session_hours ({config.max_session_hours:g}h), so the summaries "
+                    f"count only {config.max_session_hours:g}h of it: if you forgot it, "
+                    "`ffhooks stop --at TIME` records when you really stopped (--force if it "
+                    "really ran that long)"
                 )
         elif current and current.paused:
             p = current.paused

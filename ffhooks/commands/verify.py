@@ -4,16 +4,20 @@ import json
 
 from ffhooks.errors import FatalError
 from ffhooks.gitio import Repo, resolve_commit
-from ffhooks.verify import verify_commit
+from ffhooks.verify import losses_since, verify_commit
 
 
-def verify(repo: Repo, *, ref: str, fmt: str) -> int:
-    """CI: the committed summaries at `ref` are intact and no private file was committed."""
+def verify(repo: Repo, *, ref: str, since: str | None, fmt: str) -> int:
+    """CI: the committed summaries at `ref` are intact, no private file was committed, and
+    (with `since`) nothing after `since` took billed time out of the record."""
     commit = resolve_commit(repo.top, ref)
     checked, found = verify_commit(repo.top, commit)
+    if since is not None:
+        found += losses_since(repo.top, resolve_commit(repo.top, since), commit)
     if fmt == "json":
         result = {
             "ref": ref,
+            "since": since,
             "commit": commit,
             "files_checked": checked,
             "ok": not found,
