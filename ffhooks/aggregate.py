@@ -15,7 +15,6 @@ every month is in the index, whatever git did to the index since the last commit
 from __future__ import annotations
 
 import os
-import re
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from ffhooks.config import TeamConfig
 from ffhooks.errors import BrokenFile, FatalError
 from ffhooks.fsio import parse_json, write_json
 from ffhooks.gitio import Repo, run_git
-from ffhooks.identity import USER_PATTERN
+from ffhooks.identity import stores
 from ffhooks.records import Any, NamedTuple
 from ffhooks.store import Running, Store, months_of
 
@@ -50,22 +49,6 @@ def running_span(store: Store, max_seconds: int) -> Span | None:
         return None
     cap = running.start + timedelta(seconds=max_seconds)
     return Span(running, min(store.now, cap), store.now > cap)
-
-
-def stores(repo: Repo) -> tuple[list[str], list[str]]:
-    """The users with a store in this work tree, and folders there that cannot be a store.
-    A teammate who tracks nothing pays for one `listdir`."""
-    folder = repo.flowforge / "user"
-    try:
-        names = sorted(os.listdir(folder))
-    except (FileNotFoundError, NotADirectoryError):
-        return [], []
-    users: list[str] = []
-    odd: list[str] = []
-    for name in names:
-        if (folder / name).is_dir():
-            (users if re.fullmatch(USER_PATTERN, name) else odd).append(name)
-    return users, odd
 
 
 def _ours(folder: Path, store_id: str) -> list[tuple[int, Path]]:

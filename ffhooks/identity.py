@@ -8,6 +8,10 @@ from pathlib import Path
 
 from ffhooks.errors import FatalError
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ffhooks.gitio import Repo
+
 USER_PATTERN = r"[a-z0-9][a-z0-9._-]{0,63}"
 
 
@@ -45,3 +49,19 @@ def resolve_user(
     except (OSError, KeyError):
         login = ""
     return check_user(login, "the login name")
+
+
+def stores(repo: Repo) -> tuple[list[str], list[str]]:
+    """The users with a store in this work tree, and folders there that cannot be a store.
+    A teammate who tracks nothing pays for one `listdir`."""
+    folder = repo.flowforge / "user"
+    try:
+        names = sorted(os.listdir(folder))
+    except (FileNotFoundError, NotADirectoryError):
+        return [], []
+    users: list[str] = []
+    odd: list[str] = []
+    for name in names:
+        if (folder / name).is_dir():
+            (users if re.fullmatch(USER_PATTERN, name) else odd).append(name)
+    return users, odd

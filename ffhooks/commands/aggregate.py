@@ -8,15 +8,17 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 
-from ffhooks.aggregate import stores
-from ffhooks.context import Context
 from ffhooks.errors import FatalError
 from ffhooks.gitio import Repo
+from ffhooks.identity import stores
 
 
-def _fold(ctx: Context, *, rebuild: bool, quiet: bool) -> None:
+def _fold(repo: Repo, user: str, now: datetime, *, rebuild: bool, quiet: bool) -> None:
+    # imported here: a teammate who tracks nothing pays for a `listdir`, not for these
+    from ffhooks.context import Context
     from ffhooks.recovery import fold_and_snapshot
 
+    ctx = Context(repo, user, now)
     done = fold_and_snapshot(ctx, rebuild=rebuild)
     lost = [p for p in done.staged if p not in done.written]
     if lost:
@@ -51,7 +53,7 @@ def _refuse_odd(odd: list[str]) -> str:
 def aggregate(repo: Repo, now: datetime, *, rebuild: bool) -> int:
     users, odd = stores(repo)
     for user in users:
-        _fold(Context(repo, user, now), rebuild=rebuild, quiet=False)
+        _fold(repo, user, now, rebuild=rebuild, quiet=False)
     if odd:
         raise FatalError(_refuse_odd(odd))
     if not users:
@@ -67,7 +69,7 @@ def aggregate_hook(repo: Repo, now: datetime) -> int:
         print(f"ffhooks: {_refuse_odd(odd)}", file=sys.stderr)
     for user in users:
         try:
-            _fold(Context(repo, user, now), rebuild=False, quiet=True)
+            _fold(repo, user, now, rebuild=False, quiet=True)
         except Exception as exc:
             _queue(repo, user, now, exc)
     return 0
