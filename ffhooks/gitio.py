@@ -204,3 +204,25 @@ def index_blobs(top: Path, folders: Sequence[str]) -> dict[str, str]:
         if path:
             found[path] = meta.split()[1]
     return found
+
+
+def keep_summary_folders(repo: Repo) -> bool:
+    """Make this clone's merges, rebases and cherry-picks leave summary folders where they
+    are; True if the setting was changed now.
+
+    When one side of a cherry-pick (or rebase) lacks a user's month folder entirely, git
+    pairs its files with similar summaries elsewhere and calls the folder renamed; with its
+    default `merge.directoryRenames=conflict` every summary the other side adds there then
+    stops the operation ("CONFLICT (file location)"), and `true` would move them into
+    another user's folder. Read from the config file itself: one small read per commit.
+    """
+    import re
+
+    try:
+        text = (repo.common_dir / "config").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        text = ""
+    if re.search(r"(?im)^\s*directoryRenames\s*=\s*(false|no|off|0)\s*$", text):
+        return False
+    run_git(["config", "merge.directoryRenames", "false"], repo.top)
+    return True

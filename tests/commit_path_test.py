@@ -353,3 +353,37 @@ def test_a_checkout_only_moves_the_timer(repo: Path, ff: Any) -> None:
     assert ff("status", "--json").json()["running"]["task"] == "42"
     assert clean_team_folder(repo)  # nothing written, nothing staged
     assert not list((repo / SUMMARIES).rglob("*-2.json"))
+
+
+@pytest.mark.slow
+def test_cherry_pick_onto_a_branch_without_the_month_folder_is_clean(
+    hooked: Path, ff: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Git would take finn's month folder for one renamed to eve's (directory rename
+    detection) and stop the cherry-pick; the hook sets merge.directoryRenames=false."""
+    repo = hooked
+    base_commit(repo)
+    set_now(monkeypatch, "2026-10-28T18:00:00Z")
+    git(repo, "checkout", "-q", "-b", "feature")
+    monkeypatch.setenv("FFHOOKS_USER", "finn")
+    git(repo, "config", "--unset", "merge.directoryRenames")  # set by init; a clone lacks it
+    said = []
+    for hour in ("09:00", "11:00"):
+        ff("add", "205", "1h", "--start", f"2026-10-28 {hour}")
+        result = commit(repo, "--allow-empty", "-m", f"finn {hour}")
+        assert result.returncode == 0
+        said.append("merge.directoryRenames false" in result.stdout + result.stderr)
+    assert said == [True, False]  # set once, and said so
+    assert git(repo, "config", "merge.directoryRenames").strip() == "false"
+    git(repo, "checkout", "-q", "main")
+    away = tmp_path / "finn-store"
+    store_dir(repo, "finn").rename(away)  # eve commits on main, as from another clone
+    monkeypatch.setenv("FFHOOKS_USER", "eve")
+    ff("add", "101", "2h", "--start", "2026-10-28 09:00")
+    assert commit(repo, "--allow-empty", "-m", "eve").returncode == 0
+    away.rename(store_dir(repo, "finn"))
+    picked = subprocess.run(
+        ("git", "cherry-pick", "feature"), cwd=repo, capture_output=True, text=True, check=False
+    )
+    assert picked.returncode == 0, picked.stdout + picked.stderr
+    assert tree_total(repo) == 4 * 3600

@@ -35,8 +35,9 @@ def test_init_writes_everything_and_is_idempotent(ff: Any, repo: Path) -> None:
     assert all(
         h["language"] == "system" and h["entry"].startswith("ffhooks ") for h in local["hooks"]
     )
+    assert git(repo, "config", "merge.directoryRenames").strip() == "false"
     again = ff("init")
-    assert again.code == 0 and again.out.count("unchanged") == 3
+    assert again.code == 0 and again.out.count("unchanged") == 4
     assert snapshot(repo) == first
     # the user folder is really ignored by git
     (repo / ".flowforge/user/alice").mkdir(parents=True)
@@ -67,7 +68,7 @@ def test_init_keeps_an_existing_config_and_adds_to_it(ff: Any, repo: Path) -> No
         "local",
         "https://github.com/pre-commit/pre-commit-hooks",
     ]
-    assert ff("init").out.count("unchanged") == 3
+    assert ff("init").out.count("unchanged") == 4
 
 
 def test_init_with_a_hooks_repo(ff: Any, repo: Path) -> None:

@@ -9,7 +9,7 @@ import sys
 from datetime import datetime
 
 from ffhooks.errors import FatalError
-from ffhooks.gitio import Repo
+from ffhooks.gitio import Repo, keep_summary_folders
 from ffhooks.identity import stores
 
 
@@ -67,6 +67,12 @@ def aggregate_hook(repo: Repo, now: datetime) -> int:
     users, odd = stores(repo)
     if odd:
         print(f"ffhooks: {_refuse_odd(odd)}", file=sys.stderr)
+    if users and keep_summary_folders(repo):
+        print(
+            "ffhooks: set `git config merge.directoryRenames false` in this clone, so that "
+            "cherry-picks and rebases never take summary folders for renamed ones",
+            file=sys.stderr,
+        )
     for user in users:
         try:
             _fold(repo, user, now, rebuild=False, quiet=True)
