@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from ffhooks import summary
+from ffhooks.clock import zone_history
 from ffhooks.config import TeamConfig
 from ffhooks.errors import BrokenFile, FatalError
 from ffhooks.fsio import parse_json, write_json
@@ -102,11 +103,12 @@ def wanted_months(store: Store, user_dir: Path, span: Span | None, rebuild: bool
     for path in newest_own(user_dir, header):
         if rebuild or not path.is_file():
             months.add(path.parent.name)
+    zones = zone_history(store.header)
     if span:
-        months |= months_of(span.running.start, span.end, store.tz)
+        months |= months_of(span.running.start, span.end, zones)
     if rebuild:
         for s in store.all_sessions():
-            months |= months_of(s.start, s.end, store.tz)
+            months |= months_of(s.start, s.end, zones)
     return months
 
 
@@ -115,73 +117,52 @@ def aggregate(store: Store, repo: Repo, config: TeamConfig, *, rebuild: bool = F
     the store that the index lacks; return what was done."""
     if store.header is None:
         return Outcome([], [], None)
-    header = store.header
-    store_id, tz = header["store"], store.tz
+    store.header = header = store.owned()  # its writer id goes into each summary
     user_dir = repo.top / summary.SUMMARIES / store.user
+    ours = store_months(user_dir, header["store"])
+    _refuse_to_fold(store, repo, ours, adopt=rebuild)
     span = running_span(store, config.max_session_seconds)
     known = dict(header.get("summaries", {}))
     new: dict[Path, dict[str, Any]] = {}
-    seq = None
+    seq = max([header["seq"], *(s for files in ours.values() for s, _ in files)])
     for month in sorted(wanted_months(store, user_dir, span, rebuild)):
-        lo, hi = summary.month_bounds(month, tz)
-        intervals = [
-            summary.Interval(s.task, s.start, s.end, s.billable)
-            for s in store.sessions_between(lo, hi)
-        ]
-        capped = False
-        if span and span.running.start < hi and span.end > lo:
-            r = span.running
-            intervals.append(summary.Interval(r.task, r.start, span.end, r.billable))
-            capped = span.capped
-        totals = summary.totals(
-            intervals, month, tz, per_task=config.per_task, by_day=config.period == "day"
-        )
-        draft = summary.build(
-            user=store.user,
-            store=store_id,
-            month=month,
-            timezone=header["timezone"],
-            seq=1,
-            detail=config.detail,
-            periods=totals,
-            capped=capped,
-        )
-        existing = _ours(user_dir / month, store_id)
+        draft = _draft(store, month, span, config)
+        existing = ours.get(month)
         if existing:
             latest = trusted(existing[-1][1])
             if latest is not None and summary.same_content(draft, latest):
                 known[month] = existing[-1][0]
                 continue
-        elif not totals and month not in known:
+        elif not draft["totals"] and month not in known:
             continue  # nothing recorded, nothing ever said: nothing to say
-        if seq is None:
-            seq = max(header["seq"], _max_seq(user_dir, store_id), *known.values())
         seq += 1
         doc = {**draft, "seq": seq}
         doc["sha256"] = summary.checksum(doc)
-        new[user_dir / month / f"{store_id}-{seq}.json"] = doc
+        new[user_dir / month / f"{header['store']}-{seq}.json"] = doc
         known[month] = seq
     if new:
         _refuse_unstaged(repo, sorted({path.parent for path in new}))
-        for path, doc in new.items():
-            try:
-                write_json(path, doc)
-            except OSError as exc:
-                raise FatalError(
-                    f"cannot write {path.relative_to(repo.top)} ({exc.strerror}): make sure "
-                    f"{user_dir.relative_to(repo.top)} is a writable folder"
-                ) from None
-    timer_months = sorted(months_of(span.running.start, span.end, tz)) if span else []
+    tz = zone_history(store.header)  # each instant in the zone in effect then
     changes = {
         "seq": max([header["seq"], *known.values()]),
         "summaries": dict(sorted(known.items())),
         "dirty": [],
-        "timer_months": timer_months,
+        "timer_months": sorted(months_of(span.running.start, span.end, tz)) if span else [],
     }
-    # the header goes first: whatever happens to the index now, the files are its record
+    # The header first: every seq it names is then one this store wrote (a file that failed
+    # to be written is missing, so its month is rebuilt next time), and any other seq of
+    # this store in the tree comes from somewhere else.
     if any(header.get(k, ()) != v for k, v in changes.items()):
         store.set_header(**changes)
-    staged = missing_from_index(repo, newest_own(user_dir, store.header))
+    for path, doc in new.items():
+        try:
+            write_json(path, doc)
+        except OSError as exc:
+            raise FatalError(
+                f"cannot write {path.relative_to(repo.top)} ({exc.strerror}): make sure "
+                f"{user_dir.relative_to(repo.top)} is a writable folder"
+            ) from None
+    staged = untracked_own(repo, user_dir, header["store"])
     if staged:
         stage(repo, staged)
     return Outcome(
@@ -191,42 +172,109 @@ def aggregate(store: Store, repo: Repo, config: TeamConfig, *, rebuild: bool = F
     )
 
 
+def _draft(store: Store, month: str, span: Span | None, config: TeamConfig) -> dict[str, Any]:
+    """The summary the store's sessions (and running timer) make of a month, seq aside."""
+    header = store.header or {}
+    tz = zone_history(store.header)  # each instant in the zone in effect then
+    lo, hi = summary.month_bounds(month, tz)
+    intervals = [
+        summary.Interval(s.task, s.start, s.end, s.billable) for s in store.sessions_between(lo, hi)
+    ]
+    capped = False
+    if span and span.running.start < hi and span.end > lo:
+        r = span.running
+        intervals.append(summary.Interval(r.task, r.start, span.end, r.billable))
+        capped = span.capped
+    return summary.build(
+        user=store.user,
+        store=header["store"],
+        month=month,
+        timezone=summary.month_zone(month, tz),
+        seq=1,
+        detail=config.detail,
+        periods=summary.totals(
+            intervals, month, tz, per_task=config.per_task, by_day=config.period == "day"
+        ),
+        capped=capped,
+        writer=header.get("writer"),
+    )
+
+
+def _refuse_to_fold(
+    store: Store, repo: Repo, ours: dict[str, list[tuple[int, Path]]], *, adopt: bool
+) -> None:
+    """Refuse what would publish wrong totals: a store copied from another work tree, a
+    store missing a file that was quarantined, or a tree holding summaries of this store
+    id that this store never wrote (two places write one id: the higher seq would silently
+    replace the other's time). `adopt` (a rebuild) lets this store's state win over them."""
+    header = store.header or {}
+    store.check_home()
+    for mark in header.get("quarantined", ()):
+        raise FatalError(
+            f"{store.shown(store.root / mark['file'])} was broken and moved to "
+            f"{mark['moved_to']}; folding without it would drop its time: `ffhooks recover "
+            f"restore` brings it back from a snapshot, or `ffhooks recover forget "
+            f"{mark['file']}` accepts the loss"
+        )
+    if adopt:
+        return
+    known = header.get("summaries", {})
+    for month, files in sorted(ours.items()):
+        seq, path = files[-1]
+        if seq > known.get(month, 0):
+            raise FatalError(
+                f"{_rel(repo, path)} is a summary of this store (id {header['store']}) that "
+                "it never wrote: another clone writes with the same store id (a copied "
+                "folder?). In the copy, `ffhooks store fork`; then here `ffhooks recover "
+                "rebuild` writes this store's state over it"
+            )
+
+
 def _rel(repo: Repo, path: Path) -> str:
     return path.relative_to(repo.top).as_posix()
 
 
-def unstaged(repo: Repo) -> list[tuple[str, bool]]:
-    """Every store's newest summaries that the index lacks: (path, still on disk)."""
+def headers(repo: Repo) -> list[tuple[str, dict[str, Any]]]:
+    """(user, store.json) of every store in this work tree that has its header."""
     from ffhooks.fsio import read_json
 
-    paths = []
+    found = []
     for user in stores(repo)[0]:
-        header_path = repo.flowforge / "user" / user / "store.json"
-        shown = _rel(repo, header_path)
+        path = repo.flowforge / "user" / user / "store.json"
+        fix = "run `ffhooks recover` for the fix"
         try:
-            header = read_json(header_path, shown, "run `ffhooks recover`", schema="store")
+            found.append((user, read_json(path, _rel(repo, path), fix, schema="store")))
         except FileNotFoundError:
             continue
-        paths += newest_own(repo.top / summary.SUMMARIES / user, header)
-    return [(_rel(repo, p), p.is_file()) for p in missing_from_index(repo, paths)]
+    return found
 
 
-def missing_from_index(repo: Repo, paths: list[Path]) -> list[Path]:
-    """Those of `paths` that the index lacks (one `git ls-files` however many there are):
-    `git reset HEAD~1`, a held index.lock or an interrupted hook leave a summary on disk
-    that no commit would carry."""
-    if not paths:
-        return []
-    rel = [_rel(repo, p) for p in paths]
-    listed = run_git(["--literal-pathspecs", "ls-files", "-z", "--", *rel], repo.top)
-    present = set(listed.split("\0"))
-    return [p for p, r in zip(paths, rel, strict=True) if r not in present]
+def unstaged(repo: Repo) -> list[tuple[str, bool]]:
+    """Every store's summaries that no commit would carry: (path, still on disk). On disk
+    but untracked, the next aggregation stages them; the newest of a month missing from the
+    work tree is written anew."""
+    found = []
+    for user, header in headers(repo):
+        user_dir = repo.top / summary.SUMMARIES / user
+        found += [(_rel(repo, p), True) for p in untracked_own(repo, user_dir, header["store"])]
+        found += [(_rel(repo, p), False) for p in newest_own(user_dir, header) if not p.is_file()]
+    return found
 
 
-def _max_seq(user_dir: Path, store_id: str) -> int:
-    """The highest seq of this store anywhere in the work tree (a restored store.json may lag)."""
-    files = store_months(user_dir, store_id).values()
-    return max((seq for month in files for seq, _ in month), default=0)
+def untracked_own(repo: Repo, user_dir: Path, store_id: str) -> list[Path]:
+    """This store's summary files that the index lacks (one `git ls-files --others`):
+    `git reset HEAD~1`, a held index.lock, an interrupted hook or a resolved conflict leave
+    files on disk that no commit would carry, and that would stop a later checkout."""
+    listed = run_git(
+        ["--literal-pathspecs", "ls-files", "-z", "--others", "--", f"{_rel(repo, user_dir)}/"],
+        repo.top,
+    )
+    found = []
+    for rel in filter(None, listed.split("\0")):
+        match = summary.NAME.fullmatch(rel.rsplit("/", 1)[-1])
+        if match and match["store"] == store_id:
+            found.append(repo.top / rel)
+    return sorted(found)
 
 
 def _refuse_unstaged(repo: Repo, folders: list[Path]) -> None:

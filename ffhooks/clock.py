@@ -1,7 +1,8 @@
 """Instants, dates, durations and time zones, as users type them and as files store them.
 
 Stored instants are UTC strings with second precision (`2026-11-21T14:30:00Z`); days are cut
-in the store's IANA time zone.
+in the store's IANA time zone, each instant in the zone in effect at that instant (a
+`ZoneHistory`: changing the zone does not move the days of time already recorded).
 """
 
 from __future__ import annotations
@@ -9,11 +10,14 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+from bisect import bisect_right
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ffhooks.errors import FatalError
+from ffhooks.records import Any, NamedTuple
 
 UTC = timezone.utc
 
@@ -100,6 +104,77 @@ def detect_timezone() -> str:
 
 def local_date(dt: datetime, tz: ZoneInfo) -> date:
     return dt.astimezone(tz).date()
+
+
+class ZoneHistory(NamedTuple):
+    """The zones a store cuts days in: `zones[0]` until `changes[0]`, then `zones[1]` until
+    `changes[1]`, and so on; the last is the current zone. The first also covers any time
+    before the store was created (sessions can be added for the past)."""
+
+    zones: tuple[ZoneInfo, ...]
+    changes: tuple[datetime, ...] = ()
+
+    @property
+    def current(self) -> ZoneInfo:
+        return self.zones[-1]
+
+    def at(self, instant: datetime) -> ZoneInfo:
+        """The zone in effect at `instant` (a change takes effect at its instant)."""
+        return self.zones[bisect_right(self.changes, instant)]
+
+    def next_change(self, instant: datetime) -> datetime | None:
+        """The first change after `instant`, if any."""
+        i = bisect_right(self.changes, instant)
+        return self.changes[i] if i < len(self.changes) else None
+
+    def pieces(
+        self, start: datetime, end: datetime
+    ) -> Iterator[tuple[datetime, datetime, ZoneInfo]]:
+        """[start, end) cut at each change, every piece with its zone (an empty interval is
+        one empty piece)."""
+        while True:
+            change = self.next_change(start)
+            if change is None or change >= end:
+                yield start, end, self.at(start)
+                return
+            yield start, change, self.at(start)
+            start = change
+
+    def periods(self) -> Iterator[tuple[datetime | None, datetime | None, ZoneInfo]]:
+        """Each zone with the instants it is in effect between (None: without limit)."""
+        bounds = [None, *self.changes, None]
+        for i, tz in enumerate(self.zones):
+            yield bounds[i], bounds[i + 1], tz
+
+
+def zone_history(header: Mapping[str, Any] | None) -> ZoneHistory:
+    """A store header's zones: `zones` (a list of `since` and `timezone`) if it has changed,
+    else `timezone` for all time; the machine's zone if there is no store yet."""
+    if header is None:
+        return ZoneHistory((zone(detect_timezone()),))
+    entries = header.get("zones")
+    if not entries:
+        return ZoneHistory((zone(header["timezone"]),))
+    return ZoneHistory(
+        tuple(zone(e["timezone"]) for e in entries),
+        tuple(parse_iso(e["since"]) for e in entries[1:]),
+    )
+
+
+def as_history(tz: ZoneInfo | ZoneHistory) -> ZoneHistory:
+    return tz if isinstance(tz, ZoneHistory) else ZoneHistory((tz,))
+
+
+def months_of(start: datetime, end: datetime, tz: ZoneInfo | ZoneHistory) -> set[str]:
+    """The months (YYYY-MM) that an interval touches, each instant in its zone."""
+    months = set()
+    for lo, hi, piece_zone in as_history(tz).pieces(start, end):
+        first, last = local_date(lo, piece_zone), local_date(hi, piece_zone)
+        year, month = first.year, first.month
+        while (year, month) <= (last.year, last.month):
+            months.add(f"{year:04d}-{month:02d}")
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
 
 
 def day_start(day: date, tz: ZoneInfo) -> datetime:

@@ -16,6 +16,7 @@ class Context(NamedTuple):
     repo: Repo
     user: str
     now: datetime
+    new_store: bool = False  # --new-store: create a store even where snapshots of one exist
 
     def config(self) -> TeamConfig:
         return load_config(self.repo.flowforge)
@@ -29,5 +30,6 @@ class Context(NamedTuple):
             self.now,
             create=create,
             timezone=timezone,
+            new_store=self.new_store,
         ) as store:
             yield store

@@ -26,7 +26,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 import re
 import time
 from array import array
@@ -917,7 +916,7 @@ def _write(repo: Repo, path: Path, doc: dict[str, Any]) -> None:
     from ffhooks.fsio import dump_json
 
     try:
-        atomic_write(path, dump_json(doc), fsync=not hasattr(os, "sync"))
+        atomic_write(path, dump_json(doc), fsync=False)  # made durable together, in _stage
     except OSError as exc:
         raise FatalError(
             f"cannot write {path.relative_to(repo.top)} ({exc.strerror}): make sure "
@@ -928,10 +927,10 @@ def _write(repo: Repo, path: Path, doc: dict[str, Any]) -> None:
 def _stage(repo: Repo, written: list[str], stores: list[Store]) -> None:
     """Stage what was written, and any file of these stores that is not staged yet (an
     interrupted run may have written files that this run finds already right)."""
+    from ffhooks.fsio import sync_written
     from ffhooks.gitio import run_git
 
-    if written and hasattr(os, "sync"):
-        os.sync()  # one flush for all files instead of an fsync each
+    sync_written(repo.top / p for p in written)
     mine = {f"{s.store}-" for s in stores}
     listed = run_git(
         ["ls-files", "-z", "--others", "--modified", "--", summary.SUMMARIES], repo.top

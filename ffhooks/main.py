@@ -22,6 +22,14 @@ def _add_timer_options(p: argparse.ArgumentParser, *, note: bool = True) -> None
     p.add_argument("--force", action="store_true", help="allow a session past max_session_hours")
 
 
+def _new_store(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--new-store",
+        action="store_true",
+        help="start a new store even though this clone has snapshots of a lost one",
+    )
+
+
 def _init(p: argparse.ArgumentParser) -> None:
     p.add_argument("--hooks-repo", metavar="URL", help="use hooks from this git URL or path")
     p.add_argument("--rev", help="the tag or commit of --hooks-repo to use")
@@ -32,6 +40,7 @@ def _start(p: argparse.ArgumentParser) -> None:
     p.add_argument("task", nargs="?", help="the task (default: taken from the branch name)")
     p.add_argument("--no-billable", dest="billable", action="store_false")
     _add_timer_options(p)
+    _new_store(p)
 
 
 def _pause(p: argparse.ArgumentParser) -> None:
@@ -56,6 +65,7 @@ def _add(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-billable", dest="billable", action="store_false")
     p.add_argument("--note", metavar="TEXT")
     p.add_argument("--force", action="store_true", help="allow a session past max_session_hours")
+    _new_store(p)
 
 
 def _log(p: argparse.ArgumentParser) -> None:
@@ -86,10 +96,18 @@ def _import(p: argparse.ArgumentParser) -> None:
     p.add_argument("file")
     p.add_argument("--format", choices=("jsonl", "watson", "timewarrior"))
     p.add_argument("--force", action="store_true", help="allow sessions past max_session_hours")
+    _new_store(p)
 
 
 def _timezone(p: argparse.ArgumentParser) -> None:
     p.add_argument("name", nargs="?", help="an IANA name such as Europe/Berlin")
+    p.add_argument(
+        "--recut",
+        action="store_true",
+        help="cut all recorded time in NAME, changing the months already summarised "
+        "(without it, only time from now on uses NAME)",
+    )
+    _new_store(p)
 
 
 def _nothing(p: argparse.ArgumentParser) -> None:
@@ -125,10 +143,30 @@ def _recover(p: argparse.ArgumentParser) -> None:
         "action",
         nargs="?",
         default="status",
-        choices=("status", "retry", "restore", "rebuild", "verify"),
+        choices=("status", "retry", "restore", "rebuild", "verify", "forget"),
     )
-    p.add_argument("snapshot", nargs="?", type=int, metavar="SNAPSHOT", help="restore: which")
+    p.add_argument(
+        "target",
+        nargs="?",
+        metavar="SNAPSHOT|FILE",
+        help="restore: which snapshot; forget: the quarantined file whose loss you accept",
+    )
     p.add_argument("--dry-run", action="store_true", help="restore: show, change nothing")
+    p.add_argument(
+        "--merge", action="store_true", help="restore: move this store's sessions into it"
+    )
+    p.add_argument("--json", action="store_true")
+
+
+def _store(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "action",
+        nargs="?",
+        default="show",
+        choices=("show", "fork", "moved"),
+        help="fork: this folder is a copy, give it a new empty store; moved: the same clone, "
+        "moved here",
+    )
     p.add_argument("--json", action="store_true")
 
 
@@ -206,6 +244,7 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
         "queue, snapshots and summaries: status, retry, restore, rebuild, verify",
         _recover,
     ),
+    "store": ("your store's identity; fork a copied one, or say it moved", _store),
     "snapshot": ("recovery snapshots of your private store: list, create, verify", _snapshot),
     "verify": ("CI check of the committed summaries at a ref", _verify),
     "daemon": ("background snapshots and retries for this clone", _daemon),
@@ -340,9 +379,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     from ffhooks.identity import resolve_user
 
     def context() -> Context:
-        return Context(
-            repo, resolve_user(args.user, os.environ, repo.top), now_from_env(os.environ)
-        )
+        user = resolve_user(args.user, os.environ, repo.top)
+        return Context(repo, user, now_from_env(os.environ), getattr(args, "new_store", False))
 
     ctx = context()
     if args.command == "start":
@@ -425,8 +463,17 @@ def _dispatch(args: argparse.Namespace) -> int:
         from ffhooks.commands.recover import recover
 
         return recover(
-            ctx, action=args.action, snapshot=args.snapshot, dry_run=args.dry_run, as_json=args.json
+            ctx,
+            action=args.action,
+            target=args.target,
+            dry_run=args.dry_run,
+            as_json=args.json,
+            merge=args.merge,
         )
+    if args.command == "store":
+        from ffhooks.commands.store import store_command
+
+        return store_command(ctx, action=args.action, as_json=args.json)
     if args.command == "snapshot":
         from ffhooks.commands.snapshot import snapshot
 
@@ -438,7 +485,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "timezone":
         from ffhooks.commands.timezone import timezone
 
-        return timezone(ctx, name=args.name)
+        return timezone(ctx, name=args.name, recut=args.recut)
     raise NotImplementedError(args.command)
 
 

@@ -40,6 +40,7 @@ _PATTERN_MEANS = {
     r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$": "a UTC time like 2026-11-20T09:00:00Z",
     r"^[0-9a-f]{64}$": "a SHA-256 (64 lowercase hex digits)",
     r"^[0-9a-f]{16}$": "a store id (16 lowercase hex digits)",
+    r"^[0-9a-f]{8}$": "a writer id (8 lowercase hex digits)",
     r"^\d{4}-(0[1-9]|1[0-2])$": "a month like 2026-11",
     r"^[A-Z]{3}$": "an ISO 4217 currency code like EUR",
     r"^\d{4}-W\d{2}$": "an ISO week like 2026-W47",

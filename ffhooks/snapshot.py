@@ -6,7 +6,9 @@
 
 `git clean -fdx` and `rm -rf .flowforge` cannot reach them. Objects are named by their
 content, so an unchanged file costs nothing in a new snapshot; a manifest is a few hundred
-bytes. Nothing here knows about stores: callers say which files to keep.
+bytes. Callers say which files to keep; each manifest records the store id and the work tree
+they came from (linked worktrees share this folder), so a restore finds its own store's.
+Manifests written before these were recorded read as None: unknown.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from pathlib import Path
 
 from ffhooks.clock import parse_iso, to_iso
 from ffhooks.errors import BrokenFile, FatalError
-from ffhooks.fsio import atomic_write, locked, parse_json
+from ffhooks.fsio import atomic_write, locked, parse_json, sync_written
 from ffhooks.records import Any, NamedTuple
 
 REASONS = ("aggregate", "manual", "daemon", "restore", "migrate-backup")
@@ -43,6 +45,8 @@ class Manifest(NamedTuple):
     user: str
     files: list[Entry]
     path: Path
+    store: str | None = None  # the store id; None: unknown (an older manifest, or no store.json)
+    worktree: str | None = None  # the work tree's top; None: unknown (an older manifest)
 
 
 def root(state_dir: Path) -> Path:
@@ -82,27 +86,29 @@ def save(
     known: Sequence[Entry] = (),
     stamps: Mapping[str, tuple[int, int]] | None = None,
     loaded: Manifest | None = None,
+    store: str | None = None,
+    worktree: str | None = None,
 ) -> Manifest | None:
     """Keep `files` (path, content) and `known` (entries whose objects are already stored) as
-    a new snapshot; None when there is nothing to keep. `stamps` are the files' (mtime_ns,
-    inode) when read; `loaded` a manifest the caller has read already.
+    a new snapshot of `store` in `worktree`; None when there is nothing to keep. `stamps` are
+    the files' (mtime_ns, inode) when read; `loaded` a manifest the caller has read already.
 
-    A snapshot identical to the user's newest one is not repeated (migration backups are
-    compared only with each other).
+    A snapshot identical to the newest one of the same user, store and work tree is not
+    repeated (migration backups are compared only with each other).
     """
     if not files and not known:
         return None
     with locked(root(state_dir) / ".lock", "the snapshot area"):  # prune must not race us
         entries = list(known)
-        bulk = len(files) > 8  # the first snapshot of a big store: one sync, not thousands
+        written = []
         for path, data in files:
             digest = hashlib.sha256(data).hexdigest()
             target = object_path(state_dir, digest)
             if not target.is_file() or target.stat().st_size != len(data):
-                atomic_write(target, data, fsync=not bulk)
+                atomic_write(target, data, fsync=False)
+                written.append(target)
             entries.append(Entry(path, len(data), digest, (stamps or {}).get(path)))
-        if bulk:
-            os.sync()  # every object is on disk before a manifest names it
+        sync_written(written)  # every object is on disk before a manifest names it
         entries.sort()
         ids = _ids(state_dir)
         backup = reason == "migrate-backup"
@@ -111,7 +117,8 @@ def save(
                 last = loaded if loaded and loaded.id == previous else load(state_dir, previous)
             except BrokenFile:
                 continue
-            if last.user == user and (last.reason == "migrate-backup") == backup:
+            mine = (last.user, last.store, last.worktree) == (user, store, worktree)
+            if mine and (last.reason == "migrate-backup") == backup:
                 if [e[:3] for e in last.files] == [e[:3] for e in entries]:
                     return last  # nothing changed since: that snapshot already holds it
                 break
@@ -124,11 +131,15 @@ def save(
             "user": user,
             "files": [_entry_json(e) for e in entries],
         }
+        if store is not None:
+            doc["store"] = store
+        if worktree is not None:
+            doc["worktree"] = worktree
         doc["sha256"] = _body_checksum(doc)
         target = manifest_path(state_dir, snapshot_id)
         # compact: a big store's manifest has thousands of entries, written at each commit
         atomic_write(target, json.dumps(doc, separators=(",", ":")).encode())
-    return Manifest(snapshot_id, now, reason, user, entries, target)
+    return Manifest(snapshot_id, now, reason, user, entries, target, store, worktree)
 
 
 _ENTRY_KEYS = ({"path", "size", "sha256"}, {"path", "size", "sha256", "mtime_ns", "inode"})
@@ -191,7 +202,16 @@ def load(state_dir: Path, snapshot_id: int) -> Manifest:
         )
         for f in doc["files"]
     ]
-    return Manifest(doc["id"], parse_iso(doc["created"]), doc["reason"], doc["user"], files, path)
+    return Manifest(
+        doc["id"],
+        parse_iso(doc["created"]),
+        doc["reason"],
+        doc["user"],
+        files,
+        path,
+        doc.get("store"),
+        doc.get("worktree"),
+    )
 
 
 def all_ids(state_dir: Path) -> list[int]:
@@ -261,8 +281,16 @@ def prune(state_dir: Path, *, keep_last: int, keep_daily_days: int, now: datetim
     return dropped
 
 
-def newest(state_dir: Path, user: str, *, before: int | None = None) -> Manifest | None:
-    """The newest readable snapshot of `user`'s own files (not a migration backup)."""
+def newest(
+    state_dir: Path,
+    user: str,
+    *,
+    store: str | None,
+    worktree: str | None,
+    before: int | None = None,
+) -> Manifest | None:
+    """The newest readable snapshot of `user`'s store `store` in `worktree` (not a migration
+    backup)."""
     for snapshot_id in reversed(_ids(state_dir)):
         if before is not None and snapshot_id >= before:
             continue
@@ -270,7 +298,8 @@ def newest(state_dir: Path, user: str, *, before: int | None = None) -> Manifest
             manifest = load(state_dir, snapshot_id)
         except BrokenFile:
             continue
-        if manifest.user == user and manifest.reason != "migrate-backup":
+        mine = (manifest.user, manifest.store, manifest.worktree) == (user, store, worktree)
+        if mine and manifest.reason != "migrate-backup":
             return manifest
     return None
 
@@ -302,14 +331,17 @@ def take(
     now: datetime,
     *,
     reason: str,
+    store: str | None,
     extra: Iterable[Path] = (),
 ) -> Manifest | None:
-    """Snapshot `user`'s private store (and `extra` files of the work tree, e.g. the summaries
-    just written). Files unchanged since the user's newest snapshot are not read again.
+    """Snapshot `user`'s private store, whose id is `store` (None: unreadable or missing),
+    and `extra` files of the work tree, e.g. the summaries just written. Files unchanged
+    since the newest snapshot of this store in this work tree are not read again.
 
     The caller holds the store's lock, so the files are one consistent state.
     """
-    previous = newest(state_dir, user)
+    worktree = str(top)
+    previous = newest(state_dir, user, store=store, worktree=worktree)
     old = {e.path: e for e in previous.files} if previous else {}
     files: list[tuple[str, bytes]] = []
     known: list[Entry] = []
@@ -337,4 +369,6 @@ def take(
         known=known,
         stamps=stamps,
         loaded=previous,
+        store=store,
+        worktree=worktree,
     )

@@ -21,9 +21,10 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from ffhooks import clock
 from ffhooks.clock import detect_timezone, local_date, parse_iso, to_iso, zone
 from ffhooks.errors import BrokenFile, FatalError
-from ffhooks.fsio import locked, quarantine, read_json, write_json
+from ffhooks.fsio import fsync_folder, locked, quarantine, read_json, sync_written, write_json
 from ffhooks.records import Any, NamedTuple
 
 SLACK_DAYS = 2  # two zones' calendar days for one instant differ by at most this
@@ -122,15 +123,13 @@ def new_session_id() -> str:
     return os.urandom(6).hex()
 
 
-def months_of(start: datetime, end: datetime, tz: ZoneInfo) -> set[str]:
-    """The months (YYYY-MM, in `tz`) that an interval touches."""
-    first, last = local_date(start, tz), local_date(end, tz)
-    months = set()
-    year, month = first.year, first.month
-    while (year, month) <= (last.year, last.month):
-        months.add(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return months
+def new_writer() -> str:
+    return os.urandom(4).hex()
+
+
+def months_of(start: datetime, end: datetime, tz: ZoneInfo | clock.ZoneHistory) -> set[str]:
+    """The months (YYYY-MM) that an interval touches, each instant in the zone then."""
+    return clock.months_of(start, end, tz)
 
 
 class Store:
@@ -193,12 +192,43 @@ class Store:
             return raw
         except BrokenFile as exc:
             moved = quarantine(path, self.top, self.state_dir, self.now)
+            self._mark_quarantined(path, moved)
             raise BrokenFile(
                 shown,
                 exc.problem,
                 f"moved it to {moved} so nothing overwrites it: repair it and move it back, "
                 "or restore it from a snapshot (`ffhooks recover restore`)",
             ) from None
+
+    def _mark_quarantined(self, path: Path, moved: Path) -> None:
+        """Remember a file moved aside: until it is restored or its loss accepted, folding
+        this store would publish its months without it (replacing time already billed)."""
+        if self.header is None or path == self.header_path:
+            return  # without store.json nothing is folded (and a restore is required)
+        mark = {"file": path.relative_to(self.root).as_posix(), "moved_to": str(moved)}
+        marks = [*self.header.get("quarantined", ()), {**mark, "at": to_iso(self.now)}]
+        self.header = {**self.header, "quarantined": marks}
+        write_json(self.header_path, self.header)
+
+    def rehome(self) -> None:
+        """`ffhooks store moved`: this work tree is the store's home now, with a new writer
+        id, so its summaries stay told apart from any written at the old place."""
+        if self.header is None:
+            raise FatalError("internal: the store must be created before it is written")
+        self.header = {**self.header, "home": str(self.top), "writer": new_writer()}
+        write_json(self.header_path, self.header)
+
+    def check_home(self) -> None:
+        """Refuse to write a store copied from another work tree (`cp -r` of a clone): two
+        places writing one store id would make one's time vanish behind the other's seq."""
+        home = (self.header or {}).get("home")
+        if home is not None and Path(home) != self.top:
+            raise FatalError(
+                f"{self.shown(self.header_path)} belongs to the work tree {home}, not to this "
+                f"one ({self.top}): if this folder is a copy, `ffhooks store fork` gives it a "
+                "new, empty store (the copied sessions stay billed by the original); if the "
+                "work tree was moved here, `ffhooks store moved`"
+            )
 
     def load_header(self) -> None:
         try:
@@ -228,6 +258,8 @@ class Store:
             "timezone": name,
             "seq": 0,
             "created": to_iso(self.now),
+            "home": str(self.top),
+            "writer": new_writer(),
             "dirty": [],
             "longest_seconds": 0,
             "summaries": {},
@@ -319,7 +351,8 @@ class Store:
         """Add and remove sessions and set the timer, all in one transaction."""
         if self.header is None:
             raise FatalError("internal: the store must be created before it is written")
-        tz = self.tz
+        self.check_home()
+        tz, zones = self.tz, clock.zone_history(self.header)
         files: dict[Path, Any] = {}
         touched: dict[date, list[Session]] = {}
         months: set[str] = set()
@@ -333,11 +366,11 @@ class Store:
                 if any(x.id == s.id for x in touched.get(d, self.day(d))):
                     touched[d] = [x for x in touched.get(d, self.day(d)) if x.id != s.id]
                     break
-            months |= months_of(s.start, s.end, tz)
+            months |= months_of(s.start, s.end, zones)
         for s in added:
             day = local_date(s.start, tz)
             touched[day] = [*touched.get(day, self.day(day)), s]
-            months |= months_of(s.start, s.end, tz)
+            months |= months_of(s.start, s.end, zones)
             longest = max(longest, s.seconds)
         for day, sessions in touched.items():
             sessions.sort(key=lambda s: s.start)
@@ -349,8 +382,12 @@ class Store:
         if timer is not None:
             files[self.current_path] = timer.to_json()
         dirty = sorted(set(self.header["dirty"]) | months)
-        if dirty != self.header["dirty"] or longest != self.header["longest_seconds"]:
-            self.header = {**self.header, "dirty": dirty, "longest_seconds": longest}
+        if (
+            dirty != self.header["dirty"]
+            or longest != self.header["longest_seconds"]
+            or "home" not in self.header
+        ):
+            self.header = {**self.owned(), "dirty": dirty, "longest_seconds": longest}
             files[self.header_path] = self.header
         self._commit(files)
         for day, sessions in touched.items():
@@ -363,8 +400,17 @@ class Store:
     def set_header(self, **changes: Any) -> None:
         if self.header is None:
             raise FatalError("internal: the store must be created before it is written")
-        self.header = {**self.header, **changes}
+        self.check_home()
+        self.header = {**self.owned(), **changes}
         write_json(self.header_path, self.header)
+
+    def owned(self) -> dict[str, Any]:
+        """The header, with this work tree recorded as its home (stores made before homes
+        were recorded get theirs at their first write)."""
+        header = self.header or {}
+        if "home" in header:
+            return header
+        return {**header, "home": str(self.top), "writer": new_writer()}
 
     def _commit(self, files: dict[Path, Any]) -> None:
         if len(files) == 1:
@@ -378,8 +424,9 @@ class Store:
         for path, value in files.items():
             write_json(path, value, fsync=not bulk)
         if bulk:
-            os.sync()
+            sync_written(files)
         self.journal_path.unlink()
+        fsync_folder(self.root)  # or a crash could bring the journal back over later writes
 
     def replay_journal(self) -> None:
         """Finish a transaction that a crash interrupted (every file holds whole contents)."""
@@ -392,6 +439,7 @@ class Store:
         for rel, value in journal["files"].items():
             write_json(self.root / rel, value)
         self.journal_path.unlink()
+        fsync_folder(self.root)  # or a crash could bring the journal back over later writes
 
 
 @contextmanager
@@ -403,8 +451,11 @@ def open_store(
     *,
     create: bool = False,
     timezone: str | None = None,
+    new_store: bool = False,
 ) -> Iterator[Store]:
-    """Open a user's store under its lock; `create` makes one if there is none yet."""
+    """Open a user's store under its lock; `create` makes one if there is none yet, unless
+    this clone has snapshots of a store of the user (a lost store is restored, never
+    replaced silently) and `new_store` does not say to."""
     root = top / ".flowforge" / "user" / user
     store = Store(root, top, state_dir, user, now)
     if not root.is_dir() and not create:
@@ -414,5 +465,30 @@ def open_store(
         store.replay_journal()
         store.load_header()
         if store.header is None and create:
+            if not new_store:
+                _refuse_replacing(store)
             store.create(timezone)
         yield store
+
+
+def _refuse_replacing(store: Store) -> None:
+    """No store here, but this clone kept snapshots of one of this user: `git clean -fdx`,
+    `rm -rf .flowforge` or `git stash -a` took it. A new store id now, and a restore later,
+    would bill the same sessions under two ids."""
+    from ffhooks import snapshot
+
+    state = store.state_dir
+    for snapshot_id in reversed(snapshot.all_ids(state)):
+        try:
+            manifest = snapshot.load(state, snapshot_id)
+        except BrokenFile:
+            continue
+        # a store of another linked worktree is that worktree's, not this one's lost store
+        elsewhere = manifest.worktree not in (None, str(store.top))
+        if manifest.user == store.user and manifest.reason != "migrate-backup" and not elsewhere:
+            raise FatalError(
+                f"{store.user} has no time store in this work tree, but this clone has "
+                f"snapshots of one (the newest: {snapshot_id}, "
+                f"{manifest.created:%Y-%m-%d %H:%M} UTC): `ffhooks recover restore` brings "
+                "it back; pass --new-store to start a new, empty one instead"
+            )

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from ffhooks.clock import day_start
+from ffhooks.clock import ZoneHistory, as_history, day_start
 from ffhooks.records import Any, NamedTuple
 
 SUMMARIES = ".flowforge/team/summaries"
@@ -29,7 +29,7 @@ TOTAL_KEYS = ("billable_seconds", "non_billable_seconds", "sessions")
 _PERIOD = re.compile(r"\d{4}-\d{2}(-\d{2})?")
 _TASK = re.compile(r"[^\s\x00-\x1f\x7f](?:[^\x00-\x1f\x7f]{0,98}[^\s\x00-\x1f\x7f])?")
 _HEAD = {"version", "user", "store", "month", "timezone", "seq", "detail", "totals", "sha256"}
-_OPTIONAL = {"capped"}
+_OPTIONAL = {"capped", "writer"}
 
 
 class Interval(NamedTuple):
@@ -57,42 +57,76 @@ def parse_path(path: str) -> SummaryPath | None:
     return SummaryPath(match["user"], match["month"], match["store"], int(match["seq"]))
 
 
-def month_bounds(month: str, tz: ZoneInfo) -> tuple[datetime, datetime]:
+def month_bounds(month: str, tz: ZoneInfo | ZoneHistory) -> tuple[datetime, datetime]:
+    """The instants at which `month` begins and ends. With a zone history a month can have
+    gaps (a change can move local time back into it), so these bound every instant it holds;
+    which ones it holds, `totals` decides instant by instant."""
     year, mon = int(month[:4]), int(month[5:])
     first = date(year, mon, 1)
     following = date(year + 1, 1, 1) if mon == 12 else date(year, mon + 1, 1)
-    return day_start(first, tz), day_start(following, tz)
+    if not isinstance(tz, ZoneHistory):
+        return day_start(first, tz), day_start(following, tz)
+    found = []
+    for since, until, piece_zone in tz.periods():
+        lo, hi = day_start(first, piece_zone), day_start(following, piece_zone)
+        if since is not None:
+            lo = max(lo, since)
+        if until is not None:
+            hi = min(hi, until)
+        if lo < hi:
+            found.append((lo, hi))
+    if not found:  # changes skipped the whole month: it holds no instant
+        lo = day_start(first, tz.current)
+        return lo, lo
+    return min(lo for lo, _ in found), max(hi for _, hi in found)
+
+
+def month_zone(month: str, tz: ZoneInfo | ZoneHistory) -> str:
+    """The zone a summary of `month` names: the one in effect at the month's end (the current
+    one for a month not over yet)."""
+    history = as_history(tz)
+    lo, hi = month_bounds(month, history)
+    return history.at(hi - timedelta(seconds=1) if hi > lo else hi).key
 
 
 def totals(
-    intervals: Iterable[Interval], month: str, tz: ZoneInfo, *, per_task: bool, by_day: bool
+    intervals: Iterable[Interval],
+    month: str,
+    tz: ZoneInfo | ZoneHistory,
+    *,
+    per_task: bool,
+    by_day: bool,
 ) -> dict[str, dict[str, dict[str, int]]]:
     """Per period (day or month) per task: billable and non-billable seconds and sessions.
 
-    An interval across midnight puts its seconds on both days, split at the day boundary in
-    `tz` (they add up exactly because every boundary falls on a whole second), and counts as
-    one session, on the day (and in the month) it starts.
+    Every second falls on the day (and month) that holds it in the zone in effect at that
+    second: an interval across midnight or a zone change puts its seconds on both days, split
+    at the boundary (they add up exactly because every boundary falls on a whole second), and
+    counts as one session, on the day (and in the month) it starts.
     """
-    lo, hi = month_bounds(month, tz)
+    history = as_history(tz)
+    lo, hi = month_bounds(month, history)
+    year, mon = int(month[:4]), int(month[5:])
     out: dict[str, dict[str, dict[str, int]]] = {}
     for iv in intervals:
-        start, end = max(iv.start, lo), min(iv.end, hi)
-        if end <= start:
+        clipped_start, clipped_end = max(iv.start, lo), min(iv.end, hi)
+        if clipped_end <= clipped_start:
             continue
-        day = start.astimezone(tz).date()
-        while True:
-            cut = min(end, day_start(day + timedelta(days=1), tz))
-            if cut > start:
-                period = day.isoformat() if by_day else month
-                task = iv.task if per_task else "*"
-                cell = out.setdefault(period, {}).setdefault(task, dict.fromkeys(TOTAL_KEYS, 0))
-                seconds = int((cut - start).total_seconds())
-                cell["billable_seconds" if iv.billable else "non_billable_seconds"] += seconds
-                if start == iv.start:  # a session counts once, where it starts
-                    cell["sessions"] += 1
-            if cut >= end:
-                break
-            start, day = cut, day + timedelta(days=1)
+        for start, end, piece_zone in history.pieces(clipped_start, clipped_end):
+            day = start.astimezone(piece_zone).date()
+            while True:
+                cut = min(end, day_start(day + timedelta(days=1), piece_zone))
+                if cut > start and day.month == mon and day.year == year:
+                    period = day.isoformat() if by_day else month
+                    task = iv.task if per_task else "*"
+                    cell = out.setdefault(period, {}).setdefault(task, dict.fromkeys(TOTAL_KEYS, 0))
+                    seconds = int((cut - start).total_seconds())
+                    cell["billable_seconds" if iv.billable else "non_billable_seconds"] += seconds
+                    if start == iv.start:  # a session counts once, where it starts
+                        cell["sessions"] += 1
+                if cut >= end:
+                    break
+                start, day = cut, day + timedelta(days=1)
     return {p: dict(sorted(out[p].items())) for p in sorted(out)}
 
 
@@ -115,6 +149,7 @@ def build(
     detail: dict[str, Any],
     periods: dict[str, dict[str, dict[str, int]]],
     capped: bool = False,
+    writer: str | None = None,
 ) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "version": 1,
@@ -128,6 +163,8 @@ def build(
     }
     if capped:
         doc["capped"] = True
+    if writer is not None:
+        doc["writer"] = writer
     doc["sha256"] = checksum(doc)
     return doc
 

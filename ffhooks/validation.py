@@ -123,6 +123,33 @@ def semantic_problems(kind: str, doc: Any, rel: str) -> list[tuple[str, str]]:
             found.append(("$.user", f"{doc['user']!r} disagrees with the folder {owner!r}"))
         if not _known_zone(doc["timezone"]):
             found.append(("$.timezone", f"{doc['timezone']!r} is not a known IANA time zone"))
+        found += _zone_history_problems(doc)
+    return found
+
+
+def _zone_history_problems(doc: dict[str, Any]) -> list[tuple[str, str]]:
+    """A store's zone history must be in time order and end with its current zone: else
+    the days of recorded time would be cut in some other zone than they were."""
+    entries = doc.get("zones", [])
+    found = []
+    for i, entry in enumerate(entries):
+        if not _known_zone(entry["timezone"]):
+            problem = f"{entry['timezone']!r} is not a known IANA time zone"
+            found.append((f"$.zones[{i}].timezone", problem))
+        if i:
+            previous = entries[i - 1]["since"]
+            # the first `since` only records when the store began: the first change may share it
+            if entry["since"] < previous or (i > 1 and entry["since"] == previous):
+                problem = f"{entry['since']} is not after the change before it"
+                found.append((f"$.zones[{i}].since", problem))
+    if entries and entries[-1]["timezone"] != doc["timezone"]:
+        found.append(
+            (
+                "$.zones",
+                f"ends with {entries[-1]['timezone']!r}, not the current zone "
+                f"{doc['timezone']!r}: `ffhooks timezone {doc['timezone']}` records the change",
+            )
+        )
     return found
 
 

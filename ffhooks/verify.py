@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from ffhooks import summary
@@ -31,10 +32,42 @@ def verify_commit(top: Path, commit: str) -> tuple[int, list[Finding]]:
         if p.startswith(".flowforge/user/")
     ]
     team = [p for p in paths if not p.startswith(".flowforge/user/") and p.endswith(".json")]
+    writers: dict[str, list[tuple[int, str, str]]] = {}
     for path, data in read_blobs(top, commit, team):
-        found += [Finding(path, f"{p.at}: {p.message}") for p in check_bytes(path, data).problems]
-    found += diverged(team)
+        result = check_bytes(path, data)
+        found += [Finding(path, f"{p.at}: {p.message}") for p in result.problems]
+        where = summary.parse_path(path)
+        if where is not None and not result.problems:
+            writer = json.loads(data).get("writer")
+            if writer:
+                writers.setdefault(where.store, []).append((where.seq, writer, path))
+    found += diverged(team) + taking_turns(writers)
     return len(paths), found
+
+
+def taking_turns(writers: dict[str, list[tuple[int, str, str]]]) -> list[Finding]:
+    """A store moved to another work tree changes its writer once; one store id whose writers
+    take turns (A, then B, then A again) is written from two places, and whichever wrote
+    last hides the other's time."""
+    found = []
+    for store, files in sorted(writers.items()):
+        done: set[str] = set()
+        previous = None
+        for seq, writer, path in sorted(files):
+            if writer != previous and writer in done:
+                found.append(
+                    Finding(
+                        path,
+                        f"store {store} is written from two places (writer {writer} again "
+                        f"after {previous}, at seq {seq}): one is a copied folder; there, "
+                        "`ffhooks store fork`, then `ffhooks recover rebuild` in the original",
+                    )
+                )
+                break
+            if previous is not None:
+                done.add(previous)
+            previous = writer
+    return found
 
 
 def diverged(paths: list[str]) -> list[Finding]:
@@ -52,8 +85,8 @@ def diverged(paths: list[str]) -> list[Finding]:
                 Finding(
                     path,
                     f"store {where.store} wrote seq {where.seq} twice (also {first}): two "
-                    "clones share one store id; give one of them a new store "
-                    "(move its .flowforge/user/<user>/ aside, `ffhooks import` its sessions)",
+                    "clones share one store id; in the one that is a copy, `ffhooks store "
+                    "fork`, then `ffhooks recover rebuild` in the original",
                 )
             )
     return found

@@ -47,7 +47,9 @@ def test_reset_head_1_then_the_next_commit_still_carries_the_time(hooked: Path, 
     status = ff("recover", "--json")
     assert status.code == 1
     [lost] = status.json()["unstaged_summaries"]
-    assert lost["on_disk"] and lost["path"].startswith(f"{SUMMARIES}/alice/2026-11/")
+    assert lost.startswith(f"{SUMMARIES}/alice/2026-11/") and (repo / lost).is_file()
+    [condition] = status.json()["conditions"]
+    assert condition["kind"] == "unstaged-summary" and "commit" in condition["fix"]
     (repo / "a.txt").write_text("a2\n")
     result = commit(repo, "-am", "work again")
     assert result.returncode == 0, result.stderr

@@ -89,15 +89,18 @@ def test_altered_snapshot_object_is_detected_and_skipped(tracked: Path, ff: Any)
     assert sessions(ff) == first
 
 
-def test_restore_can_be_undone(tracked: Path, ff: Any) -> None:
+def test_restore_merges_and_keeps_the_state_before(tracked: Path, ff: Any) -> None:
     assert ff("add", "207", "1h", "--start", "2026-11-20T13:00:00Z").code == 0
     newer = sessions(ff)
     result = ff("recover", "restore", "1", "--json")
     assert result.code == 0, result.err
-    undo = result.json()["undo"]
-    assert len(sessions(ff)) == len(newer) - 1
-    assert ff("recover", "restore", str(undo)).code == 0
-    assert sessions(ff) == newer
+    assert sessions(ff) == newer  # merged, not overwritten: time recorded since stays
+    before = result.json()["before"]
+    assert [r["reason"] for r in ff("snapshot", "list", "--json").json()["snapshots"]] == [
+        "aggregate",
+        "restore",
+    ]
+    assert before == 2 and ff("snapshot", "verify", str(before)).code == 0
 
 
 def test_restore_without_any_snapshot(repo: Path, ff: Any) -> None:
@@ -141,7 +144,9 @@ def test_status_names_a_broken_summary_and_rebuild_rewrites_lost_ones(
     path.write_text(path.read_text().replace("7200", "1"))
     status = ff("recover", "status", "--json")
     assert status.code == 1
-    assert "$.sha256: does not match the content" in status.json()["summary_problems"][0]
+    [broken] = [c for c in status.json()["conditions"] if c["kind"] == "broken-summary"]
+    assert "$.sha256: does not match the content" in broken["what"]
+    assert "ffhooks recover rebuild" in broken["fix"]
     git(tracked, "checkout", "--", ".")
     assert ff("recover").code == 0
     assert ff("recover", "rebuild").out == "summaries already match the store\n"

@@ -6,7 +6,8 @@ from ffhooks import queue, snapshot
 from ffhooks.context import Context
 from ffhooks.errors import FatalError
 from ffhooks.records import Any
-from ffhooks.recovery import after_restore, fold_and_snapshot, restore, retry, summary_health
+from ffhooks.recovery import fold_and_snapshot, retry, summary_health
+from ffhooks.restore import Restore, after_restore, ours, restore, store_here
 
 
 def _show(result: dict[str, Any], as_json: bool, lines: list[str]) -> None:
@@ -18,7 +19,10 @@ def _show(result: dict[str, Any], as_json: bool, lines: list[str]) -> None:
 
 
 def _newest_valid(ctx: Context) -> tuple[dict[str, Any] | None, list[str]]:
-    """The newest snapshot of the caller whose checksums hold, and the broken newer ones."""
+    """The newest snapshot of the caller's store in this work tree whose checksums hold, and
+    the broken newer ones."""
+    header = store_here(ctx.repo, ctx.user)
+    here = header["store"] if header else None
     broken = []
     for snapshot_id in reversed(snapshot.all_ids(ctx.repo.state_dir)):
         problems = snapshot.problems(ctx.repo.state_dir, snapshot_id)
@@ -26,8 +30,13 @@ def _newest_valid(ctx: Context) -> tuple[dict[str, Any] | None, list[str]]:
             broken.append(problems[0])
             continue
         m = snapshot.load(ctx.repo.state_dir, snapshot_id)
-        if m.user == ctx.user and m.reason != "migrate-backup":
-            return {"id": m.id, "created": m.created.isoformat(), "files": len(m.files)}, broken
+        if (
+            m.user == ctx.user
+            and m.reason != "migrate-backup"
+            and ours(m.store, m.worktree, here, ctx.repo)
+        ):
+            found = {"id": m.id, "created": m.created.isoformat(), "files": len(m.files)}
+            return {**found, "store": m.store, "worktree": m.worktree}, broken
     return None, broken
 
 
@@ -43,43 +52,94 @@ def _unstaged_lines(found: list[tuple[str, bool]]) -> list[str]:
     ]
 
 
-def status(ctx: Context, as_json: bool) -> int:
-    from ffhooks.aggregate import unstaged
+def _conditions(ctx: Context) -> list[dict[str, str]]:
+    """What needs the user, each with the command that resolves it."""
+    from ffhooks.aggregate import headers, unstaged
 
-    entries = queue.entries(ctx.repo.state_dir)
+    found = []
+    for _, e in queue.entries(ctx.repo.state_dir):
+        what = f"{e['operation']} for {e['user']} failed {e['attempts']}x: {e['reason']}"
+        found.append({"kind": "queued", "what": what, "fix": "ffhooks recover retry"})
+    for user, header in headers(ctx.repo):
+        home = header.get("home")
+        if home is not None and home != str(ctx.repo.top):
+            found.append(
+                {
+                    "kind": "copied-store",
+                    "what": f"{user}'s store {header['store']} belongs to {home}, not here",
+                    "fix": "ffhooks store fork (this is a copy) or ffhooks store moved",
+                }
+            )
+        for mark in header.get("quarantined", ()):
+            found.append(
+                {
+                    "kind": "quarantined",
+                    "what": f"{user}'s {mark['file']} is in the quarantine ({mark['moved_to']})",
+                    "fix": f"ffhooks recover restore, or ffhooks recover forget {mark['file']}",
+                }
+            )
+    for path, on_disk in unstaged(ctx.repo):
+        fix = "commit (the hook stages it), or ffhooks recover retry"
+        what = f"{path} is not in the index" + ("" if on_disk else " nor in the work tree")
+        found.append({"kind": "unstaged-summary", "what": what, "fix": fix, "path": path})
+    for problem in summary_health(ctx.repo.top):
+        fix = "git checkout HEAD -- PATH, then ffhooks recover rebuild"
+        found.append({"kind": "broken-summary", "what": problem, "fix": fix})
+    return found
+
+
+def status(ctx: Context, as_json: bool) -> int:
+    conditions = _conditions(ctx)
     newest, broken = _newest_valid(ctx)
-    health = summary_health(ctx.repo.top)
-    lost = unstaged(ctx.repo)
+    for problem in broken:
+        fix = "ffhooks recover verify lists them; restores skip them"
+        conditions.append({"kind": "broken-snapshot", "what": problem, "fix": fix})
     result = {
-        "queue": [{**e, "file": str(p)} for p, e in entries],
+        "ok": not conditions,
+        "conditions": conditions,
         "snapshot": newest,
-        "broken_snapshots": broken,
-        "summary_problems": health,
-        "unstaged_summaries": [{"path": p, "on_disk": d} for p, d in lost],
+        "queue": [{**e, "file": str(p)} for p, e in queue.entries(ctx.repo.state_dir)],
+        "unstaged_summaries": [c["path"] for c in conditions if c["kind"] == "unstaged-summary"],
     }
-    lines = [
-        f"queued: {e['operation']} for {e['user']}: {e['reason']} "
-        f"(failed {e['attempts']}x, last {e['last']})"
-        for _, e in entries
-    ] or ["queue: empty"]
+    lines = [f"{c['kind']}: {c['what']}\n  fix: {c['fix']}" for c in conditions]
     lines.append(
         f"newest snapshot: {newest['id']} of {newest['created']} ({newest['files']} files)"
         if newest
         else "newest snapshot: none yet (one is taken at each commit that changes your time)"
     )
-    lines += [f"broken snapshot: {b}" for b in broken]
-    lines += [f"summary: {p}" for p in health] or ["summaries: all valid"]
-    lines += _unstaged_lines(lost)
-    if entries:
-        lines.append("`ffhooks recover retry` runs the queue again")
-    if health:
-        lines.append(
-            "summaries are written by ffhooks only: bring a changed one back with `git checkout "
-            "HEAD -- PATH` (if a bad one was committed, `git rm` it), then `ffhooks recover "
-            "rebuild` writes yours anew from your store"
-        )
+    if not conditions:
+        lines.insert(0, "nothing needs you: queue empty, summaries valid and staged")
     _show(result, as_json, lines)
-    return 1 if entries or health or broken or lost else 0
+    return 1 if conditions else 0
+
+
+def forget(ctx: Context, target: str | None, as_json: bool) -> int:
+    """Accept the loss of a quarantined file: aggregation may go on without it."""
+    with ctx.store() as store:
+        header = store.header or {}
+        marks = header.get("quarantined", [])
+        names = [m["file"] for m in marks]
+        chosen = [m for m in marks if target and store.root / m["file"] == store.root / target]
+        chosen = chosen or [m for m in marks if target and str(target).endswith(m["file"])]
+        if not chosen:
+            raise FatalError(
+                f"{target!r} is not a quarantined file of {ctx.user}'s store "
+                f"(quarantined: {', '.join(names) or 'none'})"
+            )
+        kept = [m for m in marks if m not in chosen]
+        # every month is checked again: the next commit publishes them without the file
+        months = sorted({*header.get("dirty", ()), *header.get("summaries", {})})
+        store.set_header(quarantined=kept, dirty=months)
+    mark = chosen[0]
+    _show(
+        {"forgotten": mark},
+        as_json,
+        [
+            f"accepted the loss of {mark['file']}: its bytes stay in {mark['moved_to']}; "
+            "your next commit publishes your months without it"
+        ],
+    )
+    return 0
 
 
 def retry_all(ctx: Context, as_json: bool) -> int:
@@ -115,46 +175,73 @@ def _stage_lost(ctx: Context, result: dict[str, Any]) -> list[str]:
         except FatalError as exc:
             queue.record(ctx.repo.state_dir, "aggregate", user, str(exc), ctx.now)
     still = unstaged(ctx.repo) if lost else []
-    result["unstaged_summaries"] = [{"path": p, "on_disk": d} for p, d in still]
+    result["unstaged_summaries"] = [p for p, _ in still]
     staged = len(lost) - len(still)
     return ([f"staged {staged} summary file(s) the index had lost"] if staged else []) + (
         _unstaged_lines(still)
     )
 
 
-def restore_store(ctx: Context, snapshot_id: int | None, dry_run: bool, as_json: bool) -> int:
-    done = restore(ctx.repo, ctx.user, ctx.now, snapshot_id=snapshot_id, dry_run=dry_run)
+def restore_store(
+    ctx: Context, snapshot_id: int | None, dry_run: bool, as_json: bool, merge: bool = False
+) -> int:
+    done = restore(
+        ctx.repo, ctx.user, ctx.now, snapshot_id=snapshot_id, dry_run=dry_run, merge=merge
+    )
     lines = [f"skipped {why}" for why in done.skipped]
     if done.chosen is None:
         _show({"restored": None, "skipped": done.skipped}, as_json, lines)
         raise FatalError(
-            f"no snapshot of {ctx.user}'s store can be restored: none was taken yet, or every "
-            "one failed its checks (listed above)"
+            f"no snapshot of {ctx.user}'s store can be restored: none was taken in this work "
+            "tree yet, or every one failed its checks (listed above)"
         )
-    verb = "would restore" if dry_run else "restored"
-    lines.append(
-        f"{verb} snapshot {done.chosen.id} of {done.chosen.created.isoformat()}: "
-        f"{len(done.written)} file(s) written, {len(done.unchanged)} already as they were"
-    )
-    lines += [f"  {rel}" for rel in done.written]
-    if done.before is not None:
-        lines.append(
-            f"the store as it was is snapshot {done.before.id}: "
-            f"`ffhooks recover restore {done.before.id}` undoes this"
-        )
+    lines += _restore_lines(done, dry_run)
     if not dry_run:
-        after_restore(ctx)
+        after_restore(ctx, [*done.written, *done.unchanged])
         lines.append("your next commit brings the summaries in line with the restored store")
     result = {
         "restored": done.chosen.id,
+        "store": done.chosen.store,
         "dry_run": dry_run,
         "written": done.written,
         "unchanged": done.unchanged,
+        "brought_back": done.brought,
+        "left_out": done.left_out,
+        "replaced": done.replaced,
+        "moved": done.moved,
+        "retired": done.retired,
         "skipped": done.skipped,
-        "undo": done.before.id if done.before else None,
+        "before": done.before.id if done.before else None,
     }
     _show(result, as_json, lines)
     return 0
+
+
+def _restore_lines(done: Restore, dry_run: bool) -> list[str]:
+    assert done.chosen is not None
+    verb = "would restore" if dry_run else "restored"
+    lines = [
+        f"{verb} snapshot {done.chosen.id} of {done.chosen.created.isoformat()} (merged into "
+        f"the store: {len(done.brought)} session(s) brought back): {len(done.written)} "
+        f"file(s) written, {len(done.unchanged)} kept as the store has them"
+    ]
+    lines += [f"  {rel}" for rel in done.written]
+    lines += [f"not brought back: {why}" for why in done.left_out]
+    if done.replaced:
+        lines.append(
+            f"store {done.replaced} was here; the snapshot's store takes its place"
+            + (
+                f" with its {len(done.moved)} session(s) moved into it"
+                if done.moved
+                else " (it held no session the snapshot lacks)"
+            )
+        )
+        lines += [f"store {done.replaced} stops billing: staged {p}" for p in done.retired]
+    if done.before is not None:
+        lines.append(
+            f"the store as it was is kept as snapshot {done.before.id} (`ffhooks snapshot list`)"
+        )
+    return lines
 
 
 def rebuild(ctx: Context, as_json: bool) -> int:
@@ -174,13 +261,29 @@ def verify_all(ctx: Context, as_json: bool) -> int:
     return 1 if problems else 0
 
 
+def _snapshot_id(target: str | None) -> int | None:
+    if target is None:
+        return None
+    if not target.isdigit():
+        raise FatalError(f"{target!r} is not a snapshot id: `ffhooks snapshot list` shows them")
+    return int(target)
+
+
 def recover(
-    ctx: Context, *, action: str, snapshot: int | None, dry_run: bool, as_json: bool
+    ctx: Context,
+    *,
+    action: str,
+    target: str | None,
+    dry_run: bool,
+    as_json: bool,
+    merge: bool = False,
 ) -> int:
+    if action == "forget":
+        return forget(ctx, target, as_json)
     if action == "retry":
         return retry_all(ctx, as_json)
     if action == "restore":
-        return restore_store(ctx, snapshot, dry_run, as_json)
+        return restore_store(ctx, _snapshot_id(target), dry_run, as_json, merge)
     if action == "rebuild":
         return rebuild(ctx, as_json)
     if action == "verify":

@@ -22,6 +22,8 @@ def _list(ctx: Context, as_json: bool) -> int:
                 "created": m.created.isoformat(),
                 "reason": m.reason,
                 "user": m.user,
+                "store": m.store,
+                "worktree": m.worktree,
                 "files": len(m.files),
                 "bytes": sum(e.size for e in m.files),
             }
@@ -34,9 +36,11 @@ def _list(ctx: Context, as_json: bool) -> int:
         if "problem" in r:
             print(f"{r['id']:>6}  BROKEN: {r['problem']}")
         else:
+            elsewhere = r["worktree"] not in (None, str(ctx.repo.top))
             print(
                 f"{r['id']:>6}  {r['created']}  {r['reason']:<14} {r['user']:<12} "
-                f"{r['files']} file(s), {r['bytes']:,} bytes"
+                f"{r['store'] or '?':<16}  {r['files']} file(s), {r['bytes']:,} bytes"
+                + (f"  (worktree {r['worktree']})" if elsewhere else "")
             )
     return 0
 

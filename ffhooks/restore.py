@@ -1,0 +1,285 @@
+"""`ffhooks recover restore`: bring a store back from a snapshot to its own place, merging.
+
+Linked worktrees share the snapshot area, so a snapshot is a restore point only for the store
+it was taken of (its id), in the work tree it was taken in. A restore first snapshots the
+store as it is (that state is kept, whatever the restore does), then merges the snapshot into
+it (see ffhooks/merge.py): it never deletes and never writes over live data. Naming a
+snapshot of another store id brings that store back in this one's place only when this one
+holds no session it lacks, or with `--merge`; the replaced id then stops billing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from contextlib import nullcontext
+from datetime import datetime
+from pathlib import Path
+
+from ffhooks import snapshot
+from ffhooks.context import Context
+from ffhooks.errors import BrokenFile, FatalError
+from ffhooks.fsio import atomic_write, locked, quarantine, write_json
+from ffhooks.gitio import Repo
+from ffhooks.records import Any, NamedTuple
+
+
+class Restore(NamedTuple):
+    chosen: snapshot.Manifest | None
+    skipped: list[str]  # why each newer snapshot was not used
+    written: list[str]
+    unchanged: list[str]  # files of the snapshot the store already holds (or holds newer)
+    before: snapshot.Manifest | None  # the state just before, kept whatever this does
+    left_out: list[str]  # what the snapshot holds that did not come back, and why
+    brought: list[str]  # ids of the sessions brought back
+    replaced: str | None  # the store id whose place the snapshot's store took
+    moved: list[str]  # ids of that store's sessions now in the restored one
+    retired: list[str]  # empty summaries that end the replaced store's billing
+
+
+def header_of(data: bytes, rel: str) -> dict[str, Any] | None:
+    """A store.json's content if it passes its checks, else None (missing or unreadable)."""
+    from ffhooks.validation import check_bytes
+
+    if check_bytes(rel, data).problems:
+        return None
+    doc: dict[str, Any] = json.loads(data)
+    return doc
+
+
+def store_here(repo: Repo, user: str) -> dict[str, Any] | None:
+    rel = f".flowforge/user/{user}/store.json"
+    try:
+        return header_of((repo.top / rel).read_bytes(), rel)
+    except OSError:
+        return None
+
+
+def _linked_worktrees(repo: Repo) -> bool:
+    try:
+        return any((repo.common_dir / "worktrees").iterdir())
+    except OSError:
+        return False
+
+
+def ours(store: str | None, home: str | None, here: str | None, repo: Repo) -> bool:
+    """Whether a snapshot of store `store` taken in work tree `home` (None: unknown) is a
+    restore point of the store here (id `here`; None: missing or unreadable)."""
+    if home is not None and home != str(repo.top):
+        return False  # another worktree's store: never brought here
+    if home is None and _linked_worktrees(repo) and (here is None or store != here):
+        return False  # taken before places were recorded, in a clone with several
+    return here is None or store is None or store == here
+
+
+def _usable(repo: Repo, manifest: snapshot.Manifest, user: str) -> tuple[dict[str, bytes], str]:
+    """The store files of a snapshot, or why it is not a restore point."""
+    from ffhooks.validation import check_bytes
+
+    prefix = f".flowforge/user/{user}/"
+    files: dict[str, bytes] = {}
+    for entry in manifest.files:
+        if not entry.path.startswith(prefix):
+            continue  # summaries are in git already
+        try:
+            data = snapshot.read_object(repo.state_dir, entry)
+        except BrokenFile as exc:
+            return {}, f"{exc.path} {exc.problem}"
+        result = check_bytes(entry.path, data)
+        if result.problems:
+            return {}, f"its {result.problems[0]}"
+        files[entry.path] = data
+    if f"{prefix}store.json" not in files:
+        return {}, "it holds no store.json (a snapshot of an empty store)"
+    return files, ""
+
+
+def restore(
+    repo: Repo,
+    user: str,
+    now: datetime,
+    *,
+    snapshot_id: int | None,
+    dry_run: bool,
+    merge: bool = False,
+) -> Restore:
+    root = repo.top / ".flowforge" / "user" / user
+    state = repo.state_dir
+    # a dry run over a wiped store must not even create its folder for the lock
+    guard = (
+        nullcontext()
+        if dry_run and not root.is_dir()
+        else locked(root / ".lock", f"the time store of {user}")
+    )
+    with guard:
+        if not dry_run and root.is_dir():
+            from ffhooks.store import Store
+
+            # an interrupted write finishes first, or it would replay over the merge
+            Store(root, repo.top, state, user, now).replay_journal()
+        header = store_here(repo, user)
+        here = header["store"] if header else None
+        ids = snapshot.all_ids(state)
+        last_before = ids[-1] if ids else 0
+        before = None
+        if not dry_run:
+            before = snapshot.take(state, repo.top, user, now, reason="restore", store=here)
+        if snapshot_id is not None:
+            candidates = [snapshot_id]
+        else:
+            candidates = [i for i in reversed(ids) if i <= last_before]
+        skipped: list[str] = []
+        others: dict[str, int] = {}
+        for candidate in candidates:
+            try:
+                manifest = snapshot.load(state, candidate)
+            except BrokenFile as exc:
+                skipped.append(f"snapshot {candidate}: {exc.problem}")
+                continue
+            if manifest.user != user or manifest.reason == "migrate-backup":
+                if snapshot_id is not None:
+                    raise FatalError(f"snapshot {candidate} is not of {user}'s store")
+                continue
+            files, why = _usable(repo, manifest, user)
+            if why:
+                skipped.append(f"snapshot {candidate}: {why}")
+                continue
+            theirs = json.loads(files[f".flowforge/user/{user}/store.json"])
+            home = manifest.worktree or theirs.get("home")
+            if snapshot_id is None and not ours(theirs["store"], home, here, repo):
+                if here and theirs["store"] != here and home in (None, str(repo.top)):
+                    others.setdefault(theirs["store"], candidate)
+                continue
+            if home is not None and home != str(repo.top):
+                raise FatalError(
+                    f"snapshot {candidate} is of {user}'s store in the work tree {home}: a "
+                    "store comes back only to its own place (run the restore there)"
+                )
+            args = (repo, user, now, manifest, files, header, before, skipped)
+            return _apply(*args, dry_run=dry_run, merge=merge)
+    if snapshot_id is not None:
+        raise FatalError(f"snapshot {snapshot_id} cannot be used: {skipped[0].split(': ', 1)[1]}")
+    skipped += [
+        f"snapshot {i}: of store {sid}, not this store {here} "
+        f"(`ffhooks recover restore {i}` brings that store back in this one's place)"
+        for sid, i in others.items()
+    ]
+    return Restore(None, skipped, [], [], before, [], [], None, [], [])
+
+
+def _apply(
+    repo: Repo,
+    user: str,
+    now: datetime,
+    manifest: snapshot.Manifest,
+    files: dict[str, bytes],
+    header: dict[str, Any] | None,
+    before: snapshot.Manifest | None,
+    skipped: list[str],
+    *,
+    dry_run: bool,
+    merge: bool,
+) -> Restore:
+    """Merge the chosen snapshot into the store (the caller holds its lock)."""
+    from ffhooks import merge as merging
+
+    prefix = f".flowforge/user/{user}/"
+    here = {
+        rel: (repo.top / rel).read_bytes()
+        for rel, _ in snapshot.private_files(repo.top, user)
+        if rel != f"{prefix}journal.json"
+    }
+    theirs = json.loads(files[f"{prefix}store.json"])["store"]
+    replaced = header["store"] if header and header["store"] != theirs else None
+    plan = merging.plan(prefix, files, here, now, replace_header=replaced is not None)
+    if replaced and plan.lacking and not merge:
+        shown = ", ".join(plan.lacking[:3]) + (", ..." if len(plan.lacking) > 3 else "")
+        raise FatalError(
+            f"this store (id {replaced}) holds {len(plan.lacking)} session(s) snapshot "
+            f"{manifest.id} (store {theirs}) lacks: {shown}; `ffhooks recover restore "
+            f"{manifest.id} --merge` moves them into the restored store"
+        )
+    retired: list[str] = []
+    if not dry_run:
+        if replaced and header:
+            retired = _retire(repo, user, now, header)  # first: a failure changes nothing
+        for rel in plan.broken:  # a bad file is moved aside, never written over
+            quarantine(repo.top / rel, repo.top, repo.state_dir, now)
+        # store.json last: until it is written, the store is the one it was
+        for rel in sorted(plan.writes, key=lambda r: r == f"{prefix}store.json"):
+            atomic_write(repo.top / rel, plan.writes[rel])
+    return Restore(
+        manifest,
+        skipped,
+        sorted(plan.writes),
+        plan.kept,
+        before,
+        plan.left_out,
+        plan.brought,
+        replaced,
+        plan.lacking if replaced else [],
+        retired,
+    )
+
+
+def _retire(repo: Repo, user: str, now: datetime, header: dict[str, Any]) -> list[str]:
+    """End the billing of a store whose place another takes: every month it ever summarised
+    gets an empty summary with its next seq, written and staged by the aggregation itself
+    (run on a copy of its header with no sessions, kept under the clone's machine state)."""
+    from ffhooks import summary
+    from ffhooks.aggregate import aggregate, store_months
+    from ffhooks.config import load_config
+    from ffhooks.store import Store
+
+    old = header["store"]
+    months = set(header.get("summaries", {}))
+    months |= set(store_months(repo.top / summary.SUMMARIES / user, old))
+    kept = {k: v for k, v in header.items() if k != "quarantined"}
+    kept |= {"dirty": sorted(months), "timer_months": []}
+    root = repo.state_dir / "retired" / old
+    write_json(root / "store.json", kept)
+    store = Store(root, repo.top, repo.state_dir, user, now)
+    store.header = kept
+    return aggregate(store, repo, load_config(repo.flowforge), rebuild=True).written
+
+
+def after_restore(ctx: Context, restored: Iterable[str]) -> None:
+    """Every month of the restored store is rebuilt at the next commit, so the summaries
+    agree with it exactly whatever happened between the snapshot and now. Files brought back
+    are no longer missing (their quarantine marks go), and summaries this store wrote after
+    its store.json was snapshotted are its own (a restored header lags behind them)."""
+    from ffhooks.clock import months_of, zone_history
+
+    prefix = f".flowforge/user/{ctx.user}/"
+    back = {rel[len(prefix) :] for rel in restored if rel.startswith(prefix)}
+    with ctx.store() as store:
+        if store.header is None:
+            return
+        header = store.header
+        months: set[str] = set(header.get("dirty", ()))
+        longest = header["longest_seconds"]
+        for s in store.all_sessions():
+            months |= months_of(s.start, s.end, zone_history(header))
+            longest = max(longest, s.seconds)
+        changes: dict[str, Any] = {"dirty": sorted(months), "longest_seconds": longest}
+        if "quarantined" in header:
+            changes["quarantined"] = [m for m in header["quarantined"] if m["file"] not in back]
+        changes |= _own_summaries(ctx.repo.top, store.user, header)
+        store.set_header(**changes)
+
+
+def _own_summaries(top: Path, user: str, header: dict[str, Any]) -> dict[str, Any]:
+    """The header's record of summaries, with newer ones its writer wrote in the tree."""
+    from ffhooks import summary
+    from ffhooks.aggregate import store_months, trusted
+
+    known = dict(header.get("summaries", {}))
+    writer = header.get("writer")
+    for month, files in store_months(top / summary.SUMMARIES / user, header["store"]).items():
+        seq, path = files[-1]
+        doc = trusted(path) if writer and seq > known.get(month, 0) else None
+        if doc is not None and doc.get("writer") == writer:
+            known[month] = seq
+    if known == header.get("summaries", {}):
+        return {}
+    return {"summaries": dict(sorted(known.items())), "seq": max([header["seq"], *known.values()])}
