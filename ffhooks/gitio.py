@@ -186,23 +186,22 @@ def read_objects(top: Path, names: Sequence[str]) -> list[bytes]:
 
 def tree_blobs(top: Path, treeish: str, folders: Sequence[str]) -> dict[str, str]:
     """Path -> blob id of every file under `folders` in a commit (or tree)."""
-    out = run_git(["--literal-pathspecs", "ls-tree", "-r", "-z", treeish, "--", *folders], top)
-    found = {}
-    for entry in out.split("\0"):
-        meta, _, path = entry.partition("\t")
-        if path:
-            found[path] = meta.split()[2]
-    return found
+    return _blobs(top, ["ls-tree", "-r", "-z", treeish], folders, 2)
 
 
 def index_blobs(top: Path, folders: Sequence[str]) -> dict[str, str]:
     """Path -> blob id of every file under `folders` in the index (what a commit would hold)."""
-    out = run_git(["--literal-pathspecs", "ls-files", "-s", "-z", "--", *folders], top)
+    return _blobs(top, ["ls-files", "-s", "-z"], folders, 1)
+
+
+def _blobs(top: Path, command: list[str], folders: Sequence[str], field: int) -> dict[str, str]:
+    """Entries `<meta fields>\t<path>` of a listing: path -> the blob id at `field`."""
+    out = run_git(["--literal-pathspecs", *command, "--", *folders], top)
     found = {}
     for entry in out.split("\0"):
         meta, _, path = entry.partition("\t")
         if path:
-            found[path] = meta.split()[1]
+            found[path] = meta.split()[field]
     return found
 
 
@@ -226,3 +225,25 @@ def keep_summary_folders(repo: Repo) -> bool:
         return False
     run_git(["config", "merge.directoryRenames", "false"], repo.top)
     return True
+
+
+def other_worktree(top: Path, common_dir: Path, recorded: str | None) -> bool:
+    """Whether `recorded` (the work tree a snapshot or store names) is another place than
+    `top`: a linked worktree of this clone (git keeps their places), or a work tree still
+    there (the clone this one was copied from). A place that is gone was the main work
+    tree's, before it moved: this one's if this is the main one."""
+    if recorded is None or recorded == str(top):
+        return False
+    try:
+        entries = list((common_dir / "worktrees").iterdir())
+    except OSError:
+        entries = []
+    for entry in entries:
+        try:
+            if str(Path((entry / "gitdir").read_text(encoding="utf-8").strip()).parent) == recorded:
+                return True
+        except OSError:
+            continue
+    if (Path(recorded) / ".git").exists():
+        return True  # a work tree still there: the clone this one was copied from
+    return not (top / ".git").is_dir()

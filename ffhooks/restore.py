@@ -20,7 +20,7 @@ from ffhooks import snapshot
 from ffhooks.context import Context
 from ffhooks.errors import BrokenFile, FatalError
 from ffhooks.fsio import atomic_write, locked, quarantine, write_json
-from ffhooks.gitio import Repo
+from ffhooks.gitio import Repo, other_worktree
 from ffhooks.records import Any, NamedTuple
 
 
@@ -65,7 +65,7 @@ def _linked_worktrees(repo: Repo) -> bool:
 def ours(store: str | None, home: str | None, here: str | None, repo: Repo) -> bool:
     """Whether a snapshot of store `store` taken in work tree `home` (None: unknown) is a
     restore point of the store here (id `here`; None: missing or unreadable)."""
-    if home is not None and home != str(repo.top):
+    if other_worktree(repo.top, repo.common_dir, home):
         return False  # another worktree's store: never brought here
     if home is None and _linked_worktrees(repo) and (here is None or store != here):
         return False  # taken before places were recorded, in a clone with several
@@ -150,7 +150,7 @@ def restore(
                 if here and theirs["store"] != here and home in (None, str(repo.top)):
                     others.setdefault(theirs["store"], candidate)
                 continue
-            if home is not None and home != str(repo.top):
+            if other_worktree(repo.top, repo.common_dir, home):
                 raise FatalError(
                     f"snapshot {candidate} is of {user}'s store in the work tree {home}: a "
                     "store comes back only to its own place (run the restore there)"
@@ -255,6 +255,12 @@ def after_restore(ctx: Context, restored: Iterable[str]) -> None:
     with ctx.store() as store:
         if store.header is None:
             return
+        repo = ctx.repo
+        home = store.header.get("home")
+        if home not in (None, str(repo.top)) and not other_worktree(
+            repo.top, repo.common_dir, home
+        ):
+            store.rehome()  # snapshotted before this work tree moved here
         header = store.header
         months: set[str] = set(header.get("dirty", ()))
         longest = header["longest_seconds"]

@@ -461,12 +461,12 @@ def open_store(
     if not root.is_dir() and not create:
         yield store  # no store yet: nothing to lock, nothing recorded
         return
+    if create and not new_store and not (root / "store.json").exists():
+        _refuse_replacing(store)  # before the lock creates anything (`git stash pop` must work)
     with locked(root / ".lock", f"the time store of {user}"):
         store.replay_journal()
         store.load_header()
         if store.header is None and create:
-            if not new_store:
-                _refuse_replacing(store)
             store.create(timezone)
         yield store
 
@@ -476,6 +476,7 @@ def _refuse_replacing(store: Store) -> None:
     `rm -rf .flowforge` or `git stash -a` took it. A new store id now, and a restore later,
     would bill the same sessions under two ids."""
     from ffhooks import snapshot
+    from ffhooks.gitio import other_worktree
 
     state = store.state_dir
     for snapshot_id in reversed(snapshot.all_ids(state)):
@@ -484,11 +485,12 @@ def _refuse_replacing(store: Store) -> None:
         except BrokenFile:
             continue
         # a store of another linked worktree is that worktree's, not this one's lost store
-        elsewhere = manifest.worktree not in (None, str(store.top))
+        elsewhere = other_worktree(store.top, store.state_dir.parent, manifest.worktree)
         if manifest.user == store.user and manifest.reason != "migrate-backup" and not elsewhere:
             raise FatalError(
                 f"{store.user} has no time store in this work tree, but this clone has "
                 f"snapshots of one (the newest: {snapshot_id}, "
                 f"{manifest.created:%Y-%m-%d %H:%M} UTC): `ffhooks recover restore` brings "
-                "it back; pass --new-store to start a new, empty one instead"
+                "it back (or `git stash pop`, if `git stash -a` took it); pass --new-store to "
+                "start a new, empty one instead"
             )
