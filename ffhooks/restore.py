@@ -136,7 +136,10 @@ def restore(
             except BrokenFile as exc:
                 skipped.append(f"snapshot {candidate}: {exc.problem}")
                 continue
-            if manifest.user != user or manifest.reason == "migrate-backup":
+            # the state before an earlier restore is an undo point, used only when named: a
+            # restore killed after taking it would otherwise make the damage the newest
+            undo = manifest.reason == "restore" and snapshot_id is None
+            if manifest.user != user or manifest.reason == "migrate-backup" or undo:
                 if snapshot_id is not None:
                     raise FatalError(f"snapshot {candidate} is not of {user}'s store")
                 continue

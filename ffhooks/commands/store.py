@@ -53,7 +53,11 @@ def fork(ctx: Context) -> int:
     """This folder is a copy: give it a new, empty store; keep the copied files aside."""
     with ctx.store() as store:
         if not store.exists:
-            raise FatalError(f"{ctx.user} has no time store in this work tree: nothing to fork")
+            raise FatalError(
+                f"{ctx.user} has no time store in this work tree: nothing to fork (if a fork "
+                "was interrupted, the copied store is kept in the clone's ffhooks/forked/; "
+                "`--new-store` on your next `ffhooks start` or `add` starts the new one)"
+            )
         if not _foreign(store):
             raise FatalError(
                 f"{ctx.user}'s store was made in this work tree: `ffhooks store fork` is for "
