@@ -176,6 +176,8 @@ def set_up(root: Path, *, teammates: int, per_day: int, log: bool) -> Bench:
         run(["git", "clone", "-q", origin, path], cwd=root, env=env)
         if name != "nostore":
             shutil.copytree(store, path / ".flowforge" / "user" / COMMITTER)
+            # a copied store refuses to write until told; each clone stands alone here
+            run(["ffhooks", "store", "moved"], cwd=path, env=env)
         if name == "noop":
             (path / ".pre-commit-config.yaml").write_text(NOOP_CONFIG, encoding="utf-8")
             run(["git", "add", ".pre-commit-config.yaml"], cwd=path, env=env)

@@ -17,9 +17,9 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from ffhooks.clock import ZoneHistory, as_history, day_start
+from ffhooks.layout import SUMMARIES
 from ffhooks.records import Any, NamedTuple
 
-SUMMARIES = ".flowforge/team/summaries"
 NAME = re.compile(r"(?P<store>[0-9a-f]{16})-(?P<seq>[1-9][0-9]{0,17})\.json")
 PATH = re.compile(
     r"\.flowforge/team/summaries/(?P<user>[a-z0-9][a-z0-9._-]{0,63})/"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from ffhooks.errors import FatalError
 from ffhooks.gitio import Repo, index_blobs, run_git, tree_blobs, user_dir_ignored
-from ffhooks.summary import SUMMARIES
+from ffhooks.layout import PRIVATE, SUMMARIES
 
 
 def guard(repo: Repo) -> int:
@@ -13,7 +13,7 @@ def guard(repo: Repo) -> int:
         repo.top,
     ).split("\0")
     changes = list(zip(out[::2], out[1::2], strict=False))
-    private = [p for s, p in changes if s in "AM" and p.startswith(".flowforge/user/")]
+    private = [p for s, p in changes if s in "AM" and p.startswith(f"{PRIVATE}/")]
     if private:
         more = f" and {len(private) - 1} more" if len(private) > 1 else ""
         raise FatalError(
