@@ -157,7 +157,7 @@ def list_tree(top: Path, commit: str, folder: str) -> list[str]:
 
 
 def read_blobs(top: Path, commit: str, paths: list[str]) -> list[tuple[str, bytes]]:
-    """The content of `paths` in a commit (`commit` "" for the index), in one git process."""
+    """The content of `paths` in a commit, in one `git cat-file --batch`."""
     return list(zip(paths, read_objects(top, [f"{commit}:{p}" for p in paths]), strict=True))
 
 
