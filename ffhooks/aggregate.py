@@ -19,14 +19,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from ffhooks import summary
-from ffhooks.clock import zone_history
+from ffhooks.clock import months_of
 from ffhooks.config import TeamConfig
 from ffhooks.errors import BrokenFile, FatalError
 from ffhooks.fsio import parse_json, write_json
 from ffhooks.gitio import Repo, run_git
 from ffhooks.identity import stores
 from ffhooks.records import Any, NamedTuple
-from ffhooks.store import Running, Store, months_of
+from ffhooks.store import Running, Store
 
 
 class Outcome(NamedTuple):
@@ -103,7 +103,7 @@ def wanted_months(store: Store, user_dir: Path, span: Span | None, rebuild: bool
     for path in newest_own(user_dir, header):
         if rebuild or not path.is_file():
             months.add(path.parent.name)
-    zones = zone_history(store.header)
+    zones = store.zones
     if span:
         months |= months_of(span.running.start, span.end, zones)
     if rebuild:
@@ -142,12 +142,12 @@ def aggregate(store: Store, repo: Repo, config: TeamConfig, *, rebuild: bool = F
         known[month] = seq
     if new:
         _refuse_unstaged(repo, sorted({path.parent for path in new}))
-    tz = zone_history(store.header)  # each instant in the zone in effect then
+    timer = months_of(span.running.start, span.end, store.zones) if span else set()
     changes = {
         "seq": max([header["seq"], *known.values()]),
         "summaries": dict(sorted(known.items())),
         "dirty": [],
-        "timer_months": sorted(months_of(span.running.start, span.end, tz)) if span else [],
+        "timer_months": sorted(timer),
     }
     # The header first: every seq it names is then one this store wrote (a file that failed
     # to be written is missing, so its month is rebuilt next time), and any other seq of
@@ -175,7 +175,7 @@ def aggregate(store: Store, repo: Repo, config: TeamConfig, *, rebuild: bool = F
 def _draft(store: Store, month: str, span: Span | None, config: TeamConfig) -> dict[str, Any]:
     """The summary the store's sessions (and running timer) make of a month, seq aside."""
     header = store.header or {}
-    tz = zone_history(store.header)  # each instant in the zone in effect then
+    tz = store.zones  # each instant in the zone in effect then
     lo, hi = summary.month_bounds(month, tz)
     intervals = [
         summary.Interval(s.task, s.start, s.end, s.billable) for s in store.sessions_between(lo, hi)

@@ -251,7 +251,7 @@ def after_restore(ctx: Context, restored: Iterable[str]) -> None:
     agree with it exactly whatever happened between the snapshot and now. Files brought back
     are no longer missing (their quarantine marks go), and summaries this store wrote after
     its store.json was snapshotted are its own (a restored header lags behind them)."""
-    from ffhooks.clock import months_of, zone_history
+    from ffhooks.clock import months_of
 
     prefix = f".flowforge/user/{ctx.user}/"
     back = {rel[len(prefix) :] for rel in restored if rel.startswith(prefix)}
@@ -268,7 +268,7 @@ def after_restore(ctx: Context, restored: Iterable[str]) -> None:
         months: set[str] = set(header.get("dirty", ()))
         longest = header["longest_seconds"]
         for s in store.all_sessions():
-            months |= months_of(s.start, s.end, zone_history(header))
+            months |= months_of(s.start, s.end, store.zones)
             longest = max(longest, s.seconds)
         changes: dict[str, Any] = {"dirty": sorted(months), "longest_seconds": longest}
         if "quarantined" in header:

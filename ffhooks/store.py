@@ -127,11 +127,6 @@ def new_writer() -> str:
     return os.urandom(4).hex()
 
 
-def months_of(start: datetime, end: datetime, tz: ZoneInfo | clock.ZoneHistory) -> set[str]:
-    """The months (YYYY-MM) that an interval touches, each instant in the zone then."""
-    return clock.months_of(start, end, tz)
-
-
 class Store:
     """A user's store, opened under its lock by `open_store`."""
 
@@ -172,6 +167,11 @@ class Store:
     @property
     def tz(self) -> ZoneInfo:
         return zone(self.header["timezone"] if self.header else detect_timezone())
+
+    @property
+    def zones(self) -> clock.ZoneHistory:
+        """The zone in effect at each instant: days and months are cut by it."""
+        return clock.zone_history(self.header)
 
     def shown(self, path: Path) -> str:
         try:
@@ -352,7 +352,7 @@ class Store:
         if self.header is None:
             raise FatalError("internal: the store must be created before it is written")
         self.check_home()
-        tz, zones = self.tz, clock.zone_history(self.header)
+        tz, zones = self.tz, self.zones
         files: dict[Path, Any] = {}
         touched: dict[date, list[Session]] = {}
         months: set[str] = set()
@@ -366,11 +366,11 @@ class Store:
                 if any(x.id == s.id for x in touched.get(d, self.day(d))):
                     touched[d] = [x for x in touched.get(d, self.day(d)) if x.id != s.id]
                     break
-            months |= months_of(s.start, s.end, zones)
+            months |= clock.months_of(s.start, s.end, zones)
         for s in added:
             day = local_date(s.start, tz)
             touched[day] = [*touched.get(day, self.day(day)), s]
-            months |= months_of(s.start, s.end, zones)
+            months |= clock.months_of(s.start, s.end, zones)
             longest = max(longest, s.seconds)
         for day, sessions in touched.items():
             sessions.sort(key=lambda s: s.start)

@@ -20,10 +20,9 @@ import pytest
 from conftest import NOW, git
 
 from ffhooks import jsonstream, legacy, summary
-from ffhooks.clock import parse_iso
+from ffhooks.clock import months_of, parse_iso
 from ffhooks.config import load_config
 from ffhooks.gitio import find_repo
-from ffhooks.store import months_of
 
 FIXTURES = Path(__file__).parent / "fixtures" / "legacy"
 V1 = ".task-times.json"

@@ -40,16 +40,14 @@ def _newest_valid(ctx: Context) -> tuple[dict[str, Any] | None, list[str]]:
     return None, broken
 
 
-def _unstaged_lines(found: list[tuple[str, bool]]) -> list[str]:
-    return [
-        f"not in the index: {path}: "
-        + (
-            "the next commit carries it (its hook stages it; or `git add` it)"
-            if on_disk
-            else "missing from the work tree too: the next commit writes it anew"
-        )
-        for path, on_disk in found
-    ]
+def _unstaged(path: str, on_disk: bool) -> dict[str, str]:
+    what = f"{path} is not in the index" + ("" if on_disk else " nor in the work tree")
+    fix = "commit (the hook stages it, or writes it anew), or ffhooks recover retry"
+    return {"kind": "unstaged-summary", "what": what, "fix": fix, "path": path}
+
+
+def _line(condition: dict[str, str]) -> str:
+    return f"{condition['kind']}: {condition['what']}\n  fix: {condition['fix']}"
 
 
 def _conditions(ctx: Context) -> list[dict[str, str]]:
@@ -78,10 +76,7 @@ def _conditions(ctx: Context) -> list[dict[str, str]]:
                     "fix": f"ffhooks recover restore, or ffhooks recover forget {mark['file']}",
                 }
             )
-    for path, on_disk in unstaged(ctx.repo):
-        fix = "commit (the hook stages it), or ffhooks recover retry"
-        what = f"{path} is not in the index" + ("" if on_disk else " nor in the work tree")
-        found.append({"kind": "unstaged-summary", "what": what, "fix": fix, "path": path})
+    found += [_unstaged(path, on_disk) for path, on_disk in unstaged(ctx.repo)]
     for problem in summary_health(ctx.repo.top):
         fix = "git checkout HEAD -- PATH, then ffhooks recover rebuild"
         found.append({"kind": "broken-summary", "what": problem, "fix": fix})
@@ -101,7 +96,7 @@ def status(ctx: Context, as_json: bool) -> int:
         "queue": [{**e, "file": str(p)} for p, e in queue.entries(ctx.repo.state_dir)],
         "unstaged_summaries": [c["path"] for c in conditions if c["kind"] == "unstaged-summary"],
     }
-    lines = [f"{c['kind']}: {c['what']}\n  fix: {c['fix']}" for c in conditions]
+    lines = [_line(c) for c in conditions]
     lines.append(
         f"newest snapshot: {newest['id']} of {newest['created']} ({newest['files']} files)"
         if newest
@@ -177,9 +172,8 @@ def _stage_lost(ctx: Context, result: dict[str, Any]) -> list[str]:
     still = unstaged(ctx.repo) if lost else []
     result["unstaged_summaries"] = [p for p, _ in still]
     staged = len(lost) - len(still)
-    return ([f"staged {staged} summary file(s) the index had lost"] if staged else []) + (
-        _unstaged_lines(still)
-    )
+    done = [f"staged {staged} summary file(s) the index had lost"] if staged else []
+    return done + [_line(_unstaged(path, on_disk)) for path, on_disk in still]
 
 
 def restore_store(
