@@ -1,10 +1,9 @@
 """Fold a private store into the committed summaries of its user (the commit-hook path).
 
-Aggregation only ever adds files. DESIGN.md also deleted the store's older files of the month,
-but git's rename detection pairs such a delete with the similar new file: two branches that
-each did it conflict (rename/rename), and a branch that did it conflicts with one that only
-deleted (rename/delete). Pure adds of distinct paths never conflict; readers keep the highest
-seq, so superseded files only cost space.
+Aggregation adds a file for each month that changed and, in the same commit, overwrites the
+store's older files of that month with the tombstone (see summary.py): never a deletion, which
+git's rename detection would pair with the similar new file (two branches that each did it
+conflict). Two branches burying the same file make the same change.
 
 Only months that changed are rebuilt (see `wanted_months`), so time recorded anywhere reaches
 the next commit. Work is proportional to what changed: one `stat` per month ever summarised,
@@ -15,6 +14,7 @@ every month is in the index, whatever git did to the index since the last commit
 from __future__ import annotations
 
 import os
+from collections.abc import Container, Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -22,9 +22,10 @@ from ffhooks import summary
 from ffhooks.clock import months_of
 from ffhooks.config import TeamConfig
 from ffhooks.errors import BrokenFile, FatalError
-from ffhooks.fsio import parse_json, write_json
-from ffhooks.gitio import Repo, run_git
+from ffhooks.fsio import atomic_write, parse_json, write_json
+from ffhooks.gitio import Repo, remote_default, run_git
 from ffhooks.identity import stores
+from ffhooks.layout import TOMBSTONE, TOMBSTONE_BLOB
 from ffhooks.records import Any, NamedTuple
 from ffhooks.store import Running, Store
 
@@ -32,6 +33,8 @@ from ffhooks.store import Running, Store
 class Outcome(NamedTuple):
     written: list[str]
     staged: list[str]  # written now, or written before but missing from the index
+    buried: list[str]  # superseded files made tombstones
+    waiting: list[str]  # tombstones pre-commit stashed as unstaged: they stay unstaged
     capped: str | None  # the task of a running timer counted only up to max_session_hours
 
 
@@ -116,7 +119,7 @@ def aggregate(store: Store, repo: Repo, config: TeamConfig, *, rebuild: bool = F
     """Write new summaries for the months that changed, and stage every newest summary of
     the store that the index lacks; return what was done."""
     if store.header is None:
-        return Outcome([], [], None)
+        return Outcome([], [], [], [], None)
     store.header = header = store.owned()  # its writer id goes into each summary
     user_dir = repo.top / summary.SUMMARIES / store.user
     ours = store_months(user_dir, header["store"])
@@ -140,8 +143,10 @@ def aggregate(store: Store, repo: Repo, config: TeamConfig, *, rebuild: bool = F
         doc["sha256"] = summary.checksum(doc)
         new[user_dir / month / f"{header['store']}-{seq}.json"] = doc
         known[month] = seq
+    stashed = _stashed_by_precommit([f"{_rel(repo, user_dir)}/"])
+    pending = {path for path, blob in stashed.items() if blob and TOMBSTONE_BLOB.startswith(blob)}
     if new:
-        _refuse_unstaged(repo, sorted({path.parent for path in new}))
+        _refuse_unstaged(repo, sorted({path.parent for path in new}), stashed.keys() - pending)
     timer = months_of(span.running.start, span.end, store.zones) if span else set()
     changes = {
         "seq": max([header["seq"], *known.values()]),
@@ -162,14 +167,69 @@ def aggregate(store: Store, repo: Repo, config: TeamConfig, *, rebuild: bool = F
                 f"cannot write {path.relative_to(repo.top)} ({exc.strerror}): make sure "
                 f"{user_dir.relative_to(repo.top)} is a writable folder"
             ) from None
-    staged = untracked_own(repo, user_dir, header["store"])
-    if staged:
-        stage(repo, staged)
+    loose = untracked_own(repo, user_dir, header["store"], tombstones=True)
+    skip = pending | {_rel(repo, path) for path in loose}
+    superseded = {path: path.read_bytes() for path in buriable(repo, new, ours, skip)}
+    buried = bury(superseded)
+    staged = sorted({*loose, *buried})
+    try:
+        if staged:
+            stage(repo, staged)
+    except FatalError:
+        # unstaged, the tombstones would be "files modified by the hook": pre-commit would
+        # fail the commit, which a failed aggregation never does
+        for path, data in superseded.items():
+            atomic_write(path, data)
+        raise
     return Outcome(
         [_rel(repo, p) for p in new],
         [_rel(repo, p) for p in staged],
+        [_rel(repo, p) for p in buried],
+        sorted(pending),
         span.running.task if span and span.capped else None,
     )
+
+
+def buriable(
+    repo: Repo,
+    new: Iterable[Path],
+    ours: dict[str, list[tuple[int, Path]]],
+    skip: Container[str],
+) -> list[Path]:
+    """The store's files that the summaries just written supersede and that become
+    tombstones now: committed, not tombstones yet, and on the remote's default branch.
+
+    A file only this branch has stays as it is: a commit burying it would conflict when
+    cherry-picked alone onto a branch without it (it is buried once it is merged). So does
+    one the index lacks (staged as it is, it is the same add as on any branch that has it),
+    and one in `skip`: a tombstone waiting in pre-commit's stash of unstaged changes
+    (written now, the stash would no longer apply)."""
+    found = [
+        path
+        for written in new
+        for _, path in ours.get(written.parent.name, [])
+        if _rel(repo, path) not in skip and not summary.is_tombstone(path)
+    ]
+    ref = remote_default(repo) if found else None
+    if ref is None:
+        return found
+    folders = sorted({f"{_rel(repo, p.parent)}/" for p in found})
+    listed = run_git(
+        ["--literal-pathspecs", "ls-tree", "-r", "-z", "--name-only", ref, "--", *folders],
+        repo.top,
+        check=False,
+    )
+    published = set(listed.split("\0"))
+    return [path for path in found if _rel(repo, path) in published]
+
+
+def bury(paths: Iterable[Path]) -> list[Path]:
+    """Overwrite superseded summaries with the tombstone."""
+    buried = []
+    for path in paths:
+        atomic_write(path, TOMBSTONE)
+        buried.append(path)
+    return buried
 
 
 def _draft(store: Store, month: str, span: Span | None, config: TeamConfig) -> dict[str, Any]:
@@ -261,29 +321,47 @@ def unstaged(repo: Repo) -> list[tuple[str, bool]]:
     return found
 
 
-def untracked_own(repo: Repo, user_dir: Path, store_id: str) -> list[Path]:
+def untracked_own(
+    repo: Repo, user_dir: Path, store_id: str, *, tombstones: bool = False
+) -> list[Path]:
     """This store's summary files that the index lacks (one `git ls-files --others`):
     `git reset HEAD~1`, a held index.lock, an interrupted hook or a resolved conflict leave
-    files on disk that no commit would carry, and that would stop a later checkout."""
+    files on disk that no commit would carry, and that would stop a later checkout. With
+    `tombstones`, also its committed files made tombstones but not staged."""
     listed = run_git(
-        ["--literal-pathspecs", "ls-files", "-z", "--others", "--", f"{_rel(repo, user_dir)}/"],
+        [
+            "--literal-pathspecs",
+            "ls-files",
+            "-z",
+            "-t",
+            "--others",
+            *(["--modified"] if tombstones else []),
+            "--",
+            f"{_rel(repo, user_dir)}/",
+        ],
         repo.top,
     )
-    found = []
-    for rel in filter(None, listed.split("\0")):
+    found = set()
+    for entry in filter(None, listed.split("\0")):
+        tag, _, rel = entry.partition(" ")
         match = summary.NAME.fullmatch(rel.rsplit("/", 1)[-1])
         if match and match["store"] == store_id:
-            found.append(repo.top / rel)
+            path = repo.top / rel
+            if tag == "?" or summary.is_tombstone(path):
+                found.add(path)
     return sorted(found)
 
 
-def _refuse_unstaged(repo: Repo, folders: list[Path]) -> None:
-    """Leave the commit alone if a summary in a month folder we write to has unstaged edits:
-    summaries are written by ffhooks only, so an edit is a mistake (or tampering) to resolve
-    first. Folders as pathspecs keep this one cheap git call however many files they hold."""
+def _refuse_unstaged(repo: Repo, folders: list[Path], stashed: Iterable[str]) -> None:
+    """Leave the commit alone if a summary in a month folder we write to has unstaged edits
+    (in the work tree, or `stashed` by pre-commit): summaries are written by ffhooks only,
+    so an edit is a mistake (or tampering) to resolve first. Unstaged tombstones are ours
+    (after `git reset HEAD~1`), staged with the rest. Folders as pathspecs keep this one
+    cheap git call however many files they hold."""
     rel = [f"{p.relative_to(repo.top)}/" for p in folders]
-    edited = run_git(["diff", "--name-only", "--", *rel], repo.top).split()
-    edited += _stashed_by_precommit(rel)
+    edited = run_git(["diff", "--name-only", "-z", "--", *rel], repo.top).split("\0")
+    edited = [p for p in edited if p and not summary.is_tombstone(repo.top / p)]
+    edited += sorted(p for p in stashed if any(p.startswith(r) for r in rel))
     if edited:
         raise FatalError(
             f"{edited[0]} has unstaged edits, so ffhooks leaves it alone: commit or discard "
@@ -292,23 +370,35 @@ def _refuse_unstaged(repo: Repo, folders: list[Path]) -> None:
         )
 
 
-def _stashed_by_precommit(rel: list[str]) -> list[str]:
-    """Paths among `rel` that pre-commit stashed as unstaged edits before running us."""
+def _stashed_by_precommit(rel: list[str]) -> dict[str, str]:
+    """Paths under the folders `rel` that pre-commit stashed as unstaged edits before
+    running us, each with the (abbreviated) blob id it stashed, from the `index OLD..NEW`
+    line of its patch. Tombstones among them wait there until it puts
+    them back: written now, its stash would no longer apply."""
     home = os.environ.get("PRE_COMMIT_HOME") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "pre-commit"
     )
     try:
         patches = [n for n in os.listdir(home) if n.startswith("patch")]
     except OSError:
-        return []
-    mine = [n for n in patches if n.endswith(f"-{os.getppid()}")]
-    found = []
-    for name in mine:
+        return {}
+    found: dict[str, str] = {}
+    for name in [n for n in patches if n.endswith(f"-{os.getppid()}")]:
         try:
             text = Path(home, name).read_text(encoding="utf-8", errors="replace")
         except OSError:
             continue
-        found += [r for r in rel if f"a/{r}" in text]
+        path = None
+        for line in text.splitlines():
+            if line.startswith("diff --git a/"):
+                path = line[len("diff --git a/") :].split(" b/", 1)[0]
+                if any(path.startswith(r) for r in rel):
+                    found[path] = ""
+                else:
+                    path = None
+            elif path is not None and line.startswith("index ") and ".." in line:
+                found[path] = line.split()[1].split("..")[1]
+                path = None
     return found
 
 

@@ -15,6 +15,7 @@ DEFAULTS: dict[str, Any] = {
     "branch_task_pattern": r"\d+",
     "summary_detail": {"per_task": True, "period": "day"},
     "snapshots": {"keep_last": 50, "keep_daily_days": 30},
+    "compact": {"delete_after_days": 90},
 }
 
 
@@ -35,6 +36,7 @@ class TeamConfig(NamedTuple):
     validate: tuple[Rule, ...] = ()
     keep_last: int = 50
     keep_daily_days: int = 30
+    delete_after_days: int = 90
 
     @property
     def detail(self) -> dict[str, Any]:
@@ -75,6 +77,7 @@ def load_config(flowforge: Path) -> TeamConfig:
         ) from None
     detail = {**DEFAULTS["summary_detail"], **merged["summary_detail"]}
     kept = {**DEFAULTS["snapshots"], **merged["snapshots"]}
+    compact = {**DEFAULTS["compact"], **merged["compact"]}
     return TeamConfig(
         float(merged["max_session_hours"]),
         pattern,
@@ -85,6 +88,7 @@ def load_config(flowforge: Path) -> TeamConfig:
         tuple(Rule(r["files"], r["schema"]) for r in merged.get("validate", ())),
         kept["keep_last"],
         kept["keep_daily_days"],
+        compact["delete_after_days"],
     )
 
 

@@ -133,6 +133,27 @@ def current_branch(repo: Repo) -> str | None:
     return head[len(prefix) :] if head.startswith(prefix) else None
 
 
+def remote_default(repo: Repo) -> str | None:
+    """The remote's default branch as this clone last fetched it (`origin/HEAD`, else
+    `origin/main` or `origin/master`), read from the ref files; None without one."""
+    refs = repo.common_dir / "refs" / "remotes" / "origin"
+    try:
+        head = (refs / "HEAD").read_text(encoding="utf-8").strip()
+    except OSError:
+        head = ""
+    if head.startswith("ref: refs/remotes/origin/"):
+        return head[len("ref: ") :]
+    try:
+        packed = (repo.common_dir / "packed-refs").read_text(encoding="utf-8")
+    except OSError:
+        packed = ""
+    for name in ("main", "master"):
+        ref = f"refs/remotes/origin/{name}"
+        if (refs / name).is_file() or f" {ref}\n" in packed:
+            return ref
+    return None
+
+
 def config_values(cwd: Path, pattern: str) -> dict[str, str]:
     """`git config --get-regexp PATTERN` as a dict (one process for several keys)."""
     out = run_git(["config", "--get-regexp", pattern], cwd, check=False)
@@ -205,15 +226,23 @@ def _blobs(top: Path, command: list[str], folders: Sequence[str], field: int) ->
     return found
 
 
-def keep_summary_folders(repo: Repo) -> bool:
-    """Make this clone's merges, rebases and cherry-picks leave summary folders where they
-    are; True if the setting was changed now.
+MERGE_DRIVER = "ffhooks merge-summary %O %A %B || git merge-file -L ours -L base -L theirs %A %O %B"
+_ATTRIBUTES = "/.flowforge/team/summaries/** merge=ffhooks"
 
-    When one side of a cherry-pick (or rebase) lacks a user's month folder entirely, git
-    pairs its files with similar summaries elsewhere and calls the folder renamed; with its
-    default `merge.directoryRenames=conflict` every summary the other side adds there then
-    stops the operation ("CONFLICT (file location)"), and `true` would move them into
-    another user's folder. Read from the config file itself: one small read per commit.
+
+def merge_settings(repo: Repo) -> list[str]:
+    """Set up this clone's merges, rebases and cherry-picks for summaries; returns what was
+    changed now (usually nothing: one small read of the config and attributes files).
+
+    - `merge.directoryRenames=false`: when one side of a cherry-pick (or rebase) lacks a
+      user's month folder entirely, git pairs its files with similar summaries elsewhere
+      and calls the folder renamed; with its default `conflict` every summary the other
+      side adds there stops the operation ("CONFLICT (file location)"), and `true` would
+      move them into another user's folder.
+    - The `ffhooks` merge driver for summaries (in `info/attributes`, so nothing needs
+      committing): a tombstone against the file itself settles as the tombstone, against
+      another file git paired with it as that file (see `ffhooks merge-summary`); without
+      ffhooks on PATH, git's own merge.
     """
     import re
 
@@ -221,10 +250,24 @@ def keep_summary_folders(repo: Repo) -> bool:
         text = (repo.common_dir / "config").read_text(encoding="utf-8", errors="replace")
     except OSError:
         text = ""
-    if re.search(r"(?im)^\s*directoryRenames\s*=\s*(false|no|off|0)\s*$", text):
-        return False
-    run_git(["config", "merge.directoryRenames", "false"], repo.top)
-    return True
+    changed = []
+    if not re.search(r"(?im)^\s*directoryRenames\s*=\s*(false|no|off|0)\s*$", text):
+        run_git(["config", "merge.directoryRenames", "false"], repo.top)
+        changed.append("merge.directoryRenames false")
+    if "ffhooks merge-summary" not in text:
+        run_git(["config", "merge.ffhooks.name", "ffhooks summaries"], repo.top)
+        run_git(["config", "merge.ffhooks.driver", MERGE_DRIVER], repo.top)
+        changed.append("merge.ffhooks.driver")
+    attributes = repo.common_dir / "info" / "attributes"
+    try:
+        lines = attributes.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        lines = []
+    if _ATTRIBUTES not in lines:
+        attributes.parent.mkdir(exist_ok=True)
+        attributes.write_text("\n".join([*lines, _ATTRIBUTES, ""]), encoding="utf-8")
+        changed.append("info/attributes")
+    return changed
 
 
 def other_worktree(top: Path, common_dir: Path, recorded: str | None) -> bool:

@@ -3,3 +3,6 @@ without importing what reads or writes them."""
 
 SUMMARIES = ".flowforge/team/summaries"
 PRIVATE = ".flowforge/user"
+# What a superseded summary is overwritten with (see summary.py), and its git blob id
+TOMBSTONE = b'{"ffhooks":"tombstone"}\n'
+TOMBSTONE_BLOB = "04a648d43c4cc003aef0ad15fdcb69ae05a24574"

@@ -35,7 +35,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ffhooks import summary
-from ffhooks.aggregate import stage, store_months, trusted
+from ffhooks.aggregate import bury, stage, store_months, trusted
 from ffhooks.clock import UTC, day_start, to_iso, zone
 from ffhooks.config import TeamConfig
 from ffhooks.errors import BrokenFile, FatalError
@@ -908,6 +908,7 @@ def _plan(
                 path = user_dir / month / f"{store}-{seq}.json"
                 if write:
                     _write(repo, path, doc)
+                    bury(p for _, p in existing.get(month, []) if not summary.is_tombstone(p))
                 written.append(path.relative_to(repo.top).as_posix())
     return written, unchanged, stores
 

@@ -214,6 +214,34 @@ def _verify(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", default="text", choices=("text", "json"))
 
 
+def _compact(p: argparse.ArgumentParser) -> None:
+    what = p.add_mutually_exclusive_group(required=True)
+    what.add_argument(
+        "--tombstones",
+        action="store_true",
+        help="make every superseded summary a tombstone, in one commit (safe on any branch)",
+    )
+    what.add_argument(
+        "--delete",
+        action="store_true",
+        help="delete old tombstones, in one commit (one CI job on the main branch)",
+    )
+    p.add_argument(
+        "--older-than",
+        type=int,
+        metavar="DAYS",
+        help="with --delete: tombstones on this branch for this many days "
+        "(default: the team config's compact.delete_after_days, 90)",
+    )
+    p.add_argument("--dry-run", action="store_true", help="say what would change, change nothing")
+    p.add_argument("--json", action="store_true")
+
+
+def _merge_summary(p: argparse.ArgumentParser) -> None:
+    for name in ("base", "ours", "theirs"):
+        p.add_argument(name, help=f"the {name} version (git's %O %A %B)")
+
+
 def _daemon(p: argparse.ArgumentParser) -> None:
     p.add_argument("--once", action="store_true", help="one round, then exit")
     p.add_argument("--interval", type=float, default=300.0, metavar="SECONDS")
@@ -247,6 +275,15 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
     "store": ("your store's identity; fork a copied one, or say it moved", _store),
     "snapshot": ("recovery snapshots of your private store: list, create, verify", _snapshot),
     "verify": ("CI check of the committed summaries at a ref", _verify),
+    "compact": (
+        "bound the history: tombstones for superseded summaries, or old ones gone",
+        _compact,
+    ),
+    "resolve": ("settle merge conflicts over tombstones (then commit or --continue)", _nothing),
+    "merge-summary": (
+        "git merge driver for summaries (set up by init and the hook)",
+        _merge_summary,
+    ),
     "daemon": ("background snapshots and retries for this clone", _daemon),
     "health": ("what the daemon last did", _json_only),
     "schema": ("print a JSON Schema of an ffhooks file, or --list them", _schema),
@@ -265,6 +302,9 @@ _FOR_NO_ONE = (
     "migrate",
     "validate",
     "verify",
+    "compact",
+    "resolve",
+    "merge-summary",
     "health",
     "aggregate",  # folds every store of the work tree, each under its own user
 )
@@ -301,6 +341,10 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "merge-summary":  # run by git in the middle of a merge: no repository
+        from ffhooks.commands.compact import merge_summary
+
+        return merge_summary(args.base, args.ours, args.theirs)
     if args.command == "demo":
         from ffhooks.commands.demo import demo
 
@@ -328,6 +372,23 @@ def _dispatch(args: argparse.Namespace) -> int:
         from ffhooks.commands.verify import verify
 
         return verify(repo, ref=args.ref, since=args.since, fmt=args.format)
+    if args.command == "compact":
+        from ffhooks.clock import now_from_env
+        from ffhooks.commands.compact import compact
+
+        return compact(
+            repo,
+            now_from_env(os.environ),
+            tombstones=args.tombstones,
+            delete=args.delete,
+            older_than=args.older_than,
+            dry_run=args.dry_run,
+            as_json=args.json,
+        )
+    if args.command == "resolve":
+        from ffhooks.commands.compact import resolve
+
+        return resolve(repo)
     if args.command == "health":
         from ffhooks.commands.health import health
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ffhooks import summary
 from ffhooks.errors import FatalError
-from ffhooks.gitio import list_tree, read_blobs, resolve_commit
+from ffhooks.gitio import read_blobs, resolve_commit, tree_blobs
 from ffhooks.records import Any, NamedTuple
 
 DIMENSIONS = ("user", "task", "day", "week", "month")
@@ -41,23 +41,33 @@ class Report(NamedTuple):
     currency: str | None
 
 
-def _newest(paths: Iterable[str]) -> list[str]:
-    return sorted(w.path for w in summary.live(paths).values())
+def _newest(paths: Iterable[str], buried: Container[str] = ()) -> list[str]:
+    return sorted(w.path for w in summary.live(paths, buried).values())
 
 
 def read_worktree(top: Path) -> list[tuple[str, bytes]]:
+    """The live summaries of a work tree. Only the newest file of each store and month is
+    read; should that be a tombstone (never after a commit ffhooks checked), the next one."""
     base = top / summary.SUMMARIES
     found = []
     for folder, _, names in os.walk(base):
         rel = Path(folder).relative_to(top).as_posix()
         found += [f"{rel}/{n}" for n in names if n.endswith(".json")]
-    return [(p, (top / p).read_bytes()) for p in _newest(found)]
+    buried: set[str] = set()
+    while True:
+        files = [(p, (top / p).read_bytes()) for p in _newest(found, buried)]
+        newly = {p for p, data in files if data == summary.TOMBSTONE}
+        if not newly:
+            return files
+        buried |= newly
 
 
 def read_ref(top: Path, ref: str) -> list[tuple[str, bytes]]:
-    """The summaries of any commit-ish, straight from the object store (no checkout)."""
+    """The summaries of any commit-ish, straight from the object store (no checkout);
+    tombstones are known by their blob id, without reading them."""
     commit = resolve_commit(top, ref)
-    return read_blobs(top, commit, _newest(list_tree(top, commit, summary.SUMMARIES)))
+    blobs = tree_blobs(top, commit, [summary.SUMMARIES])
+    return read_blobs(top, commit, _newest(blobs, summary.tombstones(blobs)))
 
 
 def cells(files: list[tuple[str, bytes]], capped: list[str] | None = None) -> list[Cell]:

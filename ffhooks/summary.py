@@ -2,9 +2,12 @@
 
     .flowforge/team/summaries/<user>/<YYYY-MM>/<store>-<seq>.json
 
-A summary file is never modified or deleted: a change adds a file with a higher seq, and a
-reader keeps the highest seq per (store, month). Adds of distinct paths never conflict in any
-merge, rebase, cherry-pick or squash, whatever rename detection does.
+A change adds a file with a higher seq, and a reader keeps the highest seq per (store, month),
+its "live" file. The files it supersedes are overwritten, in the same commit, with TOMBSTONE:
+the same bytes for every one, so two branches that bury the same file make the same change,
+and a modification is never a rename source (deleting them would be: git pairs a deleted
+summary with any similar added one, and two branches that each did it conflict). Readers know
+a tombstone by its blob id (from `ls-tree`) or its size, without reading it.
 """
 
 from __future__ import annotations
@@ -12,12 +15,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Container, Iterable
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ffhooks.clock import ZoneHistory, as_history, day_start
-from ffhooks.layout import SUMMARIES
+from ffhooks.layout import SUMMARIES, TOMBSTONE, TOMBSTONE_BLOB
 from ffhooks.records import Any, NamedTuple
 
 NAME = re.compile(r"(?P<store>[0-9a-f]{16})-(?P<seq>[1-9][0-9]{0,17})\.json")
@@ -215,12 +219,15 @@ def problems(doc: Any, where: SummaryPath | None) -> list[str]:
     return found
 
 
-def live(paths: Iterable[str]) -> dict[tuple[str, str, str], SummaryPath]:
-    """Per (user, store, month) the summary a reader counts: the one with the highest seq."""
+def live(
+    paths: Iterable[str], buried: Container[str] = ()
+) -> dict[tuple[str, str, str], SummaryPath]:
+    """Per (user, store, month) the summary a reader counts: the one with the highest seq,
+    tombstones (`buried`) aside."""
     best: dict[tuple[str, str, str], SummaryPath] = {}
     for path in paths:
         where = parse_path(path)
-        if where is None:
+        if where is None or path in buried:
             continue
         key = (where.user, where.store, where.month)
         if key not in best or where.seq > best[key].seq:
@@ -228,37 +235,77 @@ def live(paths: Iterable[str]) -> dict[tuple[str, str, str], SummaryPath]:
     return best
 
 
+def tombstones(blobs: dict[str, str]) -> set[str]:
+    """The summary paths among `blobs` (path -> blob id) that are tombstones."""
+    return {p for p, blob in blobs.items() if blob == TOMBSTONE_BLOB and PATH.fullmatch(p)}
+
+
+def is_tombstone(path: Path) -> bool:
+    """Whether a file on disk is a tombstone: one `stat`, and a read only at its size."""
+    try:
+        return path.stat().st_size == len(TOMBSTONE) and path.read_bytes() == TOMBSTONE
+    except OSError:
+        return False
+
+
+def buried_above_live(blobs: dict[str, str]) -> list[str]:
+    """Tombstones with a higher seq than their (store, month)'s live file, or with none:
+    the time of a live summary that was buried instead of superseded."""
+    dead = tombstones(blobs)
+    counted = live(blobs, dead)
+    found = []
+    for path in sorted(dead):
+        where = parse_path(path)
+        if where is None:
+            continue
+        best = counted.get((where.user, where.store, where.month))
+        if best is None or best.seq < where.seq:
+            found.append(path)
+    return found
+
+
 class Lowering(NamedTuple):
     path: str
     problem: str
 
 
-def lowered(
-    before: dict[str, str], after: dict[str, str], size: Callable[[str], int]
-) -> tuple[list[Lowering], list[str]]:
+def lowered(before: dict[str, str], after: dict[str, str]) -> tuple[list[Lowering], list[str]]:
     """What a change of the summaries (path -> blob id, before and after) takes away from
     the report, and the new live files whose validity the caller must check.
 
     For every (store, month) live before, the tree after must hold a live summary with a seq
-    at least as high, and the same file unedited if the seq is the same. Superseded files may
-    be removed or shrunk (tombstones); nothing else may be deleted or edited.
+    at least as high, and the same file unedited if the seq is the same. A superseded file
+    may become a tombstone, only where a higher live seq of its store and month is in the
+    tree after, or be deleted; nothing else may be edited.
     """
-    then, now = live(before), live(after)
+    dead_before, dead_after = tombstones(before), tombstones(after)
+    then, now = live(before, dead_before), live(after, dead_after)
     found, check = [], []
     for key, old in then.items():
         new = now.get(key)
         if new is None or new.seq < old.seq:
-            lost = "deleted" if old.path not in after else "superseded by a lower seq"
+            lost = "superseded by a lower seq"
+            if old.path not in after:
+                lost = "deleted"
+            elif old.path in dead_after:
+                lost = "made a tombstone"
             found.append(Lowering(old.path, f"the live summary of {key[0]} {key[2]} was {lost}"))
         elif new.seq == old.seq and after[new.path] != before[old.path]:
             found.append(Lowering(old.path, "a committed summary was edited"))
         elif new.path not in before:
             check.append(new.path)
     counted = {w.path for w in now.values()}
-    for path, blob in before.items():
-        edited = path in after and after[path] != blob
-        if edited and path not in counted and size(after[path]) > size(blob):
+    for path, blob in after.items():
+        if before.get(path, blob) != blob and path not in counted and path not in dead_after:
             found.append(
-                Lowering(path, "a superseded summary was edited (only shrinking is allowed)")
+                Lowering(path, "a superseded summary was edited (only a tombstone may replace it)")
+            )
+    was_live = {w.path for w in then.values()}
+    for path in sorted(dead_after - dead_before - was_live):
+        where = parse_path(path)
+        best = now.get((where.user, where.store, where.month)) if where else None
+        if where is not None and (best is None or best.seq < where.seq):
+            found.append(
+                Lowering(path, "made a tombstone with no newer live summary of its store and month")
             )
     return found, check

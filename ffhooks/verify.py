@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from ffhooks import summary
-from ffhooks.gitio import list_tree, read_blobs, read_objects, run_git, tree_blobs
+from ffhooks.gitio import read_blobs, read_objects, run_git, tree_blobs
 from ffhooks.records import NamedTuple
 from ffhooks.validation import check_bytes
 
@@ -24,14 +24,21 @@ class Finding(NamedTuple):
 
 
 def verify_commit(top: Path, commit: str) -> tuple[int, list[Finding]]:
-    """(files checked, problems) of the `.flowforge/` tree of a commit."""
-    paths = list_tree(top, commit, ".flowforge")
+    """(files checked, problems) of the `.flowforge/` tree of a commit. Tombstones are known
+    by their blob id and never read."""
+    blobs = tree_blobs(top, commit, [".flowforge"])
+    paths = list(blobs)
+    dead = summary.tombstones(blobs)
     found = [
         Finding(p, "private time file committed: `git rm --cached` it (it stays on disk)")
         for p in paths
         if p.startswith(".flowforge/user/")
     ]
-    team = [p for p in paths if not p.startswith(".flowforge/user/") and p.endswith(".json")]
+    team = [
+        p
+        for p in paths
+        if not p.startswith(".flowforge/user/") and p.endswith(".json") and p not in dead
+    ]
     writers: dict[str, list[tuple[int, str, str]]] = {}
     for path, data in read_blobs(top, commit, team):
         result = check_bytes(path, data)
@@ -41,7 +48,15 @@ def verify_commit(top: Path, commit: str) -> tuple[int, list[Finding]]:
             writer = json.loads(data).get("writer")
             if writer:
                 writers.setdefault(where.store, []).append((where.seq, writer, path))
-    found += diverged(team) + taking_turns(writers)
+    found += diverged(paths) + taking_turns(writers)
+    found += [
+        Finding(
+            p,
+            "a tombstone above its store's live summary of the month: billed time was "
+            "buried; restore the file from the commit that made it a tombstone",
+        )
+        for p in summary.buried_above_live(blobs)
+    ]
     return len(paths), found
 
 
@@ -98,10 +113,7 @@ def losses(
     """What a change of the summaries (path -> blob id) takes away from the report: a live
     summary deleted, edited or replaced by a lower seq, or (`check_newer`) by an invalid file."""
 
-    def size(blob: str) -> int:
-        return len(read_objects(top, [blob])[0])
-
-    lowered, newer = summary.lowered(before, after, size)
+    lowered, newer = summary.lowered(before, after)
     found = [Finding(x.path, x.problem) for x in lowered]
     if check_newer:
         for path, data in zip(newer, read_objects(top, [after[p] for p in newer]), strict=True):

@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 from conftest import SUMMARIES, clean_team_folder, commit, git, set_now, store_dir, tree_total
 
+from ffhooks.summary import TOMBSTONE
+
 
 def billed(ff: Any, *extra: str) -> int:
     """Billable seconds the work tree's summaries hold."""
@@ -260,19 +262,25 @@ def test_guard_refuses_deleting_or_editing_summaries(initialised: Path, ff: Any)
     git(repo, "rm", "-q", "-r", ".flowforge")
     assert "billed time" in guard_err(ff)
     git(repo, "reset", "-q", "--hard")
-    # a superseded file may go, and be shrunk, once a newer one of its month is staged
+    # a superseded file may go, or become a tombstone, once a newer one of its month is
+    # staged; nothing else may replace it
     ff("add", "205", "1h", "--start", "11:00")
     ff("aggregate")
-    git(repo, "rm", "-q", path)
+    assert (repo / path).read_bytes() == TOMBSTONE
+    assert ff("guard").code == 0
+    git(repo, "rm", "-q", "-f", path)
     assert ff("guard").code == 0
     git(repo, "reset", "-q", "--", path)
     git(repo, "checkout", "--", path)
     (repo / path).write_text("{}\n")
     git(repo, "add", path)
-    assert ff("guard").code == 0
-    (repo / path).write_text(" " * 5000)
+    assert "only a tombstone may replace it" in guard_err(ff)
+    # a tombstone with no newer live summary staged buries billed time
+    newer = next(p for p in in_index(repo) if p != path)
+    git(repo, "rm", "-q", "-f", newer)
+    (repo / path).write_bytes(TOMBSTONE)
     git(repo, "add", path)
-    assert "only shrinking" in guard_err(ff)
+    assert "was made a tombstone" in guard_err(ff)
 
 
 def test_guard_refuses_a_newer_summary_that_is_invalid(initialised: Path, ff: Any) -> None:
@@ -387,5 +395,8 @@ def test_cherry_pick_onto_a_branch_without_the_month_folder_is_clean(
     picked = subprocess.run(
         ("git", "cherry-pick", "feature"), cwd=repo, capture_output=True, text=True, check=False
     )
+    # The picked commit made finn's first file, which main lacks, a tombstone (with no
+    # remote, every superseded file is buried), and git paired that file with eve's: the
+    # ffhooks merge driver keeps eve's.
     assert picked.returncode == 0, picked.stdout + picked.stderr
-    assert tree_total(repo) == 4 * 3600
+    assert tree_total(repo) == 4 * 3600 and git(repo, "ls-files", "-u") == ""

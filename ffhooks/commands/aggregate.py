@@ -9,8 +9,9 @@ import sys
 from datetime import datetime
 
 from ffhooks.errors import FatalError
-from ffhooks.gitio import Repo, keep_summary_folders
+from ffhooks.gitio import Repo, merge_settings
 from ffhooks.identity import stores
+from ffhooks.layout import SUMMARIES
 
 
 def _fold(repo: Repo, user: str, now: datetime, *, rebuild: bool, quiet: bool) -> None:
@@ -20,11 +21,18 @@ def _fold(repo: Repo, user: str, now: datetime, *, rebuild: bool, quiet: bool) -
 
     ctx = Context(repo, user, now)
     done = fold_and_snapshot(ctx, rebuild=rebuild)
-    lost = [p for p in done.staged if p not in done.written]
+    lost = [p for p in done.staged if p not in done.written and p not in done.buried]
     if lost:
         print(
             f"ffhooks: staged {len(lost)} summary file(s) of {ctx.user} that the index had lost "
             f"(e.g. after `git reset`): {lost[0]}",
+            file=sys.stderr,
+        )
+    if done.waiting:
+        print(
+            f"ffhooks: {len(done.waiting)} superseded summary file(s) of {ctx.user} are "
+            f"tombstones in the work tree but not in the index (after `git reset`?), e.g. "
+            f"{done.waiting[0]}: `git add -u {SUMMARIES}` stages them for your next commit",
             file=sys.stderr,
         )
     if done.capped:
@@ -67,10 +75,11 @@ def aggregate_hook(repo: Repo, now: datetime) -> int:
     users, odd = stores(repo)
     if odd:
         print(f"ffhooks: {_refuse_odd(odd)}", file=sys.stderr)
-    if users and keep_summary_folders(repo):
+    changed = merge_settings(repo) if users else []
+    if changed:
         print(
-            "ffhooks: set `git config merge.directoryRenames false` in this clone, so that "
-            "cherry-picks and rebases never take summary folders for renamed ones",
+            f"ffhooks: set up this clone's merges of summaries ({', '.join(changed)}), so "
+            "that merges, cherry-picks and rebases settle them by themselves",
             file=sys.stderr,
         )
     for user in users:

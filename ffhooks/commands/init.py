@@ -5,7 +5,7 @@ import re
 from ffhooks.config import DEFAULTS, config_path
 from ffhooks.errors import FatalError
 from ffhooks.fsio import atomic_write, write_json
-from ffhooks.gitio import Repo, keep_summary_folders, user_dir_ignored
+from ffhooks.gitio import Repo, merge_settings, user_dir_ignored
 from ffhooks.hookdefs import DEFAULT_HOOK_IDS, local_repo_block, remote_repo_block
 
 IGNORE_LINE = ".flowforge/user/"
@@ -92,8 +92,8 @@ def init(repo: Repo, *, hooks_repo: str | None, rev: str | None, branch_timer: b
         write_json(path, DEFAULTS)
         print(".flowforge/team/config.json: created with the defaults")
     print(".pre-commit-config.yaml: " + ensure_precommit(repo, hooks_repo, rev, ids))
-    changed = keep_summary_folders(repo)
-    print("git config merge.directoryRenames: " + ("set to false" if changed else "unchanged"))
+    changed = merge_settings(repo)
+    print("merge settings for summaries: " + (", ".join(changed) if changed else "unchanged"))
     types = " --hook-type pre-commit --hook-type post-checkout" if branch_timer else ""
     print(f"Next: `pre-commit install{types}`, then commit these files")
     return 0
