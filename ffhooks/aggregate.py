@@ -116,8 +116,9 @@ def wanted_months(store: Store, user_dir: Path, span: Span | None, rebuild: bool
 
 
 def aggregate(store: Store, repo: Repo, config: TeamConfig, *, rebuild: bool = False) -> Outcome:
-    """Write new summaries for the months that changed, and stage every newest summary of
-    the store that the index lacks; return what was done."""
+    """Write new summaries for the months that changed, bury the files they supersede, and
+    stage both, with every newest summary of the store that the index lacks; return what
+    was done."""
     if store.header is None:
         return Outcome([], [], [], [], None)
     store.header = header = store.owned()  # its writer id goes into each summary
@@ -167,11 +168,31 @@ def aggregate(store: Store, repo: Repo, config: TeamConfig, *, rebuild: bool = F
                 f"cannot write {path.relative_to(repo.top)} ({exc.strerror}): make sure "
                 f"{user_dir.relative_to(repo.top)} is a writable folder"
             ) from None
-    loose = untracked_own(repo, user_dir, header["store"], tombstones=True)
+    staged, buried = _bury_and_stage(repo, user_dir, header["store"], new, ours, pending)
+    return Outcome(
+        [_rel(repo, p) for p in new],
+        [_rel(repo, p) for p in staged],
+        [_rel(repo, p) for p in buried],
+        sorted(pending),
+        span.running.task if span and span.capped else None,
+    )
+
+
+def _bury_and_stage(
+    repo: Repo,
+    user_dir: Path,
+    store_id: str,
+    new: Iterable[Path],
+    ours: dict[str, list[tuple[int, Path]]],
+    pending: set[str],
+) -> tuple[list[Path], list[Path]]:
+    """Bury what the files just written supersede, and stage it with every file of the
+    store the index lacks; returns (staged, buried)."""
+    loose = untracked_own(repo, user_dir, store_id, tombstones=True)
     skip = pending | {_rel(repo, path) for path in loose}
     superseded = {path: path.read_bytes() for path in buriable(repo, new, ours, skip)}
-    buried = bury(superseded)
-    staged = sorted({*loose, *buried})
+    bury(superseded)
+    staged = sorted({*loose, *superseded})
     try:
         if staged:
             stage(repo, staged)
@@ -181,13 +202,7 @@ def aggregate(store: Store, repo: Repo, config: TeamConfig, *, rebuild: bool = F
         for path, data in superseded.items():
             atomic_write(path, data)
         raise
-    return Outcome(
-        [_rel(repo, p) for p in new],
-        [_rel(repo, p) for p in staged],
-        [_rel(repo, p) for p in buried],
-        sorted(pending),
-        span.running.task if span and span.capped else None,
-    )
+    return staged, list(superseded)
 
 
 def buriable(
@@ -223,13 +238,10 @@ def buriable(
     return [path for path in found if _rel(repo, path) in published]
 
 
-def bury(paths: Iterable[Path]) -> list[Path]:
+def bury(paths: Iterable[Path]) -> None:
     """Overwrite superseded summaries with the tombstone."""
-    buried = []
     for path in paths:
         atomic_write(path, TOMBSTONE)
-        buried.append(path)
-    return buried
 
 
 def _draft(store: Store, month: str, span: Span | None, config: TeamConfig) -> dict[str, Any]:

@@ -16,12 +16,12 @@ from pathlib import Path
 
 from ffhooks import summary
 from ffhooks.errors import FatalError
-from ffhooks.fsio import atomic_write
 from ffhooks.gitio import Repo, index_blobs, run_git, tree_blobs
 from ffhooks.layout import TOMBSTONE, TOMBSTONE_BLOB
 from ffhooks.records import NamedTuple
 
 _FROM_STDIN = ("--pathspec-from-file=-", "--pathspec-file-nul")
+_OTHER_HEADS = ("MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD", "REBASE_HEAD")
 _BUSY = ("MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD", "rebase-merge", "rebase-apply")
 
 
@@ -87,8 +87,9 @@ def ready_to_commit(repo: Repo) -> None:
 
 
 def bury_all(repo: Repo, paths: list[str]) -> None:
-    for rel in paths:
-        atomic_write(repo.top / rel, TOMBSTONE)
+    from ffhooks.aggregate import bury
+
+    bury(repo.top / rel for rel in paths)
     _pathspec(repo, ["update-index", "-z", "--stdin"], paths)
 
 
@@ -128,14 +129,22 @@ class Conflicts(NamedTuple):
 
 
 def resolve(repo: Repo) -> Conflicts:
-    """Settle the conflicts tombstones can cause.
+    """Settle the conflicts summaries can meet.
 
-    Two sides disagree over a summary only as a tombstone against what the other side has
-    there: nothing (a branch deleted old tombstones, or a picked commit buries a file this
-    branch never had), the file itself (a commit that added it picked again after it was
-    buried), or another summary that git's rename detection paired with the buried file.
-    The tombstone stays only where the tree holds a newer live summary of its store and
-    month; else the other side is kept. Any other conflicted summary is left, named."""
+    Summaries are only ever added, buried, or deleted by a `git revert` (which runs no hook)
+    or by old tombstones going, so two sides disagree over a path as content against nothing
+    (a revert on one side, often with git's rename detection pairing the deleted file with
+    another summary), as a tombstone against nothing (compaction, or a picked commit that
+    buries a file this branch never had), or as a tombstone against content (the file
+    itself, added again; or another summary paired with the buried file). Content is kept,
+    and a tombstone only where the tree holds a newer live summary of its store and month:
+    a summary is never lost, and time is counted from each store's newest file whatever
+    else is kept. Two different contents at one path are left, named.
+
+    Each side is read from its commit (HEAD, and the one being merged, picked, reverted or
+    replayed), not from the conflict's stages: after a rename/rename git stages a blend of
+    two summaries there. Only a squash merge, which records no such commit, uses stage 3.
+    """
     listing = run_git(
         ["--literal-pathspecs", "ls-files", "-s", "-z", "--", summary.SUMMARIES], repo.top
     )
@@ -144,30 +153,43 @@ def resolve(repo: Repo) -> Conflicts:
         meta, _, path = entry.partition("\t")
         _, blob, stage = meta.split()
         stages.setdefault(path, {})[stage] = blob
-    settled = {path: sides["0"] for path, sides in stages.items() if "0" in sides}
-    counted = summary.live(settled, summary.tombstones(settled))
-    keep: dict[str, list[str]] = {"--ours": [], "--theirs": [], "": []}
+    conflicted = sorted(path for path, found in stages.items() if "0" not in found)
+    if not conflicted:
+        return Conflicts([], [])
+    other = next((n for n in _OTHER_HEADS if (repo.git_dir / n).is_file()), None)
+    ours = tree_blobs(repo.top, "HEAD", conflicted)
+    theirs = (
+        tree_blobs(repo.top, other, conflicted)
+        if other
+        else {p: stages[p]["3"] for p in conflicted if "3" in stages[p]}
+    )
+    kept = {p: found["0"] for p, found in stages.items() if "0" in found}
+    kept |= {p: b for side in (ours, theirs) for p, b in side.items() if b != TOMBSTONE_BLOB}
+    counted = summary.live(kept, summary.tombstones(kept))
+    keep: dict[str, list[str]] = {"HEAD": [], "other": [], "": []}
     left = []
-    for path, sides in sorted(stages.items()):
-        ours, theirs = sides.get("2"), sides.get("3")
+    for path in conflicted:
+        mine, yours = ours.get(path), theirs.get(path)
         where = summary.parse_path(path)
-        if "0" in sides:
-            continue
-        if where is None or TOMBSTONE_BLOB not in (ours, theirs) or ours == theirs:
+        contents = {blob for blob in (mine, yours) if blob not in (None, TOMBSTONE_BLOB)}
+        if where is None or len(contents) > 1:
             left.append(path)
             continue
-        buried, other = ("--ours", theirs) if ours == TOMBSTONE_BLOB else ("--theirs", ours)
         best = counted.get((where.user, where.store, where.month))
-        if other is None:
-            keep[""].append(path)
-        elif best is not None and best.seq > where.seq:
-            keep[buried].append(path)
+        if not contents:  # nothing, or a tombstone against nothing
+            side = "HEAD" if mine == yours == TOMBSTONE_BLOB else ""
+        elif TOMBSTONE_BLOB in (mine, yours) and best is not None and best.seq > where.seq:
+            side = "HEAD" if mine == TOMBSTONE_BLOB else "other"
         else:
-            keep["--theirs" if buried == "--ours" else "--ours"].append(path)
-    for side in ("--ours", "--theirs"):
-        if keep[side]:
-            _pathspec(repo, ["checkout", side, *_FROM_STDIN], keep[side])
-            _pathspec(repo, ["add", *_FROM_STDIN], keep[side])
+            side = "HEAD" if mine in contents else "other"
+        keep[side].append(path)
+    if keep["HEAD"]:
+        _pathspec(repo, ["checkout", "HEAD", *_FROM_STDIN], keep["HEAD"])
+    if keep["other"] and other:
+        _pathspec(repo, ["checkout", other, *_FROM_STDIN], keep["other"])
+    elif keep["other"]:
+        _pathspec(repo, ["checkout", "--theirs", *_FROM_STDIN], keep["other"])
+        _pathspec(repo, ["add", *_FROM_STDIN], keep["other"])
     if keep[""]:
         _pathspec(repo, ["rm", "-q", "-f", "--ignore-unmatch", *_FROM_STDIN], keep[""])
     return Conflicts(sorted(p for paths in keep.values() for p in paths), left)

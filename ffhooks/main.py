@@ -279,7 +279,7 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
         "bound the history: tombstones for superseded summaries, or old ones gone",
         _compact,
     ),
-    "resolve": ("settle merge conflicts over tombstones (then commit or --continue)", _nothing),
+    "resolve": ("settle merge conflicts over summaries (then commit or --continue)", _nothing),
     "merge-summary": (
         "git merge driver for summaries (set up by init and the hook)",
         _merge_summary,

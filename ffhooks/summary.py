@@ -274,9 +274,10 @@ def lowered(before: dict[str, str], after: dict[str, str]) -> tuple[list[Lowerin
     the report, and the new live files whose validity the caller must check.
 
     For every (store, month) live before, the tree after must hold a live summary with a seq
-    at least as high, and the same file unedited if the seq is the same. A superseded file
-    may become a tombstone, only where a higher live seq of its store and month is in the
-    tree after, or be deleted; nothing else may be edited.
+    at least as high, and the same file unedited if the seq is the same. A file may become a
+    tombstone only where a higher live seq of its store and month is in the tree after. What
+    is superseded before and after counts for nothing either way: it may go, or change (a
+    `git revert` of a commit that buried files brings them back whole).
     """
     dead_before, dead_after = tombstones(before), tombstones(after)
     then, now = live(before, dead_before), live(after, dead_after)
@@ -294,12 +295,6 @@ def lowered(before: dict[str, str], after: dict[str, str]) -> tuple[list[Lowerin
             found.append(Lowering(old.path, "a committed summary was edited"))
         elif new.path not in before:
             check.append(new.path)
-    counted = {w.path for w in now.values()}
-    for path, blob in after.items():
-        if before.get(path, blob) != blob and path not in counted and path not in dead_after:
-            found.append(
-                Lowering(path, "a superseded summary was edited (only a tombstone may replace it)")
-            )
     was_live = {w.path for w in then.values()}
     for path in sorted(dead_after - dead_before - was_live):
         where = parse_path(path)

@@ -178,17 +178,22 @@ class Dev:
             self.commit(now, "-m", f"{self.label}: tombstones left by a reset")
             self.seen["tombstones left unstaged by reset HEAD~1, committed as the hook said"] += 1
 
+    def pull(self, now: datetime) -> None:
+        settle(
+            self, now, self.git(now, "pull", "-q", "--rebase", "origin", "main", ok=False), "rebase"
+        )
+
     def sync_main(self, now: datetime) -> None:
         self.tidy(now)
         self.git(now, "checkout", "-q", "main")
-        self.git(now, "pull", "-q", "--rebase", "origin", "main")
+        self.pull(now)
 
     def push(self, now: datetime) -> None:
         self.tidy(now)
         for _ in range(5):
             if self.git(now, "push", "-q", "origin", "main", ok=False).returncode == 0:
                 return
-            self.git(now, "pull", "-q", "--rebase", "origin", "main")
+            self.pull(now)
         raise AssertionError(f"{self.label} could not push")
 
     def room(self, now: datetime) -> int:
@@ -336,38 +341,26 @@ ACTIONS = {  # action: weight
 }
 
 
-def resolve_picked_revert(dev: Dev, now: datetime, tip: str, said: str) -> None:
-    """The one conflict ffhooks knows of (README, "What ffhooks guarantees"): a `git revert`
-    runs no pre-commit hook, so it can delete summaries; cherry-picked onto a branch whose
-    hook already wrote the store's newer state, git pairs the deletion with that newer file
-    (rename/delete). Anything else conflicting fails the simulation. The documented
-    resolution keeps the branch's summaries."""
-    deleted = dev.git(
-        now,
-        "diff",
-        "--name-only",
-        "--no-renames",
-        "--diff-filter=D",
-        f"{tip}^",
-        tip,
-        "--",
-        SUMMARIES,
-    )
-    conflicted = dev.git(now, "diff", "--name-only", "--diff-filter=U").stdout.split()
-    assert deleted.stdout.strip() and conflicted, f"{dev.label}: cherry-pick of {tip}: {said}"
-    assert all(p.startswith(f"{SUMMARIES}/") for p in conflicted), conflicted
-    dev.git(now, "reset", "-q", "--", SUMMARIES)
-    dev.git(now, "checkout", "HEAD", "--", SUMMARIES)
-    dev.git(now, "clean", "-fq", "--", SUMMARIES)
-    finish_pick(dev, now)
-    dev.seen["cherry-pick of a summary-deleting revert, resolved as documented"] += 1
-
-
-def finish_pick(dev: Dev, now: datetime) -> None:
-    if dev.git(now, "diff", "--cached", "--quiet", ok=False).returncode:
-        dev.git(now, "-c", "core.editor=true", "cherry-pick", "--continue")
-    else:  # the pick changed nothing else: nothing is left to pick
-        dev.git(now, "cherry-pick", "--skip")
+def settle(dev: Dev, now: datetime, done: subprocess.CompletedProcess[str], how: str) -> None:
+    """A merge, rebase or cherry-pick (`how`) that stopped: only summaries may conflict, and
+    `ffhooks resolve` settles them all (README, "What ffhooks guarantees": a `git revert`
+    runs no hook, so it can delete summaries, and git pairs a deletion with a similar file;
+    see also "Bounded history"). Anything else fails the simulation."""
+    while done.returncode:
+        said = done.stdout + done.stderr
+        conflicted = dev.git(now, "diff", "--name-only", "--diff-filter=U").stdout.split()
+        assert conflicted, f"{dev.label}: {how}: {said}"
+        assert all(p.startswith(f"{SUMMARIES}/") for p in conflicted), said
+        dev.run(now, "ffhooks", "resolve")
+        dev.seen[f"{how} conflict over summaries, settled by `ffhooks resolve`"] += 1
+        if how == "squash":
+            return  # the squash is committed by the caller
+        if how == "merge":
+            done = dev.git(now, "commit", "-q", "--no-edit", ok=False)
+        elif dev.git(now, "diff", "--cached", "--quiet", ok=False).returncode:
+            done = dev.git(now, "-c", "core.editor=true", how, "--continue", ok=False)
+        else:  # the resolution left nothing of this commit to apply
+            done = dev.git(now, how, "--skip", ok=False)
 
 
 def step(dev: Dev, action: str, now: datetime, rng: random.Random) -> None:
@@ -395,28 +388,24 @@ def step(dev: Dev, action: str, now: datetime, rng: random.Random) -> None:
         feature = rng.choice(dev.branches)
         dev.sync_main(now)
         if action == "merge":
-            dev.git(now, "merge", "-q", "--no-edit", "--no-ff", feature)
+            merged = dev.git(now, "merge", "-q", "--no-edit", "--no-ff", feature, ok=False)
+            settle(dev, now, merged, "merge")
         elif action == "squash":
-            dev.git(now, "merge", "-q", "--squash", feature)
+            settle(dev, now, dev.git(now, "merge", "-q", "--squash", feature, ok=False), "squash")
             dev.edit_and_commit(now, "squashed")
         else:
             tip = dev.git(now, "rev-parse", feature).stdout.strip()
             parents = dev.git(now, "rev-list", "--parents", "-n1", tip).stdout.split()
             mainline = ["-m", "1"] if len(parents) > 2 else []  # a reset left a merge as tip
             pick = ("cherry-pick", "--allow-empty", "--keep-redundant-commits", *mainline, tip)
-            picked = dev.git(now, *pick, ok=False)
-            if picked.returncode and dev.run(now, "ffhooks", "resolve", ok=False).returncode:
-                resolve_picked_revert(dev, now, tip, picked.stdout + picked.stderr)
-            elif picked.returncode:  # the commit buries a file main lacks, or was picked before
-                finish_pick(dev, now)
-                seen["cherry-pick conflict over tombstones, settled by `ffhooks resolve`"] += 1
+            settle(dev, now, dev.git(now, *pick, ok=False), "cherry-pick")
         dev.push(now)
     elif action == "rebase":
         if dev.branch(now) == "main":
-            dev.git(now, "pull", "-q", "--rebase", "origin", "main")
+            dev.pull(now)
         else:
             dev.git(now, "fetch", "-q", "origin")
-            dev.git(now, "rebase", "-q", "origin/main")
+            settle(dev, now, dev.git(now, "rebase", "-q", "origin/main", ok=False), "rebase")
     elif action == "abandon" and dev.branches:
         doomed = dev.branches.pop(rng.randrange(len(dev.branches)))
         dev.git(now, "checkout", "-q", "main")

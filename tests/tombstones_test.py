@@ -335,3 +335,118 @@ def test_migration_buries_what_a_rerun_supersedes(initialised: Path, ff: Any) ->
     assert len(buried(repo)) == 1 and len(files(repo)) == 2 and tree_total(repo) == 3600
     assert ff("verify", "--since", "HEAD~1").code == 0 and settled(repo)
     assert not store_dir(repo, "bob").exists()  # a legacy store lives only in summaries
+
+
+@pytest.mark.slow
+def test_the_compact_workflow_runs_as_written(
+    initialised: Path, ff: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The `run` steps of docs/github-actions-compact.yml (all but the install) in a fresh
+    full clone, as the CI runner has it: old tombstones go, in one pushed commit."""
+    import shlex
+
+    import yaml
+
+    repo = initialised
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "set up", "--no-verify")
+    for day in ("2026-06-01", "2026-06-02", "2026-11-19", "2026-11-20"):
+        for name in ("GIT_COMMITTER_DATE", "GIT_AUTHOR_DATE"):
+            monkeypatch.setenv(name, f"{day}T12:00:00Z")
+        work(ff, repo, "09:00", day=day)
+        ff("aggregate")
+        git(repo, "commit", "-qm", day, "--no-verify")
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "clone", "-q", "--bare", str(repo), str(remote))
+    runner = tmp_path / "runner"
+    git(tmp_path, "clone", "-q", str(remote), str(runner))
+    workflow = yaml.safe_load(
+        (Path(__file__).parent.parent / "docs/github-actions-compact.yml").read_text()
+    )
+    assert workflow["concurrency"]["group"] and "schedule" in workflow[True]
+    steps = workflow["jobs"]["compact"]["steps"]
+    assert any(s.get("with", {}).get("fetch-depth") == 0 for s in steps)
+    runs = [s["run"] for s in steps if "run" in s and "pip install" not in s["run"]]
+    for script in runs:
+        for line in script.splitlines():
+            done = subprocess.run(shlex.split(line), cwd=runner, capture_output=True, text=True)
+            assert done.returncode == 0, f"{line}\n{done.stdout}{done.stderr}"
+    pushed = git(remote, "log", "-1", "--format=%s", "main")
+    assert pushed.startswith("ffhooks compact: 1 tombstones deleted")
+    june, november = buried(repo)  # the young one stays
+    assert buried(runner, "origin/main") == [november] and "/2026-06/" in june
+    assert tree_total(runner, "origin/main") == 4 * 3600
+
+
+def cloned(ff: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A clone of a bare remote, set up through the hooks, as the current folder."""
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    repo = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(remote), str(repo))
+    monkeypatch.chdir(repo)
+    monkeypatch.setenv("FFHOOKS_USER", "alice")
+    set_now(monkeypatch, "2026-11-20T17:00:00Z")
+    assert ff("init").code == 0
+    subprocess.run(("pre-commit", "install"), cwd=repo, check=True, capture_output=True)
+    git(repo, "add", "-A")
+    assert commit(repo, "-m", "set up").returncode == 0
+    git(repo, "push", "-q", "origin", "HEAD:main")
+    return repo
+
+
+@pytest.mark.slow
+def test_a_branch_squashed_then_merged_again_settles_by_the_merge_driver(
+    ff: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Squash-merged, the branch's summaries are adds on main too; main buries them at its
+    next write, so merging the branch again meets the tombstone against the same file
+    (add/add). The clone's merge driver keeps the tombstone; without it, `ffhooks resolve`."""
+    repo = cloned(ff, tmp_path, monkeypatch)
+    git(repo, "checkout", "-q", "-b", "feature")
+    for hour in ("08:00", "10:00"):
+        work(ff, repo, hour)
+        assert commit(repo, "--allow-empty", "-m", f"feature {hour}").returncode == 0
+    assert buried(repo) == []  # the feature's own files: none on origin/main
+    git(repo, "checkout", "-q", "main")
+    git(repo, "merge", "-q", "--squash", "feature")
+    assert commit(repo, "-m", "squashed").returncode == 0
+    git(repo, "push", "-q", "origin", "main")
+    work(ff, repo, "12:00")
+    assert commit(repo, "--allow-empty", "-m", "on main").returncode == 0
+    assert len(buried(repo)) == 2
+    git(repo, "branch", "-q", "main-before-merge")
+    merged = subprocess.run(
+        ("git", "merge", "--no-edit", "feature"), cwd=repo, capture_output=True, text=True
+    )
+    assert merged.returncode == 0, merged.stdout + merged.stderr
+    assert len(buried(repo)) == 2 and tree_total(repo) == 3 * 3600 and ff("verify").code == 0
+    # the same merge in a clone without the driver (as a server merges): add/add
+    git(repo, "reset", "-q", "--hard", "main-before-merge")
+    git(repo, "config", "--remove-section", "merge.ffhooks")
+    merged = subprocess.run(
+        ("git", "merge", "--no-edit", "feature"), cwd=repo, capture_output=True, text=True
+    )
+    assert "CONFLICT (add/add)" in merged.stdout
+    assert "Settled 2" in ff("resolve").out
+    git(repo, "commit", "-q", "--no-edit")
+    assert len(buried(repo)) == 2 and tree_total(repo) == 3 * 3600 and ff("verify").code == 0
+
+
+def test_the_merge_driver_decides_only_a_tombstone_against_content(tmp_path: Path) -> None:
+    from ffhooks.compact import merge_file
+
+    content, other = b'{"a": 1}\n', b'{"b": 2}\n'
+
+    def merged(base: bytes, ours: bytes, theirs: bytes) -> tuple[bool, bytes]:
+        paths = [tmp_path / name for name in ("base", "ours", "theirs")]
+        for path, data in zip(paths, (base, ours, theirs), strict=True):
+            path.write_bytes(data)
+        return merge_file(*paths), paths[1].read_bytes()
+
+    assert merged(b"", TOMBSTONE, content) == (True, TOMBSTONE)  # added on both sides
+    assert merged(b"", content, TOMBSTONE) == (True, TOMBSTONE)
+    assert merged(content, other, TOMBSTONE) == (True, other)  # git paired another file
+    assert merged(content, TOMBSTONE, other) == (True, other)
+    assert merged(content, other, b'{"c": 3}\n')[0] is False  # not a tombstone's doing
+    assert merged(TOMBSTONE, TOMBSTONE, content)[0] is False

@@ -67,9 +67,8 @@ def resolve(repo: Repo) -> int:
         return 0
     if found.resolved:
         print(
-            f"Settled {len(found.resolved)} conflict(s) over tombstones, keeping the side that "
-            "is not one; go on with `git commit` (or `git cherry-pick --continue`, `git rebase "
-            "--continue`)"
+            f"Settled {len(found.resolved)} conflict(s) over summaries; go on with `git commit` "
+            "(or `git cherry-pick --continue`, `git rebase --continue`)"
         )
     if found.left:
         more = f" (and {len(found.left) - 1} more)" if len(found.left) > 1 else ""
