@@ -1,12 +1,13 @@
-"""Bounded history: superseded summaries become tombstones, and old tombstones go.
+"""Bounded history: superseded summaries become tombstones, old tombstones go, and what git
+cannot merge of summaries is settled.
 
 `--tombstones` buries every superseded summary of the tree in one commit: safe on any branch,
 since two branches burying the same file make the same change. `--delete` is for one CI job on
 the main branch: it deletes the tombstones that were already tombstones on the branch's
 first-parent history `delete_after_days` ago. Only a branch that forked before such a file
-became a tombstone, and buries it itself after the deletion, then conflicts (modify/delete);
-`ffhooks resolve` settles that, and the same conflict from a cherry-pick of a commit that
-buried a file the target never had.
+became a tombstone, and buries it itself after the deletion, then conflicts. `resolve` settles
+that and every other conflict over summaries (see its docstring); `merge_file`, git's merge
+driver for summaries, settles the ones git lets a driver decide, without stopping.
 """
 
 from __future__ import annotations
@@ -116,7 +117,7 @@ def commit(repo: Repo, paths: list[str], message: str) -> str:
 
 
 def _undo(repo: Repo, paths: list[str]) -> None:
-    _pathspec(repo, ["checkout", "HEAD", "--pathspec-from-file=-", "--pathspec-file-nul"], paths)
+    _pathspec(repo, ["checkout", "HEAD", *_FROM_STDIN], paths)
 
 
 def _pathspec(repo: Repo, command: list[str], paths: list[str]) -> None:

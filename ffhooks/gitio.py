@@ -171,12 +171,6 @@ def resolve_commit(top: Path, ref: str) -> str:
     return commit.strip()
 
 
-def list_tree(top: Path, commit: str, folder: str) -> list[str]:
-    """Every file path under `folder` in a commit."""
-    listing = run_git(["ls-tree", "-r", "--name-only", "-z", commit, "--", folder], top)
-    return [p for p in listing.split("\0") if p]
-
-
 def read_blobs(top: Path, commit: str, paths: list[str]) -> list[tuple[str, bytes]]:
     """The content of `paths` in a commit, in one `git cat-file --batch`."""
     return list(zip(paths, read_objects(top, [f"{commit}:{p}" for p in paths]), strict=True))

@@ -380,7 +380,6 @@ def _dispatch(args: argparse.Namespace) -> int:
             repo,
             now_from_env(os.environ),
             tombstones=args.tombstones,
-            delete=args.delete,
             older_than=args.older_than,
             dry_run=args.dry_run,
             as_json=args.json,

@@ -234,12 +234,8 @@ def test_compact_delete_refuses_a_shallow_clone(initialised: Path, ff: Any, tmp_
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.slow
-def test_a_branch_keeps_its_own_files_whole_so_its_tip_picks_cleanly(
-    ff: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """With a remote, only files on its default branch are buried: a feature commit that
-    supersedes a file only the feature has cherry-picks onto main without a conflict."""
+def cloned(ff: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A clone of a bare remote, set up through the hooks, as the current folder."""
     remote = tmp_path / "remote.git"
     git(tmp_path, "init", "-q", "--bare", str(remote))
     repo = tmp_path / "clone"
@@ -251,6 +247,17 @@ def test_a_branch_keeps_its_own_files_whole_so_its_tip_picks_cleanly(
     subprocess.run(("pre-commit", "install"), cwd=repo, check=True, capture_output=True)
     git(repo, "add", "-A")
     assert commit(repo, "-m", "set up").returncode == 0
+    git(repo, "push", "-q", "origin", "HEAD:main")
+    return repo
+
+
+@pytest.mark.slow
+def test_a_branch_keeps_its_own_files_whole_so_its_tip_picks_cleanly(
+    ff: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a remote, only files on its default branch are buried: a feature commit that
+    supersedes a file only the feature has cherry-picks onto main without a conflict."""
+    repo = cloned(ff, tmp_path, monkeypatch)
     work(ff, repo, "08:00")
     assert commit(repo, "--allow-empty", "-m", "on main").returncode == 0
     git(repo, "push", "-q", "origin", "HEAD:main")
@@ -376,23 +383,6 @@ def test_the_compact_workflow_runs_as_written(
     june, november = buried(repo)  # the young one stays
     assert buried(runner, "origin/main") == [november] and "/2026-06/" in june
     assert tree_total(runner, "origin/main") == 4 * 3600
-
-
-def cloned(ff: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A clone of a bare remote, set up through the hooks, as the current folder."""
-    remote = tmp_path / "remote.git"
-    git(tmp_path, "init", "-q", "--bare", str(remote))
-    repo = tmp_path / "clone"
-    git(tmp_path, "clone", "-q", str(remote), str(repo))
-    monkeypatch.chdir(repo)
-    monkeypatch.setenv("FFHOOKS_USER", "alice")
-    set_now(monkeypatch, "2026-11-20T17:00:00Z")
-    assert ff("init").code == 0
-    subprocess.run(("pre-commit", "install"), cwd=repo, check=True, capture_output=True)
-    git(repo, "add", "-A")
-    assert commit(repo, "-m", "set up").returncode == 0
-    git(repo, "push", "-q", "origin", "HEAD:main")
-    return repo
 
 
 @pytest.mark.slow

@@ -17,13 +17,10 @@ def compact(
     now: datetime,
     *,
     tombstones: bool,
-    delete: bool,
     older_than: int | None,
     dry_run: bool,
     as_json: bool,
 ) -> int:
-    if tombstones == delete:
-        raise FatalError("say what to do: `ffhooks compact --tombstones` or `--delete`")
     if older_than is not None and older_than < 1:
         raise FatalError(f"--older-than {older_than}: give a whole number of days, at least 1")
     if not dry_run:
