@@ -17,6 +17,7 @@ import json
 import re
 from collections.abc import Container, Iterable
 from datetime import date, datetime, timedelta
+from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -54,11 +55,13 @@ class SummaryPath(NamedTuple):
         return f"{SUMMARIES}/{self.user}/{self.month}/{self.store}-{self.seq}.json"
 
 
+@cache  # a year of a team's history is ~40,000 paths, each asked about several times
 def parse_path(path: str) -> SummaryPath | None:
     match = PATH.fullmatch(path)
     if match is None:
         return None
-    return SummaryPath(match["user"], match["month"], match["store"], int(match["seq"]))
+    user, month, store, seq = match.groups()
+    return SummaryPath(user, month, store, int(seq))
 
 
 def month_bounds(month: str, tz: ZoneInfo | ZoneHistory) -> tuple[datetime, datetime]:
@@ -226,8 +229,8 @@ def live(
     tombstones (`buried`) aside."""
     best: dict[tuple[str, str, str], SummaryPath] = {}
     for path in paths:
-        where = parse_path(path)
-        if where is None or path in buried:
+        where = None if path in buried else parse_path(path)
+        if where is None:
             continue
         key = (where.user, where.store, where.month)
         if key not in best or where.seq > best[key].seq:
@@ -237,7 +240,7 @@ def live(
 
 def tombstones(blobs: dict[str, str]) -> set[str]:
     """The summary paths among `blobs` (path -> blob id) that are tombstones."""
-    return {p for p, blob in blobs.items() if blob == TOMBSTONE_BLOB and PATH.fullmatch(p)}
+    return {p for p, blob in blobs.items() if blob == TOMBSTONE_BLOB and parse_path(p)}
 
 
 def is_tombstone(path: Path) -> bool:
