@@ -63,6 +63,10 @@ def old_tombstones(repo: Repo, now: datetime, days: int) -> Aged:
     return Aged(sorted(then & now_dead), cutoff, base)
 
 
+def has_commits(repo: Repo) -> bool:
+    return run_git(["rev-parse", "--verify", "--quiet", "HEAD"], repo.top, check=False) != ""
+
+
 def ready_to_commit(repo: Repo) -> None:
     """Refuse unless a commit of compaction's own can be made here: no operation in
     progress, nothing staged, and no summary with unstaged edits."""
@@ -71,8 +75,6 @@ def ready_to_commit(repo: Repo) -> None:
             raise FatalError(
                 f"a git operation is in progress ({name} exists): finish or abort it first"
             )
-    if run_git(["rev-parse", "--verify", "--quiet", "HEAD"], repo.top, check=False) == "":
-        raise FatalError("this branch has no commit yet: nothing to compact")
     staged = run_git(["diff", "--cached", "--name-only", "-z"], repo.top).split("\0")
     if staged[0]:
         raise FatalError(

@@ -206,7 +206,8 @@ def test_compact_delete_deletes_only_old_tombstones(
     dated("2026-11-01", "10:00")  # buries November's first file: a young tombstone
     assert len(buried(repo)) == 3
     refused = ff("compact", "--delete", "--older-than", "0")
-    assert refused.code == 1 and "at least 1" in refused.err
+    assert refused.code == 1 and "from 1 to 36500" in refused.err
+    assert ff("compact", "--delete", "--older-than", "99999999").code == 1
     assert ff("compact", "--delete", "--older-than", "300").out.startswith("Nothing to compact")
     result = ff("compact", "--delete", "--json").json()  # FFHOOKS_NOW is 2026-11-20
     assert result["count"] == 2 and result["days"] == 90
@@ -440,3 +441,8 @@ def test_the_merge_driver_decides_only_a_tombstone_against_content(tmp_path: Pat
     assert merged(content, TOMBSTONE, other) == (True, other)
     assert merged(content, other, b'{"c": 3}\n')[0] is False  # not a tombstone's doing
     assert merged(TOMBSTONE, TOMBSTONE, content)[0] is False
+
+
+def test_the_merge_driver_refuses_missing_files(ff: Any, tmp_path: Path) -> None:
+    result = ff("merge-summary", str(tmp_path / "gone"), "a", "b")
+    assert result.code == 1 and "merge driver" in result.err

@@ -21,8 +21,10 @@ def compact(
     dry_run: bool,
     as_json: bool,
 ) -> int:
-    if older_than is not None and older_than < 1:
-        raise FatalError(f"--older-than {older_than}: give a whole number of days, at least 1")
+    if older_than is not None and not 1 <= older_than <= 36500:
+        raise FatalError(f"--older-than {older_than}: give a number of days from 1 to 36500")
+    if not c.has_commits(repo):
+        raise FatalError("this branch has no commit yet: nothing to compact")
     if not dry_run:
         c.ready_to_commit(repo)
     result: dict[str, object] = {"dry_run": dry_run, "commit": None}
@@ -80,4 +82,10 @@ def merge_summary(base: str, ours: str, theirs: str) -> int:
     """git's merge driver for summaries: exit 0 merged into OURS, 1 a conflict for git."""
     from pathlib import Path
 
-    return 0 if c.merge_file(Path(base), Path(ours), Path(theirs)) else 1
+    try:
+        return 0 if c.merge_file(Path(base), Path(ours), Path(theirs)) else 1
+    except OSError as exc:
+        raise FatalError(
+            f"{exc.filename}: {exc.strerror}; `ffhooks merge-summary` is the merge driver git "
+            "runs with the three versions of a summary as files"
+        ) from None
