@@ -226,7 +226,36 @@ def live(
     paths: Iterable[str], buried: Container[str] = ()
 ) -> dict[tuple[str, str, str], SummaryPath]:
     """Per (user, store, month) the summary a reader counts: the one with the highest seq,
-    tombstones (`buried`) aside."""
+    tombstones (`buried`) aside.
+
+    A year of a team's history is tens of thousands of paths, nearly all of them superseded:
+    each path is split, and only the newest of each folder and store is parsed in full. A
+    newest one that is not a summary's name (never written by ffhooks) sends the whole
+    question to the parser."""
+    paths = list(paths)
+    inside = f"{SUMMARIES}/"
+    newest: dict[tuple[str, str], tuple[int, str]] = {}
+    for path in paths:
+        if path in buried or not path.startswith(inside):
+            continue
+        folder, _, name = path.rpartition("/")
+        store, _, seq = name.removesuffix(".json").rpartition("-")
+        if seq.isascii() and seq.isdigit() and name.endswith(".json"):
+            number, key = int(seq), (folder, store)
+            if key not in newest or number > newest[key][0]:
+                newest[key] = (number, path)
+    best = {}
+    for _, path in newest.values():
+        where = parse_path(path)
+        if where is None:
+            return _parsed_live(paths, buried)
+        best[(where.user, where.store, where.month)] = where
+    return best
+
+
+def _parsed_live(
+    paths: list[str], buried: Container[str]
+) -> dict[tuple[str, str, str], SummaryPath]:
     best: dict[tuple[str, str, str], SummaryPath] = {}
     for path in paths:
         where = None if path in buried else parse_path(path)
@@ -239,8 +268,10 @@ def live(
 
 
 def tombstones(blobs: dict[str, str]) -> set[str]:
-    """The summary paths among `blobs` (path -> blob id) that are tombstones."""
-    return {p for p, blob in blobs.items() if blob == TOMBSTONE_BLOB and parse_path(p)}
+    """The paths under the summaries folder among `blobs` (path -> blob id) that are
+    tombstones, by blob id alone (a year of a team's history is tens of thousands)."""
+    inside = f"{SUMMARIES}/"
+    return {p for p, blob in blobs.items() if blob == TOMBSTONE_BLOB and p.startswith(inside)}
 
 
 def is_tombstone(path: Path) -> bool:
@@ -251,20 +282,18 @@ def is_tombstone(path: Path) -> bool:
         return False
 
 
-def buried_above_live(blobs: dict[str, str]) -> list[str]:
-    """Tombstones with a higher seq than their (store, month)'s live file, or with none:
-    the time of a live summary that was buried instead of superseded."""
-    dead = tombstones(blobs)
-    counted = live(blobs, dead)
+def buried_above_live(blobs: dict[str, str], dead: set[str]) -> list[str]:
+    """Tombstones (`dead`, of `blobs`) with a higher seq than their (store, month)'s live
+    file, or with none: the time of a live summary that was buried instead of superseded.
+    Tombstone paths are split, not parsed: only their folder, store and seq matter."""
+    newest = {(w.path.rpartition("/")[0], w.store): w.seq for w in live(blobs, dead).values()}
     found = []
-    for path in sorted(dead):
-        where = parse_path(path)
-        if where is None:
-            continue
-        best = counted.get((where.user, where.store, where.month))
-        if best is None or best.seq < where.seq:
+    for path in dead:
+        folder, _, name = path.rpartition("/")
+        store, _, seq = name.removesuffix(".json").rpartition("-")
+        if seq.isascii() and seq.isdigit() and newest.get((folder, store), 0) < int(seq):
             found.append(path)
-    return found
+    return sorted(found)
 
 
 class Lowering(NamedTuple):

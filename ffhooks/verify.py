@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 from ffhooks import summary
@@ -55,7 +56,7 @@ def verify_commit(top: Path, commit: str) -> tuple[int, list[Finding]]:
             "a tombstone above its store's live summary of the month: billed time was "
             "buried; restore the file from the commit that made it a tombstone",
         )
-        for p in summary.buried_above_live(blobs)
+        for p in summary.buried_above_live(blobs, dead)
     ]
     return len(paths), found
 
@@ -87,20 +88,22 @@ def taking_turns(writers: dict[str, list[tuple[int, str, str]]]) -> list[Finding
 
 def diverged(paths: list[str]) -> list[Finding]:
     """A store writes each seq once; the same (store, seq) twice means two clones share a
-    store id (a copied `.flowforge/user/` folder), and their time would be miscounted."""
-    seen: dict[tuple[str, int], str] = {}
+    store id (a copied `.flowforge/user/` folder), and their time would be miscounted. The
+    file name alone is (store, seq), tombstones' too: names are counted, not parsed."""
+    inside = f"{summary.SUMMARIES}/"
+    named = [(p.rpartition("/")[2], p) for p in paths if p.startswith(inside)]
+    twice = {name for name, count in Counter(name for name, _ in named).items() if count > 1}
+    seen: dict[str, str] = {}
     found = []
-    for path in sorted(paths):
-        where = summary.parse_path(path)
-        if where is None:
-            continue
-        first = seen.setdefault((where.store, where.seq), path)
-        if first != path:
+    for name, path in sorted((n, p) for n, p in named if n in twice):
+        match = summary.NAME.fullmatch(name)
+        first = seen.setdefault(name, path)
+        if match is not None and first != path:
             found.append(
                 Finding(
                     path,
-                    f"store {where.store} wrote seq {where.seq} twice (also {first}): two "
-                    "clones share one store id; in the one that is a copy, `ffhooks store "
+                    f"store {match['store']} wrote seq {int(match['seq'])} twice (also {first}): "
+                    "two clones share one store id; in the one that is a copy, `ffhooks store "
                     "fork`, then `ffhooks recover rebuild` in the original",
                 )
             )

@@ -446,3 +446,30 @@ def test_the_merge_driver_decides_only_a_tombstone_against_content(tmp_path: Pat
 def test_the_merge_driver_refuses_missing_files(ff: Any, tmp_path: Path) -> None:
     result = ff("merge-summary", str(tmp_path / "gone"), "a", "b")
     assert result.code == 1 and "merge driver" in result.err
+
+
+def test_live_splits_paths_and_parses_only_the_newest() -> None:
+    """The fast reading of paths agrees with parsing each one, odd names included."""
+    from ffhooks.summary import live, parse_path
+
+    folder = f"{SUMMARIES}/alice/2026-11"
+    store, other = "0123456789abcdef", "fedcba9876543210"
+    paths = [
+        f"{folder}/{store}-1.json",
+        f"{folder}/{store}-9.json",
+        f"{folder}/{store}-10.json",
+        f"{folder}/{other}-3.json",
+        f"{SUMMARIES}/bob/2026-10/{store}-4.json",
+        f"{folder}/notes.json",
+        ".flowforge/team/config.json",
+    ]
+    assert {k: w.seq for k, w in live(paths).items()} == {
+        ("alice", store, "2026-11"): 10,
+        ("alice", other, "2026-11"): 3,
+        ("bob", store, "2026-10"): 4,
+    }
+    assert live(paths, {f"{folder}/{store}-10.json"})[("alice", store, "2026-11")].seq == 9
+    # a newest name no summary has (a leading zero): the parser decides, and skips it
+    odd = [*paths, f"{folder}/{store}-0011.json"]
+    assert parse_path(odd[-1]) is None
+    assert live(odd)[("alice", store, "2026-11")].seq == 10
