@@ -89,16 +89,22 @@ def test_verify_since_accepts_burials_under_a_newer_file(initialised: Path, ff: 
     assert ff("verify", "--since", "HEAD~1").code == 0
 
 
-@pytest.mark.slow
-def test_reset_of_a_burying_commit_then_commit_all(hooked: Path, ff: Any) -> None:
-    """`git reset HEAD~1` leaves the burial unstaged and the new file untracked; `git commit
-    -a` stages the burial only, and the commit still carries the newer file."""
-    repo = hooked
+def burying_commit_reset(ff: Any, repo: Path) -> None:
+    """Two commits of one month through the hooks (the second buries the first file), and
+    `git reset HEAD~1` of the second."""
     work(ff, repo, "09:00")
     assert commit(repo, "--allow-empty", "-m", "one").returncode == 0
     work(ff, repo, "11:00")
     assert commit(repo, "--allow-empty", "-m", "two").returncode == 0
     git(repo, "reset", "-q", "HEAD~1")
+
+
+@pytest.mark.slow
+def test_reset_of_a_burying_commit_then_commit_all(hooked: Path, ff: Any) -> None:
+    """`git reset HEAD~1` leaves the burial unstaged and the new file untracked; `git commit
+    -a` stages the burial only, and the commit still carries the newer file."""
+    repo = hooked
+    burying_commit_reset(ff, repo)
     (repo / "a.txt").write_text("a\n")
     git(repo, "add", "a.txt")
     result = commit(repo, "-am", "two again")
@@ -112,11 +118,7 @@ def test_reset_of_a_burying_commit_then_a_partial_commit(hooked: Path, ff: Any) 
     """Committing other files only: pre-commit stashes the unstaged burial away from the
     hooks, which leave it alone and say how to stage it; the time is committed either way."""
     repo = hooked
-    work(ff, repo, "09:00")
-    assert commit(repo, "--allow-empty", "-m", "one").returncode == 0
-    work(ff, repo, "11:00")
-    assert commit(repo, "--allow-empty", "-m", "two").returncode == 0
-    git(repo, "reset", "-q", "HEAD~1")
+    burying_commit_reset(ff, repo)
     work(ff, repo, "13:00")
     (repo / "b.txt").write_text("b\n")
     git(repo, "add", "b.txt")
