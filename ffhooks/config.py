@@ -15,8 +15,9 @@ DEFAULTS: dict[str, Any] = {
     "branch_task_pattern": r"\d+",
     "summary_detail": {"per_task": True, "period": "day"},
     "snapshots": {"keep_last": 50, "keep_daily_days": 30},
-    "compact": {"delete_after_days": 90},
 }
+# Not written by `ffhooks init`: a config holding it is refused by ffhooks 0.1
+COMPACT_DEFAULTS = {"delete_after_days": 90}
 
 
 class Rule(NamedTuple):
@@ -77,7 +78,7 @@ def load_config(flowforge: Path) -> TeamConfig:
         ) from None
     detail = {**DEFAULTS["summary_detail"], **merged["summary_detail"]}
     kept = {**DEFAULTS["snapshots"], **merged["snapshots"]}
-    compact = {**DEFAULTS["compact"], **merged["compact"]}
+    compact = {**COMPACT_DEFAULTS, **merged.get("compact", {})}
     return TeamConfig(
         float(merged["max_session_hours"]),
         pattern,

@@ -211,6 +211,11 @@ def test_compact_delete_deletes_only_old_tombstones(
     assert refused.code == 1 and "from 1 to 36500" in refused.err
     assert ff("compact", "--delete", "--older-than", "99999999").code == 1
     assert ff("compact", "--delete", "--older-than", "300").out.startswith("Nothing to compact")
+    config = repo / ".flowforge/team/config.json"
+    assert "compact" not in json.loads(config.read_text())  # ffhooks 0.1 would refuse it
+    config.write_text(json.dumps({"compact": {"delete_after_days": 300}}))
+    assert ff("compact", "--delete", "--dry-run", "--json").json()["days"] == 300
+    config.write_text("{}")
     result = ff("compact", "--delete", "--json").json()  # FFHOOKS_NOW is 2026-11-20
     assert result["count"] == 2 and result["days"] == 90
     assert result["commit"] == git(repo, "rev-parse", "HEAD").strip()
