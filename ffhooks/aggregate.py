@@ -14,7 +14,6 @@ every month is in the index, whatever git did to the index since the last commit
 from __future__ import annotations
 
 import os
-from collections.abc import Container, Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -22,11 +21,18 @@ from ffhooks import summary
 from ffhooks.clock import months_of
 from ffhooks.config import TeamConfig
 from ffhooks.errors import BrokenFile, FatalError
-from ffhooks.fsio import atomic_write, parse_json, write_json
-from ffhooks.gitio import Repo, remote_default, run_git
+from ffhooks.fsio import parse_json, write_json
+from ffhooks.gitio import Repo
 from ffhooks.identity import stores
-from ffhooks.layout import TOMBSTONE, TOMBSTONE_BLOB
+from ffhooks.layout import TOMBSTONE_BLOB
 from ffhooks.records import Any, NamedTuple
+from ffhooks.staging import (
+    bury_and_stage,
+    refuse_unstaged,
+    rel_path,
+    stashed_by_precommit,
+    untracked_own,
+)
 from ffhooks.store import Running, Store
 
 
@@ -144,10 +150,10 @@ def aggregate(store: Store, repo: Repo, config: TeamConfig, *, rebuild: bool = F
         doc["sha256"] = summary.checksum(doc)
         new[user_dir / month / f"{header['store']}-{seq}.json"] = doc
         known[month] = seq
-    stashed = _stashed_by_precommit([f"{_rel(repo, user_dir)}/"])
+    stashed = stashed_by_precommit([f"{rel_path(repo, user_dir)}/"])
     pending = {path for path, blob in stashed.items() if blob and TOMBSTONE_BLOB.startswith(blob)}
     if new:
-        _refuse_unstaged(repo, sorted({path.parent for path in new}), stashed.keys() - pending)
+        refuse_unstaged(repo, sorted({path.parent for path in new}), stashed.keys() - pending)
     timer = months_of(span.running.start, span.end, store.zones) if span else set()
     changes = {
         "seq": max([header["seq"], *known.values()]),
@@ -168,80 +174,14 @@ def aggregate(store: Store, repo: Repo, config: TeamConfig, *, rebuild: bool = F
                 f"cannot write {path.relative_to(repo.top)} ({exc.strerror}): make sure "
                 f"{user_dir.relative_to(repo.top)} is a writable folder"
             ) from None
-    staged, buried = _bury_and_stage(repo, user_dir, header["store"], new, ours, pending)
+    staged, buried = bury_and_stage(repo, user_dir, header["store"], new, ours, pending)
     return Outcome(
-        [_rel(repo, p) for p in new],
-        [_rel(repo, p) for p in staged],
-        [_rel(repo, p) for p in buried],
+        [rel_path(repo, p) for p in new],
+        [rel_path(repo, p) for p in staged],
+        [rel_path(repo, p) for p in buried],
         sorted(pending),
         span.running.task if span and span.capped else None,
     )
-
-
-def _bury_and_stage(
-    repo: Repo,
-    user_dir: Path,
-    store_id: str,
-    new: Iterable[Path],
-    ours: dict[str, list[tuple[int, Path]]],
-    pending: set[str],
-) -> tuple[list[Path], list[Path]]:
-    """Bury what the files just written supersede, and stage it with every file of the
-    store the index lacks; returns (staged, buried)."""
-    loose = untracked_own(repo, user_dir, store_id, tombstones=True)
-    skip = pending | {_rel(repo, path) for path in loose}
-    superseded = {path: path.read_bytes() for path in buriable(repo, new, ours, skip)}
-    bury(superseded)
-    staged = sorted({*loose, *superseded})
-    try:
-        if staged:
-            stage(repo, staged)
-    except FatalError:
-        # unstaged, the tombstones would be "files modified by the hook": pre-commit would
-        # fail the commit, which a failed aggregation never does
-        for path, data in superseded.items():
-            atomic_write(path, data)
-        raise
-    return staged, list(superseded)
-
-
-def buriable(
-    repo: Repo,
-    new: Iterable[Path],
-    ours: dict[str, list[tuple[int, Path]]],
-    skip: Container[str],
-) -> list[Path]:
-    """The store's files that the summaries just written supersede and that become
-    tombstones now: committed, not tombstones yet, and on the remote's default branch.
-
-    A file only this branch has stays as it is: a commit burying it would conflict when
-    cherry-picked alone onto a branch without it (it is buried once it is merged). So does
-    one the index lacks (staged as it is, it is the same add as on any branch that has it),
-    and one in `skip`: a tombstone waiting in pre-commit's stash of unstaged changes
-    (written now, the stash would no longer apply)."""
-    found = [
-        path
-        for written in new
-        for _, path in ours.get(written.parent.name, [])
-        if _rel(repo, path) not in skip and not summary.is_tombstone(path)
-    ]
-    ref = remote_default(repo) if found else None
-    if ref is None:
-        return found
-    folders = sorted({f"{_rel(repo, p.parent)}/" for p in found})
-    listed = run_git(
-        ["--literal-pathspecs", "ls-tree", "-r", "-z", "--name-only", ref, "--", *folders],
-        repo.top,
-        check=False,
-    )
-    published = set(listed.split("\0"))
-    return [path for path in found if _rel(repo, path) in published]
-
-
-def bury(paths: Iterable[Path]) -> None:
-    """Overwrite superseded summaries with the tombstone."""
-    for path in paths:
-        atomic_write(path, TOMBSTONE)
 
 
 def _draft(store: Store, month: str, span: Span | None, config: TeamConfig) -> dict[str, Any]:
@@ -295,15 +235,11 @@ def _refuse_to_fold(
         seq, path = files[-1]
         if seq > known.get(month, 0):
             raise FatalError(
-                f"{_rel(repo, path)} is a summary of this store (id {header['store']}) that "
+                f"{rel_path(repo, path)} is a summary of this store (id {header['store']}) that "
                 "it never wrote: another clone writes with the same store id (a copied "
                 "folder?). In the copy, `ffhooks store fork`; then here `ffhooks recover "
                 "rebuild` writes this store's state over it"
             )
-
-
-def _rel(repo: Repo, path: Path) -> str:
-    return path.relative_to(repo.top).as_posix()
 
 
 def headers(repo: Repo) -> list[tuple[str, dict[str, Any]]]:
@@ -315,7 +251,7 @@ def headers(repo: Repo) -> list[tuple[str, dict[str, Any]]]:
         path = repo.flowforge / "user" / user / "store.json"
         fix = "run `ffhooks recover` for the fix"
         try:
-            found.append((user, read_json(path, _rel(repo, path), fix, schema="store")))
+            found.append((user, read_json(path, rel_path(repo, path), fix, schema="store")))
         except FileNotFoundError:
             continue
     return found
@@ -328,106 +264,8 @@ def unstaged(repo: Repo) -> list[tuple[str, bool]]:
     found = []
     for user, header in headers(repo):
         user_dir = repo.top / summary.SUMMARIES / user
-        found += [(_rel(repo, p), True) for p in untracked_own(repo, user_dir, header["store"])]
-        found += [(_rel(repo, p), False) for p in newest_own(user_dir, header) if not p.is_file()]
+        found += [(rel_path(repo, p), True) for p in untracked_own(repo, user_dir, header["store"])]
+        found += [
+            (rel_path(repo, p), False) for p in newest_own(user_dir, header) if not p.is_file()
+        ]
     return found
-
-
-def untracked_own(
-    repo: Repo, user_dir: Path, store_id: str, *, tombstones: bool = False
-) -> list[Path]:
-    """This store's summary files that the index lacks (one `git ls-files --others`):
-    `git reset HEAD~1`, a held index.lock, an interrupted hook or a resolved conflict leave
-    files on disk that no commit would carry, and that would stop a later checkout. With
-    `tombstones`, also its committed files made tombstones but not staged."""
-    listed = run_git(
-        [
-            "--literal-pathspecs",
-            "ls-files",
-            "-z",
-            "-t",
-            "--others",
-            *(["--modified"] if tombstones else []),
-            "--",
-            f"{_rel(repo, user_dir)}/",
-        ],
-        repo.top,
-    )
-    found = set()
-    for entry in filter(None, listed.split("\0")):
-        tag, _, rel = entry.partition(" ")
-        match = summary.NAME.fullmatch(rel.rsplit("/", 1)[-1])
-        if match and match["store"] == store_id:
-            path = repo.top / rel
-            if tag == "?" or summary.is_tombstone(path):
-                found.add(path)
-    return sorted(found)
-
-
-def _refuse_unstaged(repo: Repo, folders: list[Path], stashed: Iterable[str]) -> None:
-    """Leave the commit alone if a summary in a month folder we write to has unstaged edits
-    (in the work tree, or `stashed` by pre-commit): summaries are written by ffhooks only,
-    so an edit is a mistake (or tampering) to resolve first. Unstaged tombstones are ours
-    (after `git reset HEAD~1`), staged with the rest. Folders as pathspecs keep this one
-    cheap git call however many files they hold."""
-    rel = [f"{p.relative_to(repo.top)}/" for p in folders]
-    edited = run_git(["diff", "--name-only", "-z", "--", *rel], repo.top).split("\0")
-    edited = [p for p in edited if p and not summary.is_tombstone(repo.top / p)]
-    edited += sorted(p for p in stashed if any(p.startswith(r) for r in rel))
-    if edited:
-        raise FatalError(
-            f"{edited[0]} has unstaged edits, so ffhooks leaves it alone: commit or discard "
-            "them (summaries are written by ffhooks, never by hand), then run "
-            "`ffhooks recover retry`"
-        )
-
-
-def _stashed_by_precommit(rel: list[str]) -> dict[str, str]:
-    """Paths under the folders `rel` that pre-commit stashed as unstaged edits before
-    running us, each with the (abbreviated) blob id it stashed, from the `index OLD..NEW`
-    line of its patch. Tombstones among them wait there until it puts
-    them back: written now, its stash would no longer apply."""
-    home = os.environ.get("PRE_COMMIT_HOME") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "pre-commit"
-    )
-    try:
-        patches = [n for n in os.listdir(home) if n.startswith("patch")]
-    except OSError:
-        return {}
-    found: dict[str, str] = {}
-    for name in [n for n in patches if n.endswith(f"-{os.getppid()}")]:
-        try:
-            text = Path(home, name).read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            continue
-        path = None
-        for line in text.splitlines():
-            if line.startswith("diff --git a/"):
-                path = line[len("diff --git a/") :].split(" b/", 1)[0]
-                if any(path.startswith(r) for r in rel):
-                    found[path] = ""
-                else:
-                    path = None
-            elif path is not None and line.startswith("index ") and ".." in line:
-                found[path] = line.split()[1].split("..")[1]
-                path = None
-    return found
-
-
-def stage(repo: Repo, paths: list[Path]) -> None:
-    """Add `paths` to the index.
-
-    A `git commit <paths>` runs hooks on a temporary index; the real index, locked as
-    `index.lock`, becomes the index afterwards, so it gets the same update, or `git status`
-    would show the summaries as changed after the commit.
-    """
-    rel = [str(p.relative_to(repo.top)) for p in paths]
-    run_git(["update-index", "--add", "--", *rel], repo.top)
-    index = os.environ.get("GIT_INDEX_FILE", "")
-    real = repo.git_dir / "index.lock"
-    if os.path.basename(index).startswith("next-index") and real.is_file():
-        run_git(
-            ["update-index", "--add", "--", *rel],
-            repo.top,
-            env={"GIT_INDEX_FILE": str(real)},
-        )

@@ -90,7 +90,7 @@ def ready_to_commit(repo: Repo) -> None:
 
 
 def bury_all(repo: Repo, paths: list[str]) -> None:
-    from ffhooks.aggregate import bury
+    from ffhooks.staging import bury
 
     bury(repo.top / rel for rel in paths)
     _pathspec(repo, ["update-index", "-z", "--stdin"], paths)

@@ -35,7 +35,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ffhooks import summary
-from ffhooks.aggregate import bury, stage, store_months, trusted
+from ffhooks.aggregate import store_months, trusted
 from ffhooks.clock import UTC, day_start, to_iso, zone
 from ffhooks.config import TeamConfig
 from ffhooks.errors import BrokenFile, FatalError
@@ -51,6 +51,7 @@ from ffhooks.migrate_state import (
     store_id,
 )
 from ffhooks.records import Any, NamedTuple
+from ffhooks.staging import bury, stage
 
 DEFAULT_SOURCES = (".task-times.json", ".flowforge/billing/time-tracking.json")
 EARLIEST = 946684800  # 2000-01-01T00:00:00Z: anything before is a broken clock

@@ -79,7 +79,7 @@ def _stage_successors(repo: Repo, folders: list[str], after: dict[str, str]) -> 
     `git reset HEAD~1` stages the tombstones, not the new files), as the aggregation would
     after this hook; True if there were any."""
     from ffhooks import summary
-    from ffhooks.aggregate import stage
+    from ffhooks.staging import stage
 
     dead = summary.tombstones(after)
     counted = summary.live(after, dead)
