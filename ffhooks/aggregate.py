@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import os
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 
-from ffhooks import summary
+from ffhooks import signing, sshsig, summary
 from ffhooks.clock import months_of
 from ffhooks.config import TeamConfig
 from ffhooks.errors import BrokenFile, FatalError
@@ -42,6 +43,7 @@ class Outcome(NamedTuple):
     buried: list[str]  # superseded files made tombstones
     waiting: list[str]  # tombstones pre-commit stashed as unstaged: they stay unstaged
     capped: str | None  # the task of a running timer counted only up to max_session_hours
+    unsigned: bool = False  # the team warns about unsigned summaries and git has no key
 
 
 class Span(NamedTuple):
@@ -132,22 +134,27 @@ def aggregate(store: Store, repo: Repo, config: TeamConfig, *, rebuild: bool = F
     ours = store_months(user_dir, header["store"])
     _refuse_to_fold(store, repo, ours, adopt=rebuild)
     span = running_span(store, config.max_session_seconds)
+    months = sorted(wanted_months(store, user_dir, span, rebuild))
+    key = signing_key(repo, config) if months else None
     known = dict(header.get("summaries", {}))
     new: dict[Path, dict[str, Any]] = {}
     seq = max([header["seq"], *(s for files in ours.values() for s, _ in files)])
-    for month in sorted(wanted_months(store, user_dir, span, rebuild)):
+    for month in months:
         draft = _draft(store, month, span, config)
         existing = ours.get(month)
         if existing:
             latest = trusted(existing[-1][1])
-            if latest is not None and summary.same_content(draft, latest):
+            if (
+                latest is not None
+                and summary.same_content(draft, latest)
+                and signed_alike(latest, key)
+            ):
                 known[month] = existing[-1][0]
                 continue
         elif not draft["totals"] and month not in known:
             continue  # nothing recorded, nothing ever said: nothing to say
         seq += 1
-        doc = {**draft, "seq": seq}
-        doc["sha256"] = summary.checksum(doc)
+        doc = summary.seal({**draft, "seq": seq}, partial(signing.sign, key) if key else None)
         new[user_dir / month / f"{header['store']}-{seq}.json"] = doc
         known[month] = seq
     stashed = stashed_by_precommit([f"{rel_path(repo, user_dir)}/"])
@@ -181,7 +188,30 @@ def aggregate(store: Store, repo: Repo, config: TeamConfig, *, rebuild: bool = F
         [rel_path(repo, p) for p in buried],
         sorted(pending),
         span.running.task if span and span.capped else None,
+        bool(new) and config.signatures == "warn" and key is None,
     )
+
+
+def signing_key(repo: Repo, config: TeamConfig) -> signing.SigningKey | None:
+    """The key to sign summaries with, when the team asks for signatures (None if it does
+    not, or only warns and git has none)."""
+    if config.signatures == "off":
+        return None
+    key = signing.configured_key(repo.top, repo.state_dir)
+    if key is None and config.signatures == "required":
+        raise FatalError(
+            "the team requires signed summaries (team config `signatures`) and git has no "
+            "user.signingkey: `ffhooks init --signing` sets one up"
+        )
+    return key
+
+
+def signed_alike(doc: dict[str, Any], key: signing.SigningKey | None) -> bool:
+    """Whether a summary already carries the signature `key` would give it (any, or none,
+    when there is no key): a new key, or signing turned on, writes the month again."""
+    if key is None:
+        return True
+    return sshsig.signature_key(doc.get("signature", "")) == key.public.split()[1]
 
 
 def _draft(store: Store, month: str, span: Span | None, config: TeamConfig) -> dict[str, Any]:

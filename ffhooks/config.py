@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ffhooks.errors import FatalError
+from ffhooks.errors import BrokenFile, FatalError
 from ffhooks.fsio import read_json
 from ffhooks.records import Any, NamedTuple
 
@@ -38,6 +38,8 @@ class TeamConfig(NamedTuple):
     keep_last: int = 50
     keep_daily_days: int = 30
     delete_after_days: int = 90
+    signatures: str = "off"  # off, warn or required (trust.MODES)
+    signatures_from: str | None = None  # YYYY-MM: earlier months are not asked for signatures
 
     @property
     def detail(self) -> dict[str, Any]:
@@ -55,18 +57,34 @@ def config_path(flowforge: Path) -> Path:
     return flowforge / "team" / "config.json"
 
 
+_FIX = "fix it (`ffhooks schema team-config` shows the format) or restore it with git"
+
+
 def load_config(flowforge: Path) -> TeamConfig:
     """The team's settings; a repository without the file gets the defaults."""
-    path = config_path(flowforge)
     try:
-        raw = read_json(
-            path,
-            CONFIG,
-            "fix it (`ffhooks schema team-config` shows the format) or restore it with git",
-            schema="team-config",
-        )
+        raw = read_json(config_path(flowforge), CONFIG, _FIX, schema="team-config")
     except FileNotFoundError:
         raw = {}
+    return _settings(raw)
+
+
+def config_at(data: bytes | None, commit: str) -> TeamConfig:
+    """The team's settings as a commit holds them (`data`: the file's bytes, None if absent)."""
+    from ffhooks.fsio import parse_json
+    from ffhooks.schema import first_error
+
+    if data is None:
+        return _settings({})
+    shown = f"{CONFIG} at {commit[:12]}"
+    raw = parse_json(data, shown, _FIX)
+    problem = first_error("team-config", raw)
+    if problem:
+        raise BrokenFile(shown, problem, _FIX)
+    return _settings(raw)
+
+
+def _settings(raw: dict[str, Any]) -> TeamConfig:
     merged = {**DEFAULTS, **raw}
     pattern = merged["branch_task_pattern"]
     try:
@@ -90,6 +108,8 @@ def load_config(flowforge: Path) -> TeamConfig:
         kept["keep_last"],
         kept["keep_daily_days"],
         compact["delete_after_days"],
+        merged.get("signatures", "off"),
+        merged.get("signatures_from"),
     )
 
 

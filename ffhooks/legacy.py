@@ -35,7 +35,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ffhooks import summary
-from ffhooks.aggregate import store_months, trusted
+from ffhooks.aggregate import signed_alike, signing_key, store_months, trusted
 from ffhooks.clock import UTC, day_start, to_iso, zone
 from ffhooks.config import TeamConfig
 from ffhooks.errors import BrokenFile, FatalError
@@ -857,13 +857,26 @@ def _periods(
 
 
 def _plan(
-    repo: Repo, tally: Tally, timezone: str, config: TeamConfig, *, write: bool
+    repo: Repo,
+    tally: Tally,
+    timezone: str,
+    config: TeamConfig,
+    *,
+    write: bool,
+    signer: str | None = None,
 ) -> tuple[list[str], int, list[Store]]:
     """Build each store's month; write (with `write`) those whose content changed. Returns
     the files written (or that would be), how many were already right, and the stores.
+    When the team asks for signatures, `signer` signs them, and each says so.
 
     Files are written one by one as they are built, so memory never holds all of them.
     """
+    from functools import partial
+
+    from ffhooks import signing
+
+    own_key = signing_key(repo, config) if write else None
+    sign = partial(signing.sign, own_key) if own_key else None
     by_store: dict[tuple[int, int], dict[str, list[int]]] = {}
     month_of: dict[int, str] = {}
     for key in tally.cells:
@@ -900,12 +913,15 @@ def _plan(
                 )
                 if month in existing:
                     latest = trusted(existing[month][-1][1])
-                    if latest is not None and summary.same_content(draft, latest):
+                    if (
+                        latest is not None
+                        and summary.same_content(draft, latest)
+                        and signed_alike(latest, own_key)
+                    ):
                         unchanged += 1
                         continue
                 seq += 1
-                doc = {**draft, "seq": seq}
-                doc["sha256"] = summary.checksum(doc)
+                doc = summary.seal({**draft, "seq": seq}, sign, signer if sign else None)
                 path = user_dir / month / f"{store}-{seq}.json"
                 if write:
                     _write(repo, path, doc)
@@ -953,6 +969,7 @@ def migrate(
     dry_run: bool,
     checkpoint_seconds: float = 5.0,
     progress: Progress | None = None,
+    signer: str | None = None,
 ) -> Outcome:
     """Read every source, add up its time, and (unless `dry_run`) write and stage the
     summaries that changed. An interrupted run leaves a checkpoint; the next run on the same
@@ -994,7 +1011,7 @@ def migrate(
         tally.seen = {}
         if checkpoint.gen:
             checkpoint.save(tally, len(sources), None, tally.now)
-        written, unchanged, stores = _plan(repo, tally, timezone, config, write=True)
+        written, unchanged, stores = _plan(repo, tally, timezone, config, write=True, signer=signer)
         _stage(repo, written, stores)
         save_ledgers(repo, tally, now)
         checkpoint.clear()
@@ -1062,7 +1079,7 @@ def verify(repo: Repo, outcome: Outcome) -> list[str]:
         if where is not None and where.store in ours:
             files.append((path, data))
     found: dict[str, list[int]] = {}
-    for cell in report.cells(files):
+    for cell in report.cells(report.summaries(files)):
         slot = found.setdefault(cell.user, [0, 0])
         slot[0] += cell.billable_seconds
         slot[1] += cell.non_billable_seconds

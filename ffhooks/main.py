@@ -34,6 +34,11 @@ def _init(p: argparse.ArgumentParser) -> None:
     p.add_argument("--hooks-repo", metavar="URL", help="use hooks from this git URL or path")
     p.add_argument("--rev", help="the tag or commit of --hooks-repo to use")
     p.add_argument("--branch-timer", action="store_true", help="also the opt-in post-checkout hook")
+    p.add_argument(
+        "--signing",
+        action="store_true",
+        help="check your SSH signing key and add it to .flowforge/team/allowed_signers",
+    )
 
 
 def _start(p: argparse.ArgumentParser) -> None:
@@ -127,6 +132,16 @@ def _report(p: argparse.ArgumentParser) -> None:
     p.add_argument("--round", dest="round_minutes", type=int, metavar="MINUTES")
     p.add_argument("--round-mode", default="up", choices=("up", "nearest"))
     p.add_argument("-o", "--output", metavar="FILE")
+    p.add_argument(
+        "--include-unverified",
+        action="store_true",
+        help="total summaries that fail the team's signature check (marked) instead of refusing",
+    )
+    p.add_argument(
+        "--ignore-closed",
+        action="store_true",
+        help="today's figures for closed periods too, without their adjustments",
+    )
 
 
 def _demo(p: argparse.ArgumentParser) -> None:
@@ -212,6 +227,9 @@ def _verify(p: argparse.ArgumentParser) -> None:
         help="also refuse any summary lost, lowered or edited since REF (e.g. the base branch)",
     )
     p.add_argument("--format", default="text", choices=("text", "json"))
+    p.add_argument(
+        "--closed", action="store_true", help="only check that closed periods are unchanged"
+    )
 
 
 def _compact(p: argparse.ArgumentParser) -> None:
@@ -235,6 +253,19 @@ def _compact(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--dry-run", action="store_true", help="say what would change, change nothing")
     p.add_argument("--json", action="store_true")
+
+
+def _close(p: argparse.ArgumentParser) -> None:
+    p.add_argument("month", nargs="?", metavar="PERIOD", help="the month, YYYY-MM")
+    p.add_argument("--from", dest="start", metavar="DATE", help="or the first day (YYYY-MM-DD)")
+    p.add_argument("--to", dest="end", metavar="DATE", help="and the last day")
+    p.add_argument("--ref", default="HEAD", help="the commit whose summaries are billed")
+    p.add_argument("--message", "-m", metavar="TEXT", help="e.g. the invoice number")
+    p.add_argument(
+        "--amend",
+        action="store_true",
+        help="close a closed period again with today's figures (its adjustments were billed)",
+    )
 
 
 def _merge_summary(p: argparse.ArgumentParser) -> None:
@@ -279,6 +310,7 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
         "bound the history: tombstones for superseded summaries, or old ones gone",
         _compact,
     ),
+    "close": ("record a billed period's report as a git tag; later changes show apart", _close),
     "resolve": ("settle merge conflicts over summaries (then commit or --continue)", _nothing),
     "merge-summary": (
         "git merge driver for summaries (set up by init and the hook)",
@@ -302,6 +334,7 @@ _FOR_NO_ONE = (
     "migrate",
     "validate",
     "verify",
+    "close",
     "compact",
     "resolve",
     "merge-summary",
@@ -358,8 +391,15 @@ def _dispatch(args: argparse.Namespace) -> int:
     repo = require_repo(Path.cwd())
     if args.command == "init":
         from ffhooks.commands.init import init
+        from ffhooks.identity import resolve_user
 
-        return init(repo, hooks_repo=args.hooks_repo, rev=args.rev, branch_timer=args.branch_timer)
+        return init(
+            repo,
+            hooks_repo=args.hooks_repo,
+            rev=args.rev,
+            branch_timer=args.branch_timer,
+            signing_for=resolve_user(args.user, os.environ, repo.top) if args.signing else None,
+        )
     if args.command == "guard":
         from ffhooks.commands.guard import guard
 
@@ -371,7 +411,23 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "verify":
         from ffhooks.commands.verify import verify
 
-        return verify(repo, ref=args.ref, since=args.since, fmt=args.format)
+        return verify(
+            repo, ref=args.ref, since=args.since, fmt=args.format, closed_only=args.closed
+        )
+    if args.command == "close":
+        from ffhooks.clock import now_from_env
+        from ffhooks.commands.close import close
+
+        return close(
+            repo,
+            now_from_env(os.environ),
+            month=args.month,
+            start=args.start,
+            end=args.end,
+            ref=args.ref,
+            message=args.message,
+            amend=args.amend,
+        )
     if args.command == "compact":
         from ffhooks.clock import now_from_env
         from ffhooks.commands.compact import compact
@@ -409,6 +465,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             round_minutes=args.round_minutes,
             round_mode=args.round_mode,
             output=args.output,
+            include_unverified=args.include_unverified,
+            ignore_closed=args.ignore_closed,
         )
 
     if args.command == "aggregate":

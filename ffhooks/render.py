@@ -88,6 +88,8 @@ def to_csv(report: Report) -> str:
         values = [_safe(row[d]) for d in report.group_by]
         values += [row[m] for m in MEASURES] + [f"{row['billable_seconds'] / 3600:.4f}"]
         writer.writerow(values + ([f"{row['amount']:.2f}"] if priced else []))
+    for note in report.notes:  # after the data, one cell each: what the figures leave out
+        writer.writerow([_safe(f"note: {note}")])
     return buffer.getvalue()
 
 

@@ -70,9 +70,8 @@ def read_ref(top: Path, ref: str) -> list[tuple[str, bytes]]:
     return read_blobs(top, commit, _newest(blobs, summary.tombstones(blobs)))
 
 
-def cells(files: list[tuple[str, bytes]], capped: list[str] | None = None) -> list[Cell]:
-    """The totals of each file, after checking it is what ffhooks wrote; `capped` collects
-    "user month" of summaries that count a running timer only up to max_session_hours."""
+def summaries(files: list[tuple[str, bytes]]) -> list[tuple[str, dict[str, Any]]]:
+    """Each file parsed, after checking it is what ffhooks wrote (else one line, exit 1)."""
     from ffhooks.fsio import parse_json
     from ffhooks.schema import first_error
 
@@ -86,6 +85,15 @@ def cells(files: list[tuple[str, bytes]], capped: list[str] | None = None) -> li
         problem = problem or next(iter(summary.problems(doc, summary.parse_path(path))), None)
         if problem:
             raise FatalError(f"{path}: {problem}; {fix}")
+        out.append((path, doc))
+    return out
+
+
+def cells(docs: list[tuple[str, dict[str, Any]]], capped: list[str] | None = None) -> list[Cell]:
+    """The totals of each summary; `capped` collects "user month" of summaries that count a
+    running timer only up to max_session_hours."""
+    out = []
+    for _, doc in docs:
         if capped is not None and doc.get("capped"):
             capped.append(f"{doc['user']} {doc['month']}")
         for period, tasks in doc["totals"].items():
@@ -100,6 +108,20 @@ def cells(files: list[tuple[str, bytes]], capped: list[str] | None = None) -> li
                         t["sessions"],
                     )
                 )
+    return out
+
+
+def touching(
+    docs: list[tuple[str, dict[str, Any]]], first: date | None, last: date | None, users: list[str]
+) -> list[tuple[str, dict[str, Any]]]:
+    """The summaries a report over these dates and users counts from."""
+    out = []
+    for path, doc in docs:
+        facts = period_of(doc["month"])
+        if (users and doc["user"] not in users) or (first and facts.last < first):
+            continue
+        if not (last and facts.first > last):
+            out.append((path, doc))
     return out
 
 
@@ -229,5 +251,5 @@ def to_json(report: Report) -> dict[str, Any]:
     return out
 
 
-def dumps(report: Report) -> str:
-    return json.dumps(to_json(report), indent=2, ensure_ascii=False)
+def dumps(report: Report, **extra: Any) -> str:
+    return json.dumps({**to_json(report), **extra}, indent=2, ensure_ascii=False)

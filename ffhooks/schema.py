@@ -53,6 +53,7 @@ _PATTERN_MEANS = {
     r"^(?![/\\])(?!(?:[\s\S]*[/\\])?\.\.(?:[/\\]|$))": (
         "a path inside the repository (relative to its top, with no .. part)"
     ),
+    r"^U1NIU0lH[A-Za-z0-9+/]+={0,2}$": "an SSH signature (the base64 of ssh-keygen -Y sign)",
     r"^[0-9a-f]{64}-[0-9a-f]{16}\.keys$": (
         "a ledger keys file name (<SHA-256>-<16 lowercase hex digits>.keys)"
     ),

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Container, Iterable
+from collections.abc import Callable, Container, Iterable
 from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -34,7 +34,7 @@ TOTAL_KEYS = ("billable_seconds", "non_billable_seconds", "sessions")
 _PERIOD = re.compile(r"\d{4}-\d{2}(-\d{2})?")
 _TASK = re.compile(r"[^\s\x00-\x1f\x7f](?:[^\x00-\x1f\x7f]{0,98}[^\s\x00-\x1f\x7f])?")
 _HEAD = {"version", "user", "store", "month", "timezone", "seq", "detail", "totals", "sha256"}
-_OPTIONAL = {"capped", "writer"}
+_OPTIONAL = {"capped", "writer", "signature", "signed_by"}
 
 
 class Interval(NamedTuple):
@@ -138,7 +138,8 @@ def totals(
 
 
 def canonical(doc: dict[str, Any]) -> bytes:
-    body = {k: v for k, v in doc.items() if k != "sha256"}
+    """What the checksum and the signature cover: every key but those two."""
+    body = {k: v for k, v in doc.items() if k not in ("sha256", "signature")}
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
@@ -176,9 +177,24 @@ def build(
     return doc
 
 
+def seal(
+    doc: dict[str, Any],
+    sign: Callable[[bytes], str] | None = None,
+    signed_by: str | None = None,
+) -> dict[str, Any]:
+    """`doc` with its checksum and, given a signer (signing.sign with a key), its signature;
+    `signed_by` names a signer who is not the summary's user (a migration)."""
+    if signed_by is not None:
+        doc["signed_by"] = signed_by
+    doc["sha256"] = checksum(doc)
+    if sign is not None:
+        doc["signature"] = sign(canonical(doc))
+    return doc
+
+
 def same_content(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    """Equal but for seq and checksum: writing `a` over `b` would change nothing."""
-    strip = ("seq", "sha256")
+    """Equal but for seq, checksum and signature: writing `a` over `b` would change no total."""
+    strip = ("seq", "sha256", "signature", "signed_by")
     return {k: v for k, v in a.items() if k not in strip} == {
         k: v for k, v in b.items() if k not in strip
     }

@@ -9,6 +9,7 @@ from pathlib import Path
 from ffhooks import summary
 from ffhooks.gitio import read_blobs, read_objects, run_git, tree_blobs
 from ffhooks.records import NamedTuple
+from ffhooks.trust import MODES, policy_at, unverified
 from ffhooks.validation import check_bytes
 
 
@@ -24,9 +25,15 @@ class Finding(NamedTuple):
         )
 
 
-def verify_commit(top: Path, commit: str) -> tuple[int, list[Finding]]:
-    """(files checked, problems) of the `.flowforge/` tree of a commit. Tombstones are known
-    by their blob id and never read."""
+class Verdict(NamedTuple):
+    checked: int  # files under .flowforge/
+    problems: list[Finding]
+    warnings: list[Finding]  # what the team's policy only warns about
+
+
+def verify_commit(top: Path, commit: str, cache: Path | None = None) -> Verdict:
+    """What is wrong in the `.flowforge/` tree of a commit, by the team config and allowed
+    signers of that commit. Tombstones are known by their blob id and never read."""
     blobs = tree_blobs(top, commit, [".flowforge"])
     paths = list(blobs)
     dead = summary.tombstones(blobs)
@@ -41,14 +48,18 @@ def verify_commit(top: Path, commit: str) -> tuple[int, list[Finding]]:
         if not p.startswith(".flowforge/user/") and p.endswith(".json") and p not in dead
     ]
     writers: dict[str, list[tuple[int, str, str]]] = {}
+    live = {w.path for w in summary.live(blobs, dead).values()}
+    docs = []
     for path, data in read_blobs(top, commit, team):
         result = check_bytes(path, data)
         found += [Finding(path, f"{p.at}: {p.message}") for p in result.problems]
         where = summary.parse_path(path)
         if where is not None and not result.problems:
-            writer = json.loads(data).get("writer")
-            if writer:
-                writers.setdefault(where.store, []).append((where.seq, writer, path))
+            doc = json.loads(data)
+            if doc.get("writer"):
+                writers.setdefault(where.store, []).append((where.seq, doc["writer"], path))
+            if path in live:
+                docs.append((path, doc))
     found += diverged(paths) + taking_turns(writers)
     found += [
         Finding(
@@ -58,7 +69,11 @@ def verify_commit(top: Path, commit: str) -> tuple[int, list[Finding]]:
         )
         for p in summary.buried_above_live(blobs, dead)
     ]
-    return len(paths), found
+    config, allowed = policy_at(top, commit)
+    signatures = [Finding(u.path, u.problem) for u in unverified(config, allowed, docs, cache)]
+    if config.signatures == "required":
+        return Verdict(len(paths), found + signatures, [])
+    return Verdict(len(paths), found, signatures)
 
 
 def taking_turns(writers: dict[str, list[tuple[int, str, str]]]) -> list[Finding]:
@@ -143,3 +158,41 @@ def losses_since(top: Path, base: str, commit: str) -> list[Finding]:
         Finding(f.path, f"{f.problem} since {base}")
         for f in losses(top, before, after, check_newer=False)
     ]
+
+
+def policy_changes(
+    top: Path, base: str, commit: str, shown: str
+) -> tuple[list[Finding], list[Finding]]:
+    """(problems, warnings) about the root of trust since the merge base with `base` (a
+    commit, named `shown`): the
+    signature policy weakened is a problem; any change to who may sign for whom, a warning
+    (to review: a key added for another user lets its holder sign for them)."""
+    from ffhooks.sshsig import ALLOWED_SIGNERS
+
+    fork = run_git(["merge-base", base, commit], top, check=False).strip()
+    if not fork:
+        return [], []
+    (before, signers_before), (after, signers_after) = policy_at(top, fork), policy_at(top, commit)
+    problems, warnings = [], []
+    weaker = MODES.index(after.signatures) < MODES.index(before.signatures)
+    later = (after.signatures_from or "") > (before.signatures_from or "")
+    if weaker or later:
+        problems.append(
+            Finding(
+                ".flowforge/team/config.json",
+                f"asks less of signatures than {shown} did (signatures {before.signatures!r} "
+                f"from {before.signatures_from or 'the start'}, now {after.signatures!r} from "
+                f"{after.signatures_from or 'the start'}): change it on {shown} itself, reviewed",
+            )
+        )
+    if signers_before != signers_after:
+        old = set((signers_before or b"").decode(errors="replace").splitlines())
+        new = set((signers_after or b"").decode(errors="replace").splitlines())
+        warnings.append(
+            Finding(
+                ALLOWED_SIGNERS,
+                f"changed since {shown} ({len(new - old)} line(s) added, {len(old - new)} "
+                "removed): review who may now sign for whom",
+            )
+        )
+    return problems, warnings

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import sys
+from collections.abc import Iterable
+from datetime import date, datetime
 
 from ffhooks.clock import format_duration, parse_instant
 from ffhooks.context import Context
@@ -30,3 +32,24 @@ def describe(s: Session, store: Store) -> str:
         f"{s.task} {local:%Y-%m-%d} {hhmm(s.start, store)}-{hhmm(s.end, store)} "
         f"({format_duration(s.seconds)}, {kind}, id {s.id})"
     )
+
+
+def warn_if_closed(ctx: Context, periods: Iterable[tuple[date, date]]) -> None:
+    """Say so when a change touches a closed period (from --, to, as local days): its
+    report will show it as an adjustment, not as a silent edit of what was billed."""
+    from ffhooks.closing import closed_spans
+
+    spans = closed_spans(ctx.repo)  # no git process: the refs are read directly
+    hit = {s.tag for s in spans for lo, hi in periods if s.first <= hi and s.last >= lo}
+    for tag in sorted(hit):
+        print(
+            f"ffhooks: warning: this changes time in a closed period (tag {tag}): "
+            "reports will show it as an adjustment to bill in the next invoice",
+            file=sys.stderr,
+        )
+
+
+def local_days(sessions: Iterable[Session], store: Store) -> list[tuple[date, date]]:
+    return [
+        (s.start.astimezone(store.tz).date(), s.end.astimezone(store.tz).date()) for s in sessions
+    ]

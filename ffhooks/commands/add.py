@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from ffhooks import timer
 from ffhooks.clock import parse_date, parse_duration
-from ffhooks.commands._common import describe, instant, limits
+from ffhooks.commands._common import describe, instant, limits, local_days, warn_if_closed
 from ffhooks.context import Context
 from ffhooks.store import Session, new_session_id
 
@@ -34,4 +34,5 @@ def add(
         )
         timer.add(store, session, limits(ctx, force))
         print(f"Added {describe(session, store)}")
+        warn_if_closed(ctx, local_days([session], store))
     return 0

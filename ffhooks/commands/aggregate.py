@@ -35,6 +35,12 @@ def _fold(repo: Repo, user: str, now: datetime, *, rebuild: bool, quiet: bool) -
             f"{done.waiting[0]}: `git add -u {SUMMARIES}` stages them for your next commit",
             file=sys.stderr,
         )
+    if done.unsigned:
+        print(
+            f"ffhooks: {ctx.user}'s summaries are unsigned and the team asks for signatures "
+            "(team config `signatures`): `ffhooks init --signing` sets up your SSH key",
+            file=sys.stderr,
+        )
     if done.capped:
         config = ctx.config()
         print(

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from ffhooks import timer
-from ffhooks.commands._common import describe, instant, limits
+from ffhooks.commands._common import describe, instant, limits, local_days, warn_if_closed
 from ffhooks.context import Context
 
 
@@ -33,4 +33,5 @@ def edit(
         timer.edit(store, old, new, limits(ctx, force))
         print(f"Was:  {describe(old, store)}")
         print(f"Now:  {describe(new, store)}")
+        warn_if_closed(ctx, local_days([old, new], store))
     return 0

@@ -78,7 +78,14 @@ def _block(indent: str, ids: tuple[str, ...], hooks_repo: str | None, rev: str |
     return local_repo_block(indent, ids)
 
 
-def init(repo: Repo, *, hooks_repo: str | None, rev: str | None, branch_timer: bool) -> int:
+def init(
+    repo: Repo,
+    *,
+    hooks_repo: str | None,
+    rev: str | None,
+    branch_timer: bool,
+    signing_for: str | None = None,
+) -> int:
     ids = DEFAULT_HOOK_IDS + (("ffhooks-branch-timer",) if branch_timer else ())
     if (hooks_repo is None) != (rev is None):
         raise FatalError(
@@ -95,5 +102,42 @@ def init(repo: Repo, *, hooks_repo: str | None, rev: str | None, branch_timer: b
     changed = merge_settings(repo)
     print("merge settings for summaries: " + (", ".join(changed) if changed else "unchanged"))
     types = " --hook-type pre-commit --hook-type post-checkout" if branch_timer else ""
+    if signing_for is not None:
+        set_up_signing(repo, signing_for)
     print(f"Next: `pre-commit install{types}`, then commit these files")
     return 0
+
+
+def set_up_signing(repo: Repo, user: str) -> None:
+    """Check that git's signing key signs, and allow it for `user` in allowed_signers
+    (staged, for the team to review)."""
+    from ffhooks import signing, sshsig
+    from ffhooks.config import load_config
+    from ffhooks.gitio import run_git
+
+    key = signing.configured_key(repo.top, repo.state_dir)
+    if key is None:
+        raise FatalError(
+            "git has no user.signingkey: `git config user.signingkey ~/.ssh/id_ed25519` names "
+            "your SSH key (`ssh-keygen -t ed25519` makes one), then run this again"
+        )
+    signing.sign(key, b"ffhooks init --signing")  # the key works: agent, passphrase, file
+    path = repo.top / sshsig.ALLOWED_SIGNERS
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    known = sshsig.allowed_signers(text)
+    public = key.public.split()
+    line = f'{user} namespaces="{sshsig.NAMESPACE},git" {public[0]} {public[1]}'
+    if sshsig.allows(known, user, public[1]):
+        print(f"{sshsig.ALLOWED_SIGNERS}: unchanged (it allows {key.fingerprint} for {user})")
+    else:
+        if text and not text.endswith("\n"):
+            text += "\n"
+        atomic_write(path, (text + line + "\n").encode("utf-8"))
+        run_git(["add", "--", sshsig.ALLOWED_SIGNERS], repo.top)
+        print(f"{sshsig.ALLOWED_SIGNERS}: added and staged, for review:\n  {line}")
+    mode = load_config(repo.flowforge).signatures
+    print(
+        f"Your summaries are signed with {key.fingerprint} while the team config says "
+        f'"signatures": "warn" or "required" (now {mode!r}); `ffhooks aggregate --all` '
+        "signs the months already summarised"
+    )

@@ -118,6 +118,7 @@ def migrate(
             dry_run=dry_run,
             checkpoint_seconds=every,
             progress=bar,
+            signer=_who(repo),
         )
     finally:
         if bar is not None:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from ffhooks import timer
-from ffhooks.commands._common import describe
+from ffhooks.commands._common import describe, local_days, warn_if_closed
 from ffhooks.context import Context
 
 
@@ -10,4 +10,5 @@ def remove(ctx: Context, *, session_id: str) -> int:
         session = store.find(session_id)
         timer.remove(store, session)
         print(f"Removed {describe(session, store)}")
+        warn_if_closed(ctx, local_days([session], store))
     return 0

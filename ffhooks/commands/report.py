@@ -1,14 +1,18 @@
 from __future__ import annotations
 
+import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from ffhooks import closing
 from ffhooks import report as rep
 from ffhooks.clock import detect_timezone, local_date, parse_date, zone
 from ffhooks.config import load_config
 from ffhooks.errors import FatalError
 from ffhooks.fsio import atomic_write
-from ffhooks.gitio import Repo
+from ffhooks.gitio import Repo, resolve_commit
+from ffhooks.records import Any, NamedTuple
+from ffhooks.trust import Unverified, cache_file, policy_at, unverified, worktree_signers
 
 RANGES = ("this-week", "last-week", "this-month", "last-month")
 
@@ -66,6 +70,8 @@ def report(
     round_minutes: int | None,
     round_mode: str,
     output: str | None,
+    include_unverified: bool = False,
+    ignore_closed: bool = False,
 ) -> int:
     group_by = tuple(d.strip() for d in by.split(",") if d.strip())
     unknown = [d for d in group_by if d not in rep.DIMENSIONS]
@@ -80,33 +86,15 @@ def report(
     first, last = bound(start, now, end=False), bound(end, now, end=True)
     if first and last and last < first:
         raise FatalError(f"--to {last} is before --from {first}")
-    files = rep.read_ref(repo.top, ref) if ref else rep.read_worktree(repo.top)
-    capped: list[str] = []
-    cells = rep.cells(files, capped)
-    config = load_config(repo.flowforge)
-    options = dict(
-        first=first,
-        last=last,
-        users=users,
-        tasks=tasks,
-        round_minutes=round_minutes,
-        round_mode=round_mode,
-        rates=config.rates,
-        currency=config.currency,
-    )
-    result = rep.build(cells, group_by=group_by, **options)  # type: ignore[arg-type]
-    if capped:
-        result.notes.append(
-            f"a running timer is counted only up to max_session_hours ({', '.join(capped)}): "
-            "the rest is billed once it is stopped with its real end"
-        )
+    scope = Scope(first, last, users, tasks, round_minutes, round_mode)
+    result, cells, extra = compute(repo, ref, scope, group_by, include_unverified, ignore_closed)
     if fmt == "json":
-        text = rep.dumps(result) + "\n"
+        text = rep.dumps(result, **extra) + "\n"
     else:
         from ffhooks import render
 
         if fmt == "html":
-            weekly = rep.build(cells, group_by=("user", "week"), **options)  # type: ignore[arg-type]
+            weekly = rep.build(cells, group_by=("user", "week"), **scope.options(repo))
             text = render.page(result, render.weekly_hours(weekly.rows), now.date())
         else:
             text = {"table": render.table, "csv": render.to_csv, "markdown": render.markdown}[fmt](
@@ -121,3 +109,102 @@ def report(
     else:
         print(text, end="")
     return 0
+
+
+class Scope(NamedTuple):
+    """What a report covers, and how it rounds."""
+
+    first: date | None
+    last: date | None
+    users: list[str]
+    tasks: list[str]
+    round_minutes: int | None = None
+    round_mode: str = "up"
+
+    def options(self, repo: Repo) -> dict[str, Any]:
+        config = load_config(repo.flowforge)
+        return dict(self._asdict(), rates=config.rates, currency=config.currency)
+
+    def holds(self, cell: rep.Cell) -> bool:
+        if (self.users and cell.user not in self.users) or (
+            self.tasks and cell.task not in self.tasks
+        ):
+            return False
+        facts = rep.period_of(cell.period)
+        return not (self.first and facts.last < self.first) and not (
+            self.last and facts.first > self.last
+        )
+
+
+def compute(
+    repo: Repo,
+    ref: str | None,
+    scope: Scope,
+    group_by: tuple[str, ...],
+    include_unverified: bool,
+    ignore_closed: bool,
+) -> tuple[rep.Report, list[rep.Cell], dict[str, Any]]:
+    """The report, the cells it counts, and what its JSON adds (unverified summaries, and
+    the adjustments of closed periods since they were closed)."""
+    files = rep.read_ref(repo.top, ref) if ref else rep.read_worktree(repo.top)
+    docs = rep.summaries(files)
+    touched = rep.touching(docs, scope.first, scope.last, scope.users)
+    unverified = _unverified(repo, ref, touched, include_unverified)
+    capped: list[str] = []
+    cells = rep.cells(docs, capped)
+    changes: list[closing.Adjustment] = []
+    if not ignore_closed:
+        cells, changes = closing.apply(cells, closing.closed_periods(repo), scope.holds)
+    result = rep.build(cells, group_by=group_by, **scope.options(repo))
+    result.notes.extend(f"UNVERIFIED {u.path}: {u.problem}" for u in unverified)
+    if capped:
+        result.notes.append(
+            f"a running timer is counted only up to max_session_hours ({', '.join(capped)}): "
+            "the rest is billed once it is stopped with its real end"
+        )
+    result.notes.extend(_adjustment_note(a) for a in changes)
+    extra: dict[str, Any] = {}
+    if unverified:
+        extra["unverified"] = [u._asdict() for u in unverified]
+    if changes:
+        extra["adjustments"] = [a._asdict() for a in changes]
+    return result, cells, extra
+
+
+def _adjustment_note(a: closing.Adjustment) -> str:
+    from ffhooks.render import hms
+
+    def signed_duration(seconds: int) -> str:
+        return f"{'+' if seconds > 0 else '-'}{hms(abs(seconds))}"
+
+    parts = [
+        f"{signed_duration(a.billable_seconds)} billable" if a.billable_seconds else "",
+        f"{signed_duration(a.non_billable_seconds)} non-billable" if a.non_billable_seconds else "",
+        f"{a.sessions:+d} session(s)" if a.sessions else "",
+    ]
+    return (
+        f"ADJUSTMENT to closed period {a.period} (shown above as closed): {a.user} {a.task} "
+        f"{', '.join(p for p in parts if p)} since it was closed"
+    )
+
+
+def _unverified(
+    repo: Repo, ref: str | None, docs: list[tuple[str, dict[str, Any]]], include: bool
+) -> list[Unverified]:
+    """The summaries of the report whose signatures the team's policy does not accept (the
+    policy of the ref read, else of the work tree). With `required`, the report refuses
+    them unless `include` (then, as with `warn`, the report marks them)."""
+    if ref is None:
+        config, allowed = load_config(repo.flowforge), worktree_signers(repo.top)
+    else:
+        config, allowed = policy_at(repo.top, resolve_commit(repo.top, ref))
+    found = unverified(config, allowed, docs, cache_file(repo.state_dir))
+    if found and config.signatures == "required" and not include:
+        for problem in found:
+            print(f"ffhooks: {problem}", file=sys.stderr)
+        raise FatalError(
+            f"{len(found)} summary file(s) of this report fail the team's signature check "
+            "(listed above): `ffhooks verify` explains each; --include-unverified totals "
+            "them anyway, marked"
+        )
+    return found

@@ -8,9 +8,10 @@ months change.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from ffhooks.clock import ZoneHistory, months_of, parse_iso, to_iso, zone, zone_history
+from ffhooks.commands._common import warn_if_closed
 from ffhooks.context import Context
 from ffhooks.errors import FatalError
 from ffhooks.records import Any
@@ -32,7 +33,7 @@ def timezone(ctx: Context, *, name: str | None, recut: bool = False) -> int:
             raise FatalError("internal: the store must be created before it is written")
         before = zone_history(store.header)
         if recut:
-            _recut(store, before, name)
+            warn_if_closed(ctx, [(day, day) for day in _recut(store, before, name)])
         elif before.current.key == name:
             print(f"Days are cut in {name}")
         elif _nothing_recorded(store):
@@ -94,8 +95,9 @@ def _change_from(store: Store, before: ZoneHistory, name: str, now: datetime) ->
     )
 
 
-def _recut(store: Store, before: ZoneHistory, name: str) -> None:
-    """All recorded time cut in `name`, as if it had always been the zone."""
+def _recut(store: Store, before: ZoneHistory, name: str) -> list[date]:
+    """All recorded time cut in `name`, as if it had always been the zone; returns the
+    days whose totals change."""
     from ffhooks import summary
 
     header = store.header or {}
@@ -103,7 +105,7 @@ def _recut(store: Store, before: ZoneHistory, name: str) -> None:
     touched: set[str] = set()
     for s in store.all_sessions():
         touched |= months_of(s.start, s.end, before) | months_of(s.start, s.end, after)
-    changed = []
+    changed, changed_days = [], set()
     for month in sorted(touched):
         bounds = summary.month_bounds(month, before) + summary.month_bounds(month, after)
         intervals = [
@@ -114,8 +116,10 @@ def _recut(store: Store, before: ZoneHistory, name: str) -> None:
             summary.totals(intervals, month, tz, per_task=True, by_day=True)
             for tz in (before, after)
         )
-        if old != new:
+        days = {d for d in old.keys() | new.keys() if old.get(d) != new.get(d)}
+        if days:
             changed.append(month)
+            changed_days |= {date.fromisoformat(d) for d in days}
     _drop_history(store)
     store.set_header(timezone=name, dirty=sorted(set(header["dirty"]) | touched))
     if changed:
@@ -125,6 +129,7 @@ def _recut(store: Store, before: ZoneHistory, name: str) -> None:
         )
     else:
         print(f"Re-cut all recorded time in {name}: no month's days change.")
+    return sorted(changed_days)
 
 
 def _drop_history(store: Store) -> None:

@@ -4,10 +4,10 @@ import json
 import os
 from pathlib import Path
 
-from ffhooks.config import CONFIG, load_config
+from ffhooks.config import CONFIG, TeamConfig, load_config
 from ffhooks.errors import FatalError
 from ffhooks.gitio import Repo
-from ffhooks.validation import check, every_file
+from ffhooks.validation import FileResult, Problem, check, every_file
 
 
 def _relative(repo: Repo, path: str) -> str:
@@ -27,14 +27,19 @@ def validate(repo: Repo, *, paths: list[str], everything: bool, fmt: str) -> int
     if not paths and not everything:
         raise FatalError("name the files to check, or use --all for every ffhooks file")
     rels = {_relative(repo, p) for p in paths}
+    config: TeamConfig | None
     try:
-        rules = list(load_config(repo.flowforge).validate)
+        config = load_config(repo.flowforge)
+        rules = list(config.validate)
     except FatalError:  # the team's own globs are unknown: report the config itself
-        rules = []
+        config, rules = None, []
         rels.add(CONFIG)
     if everything:
         rels.update(every_file(repo.top, rules))
     results = check(repo.top, sorted(rels), rules)
+    warnings: list[Problem] = []
+    if config is not None and config.signatures != "off":
+        results, warnings = _signatures(repo, config, results)
     problems = [p for r in results for p in r.problems]
     if fmt == "json":
         print(
@@ -52,6 +57,7 @@ def validate(repo: Repo, *, paths: list[str], everything: bool, fmt: str) -> int
                         }
                         for r in results
                     ],
+                    "warnings": [str(p) for p in warnings],
                 },
                 indent=2,
             )
@@ -59,8 +65,33 @@ def validate(repo: Repo, *, paths: list[str], everything: bool, fmt: str) -> int
         return 1 if problems else 0
     for problem in problems:
         print(problem)
+    for problem in warnings:
+        print(f"warning: {problem}")
     if problems:
         bad = sum(1 for r in results if r.problems)
         raise FatalError(f"{len(problems)} problem(s) in {bad} of {len(results)} file(s)")
     print(f"{len(results)} file(s) valid")
     return 0
+
+
+def _signatures(
+    repo: Repo, config: TeamConfig, results: list[FileResult]
+) -> tuple[list[FileResult], list[Problem]]:
+    """The team's signature check of the valid live summaries among `results`: added to
+    their problems when the team requires signatures, else returned as warnings."""
+    from ffhooks.fsio import parse_json
+    from ffhooks.trust import cache_file, unverified, worktree_live, worktree_signers
+
+    named = [r.path for r in results if r.schema == "summary" and not r.problems]
+    live = worktree_live(repo.top, named)
+    docs = [(p, parse_json((repo.top / p).read_bytes(), p, "")) for p in live]
+    found = [
+        Problem(u.path, "$.signature", u.problem)
+        for u in unverified(config, worktree_signers(repo.top), docs, cache_file(repo.state_dir))
+    ]
+    if config.signatures != "required":
+        return results, found
+    extra: dict[str, list[Problem]] = {}
+    for problem in found:
+        extra.setdefault(problem.path, []).append(problem)
+    return [r._replace(problems=r.problems + extra.get(r.path, [])) for r in results], []

@@ -4,16 +4,60 @@ import json
 
 from ffhooks.errors import FatalError
 from ffhooks.gitio import Repo, resolve_commit
-from ffhooks.verify import losses_since, verify_commit
+from ffhooks.trust import cache_file
+from ffhooks.verify import Finding, losses_since, policy_changes, verify_commit
 
 
-def verify(repo: Repo, *, ref: str, since: str | None, fmt: str) -> int:
-    """CI: the committed summaries at `ref` are intact, no private file was committed, and
-    (with `since`) nothing after `since` took billed time out of the record."""
+def closed_changes(repo: Repo, commit: str) -> list[Finding]:
+    """Each user and task whose time in a closed period differs at `commit` from what the
+    period's tag recorded."""
+    from ffhooks import closing
+    from ffhooks import report as rep
+    from ffhooks.render import hms
+
+    try:
+        closed = closing.closed_periods(repo)
+        if not closed:
+            return []
+        cells = rep.cells(rep.summaries(rep.read_ref(repo.top, commit)))
+    except FatalError as exc:
+        return [Finding("ffhooks/closed/", str(exc))]
+    found = []
+    for c in closed:
+        now = [x for x in cells if c.span.holds(x.period)]
+        for a in closing.adjustments(c.span.label, closing.cells_of(c.report), now):
+            change = ", ".join(
+                f"{name} {'+' if value > 0 else '-'}{hms(abs(value))}"
+                for name, value in (("billable", a[3]), ("non-billable", a[4]))
+                if value
+            )
+            change += f"{', ' if change else ''}sessions {a.sessions:+d}" if a.sessions else ""
+            found.append(
+                Finding(
+                    c.span.tag,
+                    f"{a.user} task {a.task} changed since the period was closed ({change}): "
+                    "reports show it as an adjustment; once billed, `ffhooks close "
+                    f"{c.span.label.partition('.')[0]} --amend` closes the period again",
+                )
+            )
+    return found
+
+
+def verify(repo: Repo, *, ref: str, since: str | None, fmt: str, closed_only: bool = False) -> int:
+    """CI: the committed summaries at `ref` are intact, no private file was committed,
+    (with `since`) nothing after `since` took billed time out of the record, and no closed
+    period changed."""
     commit = resolve_commit(repo.top, ref)
-    checked, found = verify_commit(repo.top, commit)
-    if since is not None:
-        found += losses_since(repo.top, resolve_commit(repo.top, since), commit)
+    checked, found, warnings = 0, list[Finding](), list[Finding]()
+    if not closed_only:
+        checked, found, warnings = verify_commit(repo.top, commit, cache_file(repo.state_dir))
+    found += closed_changes(repo, commit)
+    if since is not None and not closed_only:
+        base = resolve_commit(repo.top, since)
+        found += losses_since(repo.top, base, commit)
+        problems, notices = policy_changes(repo.top, base, commit, since)
+        found += problems
+        warnings += notices
     if fmt == "json":
         result = {
             "ref": ref,
@@ -22,12 +66,18 @@ def verify(repo: Repo, *, ref: str, since: str | None, fmt: str) -> int:
             "files_checked": checked,
             "ok": not found,
             "problems": [{"path": f.path, "problem": f.problem} for f in found],
+            "warnings": [{"path": f.path, "problem": f.problem} for f in warnings],
         }
         print(json.dumps(result, indent=2))
         return 1 if found else 0
     for finding in found:
         print(finding)
+    for finding in warnings:
+        print(f"warning: {finding}")
     if found:
         raise FatalError(f"{len(found)} problem(s) in the team record at {ref} ({commit[:12]})")
-    print(f"{ref} ({commit[:12]}): {checked} file(s) under .flowforge/, all valid")
+    if closed_only:
+        print(f"{ref} ({commit[:12]}): every closed period unchanged")
+    else:
+        print(f"{ref} ({commit[:12]}): {checked} file(s) under .flowforge/, all valid")
     return 0

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+from ffhooks import closing
+from ffhooks import report as rep
+from ffhooks.commands.report import Scope, bound, compute
+from ffhooks.errors import FatalError
+from ffhooks.gitio import Repo, resolve_commit
+from ffhooks.render import hms
+
+
+def close(
+    repo: Repo,
+    now: datetime,
+    *,
+    month: str | None,
+    start: str | None,
+    end: str | None,
+    ref: str,
+    message: str | None,
+    amend: bool = False,
+) -> int:
+    """Record the report of a period as the annotated tag ffhooks/closed/<period> on `ref`;
+    `amend` records a closed period again (its next revision), once its adjustments are
+    billed."""
+    span = closing.span(month, bound(start, now, end=False), bound(end, now, end=True))
+    for other in closing.closed_spans(repo):
+        if (other.first, other.last) == (span.first, span.last):
+            if not amend:
+                raise FatalError(
+                    f"{span.label} is already closed (tag {other.tag}): once its adjustments "
+                    f"are billed, `ffhooks close {span.label} --amend` closes it again with "
+                    "today's figures"
+                )
+            span = other.next_revision()
+        elif other.first <= span.last and other.last >= span.first:
+            raise FatalError(
+                f"{span.label} overlaps the closed period {other.label} (tag {other.tag}): "
+                "a day is closed once; close the days after it instead"
+            )
+    if amend and span.revision == 1:
+        raise FatalError(f"{span.label} is not closed yet: leave out --amend")
+    commit = resolve_commit(repo.top, ref)
+    scope = Scope(span.first, span.last, [], [])
+    result, _, extra = compute(repo, commit, scope, closing.BY, False, True)
+    report_json = rep.dumps(result, **extra) + "\n"
+    with tempfile.TemporaryDirectory(prefix="ffhooks-close-") as scratch:
+        how = closing.write_tag(
+            repo, span, commit, closing.message(span, message, report_json), Path(scratch)
+        )
+    print(
+        f"Closed {span.label} ({span.first} to {span.last}) at {commit[:12]}: "
+        f"{hms(result.totals['billable_seconds'])} billable, in the tag {span.tag} ({how})"
+    )
+    print(f"Share it: `git push origin {span.tag}`")
+    return 0

@@ -1,0 +1,94 @@
+"""The team's signature policy (team config `signatures`): which live summaries it accepts.
+
+`off` checks nothing; `warn` and `required` check that each live summary of a month from
+`signatures_from` on is signed by a key that `.flowforge/team/allowed_signers` allows for the
+summary's user. Callers decide what a problem means: a warning, or a refusal.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ffhooks import sshsig, summary
+from ffhooks.config import TeamConfig
+from ffhooks.records import Any, NamedTuple
+
+MODES = ("off", "warn", "required")  # team config `signatures`, weakest first
+UNSIGNED_FIX = (
+    "its writer runs `ffhooks init --signing`, then `ffhooks aggregate --all`, and commits"
+)
+
+
+class Unverified(NamedTuple):
+    path: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.problem}"
+
+
+def cache_file(state_dir: Path) -> Path:
+    return state_dir / "verified-signatures"
+
+
+def worktree_signers(top: Path) -> bytes | None:
+    try:
+        return (top / sshsig.ALLOWED_SIGNERS).read_bytes()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+
+
+def unverified(
+    config: TeamConfig,
+    allowed: bytes | None,
+    docs: list[tuple[str, dict[str, Any]]],
+    cache: Path | None,
+) -> list[Unverified]:
+    """The summaries among `docs` (path, content) that the policy does not accept."""
+    if config.signatures == "off":
+        return []
+    found, checks, signers = [], [], {}
+    for path, doc in docs:
+        if config.signatures_from and doc["month"] < config.signatures_from:
+            continue
+        signature = doc.get("signature")
+        signers[path] = f" (signed by {doc['signed_by']})" if doc.get("signed_by") else ""
+        if signature is None:
+            problem = f"unsigned, and the team asks for signatures: {UNSIGNED_FIX}"
+            found.append(Unverified(path, problem))
+        elif allowed is None:
+            problem = (
+                f"signed{signers[path]}, but there is no {sshsig.ALLOWED_SIGNERS} to check it "
+                "against: `ffhooks init --signing` adds your key's line to it"
+            )
+            found.append(Unverified(path, problem))
+        else:
+            checks.append(sshsig.Check(path, doc["user"], summary.canonical(doc), signature))
+    if checks and allowed is not None:
+        failed = sshsig.verify(checks, allowed, cache)
+        found += [Unverified(path, f"{problem}{signers[path]}") for path, problem in failed.items()]
+    return sorted(found)
+
+
+def policy_at(top: Path, commit: str) -> tuple[TeamConfig, bytes | None]:
+    """The team config and allowed signers as a commit holds them: what `verify --ref` and
+    `report --ref` trust (both files are the team's root of trust: review their changes)."""
+    from ffhooks.config import CONFIG, config_at
+    from ffhooks.gitio import read_objects, tree_blobs
+
+    blobs = tree_blobs(top, commit, [CONFIG, sshsig.ALLOWED_SIGNERS])
+    names = [p for p in (CONFIG, sshsig.ALLOWED_SIGNERS) if p in blobs]
+    data = dict(zip(names, read_objects(top, [blobs[p] for p in names]), strict=True))
+    return config_at(data.get(CONFIG), commit), data.get(sshsig.ALLOWED_SIGNERS)
+
+
+def worktree_live(top: Path, paths: list[str]) -> list[str]:
+    """Those of `paths` (summaries in the work tree) that are live: the newest file of
+    their store and month that is not a tombstone."""
+    import os
+
+    folders = {p.rpartition("/")[0] for p in paths}
+    present = [f"{f}/{n}" for f in folders for n in os.listdir(top / f) if n.endswith(".json")]
+    buried = {p for p in present if summary.is_tombstone(top / p)}
+    live = {w.path for w in summary.live(present, buried).values()}
+    return [p for p in paths if p in live]
