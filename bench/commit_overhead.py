@@ -14,6 +14,9 @@ Each round commits, in a rotating order, one change to a tracked file in each va
 - `ffhooks`: after `ffhooks add` of one new session, so the aggregate hook rebuilds one month;
 - `ffhooks, store unchanged`: the same clone with no new session since the last commit;
 - `ffhooks, no store`: the `nostore` clone;
+- `ffhooks, signed`: the `signed` clone, where the team config says `"signatures":
+  "required"` and git has an SSH signing key: as `ffhooks`, and the new summary is signed
+  (`ssh-keygen -Y sign`) and its signature checked by the validate hook (`-Y verify`);
 - `no-op hook`: the `noop` clone (with the same untimed `ffhooks add` first).
 
 Only the `git commit` process is timed. Run from the project root:
@@ -56,8 +59,10 @@ from _common import (
 FF = "ffhooks"
 FF_UNCHANGED = "ffhooks, store unchanged"
 FF_NOSTORE = "ffhooks, no store"
+FF_SIGNED = "ffhooks, signed"
 NOOP = "no-op hook"
-ORDER = (FF, FF_UNCHANGED, FF_NOSTORE, NOOP)
+ORDER = (FF, FF_UNCHANGED, FF_NOSTORE, FF_SIGNED, NOOP)
+CLONES = {FF: "ff", FF_UNCHANGED: "ff", FF_NOSTORE: "nostore", FF_SIGNED: "signed", NOOP: "noop"}
 PYTHON = "python3 -c pass"
 
 NOW = datetime(2026, 11, 20, 17, 0, 0, tzinfo=timezone.utc)
@@ -90,7 +95,7 @@ repos:
 class Bench:
     root: Path
     environ: dict[str, str]
-    clones: dict[str, Path]  # "ff", "noop", "nostore"
+    clones: dict[str, Path]  # "ff", "noop", "nostore", "signed"
     sessions: int
     summaries: int
 
@@ -170,7 +175,7 @@ def set_up(root: Path, *, teammates: int, per_day: int, log: bool) -> Bench:
 
     clones: dict[str, Path] = {}
     store = origin / ".flowforge" / "user" / COMMITTER
-    for name in ("ff", "noop", "nostore"):
+    for name in ("ff", "noop", "nostore", "signed"):
         say(f"clone {name}: pre-commit install")
         path = root / name
         run(["git", "clone", "-q", origin, path], cwd=root, env=env)
@@ -182,9 +187,24 @@ def set_up(root: Path, *, teammates: int, per_day: int, log: bool) -> Bench:
             (path / ".pre-commit-config.yaml").write_text(NOOP_CONFIG, encoding="utf-8")
             run(["git", "add", ".pre-commit-config.yaml"], cwd=path, env=env)
             run(["git", "commit", "-q", "--no-verify", "-m", "no-op hook"], cwd=path, env=env)
+        if name == "signed":
+            sign_summaries(root, path, env)
         run(["pre-commit", "install"], cwd=path, env=env)
         clones[name] = path
     return Bench(root, env, clones, sessions, summaries)
+
+
+def sign_summaries(root: Path, clone: Path, env: dict[str, str]) -> None:
+    """The team requires signatures; the committer has an SSH key, allowed for them."""
+    key = root / "dev_key"
+    run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key], cwd=root, env=env)
+    run(["git", "config", "user.signingkey", str(key)], cwd=clone, env=env)
+    config = clone / ".flowforge" / "team" / "config.json"
+    settings = json.loads(config.read_text(encoding="utf-8"))
+    config.write_text(json.dumps({**settings, "signatures": "required"}), encoding="utf-8")
+    run(["ffhooks", "init", "--signing"], cwd=clone, env=env)
+    run(["git", "add", "-A"], cwd=clone, env=env)
+    run(["git", "commit", "-q", "--no-verify", "-m", "signatures"], cwd=clone, env=env)
 
 
 def _committed_summaries(bench: Bench, clone: Path) -> list[tuple[str, str]]:
@@ -207,6 +227,8 @@ def _check_commit(bench: Bench, clone: Path, variant: str) -> None:
         ok = not changed
     else:
         ok = len(added) == 1 and all(path.startswith(month) for _, path in changed)
+    if ok and variant == FF_SIGNED:
+        ok = "signature" in json.loads((clone / added[0]).read_text(encoding="utf-8"))
     if not ok:
         want = "none" if variant == FF_UNCHANGED else f"one added under {month}"
         raise BenchError(f"commit ({variant}) changed summaries {changed}; expected {want}")
@@ -214,19 +236,17 @@ def _check_commit(bench: Bench, clone: Path, variant: str) -> None:
 
 def one_commit(bench: Bench, variant: str, round_no: int) -> float:
     """Prepare (untimed), then time one `git commit` through pre-commit, in ms."""
-    clone = bench.clones[
-        {FF: "ff", FF_UNCHANGED: "ff", FF_NOSTORE: "nostore", NOOP: "noop"}[variant]
-    ]
+    clone = bench.clones[CLONES[variant]]
     env = bench.environ
     with open(clone / "work.txt", "a", encoding="utf-8") as handle:
         handle.write(f"round {round_no}: {variant}\n")
     run(["git", "add", "work.txt"], cwd=clone, env=env)
-    if variant in (FF, NOOP):
+    if variant in (FF, FF_SIGNED, NOOP):
         start = iso(ROUND_BASE + round_no * ROUND_STEP)
         run(["ffhooks", "add", "205", "1m", "--start", start], cwd=clone, env=env)
     cmd = ["git", "commit", "-q", "-m", f"round {round_no}"]
     elapsed = timed(cmd, cwd=clone, env=env, what=f"commit ({variant})")
-    if variant in (FF, FF_UNCHANGED):
+    if variant in (FF, FF_UNCHANGED, FF_SIGNED):
         _check_commit(bench, clone, variant)
     return elapsed
 
@@ -279,6 +299,10 @@ def render(result: Mapping[str, object]) -> str:
     )
     lines.append(f"added by ffhooks, store unchanged:           {added[FF_UNCHANGED]:.1f} ms")
     lines.append(f"added by ffhooks, no store:                  {added[FF_NOSTORE]:.1f} ms")
+    lines.append(
+        f"added by ffhooks, signed (one month):        {added[FF_SIGNED]:.1f} ms  "
+        f"({added[FF_SIGNED] - added[FF]:+.1f} ms for signing and checking the signature)"
+    )
     python = result["python_startup"]
     assert isinstance(python, dict)
     lines.append(
