@@ -16,11 +16,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import re
 import struct
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterable
-from fnmatch import fnmatchcase
 from pathlib import Path
 
 from ffhooks.errors import FatalError
@@ -145,11 +145,17 @@ def _options(text: str) -> dict[str, str]:
 
 
 def _matches(patterns: str, value: str) -> bool:
-    """ssh's pattern lists: comma-separated, `*` and `?`, `!` negates."""
+    """ssh's pattern lists: comma-separated, `*` and `?` (nothing else is special), `!`
+    negates."""
     items = patterns.strip('"').split(",")
-    if any(fnmatchcase(value, p[1:]) for p in items if p.startswith("!")):
+    if any(_glob(p[1:], value) for p in items if p.startswith("!")):
         return False
-    return any(fnmatchcase(value, p) for p in items if not p.startswith("!"))
+    return any(_glob(p, value) for p in items if not p.startswith("!"))
+
+
+def _glob(pattern: str, value: str) -> bool:
+    regex = re.escape(pattern).replace(r"\*", ".*").replace(r"\?", ".")
+    return re.fullmatch(regex, value, re.DOTALL) is not None
 
 
 def allows(signers: Iterable[Signer], principal: str, key: str) -> bool | None:

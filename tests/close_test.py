@@ -214,7 +214,9 @@ def test_refusals_are_one_line_and_write_no_tag(closed: Path, ff: Any) -> None:
         (("2026-11-15",), "YYYY-MM"),
         (("--from", "2026-12-10", "--to", "2026-12-01"), "in order"),
         (("--from", "2026-12-01"), "--to"),
-        (("2026-12", "-m", "see ffhooks-report"), "ffhooks-report"),
+        (("2026-10", "-m", "see ffhooks-report"), "ffhooks-report"),
+        (("2026-12",), "has not ended yet"),  # today is 2026-12-02
+        (("--from", "2026-11-20", "--to", "2026-12-03"), "has not ended yet"),
     ]:
         result = ff("close", *args)
         assert result.code == 1, args

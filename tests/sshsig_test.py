@@ -88,6 +88,11 @@ def test_principal_patterns_as_ssh_reads_them(tmp_path: Path) -> None:
         c._replace(path="m", principal="mallory") for c in batch(key, "x", 1)
     ]
     assert sorted(sshsig.verify(checks, allowed, None)) == ["m"]
+    # only * and ? are special to ssh: brackets are literal, so this allows no "alice"
+    literal = line("[ab]lice", key).encode()
+    many = batch(key, "alice", sshsig.IN_PROCESS_FROM)
+    assert all("does not allow" in p for p in sshsig.verify(many, literal, None).values())
+    assert len(sshsig.verify(many, literal, None)) == len(many)
 
 
 def test_passes_are_remembered_and_only_passes(tmp_path: Path) -> None:

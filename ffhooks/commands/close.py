@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ffhooks import closing
 from ffhooks import report as rep
+from ffhooks.clock import detect_timezone, local_date, zone
 from ffhooks.commands.report import Scope, bound, compute
 from ffhooks.errors import FatalError
 from ffhooks.gitio import Repo, resolve_commit
@@ -27,6 +28,12 @@ def close(
     `amend` records a closed period again (its next revision), once its adjustments are
     billed."""
     span = closing.span(month, bound(start, now, end=False), bound(end, now, end=True))
+    today = local_date(now, zone(detect_timezone()))
+    if span.last > today:
+        raise FatalError(
+            f"{span.label} has not ended yet (its last day is {span.last}, today is {today}): "
+            "time can still be added to it; close it once it is over"
+        )
     for other in closing.closed_spans(repo):
         if (other.first, other.last) == (span.first, span.last):
             if not amend:
