@@ -6,6 +6,19 @@ from ffhooks.records import Any
 
 HOOKS: list[dict[str, Any]] = [
     {
+        "id": "ffhooks",
+        "name": "ffhooks: guard, fold time into team summaries, validate",
+        "entry": "ffhooks hook",
+        "pass_filenames": False,
+        "always_run": True,
+        "require_serial": True,
+        # pre-commit hides what a passing hook prints; a queued failure must be seen
+        "verbose": True,
+        # without it, a post-checkout install (the branch timer) runs it on every switch
+        "stages": ["pre-commit"],
+        "minimum_pre_commit_version": "3.2.0",  # the stage names of today
+    },
+    {
         "id": "ffhooks-guard",
         "name": "ffhooks: keep private time files out of commits",
         "entry": "ffhooks guard",
@@ -47,7 +60,9 @@ HOOKS: list[dict[str, Any]] = [
     },
 ]
 
-DEFAULT_HOOK_IDS = ("ffhooks-guard", "ffhooks-aggregate", "ffhooks-validate")
+# One process per commit; the three parts stay available as hooks of their own.
+DEFAULT_HOOK_IDS = ("ffhooks",)
+SPLIT_HOOK_IDS = ("ffhooks-guard", "ffhooks-aggregate", "ffhooks-validate")
 
 
 def _yaml_value(value: Any) -> str:

@@ -5,7 +5,6 @@ Command modules are imported only when chosen, so `ffhooks stop` pays for nothin
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -13,6 +12,10 @@ from pathlib import Path
 
 from ffhooks import __version__
 from ffhooks.errors import FatalError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
 
 
 def _add_timer_options(p: argparse.ArgumentParser, *, note: bool = True) -> None:
@@ -321,6 +324,7 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
     "schema": ("print a JSON Schema of an ffhooks file, or --list them", _schema),
     "migrate": ("bring legacy FlowForge time and JSON-lines exports into the summaries", _migrate),
     "demo": ("a throw-away team: a week of work through the real hooks, then the report", _demo),
+    "hook": ("the commit hook in one process: guard, aggregate, validate staged", _nothing),
     "guard": ("hook: refuse a commit that would publish private time", _nothing),
     "branch-timer": ("hook: a running timer follows a branch switch", _branch_timer),
 }
@@ -340,23 +344,26 @@ _FOR_NO_ONE = (
     "merge-summary",
     "health",
     "aggregate",  # folds every store of the work tree, each under its own user
+    "hook",  # the same
+    "guard",
 )
-
-
-class _Formatter(argparse.HelpFormatter):
-    """argparse's formatter imports shutil (and its compressors) for the terminal width on
-    every `add_argument`; asking `os` directly costs nothing."""
-
-    def __init__(self, prog: str) -> None:
-        try:
-            width = os.get_terminal_size(sys.stdout.fileno()).columns
-        except (OSError, ValueError):
-            width = int(os.environ.get("COLUMNS", "0") or 0) or 80
-        super().__init__(prog, width=max(width - 2, 40))
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The parser; with `only`, just that subcommand (building all of them costs ~7 ms)."""
+    import argparse  # not imported by the commit hook, which has no options
+
+    class _Formatter(argparse.HelpFormatter):
+        """argparse's formatter imports shutil (and its compressors) for the terminal width on
+        every `add_argument`; asking `os` directly costs nothing."""
+
+        def __init__(self, prog: str) -> None:
+            try:
+                width = os.get_terminal_size(sys.stdout.fileno()).columns
+            except (OSError, ValueError):
+                width = int(os.environ.get("COLUMNS", "0") or 0) or 80
+            super().__init__(prog, width=max(width - 2, 40))
+
     parser = argparse.ArgumentParser(
         prog="ffhooks",
         description="Billable time tracking through git hooks.",
@@ -662,9 +669,19 @@ def run(action: Callable[[], int]) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    if argv == ["hook"]:  # every commit: no parser to build (argparse alone is ~8 ms)
+        return run(_hook)
     chosen = argv[0] if argv and argv[0] in COMMANDS else None
     args = build_parser(chosen).parse_args(argv)
     return run(lambda: _dispatch(args))
+
+
+def _hook() -> int:
+    from ffhooks.clock import now_from_env
+    from ffhooks.commands.hook import hook
+    from ffhooks.gitio import require_repo
+
+    return hook(require_repo(Path.cwd()), now_from_env(os.environ))
 
 
 def cli() -> int:

@@ -119,10 +119,12 @@ def test_failure_never_blocks_the_commit(hooked: Path, ff: Any) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("framework", ["pre-commit", "prek"])
 def test_precommit_installs_ffhooks_from_a_local_clone(
-    repo: Path, ff: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    repo: Path, ff: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, framework: str
 ) -> None:
-    """How teams get ffhooks: `repo:` + `rev:`; pre-commit builds it with `pip install .`."""
+    """How teams get ffhooks: `repo:` + `rev:`; pre-commit (or prek, its drop-in) builds it
+    with `pip install .` into an environment of its own."""
     source = tmp_path / "ffhooks-src"
     files = subprocess.run(
         ("git", "ls-files", "-co", "--exclude-standard", "-z"),
@@ -142,9 +144,11 @@ def test_precommit_installs_ffhooks_from_a_local_clone(
     clone = tmp_path / "ffhooks-clone"
     git(tmp_path, "clone", "-q", str(source), str(clone))
 
-    monkeypatch.setenv("PRE_COMMIT_HOME", str(tmp_path / "pre-commit-home"))
+    home = tmp_path / "framework-home"
+    monkeypatch.setenv("PRE_COMMIT_HOME" if framework == "pre-commit" else "PREK_HOME", str(home))
     assert ff("init", "--hooks-repo", str(clone), "--rev", rev).code == 0
-    subprocess.run(("pre-commit", "install"), cwd=repo, check=True, capture_output=True)
+    assert shutil.which(framework), f"{framework} is in the test extra"
+    subprocess.run((framework, "install"), cwd=repo, check=True, capture_output=True)
     ff("add", "205", "90m", "--start", "09:00")
     git(repo, "add", "-A")
     monkeypatch.delenv("VIRTUAL_ENV", raising=False)  # pre-commit picks its own interpreter
@@ -152,11 +156,11 @@ def test_precommit_installs_ffhooks_from_a_local_clone(
     assert result.returncode == 0, result.stdout + result.stderr
     assert tree_total(repo) == 5400
     assert clean_team_folder(repo)
-    # the hook ran from pre-commit's own non-editable install, not from this checkout
-    envs = list(
-        (tmp_path / "pre-commit-home").rglob("site-packages/ffhooks/schemas/summary.schema.json")
-    )
-    assert envs, "the wheel pre-commit built does not carry the schemas"
+    # the hook ran from the framework's own non-editable install, not from this checkout
+    envs = list(home.rglob("site-packages/ffhooks/schemas/summary.schema.json"))
+    assert envs, f"the wheel {framework} built does not carry the schemas"
+    installed = {p.name.split("-")[0].lower() for p in envs[0].parents[2].glob("*.dist-info")}
+    assert installed & {"pre_commit", "virtualenv", "gitpython", "cryptography"} == set()
     broken = repo / ".flowforge/team/config.json"
     broken.write_text('{"max_session_hours": "many"}')
     git(repo, "add", "-A")
@@ -170,9 +174,6 @@ def test_precommit_installs_ffhooks_from_a_local_clone(
 
 @pytest.mark.slow
 def test_validate_hook_checks_staged_summaries_and_team_globs(hooked: Path, ff: Any) -> None:
-    from ffhooks.config import Rule
-    from ffhooks.validation import hook_files_pattern
-
     repo = hooked
     ff("add", "1", "1h", "--start", "08:00")
     git(repo, "add", "-A")
@@ -183,20 +184,14 @@ def test_validate_hook_checks_staged_summaries_and_team_globs(hooked: Path, ff: 
     result = commit(repo, "-m", "a summary edited by hand")
     assert result.returncode != 0
     assert "::$.sha256: does not match the content" in result.stdout + result.stderr
+    assert "would take billed time out of the team record" in result.stderr  # both named
     git(repo, "checkout", "HEAD", "--", str(path))
-    # a team's own JSON, with the hook's files: pattern widened as the README shows
-    rule = Rule("clients/*.json", "schemas/client.json")
+    # a team's own JSON: the one hook finds the staged files its globs name by itself
     (repo / ".flowforge/team/config.json").write_text(
-        json.dumps({"validate": [{"files": rule.glob, "schema": rule.schema}]})
+        json.dumps({"validate": [{"files": "clients/*.json", "schema": "schemas/client.json"}]})
     )
     (repo / "schemas").mkdir()
     (repo / "schemas/client.json").write_text('{"required": ["name"]}')
-    config = repo / ".pre-commit-config.yaml"
-    config.write_text(
-        config.read_text().replace(
-            r"files: '^\.flowforge/.*\.json$'", f"files: '{hook_files_pattern([rule])}'"
-        )
-    )
     (repo / "clients").mkdir()
     (repo / "clients/acme.json").write_text("{}")
     git(repo, "add", "-A")

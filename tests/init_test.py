@@ -27,11 +27,7 @@ def test_init_writes_everything_and_is_idempotent(ff: Any, repo: Path) -> None:
     config = yaml.safe_load(first[".pre-commit-config.yaml"])
     [local] = config["repos"]
     assert local["repo"] == "local"
-    assert [h["id"] for h in local["hooks"]] == [
-        "ffhooks-guard",
-        "ffhooks-aggregate",
-        "ffhooks-validate",
-    ]
+    assert [h["id"] for h in local["hooks"]] == ["ffhooks"]  # one process per commit
     assert all(
         h["language"] == "system" and h["entry"].startswith("ffhooks ") for h in local["hooks"]
     )
@@ -77,11 +73,7 @@ def test_init_with_a_hooks_repo(ff: Any, repo: Path) -> None:
     )
     [entry] = yaml.safe_load((repo / ".pre-commit-config.yaml").read_text())["repos"]
     assert entry["repo"] == "https://example.com/ffhooks.git" and entry["rev"] == "v0.1.0"
-    assert [h["id"] for h in entry["hooks"]] == [
-        "ffhooks-guard",
-        "ffhooks-aggregate",
-        "ffhooks-validate",
-    ]
+    assert [h["id"] for h in entry["hooks"]] == ["ffhooks"]
     assert "go together" in ff("init", "--hooks-repo", "x").err
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from ffhooks.records import NamedTuple
 
@@ -39,3 +40,21 @@ def test_timer_commands_import_nothing_heavy(repo: Path) -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().endswith("[]")
+
+
+def test_the_commit_hook_imports_nothing_it_does_not_use(repo: Path, ff: Any) -> None:
+    """`ffhooks hook` on a commit that folds a new session: no argument parser (it has no
+    options), no jsonschema (ffhooks' schemas have their own validator), no signing."""
+    assert ff("init").code == 0 and ff("add", "1", "1h", "--start", "09:00").code == 0
+    code = (
+        "import sys; before = set(sys.modules); from ffhooks.main import main; "
+        "assert main(['hook']) == 0; heavy = ('argparse', 'typing', 'jsonschema', 'git', "
+        "'filelock', 'yaml', 'cryptography', 'shutil', 'tempfile', 'subprocess', "
+        "'ffhooks.signing', 'ffhooks.sshsig', 'ffhooks.verify', 'ffhooks.report'); "
+        "print(sorted(m for m in heavy if m in sys.modules and m not in before))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().endswith("[]")
+    assert subprocess.run(
+        ("git", "diff", "--cached", "--name-only"), capture_output=True, text=True, check=True
+    ).stdout.startswith(".flowforge/team/summaries/alice/")  # it did fold the session

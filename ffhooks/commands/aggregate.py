@@ -14,7 +14,9 @@ from ffhooks.identity import stores
 from ffhooks.layout import SUMMARIES
 
 
-def _fold(repo: Repo, user: str, now: datetime, *, rebuild: bool, quiet: bool) -> None:
+def _fold(repo: Repo, user: str, now: datetime, *, rebuild: bool, quiet: bool) -> list[str]:
+    """Fold one store, say what needs saying; returns the files it staged as it found them
+    (not written now: the index had lost them), which the commit hook validates."""
     # imported here: a teammate who tracks nothing pays for a `listdir`, not for these
     from ffhooks.context import Context
     from ffhooks.recovery import fold_and_snapshot
@@ -55,6 +57,7 @@ def _fold(repo: Repo, user: str, now: datetime, *, rebuild: bool, quiet: bool) -
             print(f"Summaries for {ctx.user}: {len(done.written)} written and staged")
         else:
             print(f"Summaries for {ctx.user} are up to date")
+    return lost
 
 
 def _refuse_odd(odd: list[str]) -> str:
@@ -78,6 +81,12 @@ def aggregate(repo: Repo, now: datetime, *, rebuild: bool) -> int:
 def aggregate_hook(repo: Repo, now: datetime) -> int:
     """The commit hook: never blocks the commit. A failure is queued with its reason and
     reported in one line; the time itself stays safe in the private store."""
+    fold_every_store(repo, now)
+    return 0
+
+
+def fold_every_store(repo: Repo, now: datetime) -> list[str]:
+    """`aggregate_hook`, returning the files it staged as it found them."""
     users, odd = stores(repo)
     if odd:
         print(f"ffhooks: {_refuse_odd(odd)}", file=sys.stderr)
@@ -88,12 +97,13 @@ def aggregate_hook(repo: Repo, now: datetime) -> int:
             "that merges, cherry-picks and rebases settle them by themselves",
             file=sys.stderr,
         )
+    touched = []
     for user in users:
         try:
-            _fold(repo, user, now, rebuild=False, quiet=True)
+            touched += _fold(repo, user, now, rebuild=False, quiet=True)
         except Exception as exc:
             _queue(repo, user, now, exc)
-    return 0
+    return touched
 
 
 def _queue(repo: Repo, user: str, now: datetime, exc: Exception) -> None:

@@ -8,20 +8,32 @@ from ffhooks.layout import PRIVATE, SUMMARIES, TOMBSTONE_BLOB
 def guard(repo: Repo) -> int:
     """Refuse a commit that would publish private time files or take billed time out of the
     team record (a summary deleted or edited, or buried with no newer one)."""
-    out = run_git(
-        ["diff", "--cached", "--raw", "-z", "--no-renames", "--no-abbrev", "--", ".flowforge/"],
-        repo.top,
-    ).split("\0")
+    refuse(repo, staged_changes(repo))
+    return 0
+
+
+def staged_changes(repo: Repo) -> list[tuple[str, str, str]]:
+    """(new blob id, status letter, path) of everything the commit would change: one `git
+    diff --cached` that the commit hook also takes the files to validate from."""
+    out = run_git(["diff", "--cached", "--raw", "-z", "--no-renames", "--no-abbrev"], repo.top)
+    fields = out.split("\0")
     # entries `:old_mode new_mode old_blob new_blob status`, then the path
-    changes = [(meta.split()[3:], path) for meta, path in zip(out[::2], out[1::2], strict=False)]
-    private = [p for (_, s), p in changes if s in "AM" and p.startswith(f"{PRIVATE}/")]
+    return [
+        (meta.split()[3], meta.split()[4], path)
+        for meta, path in zip(fields[::2], fields[1::2], strict=False)
+        if meta
+    ]
+
+
+def refuse(repo: Repo, changes: list[tuple[str, str, str]]) -> None:
+    private = [p for _, s, p in changes if s in "AM" and p.startswith(f"{PRIVATE}/")]
     if private:
         more = f" and {len(private) - 1} more" if len(private) > 1 else ""
         raise FatalError(
             f"private time files are staged ({private[0]}{more}): unstage them with "
             "`git rm -r --cached .flowforge/user/`"
         )
-    summaries = [(blob, s, p) for (blob, s), p in changes if p.startswith(f"{SUMMARIES}/")]
+    summaries = [(blob, s, p) for blob, s, p in changes if p.startswith(f"{SUMMARIES}/")]
     if not _plainly_superseding(summaries):
         _refuse_losses(repo, [p for _, _, p in summaries])
     if not user_dir_ignored(repo):
@@ -29,7 +41,6 @@ def guard(repo: Repo) -> int:
             ".flowforge/user/ is not git-ignored, so private time could be committed: run "
             "`ffhooks init` (it adds the line to .gitignore)"
         )
-    return 0
 
 
 def _plainly_superseding(summaries: list[tuple[str, str, str]]) -> bool:

@@ -6,7 +6,12 @@ from ffhooks.config import DEFAULTS, config_path
 from ffhooks.errors import FatalError
 from ffhooks.fsio import atomic_write, write_json
 from ffhooks.gitio import Repo, merge_settings, user_dir_ignored
-from ffhooks.hookdefs import DEFAULT_HOOK_IDS, local_repo_block, remote_repo_block
+from ffhooks.hookdefs import (
+    DEFAULT_HOOK_IDS,
+    SPLIT_HOOK_IDS,
+    local_repo_block,
+    remote_repo_block,
+)
 
 IGNORE_LINE = ".flowforge/user/"
 
@@ -46,8 +51,16 @@ def ensure_precommit(
     if not isinstance(before, dict) or not isinstance(before.get("repos", []), list):
         raise FatalError(f"{shown} has no `repos:` list; fix it or move it aside and run again")
     hook_ids = {h.get("id") for r in before.get("repos") or [] for h in r.get("hooks") or []}
+    if "ffhooks" in hook_ids:
+        return "unchanged (it already has the ffhooks hook)"
     if any(str(i).startswith("ffhooks-") for i in hook_ids):
-        return "unchanged (it already has ffhooks hooks)"
+        parts = sorted(str(i) for i in hook_ids if str(i) in SPLIT_HOOK_IDS)
+        return (
+            f"unchanged (it has ffhooks hooks; {', '.join(parts)} can become the one hook "
+            "`ffhooks` (entry `ffhooks hook`), one process per commit instead of one each)"
+            if len(parts) > 1
+            else "unchanged (it already has ffhooks hooks)"
+        )
     match = re.search(r"^repos:[ \t]*(\[\s*\])?[ \t]*(#.*)?$", text, re.MULTILINE)
     if match is None:
         block = _block("", ids, hooks_repo, rev)

@@ -22,8 +22,11 @@ def _relative(repo: Repo, path: str) -> str:
             raise FatalError(f"{path} is outside this repository ({repo.top})") from None
 
 
-def validate(repo: Repo, *, paths: list[str], everything: bool, fmt: str) -> int:
-    """Check every file named (or, with --all, every ffhooks file); exit 1 on any problem."""
+def validate(
+    repo: Repo, *, paths: list[str], everything: bool, fmt: str, quiet: bool = False
+) -> int:
+    """Check every file named (or, with --all, every ffhooks file); exit 1 on any problem.
+    `quiet`: nothing said when all is valid (the commit hook)."""
     if not paths and not everything:
         raise FatalError("name the files to check, or use --all for every ffhooks file")
     rels = {_relative(repo, p) for p in paths}
@@ -70,7 +73,8 @@ def validate(repo: Repo, *, paths: list[str], everything: bool, fmt: str) -> int
     if problems:
         bad = sum(1 for r in results if r.problems)
         raise FatalError(f"{len(problems)} problem(s) in {bad} of {len(results)} file(s)")
-    print(f"{len(results)} file(s) valid")
+    if not quiet:
+        print(f"{len(results)} file(s) valid")
     return 0
 
 
