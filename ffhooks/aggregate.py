@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import os
 from datetime import datetime, timedelta
-from functools import partial
 from pathlib import Path
 
-from ffhooks import signing, sshsig, summary
+from ffhooks import summary
 from ffhooks.clock import months_of
 from ffhooks.config import TeamConfig
 from ffhooks.errors import BrokenFile, FatalError
@@ -29,12 +28,17 @@ from ffhooks.layout import TOMBSTONE_BLOB
 from ffhooks.records import Any, NamedTuple
 from ffhooks.staging import (
     bury_and_stage,
+    index_lacks,
     refuse_unstaged,
     rel_path,
     stashed_by_precommit,
     untracked_own,
 )
 from ffhooks.store import Running, Store
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # only teams that sign import the signing machinery
+    from ffhooks.signing import SigningKey
 
 
 class Outcome(NamedTuple):
@@ -154,13 +158,15 @@ def aggregate(store: Store, repo: Repo, config: TeamConfig, *, rebuild: bool = F
         elif not draft["totals"] and month not in known:
             continue  # nothing recorded, nothing ever said: nothing to say
         seq += 1
-        doc = summary.seal({**draft, "seq": seq}, partial(signing.sign, key) if key else None)
+        doc = summary.seal({**draft, "seq": seq}, key.signer() if key else None)
         new[user_dir / month / f"{header['store']}-{seq}.json"] = doc
         known[month] = seq
     stashed = stashed_by_precommit([f"{rel_path(repo, user_dir)}/"])
     pending = {path for path, blob in stashed.items() if blob and TOMBSTONE_BLOB.startswith(blob)}
+    listing = index_lacks(repo, user_dir)  # before writing: what the index lacked
     if new:
-        refuse_unstaged(repo, sorted({path.parent for path in new}), stashed.keys() - pending)
+        folders = sorted({f"{rel_path(repo, path.parent)}/" for path in new})
+        refuse_unstaged(listing.edited(repo, folders), folders, stashed.keys() - pending)
     timer = months_of(span.running.start, span.end, store.zones) if span else set()
     changes = {
         "seq": max([header["seq"], *known.values()]),
@@ -181,7 +187,8 @@ def aggregate(store: Store, repo: Repo, config: TeamConfig, *, rebuild: bool = F
                 f"cannot write {path.relative_to(repo.top)} ({exc.strerror}): make sure "
                 f"{user_dir.relative_to(repo.top)} is a writable folder"
             ) from None
-    staged, buried = bury_and_stage(repo, user_dir, header["store"], new, ours, pending)
+    lacking = listing.lacking(repo, header["store"])
+    staged, buried = bury_and_stage(repo, list(new), ours, pending, lacking)
     return Outcome(
         [rel_path(repo, p) for p in new],
         [rel_path(repo, p) for p in staged],
@@ -192,11 +199,13 @@ def aggregate(store: Store, repo: Repo, config: TeamConfig, *, rebuild: bool = F
     )
 
 
-def signing_key(repo: Repo, config: TeamConfig) -> signing.SigningKey | None:
+def signing_key(repo: Repo, config: TeamConfig) -> SigningKey | None:
     """The key to sign summaries with, when the team asks for signatures (None if it does
     not, or only warns and git has none)."""
     if config.signatures == "off":
         return None
+    from ffhooks import signing  # not for the teams that do not sign
+
     key = signing.configured_key(repo.top, repo.state_dir)
     if key is None and config.signatures == "required":
         raise FatalError(
@@ -206,11 +215,13 @@ def signing_key(repo: Repo, config: TeamConfig) -> signing.SigningKey | None:
     return key
 
 
-def signed_alike(doc: dict[str, Any], key: signing.SigningKey | None) -> bool:
+def signed_alike(doc: dict[str, Any], key: SigningKey | None) -> bool:
     """Whether a summary already carries the signature `key` would give it (any, or none,
     when there is no key): a new key, or signing turned on, writes the month again."""
     if key is None:
         return True
+    from ffhooks import sshsig
+
     return sshsig.signature_key(doc.get("signature", "")) == key.public.split()[1]
 
 

@@ -38,26 +38,66 @@ def run_git(
     env: dict[str, str] | None = None,
 ) -> str:
     """Run git; `env` adds to (not replaces) the environment."""
-    import subprocess
-
+    environ = {**os.environ, **env} if env else dict(os.environ)
     try:
-        proc = subprocess.run(
-            ("git", *args),
-            cwd=cwd,
-            input=stdin,
-            capture_output=True,
-            text=True,
-            check=False,
-            env={**os.environ, **env} if env else None,
-        )
+        if stdin is None:
+            code, out, err = _spawn(["git", "-C", str(cwd), *args], environ)
+        else:
+            import subprocess
+
+            proc = subprocess.run(
+                ("git", *args),
+                cwd=cwd,
+                input=stdin.encode(errors="surrogateescape"),
+                capture_output=True,
+                env=environ,
+            )
+            code, out, err = proc.returncode, proc.stdout, proc.stderr
     except FileNotFoundError:
         raise FatalError("git is not installed or not on PATH") from None
-    if check and proc.returncode != 0:
-        detail = proc.stderr.strip().splitlines()
-        raise FatalError(
-            f"git {' '.join(args)} failed: {detail[-1] if detail else proc.returncode}"
-        )
-    return proc.stdout
+    if check and code != 0:
+        detail = err.decode(errors="replace").strip().splitlines()
+        raise FatalError(f"git {' '.join(args)} failed: {detail[-1] if detail else code}")
+    return out.decode(errors="surrogateescape")
+
+
+def _spawn(argv: list[str], environ: dict[str, str]) -> tuple[int, bytes, bytes]:
+    """Run a program with no input and collect its output and errors: what the commit hook
+    asks of git several times, without importing `subprocess` (4 ms here, a tenth of the
+    hook's budget)."""
+    import select
+
+    out_r, out_w = os.pipe()  # not inheritable: the child gets only its 1 and 2
+    err_r, err_w = os.pipe()
+    actions = [
+        (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+        (os.POSIX_SPAWN_DUP2, out_w, 1),
+        (os.POSIX_SPAWN_DUP2, err_w, 2),
+    ]
+    try:
+        pid = os.posix_spawnp(argv[0], argv, environ, file_actions=actions)
+    finally:
+        os.close(out_w)
+        os.close(err_w)
+    chunks: dict[int, list[bytes]] = {out_r: [], err_r: []}
+    poller = select.poll()
+    for fd in chunks:
+        poller.register(fd, select.POLLIN)
+    open_fds = set(chunks)
+    try:
+        while open_fds:
+            for fd, _ in poller.poll():
+                data = os.read(fd, 1 << 16)
+                if data:
+                    chunks[fd].append(data)
+                else:
+                    poller.unregister(fd)
+                    open_fds.discard(fd)
+    finally:
+        os.close(out_r)
+        os.close(err_r)
+        _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), b"".join(chunks[out_r]), b"".join(chunks[err_r])
 
 
 def _read_gitfile(dotgit: Path) -> Path | None:
@@ -113,7 +153,17 @@ def require_repo(start: Path) -> Repo:
 
 
 def user_dir_ignored(repo: Repo) -> bool:
-    """Whether git ignores `.flowforge/user/` (whatever .gitignore line does it)."""
+    """Whether git ignores `.flowforge/user/` (whatever .gitignore line does it). Asked on
+    every commit: the line `ffhooks init` writes, in a top .gitignore that re-includes
+    nothing (no `!` line) and no deeper .gitignore that could, answers without git."""
+    try:
+        lines = (repo.top / ".gitignore").read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        lines = []
+    deeper = (repo.flowforge / ".gitignore", repo.flowforge / "user" / ".gitignore")
+    plain = not any(line.startswith("!") for line in lines) and not any(p.exists() for p in deeper)
+    if plain and any(line.strip() in _IGNORING for line in lines):
+        return True
     import subprocess
 
     probe = ".flowforge/user/someone/store.json"
@@ -121,6 +171,9 @@ def user_dir_ignored(repo: Repo) -> bool:
         ("git", "check-ignore", "-q", "--no-index", probe), cwd=repo.top, check=False
     )
     return proc.returncode == 0
+
+
+_IGNORING = (".flowforge/user/", "/.flowforge/user/", ".flowforge/user", "/.flowforge/user")
 
 
 def current_branch(repo: Repo) -> str | None:
@@ -151,6 +204,28 @@ def remote_default(repo: Repo) -> str | None:
         ref = f"refs/remotes/origin/{name}"
         if (refs / name).is_file() or f" {ref}\n" in packed:
             return ref
+    return None
+
+
+def ref_commit(repo: Repo, ref: str) -> str | None:
+    """The object a full ref name points at, from the ref files (no git process); None if
+    it cannot be told that way (a symbolic ref, a reftable)."""
+    try:
+        text = (repo.common_dir / ref).read_text(encoding="utf-8").strip()
+    except OSError:
+        text = ""
+    if len(text) in (40, 64) and all(c in "0123456789abcdef" for c in text):
+        return text
+    if text:
+        return None
+    try:
+        packed = (repo.common_dir / "packed-refs").read_text(encoding="utf-8")
+    except OSError:
+        return None
+    for line in packed.splitlines():
+        sha, _, name = line.partition(" ")
+        if name == ref and len(sha) in (40, 64):
+            return sha
     return None
 
 

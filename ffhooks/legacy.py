@@ -871,12 +871,8 @@ def _plan(
 
     Files are written one by one as they are built, so memory never holds all of them.
     """
-    from functools import partial
-
-    from ffhooks import signing
-
     own_key = signing_key(repo, config) if write else None
-    sign = partial(signing.sign, own_key) if own_key else None
+    sign = own_key.signer() if own_key else None
     by_store: dict[tuple[int, int], dict[str, list[int]]] = {}
     month_of: dict[int, str] = {}
     for key in tally.cells:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import base64
 import os
 import subprocess
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from ffhooks.errors import FatalError
@@ -28,6 +30,10 @@ class SigningKey(NamedTuple):
     @property
     def fingerprint(self) -> str:
         return fingerprint(self.public.split()[1])
+
+    def signer(self) -> Callable[[bytes], str]:
+        """What `summary.seal` signs with."""
+        return partial(sign, self)
 
 
 def configured_key(top: Path, scratch: Path) -> SigningKey | None:

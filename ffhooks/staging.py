@@ -8,6 +8,7 @@ too, without the aggregation's imports.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Container, Iterable
 from pathlib import Path
@@ -15,8 +16,9 @@ from pathlib import Path
 from ffhooks import summary
 from ffhooks.errors import FatalError
 from ffhooks.fsio import atomic_write
-from ffhooks.gitio import Repo, remote_default, run_git
+from ffhooks.gitio import Repo, ref_commit, remote_default, run_git
 from ffhooks.layout import TOMBSTONE
+from ffhooks.records import NamedTuple
 
 
 def rel_path(repo: Repo, path: Path) -> str:
@@ -25,15 +27,14 @@ def rel_path(repo: Repo, path: Path) -> str:
 
 def bury_and_stage(
     repo: Repo,
-    user_dir: Path,
-    store_id: str,
-    new: Iterable[Path],
+    new: list[Path],
     ours: dict[str, list[tuple[int, Path]]],
     pending: set[str],
+    lacking: list[Path],
 ) -> tuple[list[Path], list[Path]]:
-    """Bury what the files just written supersede, and stage it with every file of the
-    store the index lacks; returns (staged, buried)."""
-    loose = untracked_own(repo, user_dir, store_id, tombstones=True)
+    """Bury what the files just written supersede, and stage it with them and every file
+    of the store the index lacked (`lacking`, from `index_lacks`); returns (staged, buried)."""
+    loose = sorted({*lacking, *new})
     skip = pending | {rel_path(repo, path) for path in loose}
     superseded = {path: path.read_bytes() for path in buriable(repo, new, ours, skip)}
     bury(superseded)
@@ -74,13 +75,37 @@ def buriable(
     if ref is None:
         return found
     folders = sorted({f"{rel_path(repo, p.parent)}/" for p in found})
-    listed = run_git(
-        ["--literal-pathspecs", "ls-tree", "-r", "-z", "--name-only", ref, "--", *folders],
-        repo.top,
-        check=False,
-    )
-    published = set(listed.split("\0"))
+    published = _published(repo, ref, folders)
     return [path for path in found if rel_path(repo, path) in published]
+
+
+def _published(repo: Repo, ref: str, folders: list[str]) -> set[str]:
+    """The files under `folders` at `ref` (the remote's default branch). A commit's tree
+    never changes, so what was listed is kept (in the clone's state, keyed by the commit
+    the ref names) until the ref moves: most commits bury without running git for it."""
+    import json
+
+    commit = ref_commit(repo, ref)
+    cache = repo.state_dir / "published.json"
+    try:
+        known = json.loads(cache.read_bytes())
+        listed = known["folders"] if known["commit"] == commit and commit else {}
+    except (OSError, ValueError, KeyError, TypeError):
+        listed = {}
+    missing = [f for f in folders if not isinstance(listed.get(f), list)]
+    if missing:
+        out = run_git(
+            ["--literal-pathspecs", "ls-tree", "-r", "-z", "--name-only", ref, "--", *missing],
+            repo.top,
+            check=False,
+        )
+        names = [n for n in out.split("\0") if n]
+        for folder in missing:
+            listed[folder] = [n for n in names if n.startswith(folder)]
+        if commit:
+            with contextlib.suppress(OSError):  # a cache: unwritten, it only costs time
+                atomic_write(cache, json.dumps({"commit": commit, "folders": listed}).encode())
+    return {name for f in folders for name in listed[f]}
 
 
 def bury(paths: Iterable[Path]) -> None:
@@ -89,13 +114,39 @@ def bury(paths: Iterable[Path]) -> None:
         atomic_write(path, TOMBSTONE)
 
 
-def untracked_own(
-    repo: Repo, user_dir: Path, store_id: str, *, tombstones: bool = False
-) -> list[Path]:
-    """This store's summary files that the index lacks (one `git ls-files --others`):
-    `git reset HEAD~1`, a held index.lock, an interrupted hook or a resolved conflict leave
-    files on disk that no commit would carry, and that would stop a later checkout. With
-    `tombstones`, also its committed files made tombstones but not staged."""
+class Unstaged(NamedTuple):
+    """What the index lacks under a user's summaries folder, from one `git ls-files`."""
+
+    untracked: list[str]  # files on disk the index lacks
+    modified: list[str]  # files that differ from the index (deleted ones too)
+
+    def lacking(self, repo: Repo, store_id: str) -> list[Path]:
+        """This store's files that no commit would carry as they are: untracked, or made
+        tombstones but not staged (`git reset HEAD~1`, a held index.lock, an interrupted
+        hook or a resolved conflict leave them, and they would stop a later checkout)."""
+        found = set()
+        for rel, untracked in [
+            *((r, True) for r in self.untracked),
+            *((r, False) for r in self.modified),
+        ]:
+            match = summary.NAME.fullmatch(rel.rsplit("/", 1)[-1])
+            if match and match["store"] == store_id:
+                path = repo.top / rel
+                if untracked or summary.is_tombstone(path):
+                    found.add(path)
+        return sorted(found)
+
+    def edited(self, repo: Repo, folders: list[str]) -> list[str]:
+        """Files in `folders` (with a trailing slash) with unstaged edits, burials aside."""
+        return [
+            p
+            for p in self.modified
+            if any(p.startswith(f) for f in folders) and not summary.is_tombstone(repo.top / p)
+        ]
+
+
+def index_lacks(repo: Repo, user_dir: Path) -> Unstaged:
+    """One `git ls-files` of what the index lacks under a user's summaries folder."""
     listed = run_git(
         [
             "--literal-pathspecs",
@@ -103,33 +154,34 @@ def untracked_own(
             "-z",
             "-t",
             "--others",
-            *(["--modified"] if tombstones else []),
+            "--modified",
             "--",
             f"{rel_path(repo, user_dir)}/",
         ],
         repo.top,
     )
-    found = set()
+    untracked: list[str] = []
+    modified: list[str] = []
     for entry in filter(None, listed.split("\0")):
         tag, _, rel = entry.partition(" ")
-        match = summary.NAME.fullmatch(rel.rsplit("/", 1)[-1])
-        if match and match["store"] == store_id:
-            path = repo.top / rel
-            if tag == "?" or summary.is_tombstone(path):
-                found.add(path)
-    return sorted(found)
+        (untracked if tag == "?" else modified).append(rel)
+    return Unstaged(untracked, modified)
 
 
-def refuse_unstaged(repo: Repo, folders: list[Path], stashed: Iterable[str]) -> None:
-    """Leave the commit alone if a summary in a month folder we write to has unstaged edits
-    (in the work tree, or `stashed` by pre-commit): summaries are written by ffhooks only,
-    so an edit is a mistake (or tampering) to resolve first. Unstaged tombstones are ours
-    (after `git reset HEAD~1`), staged with the rest. Folders as pathspecs keep this one
-    cheap git call however many files they hold."""
-    rel = [f"{p.relative_to(repo.top)}/" for p in folders]
-    edited = run_git(["diff", "--name-only", "-z", "--", *rel], repo.top).split("\0")
-    edited = [p for p in edited if p and not summary.is_tombstone(repo.top / p)]
-    edited += sorted(p for p in stashed if any(p.startswith(r) for r in rel))
+def untracked_own(repo: Repo, user_dir: Path, store_id: str) -> list[Path]:
+    """This store's summary files on disk that the index lacks."""
+    listing = index_lacks(repo, user_dir)
+    untracked = set(listing.untracked)
+    return [p for p in listing.lacking(repo, store_id) if rel_path(repo, p) in untracked]
+
+
+def refuse_unstaged(edited: list[str], folders: list[str], stashed: Iterable[str]) -> None:
+    """Leave the commit alone if a summary in a month folder we write to (`folders`, with a
+    trailing slash) has unstaged edits (`edited`, in the work tree, or `stashed` by the hook
+    framework): summaries are written by ffhooks only, so an edit is a mistake (or
+    tampering) to resolve first. Unstaged tombstones are ours (after `git reset HEAD~1`),
+    staged with the rest."""
+    edited = edited + sorted(p for p in stashed if any(p.startswith(r) for r in folders))
     if edited:
         raise FatalError(
             f"{edited[0]} has unstaged edits, so ffhooks leaves it alone: commit or discard "
@@ -139,21 +191,14 @@ def refuse_unstaged(repo: Repo, folders: list[Path], stashed: Iterable[str]) -> 
 
 
 def stashed_by_precommit(rel: list[str]) -> dict[str, str]:
-    """Paths under the folders `rel` that pre-commit stashed as unstaged edits before
-    running us, each with the (abbreviated) blob id it stashed, from the `index OLD..NEW`
-    line of its patch. Tombstones among them wait there until it puts
-    them back: written now, its stash would no longer apply."""
-    home = os.environ.get("PRE_COMMIT_HOME") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "pre-commit"
-    )
-    try:
-        patches = [n for n in os.listdir(home) if n.startswith("patch")]
-    except OSError:
-        return {}
+    """Paths under the folders `rel` that the hook framework running us (pre-commit, or
+    prek) stashed as unstaged edits before running us, each with the (abbreviated) blob id
+    it stashed, from the `index OLD..NEW` line of its patch. Tombstones among them wait
+    there until it puts them back: written now, its stash would no longer apply."""
     found: dict[str, str] = {}
-    for name in [n for n in patches if n.endswith(f"-{os.getppid()}")]:
+    for patch in _framework_patches():
         try:
-            text = Path(home, name).read_text(encoding="utf-8", errors="replace")
+            text = patch.read_text(encoding="utf-8", errors="replace")
         except OSError:
             continue
         path = None
@@ -168,6 +213,50 @@ def stashed_by_precommit(rel: list[str]) -> dict[str, str]:
                 found[path] = line.split()[1].split("..")[1]
                 path = None
     return found
+
+
+def _framework_patches() -> list[Path]:
+    """The patches our parent process (the framework) saved this run: pre-commit's
+    `$PRE_COMMIT_HOME/patch<time>-<pid>`, prek's `$PREK_HOME/patches/<time>-<pid>.patch`.
+    Both frameworks keep old patches; one of another run whose process had the same id is
+    older than our parent (its start, where /proc tells it)."""
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
+    pid = os.getppid()
+    pre_commit = os.environ.get("PRE_COMMIT_HOME") or os.path.join(cache, "pre-commit")
+    prek = os.environ.get("PREK_HOME") or os.path.join(cache, "prek")
+    places = [
+        (pre_commit, "patch", f"-{pid}"),
+        (os.path.join(prek, "patches"), "", f"-{pid}.patch"),
+    ]
+    started = _started(pid)
+    found = []
+    for folder, prefix, suffix in places:
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            continue
+        for name in names:
+            if name.startswith(prefix) and name.endswith(suffix):
+                path = Path(folder, name)
+                try:
+                    if path.stat().st_mtime >= started:
+                        found.append(path)
+                except OSError:
+                    continue
+    return found
+
+
+def _started(pid: int) -> float:
+    """When process `pid` started (seconds since the epoch, to a second), from /proc on
+    Linux; 0 where that cannot be told."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+            ticks = int(handle.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/stat", encoding="ascii") as handle:
+            boot = next(int(line.split()[1]) for line in handle if line.startswith("btime "))
+        return boot + ticks / os.sysconf("SC_CLK_TCK") - 1
+    except (OSError, ValueError, IndexError, StopIteration):
+        return 0.0
 
 
 def stage(repo: Repo, paths: list[Path]) -> None:

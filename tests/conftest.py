@@ -128,7 +128,17 @@ def initialised(repo: Path, ff: Any) -> Path:
 @pytest.fixture
 def hooked(repo: Path, ff: Any) -> Path:
     """A repository set up as the README says: `ffhooks init`, `pre-commit install`."""
-    assert shutil.which("pre-commit") and shutil.which("ffhooks")
+    return install_hooks(repo, ff, "pre-commit")
+
+
+@pytest.fixture(params=["pre-commit", "prek"])
+def hooked_by(repo: Path, ff: Any, request: pytest.FixtureRequest) -> Path:
+    """`hooked`, under pre-commit and under prek (its drop-in in Rust), in turn."""
+    return install_hooks(repo, ff, request.param)
+
+
+def install_hooks(repo: Path, ff: Any, framework: str) -> Path:
+    assert shutil.which(framework) and shutil.which("ffhooks")
     assert ff("init").code == 0
-    subprocess.run(("pre-commit", "install"), cwd=repo, check=True, capture_output=True)
+    subprocess.run((framework, "install"), cwd=repo, check=True, capture_output=True)
     return repo

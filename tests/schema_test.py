@@ -295,3 +295,55 @@ def test_quick_summary_check_never_lets_a_broken_file_through() -> None:
             assert (schema.first_error("summary", doc) is None) == (
                 schema.first_error("summary", shell) is None
             ), label
+
+
+def test_the_fast_daily_check_accepts_only_what_the_schema_accepts() -> None:
+    """Days are checked fast at every commit (schema._plain_daily); the full walk explains.
+    The fast check may refuse more, never accept more."""
+    from ffhooks import schema
+
+    good = {
+        "version": 1,
+        "date": "2026-11-20",
+        "sessions": [
+            {
+                "id": "0123abcd",
+                "task": "205",
+                "start": "2026-11-20T09:00:00Z",
+                "end": "2026-11-20T10:00:00Z",
+                "billable": True,
+                "note": "n",
+            }
+        ],
+    }
+    assert schema._plain_daily(good) and schema.first_error("daily", good) is None
+    bad_sessions = [
+        {"id": "0123ABCD"},
+        {"id": "0123abc"},
+        {"task": " 205"},
+        {"task": "a\nb"},
+        {"task": 205},
+        {"start": "2026-13-20T09:00:00Z"},
+        {"start": "2026-11-20T09:00:00"},
+        {"end": "2026-11-20T10:00:00Z\n"},
+        {"billable": 1},
+        {"note": "x" * 2001},
+        {"reason": None},
+        {"extra": 1},
+    ]
+    variants = [
+        {**good, "sessions": [{**good["sessions"][0], **change}]} for change in bad_sessions
+    ]
+    variants += [
+        {**good, "version": True},
+        {**good, "date": "2026-02-30"},
+        {**good, "sessions": {}},
+        {k: v for k, v in good.items() if k != "date"},
+        {**good, "more": 1},
+        [good],
+    ]
+    for doc in variants:
+        assert not schema._plain_daily(doc), doc
+        assert schema.first_error("daily", doc) is not None, doc  # the full walk names it
+    assert not schema._plain_daily({**good, "version": 1.0})  # stricter: the walk decides
+    assert schema.first_error("daily", {**good, "version": 1.0}) is None

@@ -114,10 +114,11 @@ def test_reset_of_a_burying_commit_then_commit_all(hooked: Path, ff: Any) -> Non
 
 
 @pytest.mark.slow
-def test_reset_of_a_burying_commit_then_a_partial_commit(hooked: Path, ff: Any) -> None:
-    """Committing other files only: pre-commit stashes the unstaged burial away from the
-    hooks, which leave it alone and say how to stage it; the time is committed either way."""
-    repo = hooked
+def test_reset_of_a_burying_commit_then_a_partial_commit(hooked_by: Path, ff: Any) -> None:
+    """Committing other files only: pre-commit (or prek) stashes the unstaged burial away
+    from the hooks, which leave it alone and say how to stage it; the time is committed
+    either way."""
+    repo = hooked_by
     burying_commit_reset(ff, repo)
     work(ff, repo, "13:00")
     (repo / "b.txt").write_text("b\n")
