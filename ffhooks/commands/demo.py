@@ -74,6 +74,13 @@ class Team:
 
 
 def demo(*, folder: str | None) -> int:
+    import importlib.util
+
+    if importlib.util.find_spec("pre_commit") is None:
+        raise FatalError(
+            "the demo commits through the real pre-commit hooks, and pre-commit is not "
+            "installed here: `python3 -m pip install 'ffhooks[demo]'`"
+        )
     root = Path(folder) if folder else Path(tempfile.mkdtemp(prefix="ffhooks-demo-"))
     if root.exists() and any(root.iterdir()):
         raise FatalError(f"{root} is not empty: give a new or empty folder")
