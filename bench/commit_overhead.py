@@ -1,45 +1,65 @@
-"""What the ffhooks pre-commit hooks add to a `git commit`, next to a no-op hook.
+"""What the ffhooks commit hook adds to a `git commit`, next to a no-op hook installed the same way.
 
 Builds a team repository in a temporary directory with the real commands: the committer has
 a year of sessions (10 per working day, about 2,500) and 50 teammates have 12 months of
-summaries each, all committed. Three clones of it get `pre-commit install`:
+summaries each, all committed. Its clones are the committer's working copies, one set for
+each framework (`pre-commit`, and `prek` when it is installed) and each install way:
 
-- `ff`: the hooks `ffhooks init` writes (guard, aggregate, validate) and the committer's
-  private store;
-- `noop`: one `repo: local` hook, `python3 -c pass`, and the same store;
-- `nostore`: the ffhooks hooks but no private store (a teammate who tracks nothing).
+- `local`: the `repo: local` block `ffhooks init` writes, hook id `ffhooks` (entry `ffhooks
+  hook`, `language: system`: the `ffhooks` of this interpreter), against a `repo: local`,
+  `language: system` no-op hook (`python3 -c pass`);
+- `repo+rev`: `repo: <path>` + `rev: <sha>` (`ffhooks init --hooks-repo --rev`), hook id
+  `ffhooks` from the project's `.pre-commit-hooks.yaml`, `language: python`: the framework
+  builds an environment of its own with ffhooks installed from a `git clone` of this project
+  at its committed HEAD (not editable); against a no-op hook installed the same way, from a
+  small hook repository made here (`.pre-commit-hooks.yaml` with hook `noop`, `entry:
+  noop-hook`, `language: python`; a package whose console script `noop-hook` does nothing).
 
-Each round commits, in a rotating order, one change to a tracked file in each variant:
+For each framework and install way there are three clones, `ff` (the committer's private
+store), `nostore` (none) and `noop` (the no-op hook and the store), and for `pre-commit` with
+the `local` install a fourth, `signed`. Each gets `<framework> install` and `install-hooks`
+(the environments are built then, untimed), then one untimed commit that must show the one
+hook of its config passing. Each round then commits, in an order rotated by one every round,
+one change to a tracked file in every variant:
 
-- `ffhooks`: after `ffhooks add` of one new session, so the aggregate hook rebuilds one month;
-- `ffhooks, store unchanged`: the same clone with no new session since the last commit;
-- `ffhooks, no store`: the `nostore` clone;
-- `ffhooks, signed`: the `signed` clone, where the team config says `"signatures":
-  "required"` and git has an SSH signing key: as `ffhooks`, and the new summary is signed
-  (`ssh-keygen -Y sign`) and its signature checked by the validate hook (`-Y verify`);
-- `no-op hook`: the `noop` clone (with the same untimed `ffhooks add` first).
+- `one changed month`: `ff`, after `ffhooks add` of one new session: the hook folds one month;
+- `nothing changed`: `ff` again, no new session since its last commit;
+- `no store`: `nostore`, a teammate who tracks nothing;
+- `signed` (pre-commit, local only): `signed`, where the team config says `"signatures":
+  "required"` and git has an SSH signing key: as `one changed month`, and the new summary is
+  signed (`ssh-keygen -Y sign`) and its signature checked by the hook;
+- `no-op`: `noop` (with the same untimed `ffhooks add` first).
 
-Only the `git commit` process is timed. Run from the project root:
+Only the `git commit` process is timed. Each commit must have added exactly one summary, under
+the month of the new session (`one changed month`, `signed`, the latter with a signature) or
+none (the others); the hook may queue no failure. Printed for each framework and install way:
+median, p90 and min per variant, the median added over that set's no-op and the ratio of the
+medians, against the targets: one changed month at most +40 ms (goal +25 ms), nothing changed
+at most +30 ms, no store at most +20 ms. Run from the project root:
 
     python3 bench/commit_overhead.py --rounds 15
-    python3 bench/commit_overhead.py --json
+    python3 bench/commit_overhead.py --frameworks pre-commit --json
 
-The interpreter running this script must have ffhooks and pre-commit installed; its scripts
-folder goes first on PATH so the hooks call `ffhooks` and `python3` directly, not through a
-pyenv shim or another installation. `PYTHON*` variables of the calling shell are dropped
-(`PYTHONDONTWRITEBYTECODE` would make every hook process compile ffhooks from source).
-Targets: the ffhooks commit at most 100 ms slower than the no-op commit (median); goal 40 ms.
+The interpreter running this script must have ffhooks and pre-commit (and prek, to measure
+it) installed; its scripts folder goes first on PATH so the local hooks call `ffhooks` and
+`python3` directly, not through a pyenv shim or another installation. `PYTHON*`, `PREK_*` and
+`PRE_COMMIT*` variables of the calling shell are dropped (`PYTHONDONTWRITEBYTECODE` would make
+every hook process compile ffhooks from source); `PRE_COMMIT_HOME` and `PREK_HOME` are fresh
+folders in the temporary directory, so the `repo+rev` environments are built there (a
+package index must be reachable). The warm-up round (`--warmup`, default 1) lets the first
+import of each environment write its bytecode, which uv (prek) does not compile at install.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import statistics
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -56,13 +76,37 @@ from _common import (
     timed,
 )
 
-FF = "ffhooks"
-FF_UNCHANGED = "ffhooks, store unchanged"
-FF_NOSTORE = "ffhooks, no store"
-FF_SIGNED = "ffhooks, signed"
-NOOP = "no-op hook"
-ORDER = (FF, FF_UNCHANGED, FF_NOSTORE, FF_SIGNED, NOOP)
-CLONES = {FF: "ff", FF_UNCHANGED: "ff", FF_NOSTORE: "nostore", FF_SIGNED: "signed", NOOP: "noop"}
+PROJECT = Path(__file__).resolve().parent.parent  # cloned for the repo+rev installs
+
+FRAMEWORKS = ("pre-commit", "prek")
+LOCAL = "local"
+REPO = "repo+rev"
+WAYS = (LOCAL, REPO)
+WAY_TEXT = {
+    LOCAL: "repo: local, language: system",
+    REPO: "repo: <path> + rev: <sha>, language: python",
+}
+
+MONTH = "one changed month"
+UNCHANGED = "nothing changed"
+NOSTORE = "no store"
+SIGNED = "signed"
+NOOP = "no-op"
+KIND_CLONE = {MONTH: "ff", UNCHANGED: "ff", NOSTORE: "nostore", SIGNED: "signed", NOOP: "noop"}
+KIND_TEXT = {
+    MONTH: "one changed month",
+    UNCHANGED: "nothing changed",
+    NOSTORE: "no store",
+    SIGNED: "signed (one changed month)",
+    NOOP: "no-op hook",
+}
+NOOP_TEXT = {LOCAL: "no-op hook (python3 -c pass)", REPO: "no-op hook (noop-hook, python)"}
+# (target, goal) of the median added over the no-op, ms
+TARGETS: dict[str, tuple[float, float | None]] = {
+    MONTH: (40.0, 25.0),
+    UNCHANGED: (30.0, None),
+    NOSTORE: (20.0, None),
+}
 PYTHON = "python3 -c pass"
 
 NOW = datetime(2026, 11, 20, 17, 0, 0, tzinfo=timezone.utc)
@@ -75,40 +119,126 @@ COMMITTER = "dev"
 SUMMARIES = ".flowforge/team/summaries"
 TASKS = ("205", "206", "311", "412", "ops")
 
-TARGET_MS = 100.0
-GOAL_MS = 40.0
+FF_HOOK_NAME = "ffhooks: guard, fold time into team summaries, validate"
+NOOP_HOOK_NAME = "no-op"
 
-NOOP_CONFIG = """\
+NOOP_LOCAL_CONFIG = f"""\
 repos:
 - repo: local
   hooks:
   - id: noop
-    name: no-op
-    entry: python3 -c pass
+    name: {NOOP_HOOK_NAME}
+    entry: {PYTHON}
     language: system
     always_run: true
     pass_filenames: false
 """
+
+NOOP_REPO_CONFIG = """\
+repos:
+- repo: {path}
+  rev: {rev}
+  hooks:
+  - id: noop
+"""
+
+NOOP_HOOKS_YAML = f"""\
+- id: noop
+  name: {NOOP_HOOK_NAME}
+  entry: noop-hook
+  language: python
+  always_run: true
+  pass_filenames: false
+"""
+
+NOOP_PYPROJECT = """\
+[build-system]
+requires = ["setuptools>=61"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "noop-hook"
+version = "0.0.0"
+
+[project.scripts]
+noop-hook = "noop_hook:main"
+
+[tool.setuptools]
+packages = ["noop_hook"]
+"""
+
+NOOP_MODULE = '''\
+"""A pre-commit hook that does nothing."""
+
+
+def main() -> int:
+    return 0
+'''
+
+
+@dataclass(frozen=True)
+class Variant:
+    framework: str
+    way: str
+    kind: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.framework}, {self.way}: {self.kind}"
+
+    @property
+    def role(self) -> str:
+        """Which clone of the framework and install way: ff, nostore, noop or signed."""
+        return KIND_CLONE[self.kind]
+
+    @property
+    def clone(self) -> str:
+        return f"{self.framework}-{self.way}-{self.role}"
+
+
+def kinds(framework: str, way: str) -> tuple[str, ...]:
+    signed = (SIGNED,) if (framework, way) == ("pre-commit", LOCAL) else ()
+    return (MONTH, UNCHANGED, NOSTORE, *signed, NOOP)
+
+
+def variants(frameworks: Sequence[str]) -> list[Variant]:
+    return [Variant(fw, way, kind) for fw in frameworks for way in WAYS for kind in kinds(fw, way)]
+
+
+@dataclass
+class HookRepos:
+    """The hook repositories of the repo+rev installs and the revisions used."""
+
+    ffhooks: Path
+    ffhooks_rev: str
+    noop: Path
+    noop_rev: str
 
 
 @dataclass
 class Bench:
     root: Path
     environ: dict[str, str]
-    clones: dict[str, Path]  # "ff", "noop", "nostore", "signed"
+    frameworks: list[str]
+    versions: dict[str, str]
+    hook_repos: HookRepos
     sessions: int
     summaries: int
+    clones: dict[str, Path] = field(default_factory=dict)  # Variant.clone -> path
 
 
 def clean_environ(home: Path) -> dict[str, str]:
-    return scripts_environ(
+    env = scripts_environ(
         home,
         user=COMMITTER,
         now=iso(NOW),
-        tools=("ffhooks", "pre-commit", "python3", "git"),
+        tools=("ffhooks", "python3", "git"),
         PRE_COMMIT_HOME=str(home / "pre-commit"),
         XDG_CACHE_HOME=str(home / ".cache"),
     )
+    env = {k: v for k, v in env.items() if not k.startswith("PREK_")}
+    env["PREK_HOME"] = str(home / "prek")
+    return env
 
 
 def working_days(first: date, last: date) -> list[date]:
@@ -140,23 +270,34 @@ def write_sessions(path: Path, days: Sequence[date], per_day: int) -> int:
     return count
 
 
-def set_up(root: Path, *, teammates: int, per_day: int, log: bool) -> Bench:
-    """The team repository (origin) and the three clones, each with `pre-commit install`."""
+def head_sha(path: Path, env: Mapping[str, str]) -> str:
+    return run(["git", "rev-parse", "HEAD"], cwd=path, env=env).stdout.strip()
 
-    say = stderr_logger(log)
 
-    home, origin = root / "home", root / "origin"
-    home.mkdir()
+def make_hook_repos(root: Path, env: Mapping[str, str]) -> HookRepos:
+    """A clone of this project (its committed HEAD) and the no-op hook repository."""
+    ffhooks = root / "ffhooks-src"
+    run(["git", "clone", "-q", PROJECT, ffhooks], cwd=root, env=env, what="clone of ffhooks")
+    noop = root / "noop-hook"
+    (noop / "noop_hook").mkdir(parents=True)
+    (noop / ".pre-commit-hooks.yaml").write_text(NOOP_HOOKS_YAML, encoding="utf-8")
+    (noop / "pyproject.toml").write_text(NOOP_PYPROJECT, encoding="utf-8")
+    (noop / "noop_hook" / "__init__.py").write_text(NOOP_MODULE, encoding="utf-8")
+    run(["git", "init", "-q", "-b", "main"], cwd=noop, env=env)
+    run(["git", "add", "-A"], cwd=noop, env=env)
+    run(["git", "commit", "-q", "-m", "no-op hook"], cwd=noop, env=env)
+    return HookRepos(ffhooks, head_sha(ffhooks, env), noop, head_sha(noop, env))
+
+
+def build_origin(root: Path, env: Mapping[str, str], *, teammates: int, per_day: int) -> int:
+    """The team repository with `ffhooks init` (local hooks); the committer's sessions."""
+    origin = root / "origin"
     origin.mkdir()
-    env = clean_environ(home)
     last_day = NOW.date() - timedelta(days=1)
-
-    say(f"building the team repository in {origin}")
     run(["git", "init", "-q", "-b", "main"], cwd=origin, env=env)
     run(["ffhooks", "init"], cwd=origin, env=env)
     (origin / "work.txt").write_text("round 0\n", encoding="utf-8")
     jsonl = root / "sessions.jsonl"
-    say(f"{teammates} teammates: import and aggregate 12 months each")
     team_days = working_days(TEAM_FIRST_DAY, last_day)
     for n in range(teammates):
         user = {**env, "FFHOOKS_USER": f"mate{n:02d}"}
@@ -164,47 +305,115 @@ def set_up(root: Path, *, teammates: int, per_day: int, log: bool) -> Bench:
         run(["ffhooks", "import", jsonl], cwd=origin, env=user)
         run(["ffhooks", "aggregate"], cwd=origin, env=user)
         shutil.rmtree(origin / ".flowforge" / "user" / f"mate{n:02d}")  # on their machines
-    say("committer: import and aggregate a year of sessions")
     sessions = write_sessions(jsonl, working_days(FIRST_DAY, last_day), per_day)
     run(["ffhooks", "import", jsonl], cwd=origin, env=env)
     run(["ffhooks", "aggregate"], cwd=origin, env=env)
     run(["git", "add", "-A"], cwd=origin, env=env)
     run(["git", "commit", "-q", "--no-verify", "-m", "team fixture"], cwd=origin, env=env)
+    return sessions
+
+
+def set_up(
+    root: Path, *, requested: Sequence[str], teammates: int, per_day: int, log: bool
+) -> Bench:
+    """The team repository (origin), the hook repositories and the clones, each installed
+    with its framework, environments built and one untimed commit made. Frameworks of
+    `requested` that are not installed are left out of `Bench.frameworks`."""
+    say = stderr_logger(log)
+    home = root / "home"
+    home.mkdir()
+    env = clean_environ(home)
+    frameworks = [fw for fw in requested if shutil.which(fw, path=env["PATH"]) is not None]
+    if not frameworks:
+        raise BenchError(f"none of {', '.join(requested)} is installed")
+    needs = ["ssh-keygen"] if "pre-commit" in frameworks else []
+    for tool in needs:
+        if shutil.which(tool, path=env["PATH"]) is None:
+            raise BenchError(f"`{tool}` is not on PATH")
+    versions = {fw: run([fw, "--version"], cwd=root, env=env).stdout.strip() for fw in frameworks}
+
+    say(f"building the team repository ({teammates} teammates, then the committer's year)")
+    sessions = build_origin(root, env, teammates=teammates, per_day=per_day)
+    origin = root / "origin"
     listed = run(["git", "ls-files", SUMMARIES], cwd=origin, env=env)
-    summaries = len(listed.stdout.split())
-
-    clones: dict[str, Path] = {}
-    store = origin / ".flowforge" / "user" / COMMITTER
-    for name in ("ff", "noop", "nostore", "signed"):
-        say(f"clone {name}: pre-commit install")
-        path = root / name
-        run(["git", "clone", "-q", origin, path], cwd=root, env=env)
-        if name != "nostore":
-            shutil.copytree(store, path / ".flowforge" / "user" / COMMITTER)
-            # a copied store refuses to write until told; each clone stands alone here
-            run(["ffhooks", "store", "moved"], cwd=path, env=env)
-        if name == "noop":
-            (path / ".pre-commit-config.yaml").write_text(NOOP_CONFIG, encoding="utf-8")
-            run(["git", "add", ".pre-commit-config.yaml"], cwd=path, env=env)
-            run(["git", "commit", "-q", "--no-verify", "-m", "no-op hook"], cwd=path, env=env)
-        if name == "signed":
-            sign_summaries(root, path, env)
-        run(["pre-commit", "install"], cwd=path, env=env)
-        clones[name] = path
-    return Bench(root, env, clones, sessions, summaries)
+    say(f"hook repositories: a clone of {PROJECT} and the no-op hook")
+    hook_repos = make_hook_repos(root, env)
+    bench = Bench(root, env, frameworks, versions, hook_repos, sessions, len(listed.stdout.split()))
+    for variant in variants(frameworks):
+        if variant.clone not in bench.clones:
+            say(f"clone {variant.clone}: {variant.framework} install, install-hooks, a commit")
+            bench.clones[variant.clone] = set_up_clone(bench, variant)
+    return bench
 
 
-def sign_summaries(root: Path, clone: Path, env: dict[str, str]) -> None:
+def set_up_clone(bench: Bench, variant: Variant) -> Path:
+    """The clone of `variant` with its store (or none), its config, the framework's hook
+    installed, the environments built and one untimed commit made."""
+    env, root = bench.environ, bench.root
+    fw, way, role, name = variant.framework, variant.way, variant.role, variant.clone
+    path = root / name
+    run(["git", "clone", "-q", root / "origin", path], cwd=root, env=env)
+    store = root / "origin" / ".flowforge" / "user" / COMMITTER
+    if role != "nostore":
+        shutil.copytree(store, path / ".flowforge" / "user" / COMMITTER)
+        # a copied store refuses to write until told; each clone stands alone here
+        run(["ffhooks", "store", "moved"], cwd=path, env=env)
+    config = path / ".pre-commit-config.yaml"
+    repos = bench.hook_repos
+    if role == "signed":
+        sign_summaries(root, path, env)
+    elif way == REPO and role != "noop":
+        config.unlink()  # origin's is the local block; init writes the repo+rev one
+        hooks_repo = ["--hooks-repo", str(repos.ffhooks), "--rev", repos.ffhooks_rev]
+        run(["ffhooks", "init", *hooks_repo], cwd=path, env=env)
+        commit_setup(path, env, "ffhooks from repo + rev")
+    else:
+        run(["ffhooks", "init"], cwd=path, env=env)  # merge settings, as every teammate
+    if role == "noop":
+        text = (
+            NOOP_LOCAL_CONFIG
+            if way == LOCAL
+            else NOOP_REPO_CONFIG.format(path=repos.noop, rev=repos.noop_rev)
+        )
+        config.write_text(text, encoding="utf-8")
+        commit_setup(path, env, "no-op hook")
+    run([fw, "install"], cwd=path, env=env, what=f"{fw} install in {name}")
+    run([fw, "install-hooks"], cwd=path, env=env, what=f"{fw} install-hooks in {name}")
+    first_commit(path, env, name, NOOP_HOOK_NAME if role == "noop" else FF_HOOK_NAME)
+    return path
+
+
+def commit_setup(path: Path, env: Mapping[str, str], message: str) -> None:
+    run(["git", "add", "-A"], cwd=path, env=env)
+    run(["git", "commit", "-q", "--no-verify", "-m", message], cwd=path, env=env)
+
+
+def first_commit(path: Path, env: Mapping[str, str], name: str, hook: str) -> None:
+    """An untimed commit through the hooks, which must show `hook`, and only it, passing."""
+    with open(path / "work.txt", "a", encoding="utf-8") as handle:
+        handle.write("set-up\n")
+    run(["git", "add", "work.txt"], cwd=path, env=env)
+    proc = run(["git", "commit", "-m", "set-up"], cwd=path, env=env, what=f"commit in {name}")
+    output = proc.stdout + proc.stderr
+    passed = re.findall(r"^(.+?)\.*Passed$", output, re.MULTILINE)
+    if passed != [hook]:
+        raise BenchError(
+            f"first commit in {name}: expected the hook {hook!r} alone to pass, "
+            f"saw {passed}:\n{output.strip()}"
+        )
+
+
+def sign_summaries(root: Path, clone: Path, env: Mapping[str, str]) -> None:
     """The team requires signatures; the committer has an SSH key, allowed for them."""
     key = root / "dev_key"
-    run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key], cwd=root, env=env)
+    if not key.exists():
+        run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key], cwd=root, env=env)
     run(["git", "config", "user.signingkey", str(key)], cwd=clone, env=env)
     config = clone / ".flowforge" / "team" / "config.json"
     settings = json.loads(config.read_text(encoding="utf-8"))
     config.write_text(json.dumps({**settings, "signatures": "required"}), encoding="utf-8")
     run(["ffhooks", "init", "--signing"], cwd=clone, env=env)
-    run(["git", "add", "-A"], cwd=clone, env=env)
-    run(["git", "commit", "-q", "--no-verify", "-m", "signatures"], cwd=clone, env=env)
+    commit_setup(clone, env, "signatures")
 
 
 def _committed_summaries(bench: Bench, clone: Path) -> list[tuple[str, str]]:
@@ -217,37 +426,39 @@ def _committed_summaries(bench: Bench, clone: Path) -> list[tuple[str, str]]:
     return [(line[0], line.split("\t", 1)[1]) for line in out.stdout.splitlines() if line]
 
 
-def _check_commit(bench: Bench, clone: Path, variant: str) -> None:
-    """The ffhooks commit must add one summary for the month of the new session (older
-    files of that month may go or stay); a commit without new time must touch none."""
+def _check_commit(bench: Bench, clone: Path, variant: Variant) -> None:
+    """A commit after a new session must add one summary for its month (older files of that
+    month may go or stay); a commit without new time, or without the hook, must touch none."""
     changed = _committed_summaries(bench, clone)
     month = f"{SUMMARIES}/{COMMITTER}/{NOW:%Y-%m}/"
     added = [path for status, path in changed if status == "A"]
-    if variant == FF_UNCHANGED:
-        ok = not changed
-    else:
+    folds = variant.kind in (MONTH, SIGNED)
+    if folds:
         ok = len(added) == 1 and all(path.startswith(month) for _, path in changed)
-    if ok and variant == FF_SIGNED:
+    else:
+        ok = not changed
+    if ok and variant.kind == SIGNED:
         ok = "signature" in json.loads((clone / added[0]).read_text(encoding="utf-8"))
     if not ok:
-        want = "none" if variant == FF_UNCHANGED else f"one added under {month}"
-        raise BenchError(f"commit ({variant}) changed summaries {changed}; expected {want}")
+        want = f"one added under {month}" if folds else "none"
+        if variant.kind == SIGNED:
+            want += ", signed"
+        raise BenchError(f"commit ({variant.label}) changed summaries {changed}; expected {want}")
 
 
-def one_commit(bench: Bench, variant: str, round_no: int) -> float:
-    """Prepare (untimed), then time one `git commit` through pre-commit, in ms."""
-    clone = bench.clones[CLONES[variant]]
+def one_commit(bench: Bench, variant: Variant, round_no: int) -> float:
+    """Prepare (untimed), then time one `git commit` through the installed hooks, in ms."""
+    clone = bench.clones[variant.clone]
     env = bench.environ
     with open(clone / "work.txt", "a", encoding="utf-8") as handle:
-        handle.write(f"round {round_no}: {variant}\n")
+        handle.write(f"round {round_no}: {variant.kind}\n")
     run(["git", "add", "work.txt"], cwd=clone, env=env)
-    if variant in (FF, FF_SIGNED, NOOP):
+    if variant.kind in (MONTH, SIGNED, NOOP):
         start = iso(ROUND_BASE + round_no * ROUND_STEP)
         run(["ffhooks", "add", "205", "1m", "--start", start], cwd=clone, env=env)
     cmd = ["git", "commit", "-q", "-m", f"round {round_no}"]
-    elapsed = timed(cmd, cwd=clone, env=env, what=f"commit ({variant})")
-    if variant in (FF, FF_UNCHANGED, FF_SIGNED):
-        _check_commit(bench, clone, variant)
+    elapsed = timed(cmd, cwd=clone, env=env, what=f"commit ({variant.label})")
+    _check_commit(bench, clone, variant)
     return elapsed
 
 
@@ -265,50 +476,85 @@ def queued_failures(bench: Bench) -> list[str]:
     return found
 
 
-def summarize(samples: Mapping[str, Sequence[float]]) -> dict[str, object]:
-    table = {name: stats(values) for name, values in samples.items()}
-    med = {name: statistics.median(values) for name, values in samples.items()}
-    added = {name: round(med[name] - med[NOOP], 2) for name in ORDER if name != NOOP}
-    python = table.pop(PYTHON)
-    return {"commits": table, "added_median_ms": added, "python_startup": python}
+def verdict(kind: str, added: float) -> str | None:
+    if kind not in TARGETS:
+        return None
+    target, goal = TARGETS[kind]
+    if goal is not None and added <= goal:
+        return "meets the goal"
+    return "ok" if added <= target else "OVER TARGET"
+
+
+def summarize(bench: Bench, samples: Mapping[str, Sequence[float]]) -> dict[str, object]:
+    """Per framework and install way: each kind's stats, the median added over that set's
+    no-op, the ratio of the medians and the verdict against the kind's target."""
+    results: dict[str, dict[str, object]] = {}
+    for fw in bench.frameworks:
+        results[fw] = {}
+        for way in WAYS:
+            med = {k: statistics.median(samples[Variant(fw, way, k).label]) for k in kinds(fw, way)}
+            base = med[NOOP]
+            others = [k for k in kinds(fw, way) if k != NOOP]
+            added = {k: round(med[k] - base, 2) for k in others}
+            results[fw][way] = {
+                "install": WAY_TEXT[way],
+                "commits": {k: stats(samples[Variant(fw, way, k).label]) for k in kinds(fw, way)},
+                "added_median_ms": added,
+                "ratio_to_noop": {k: round(med[k] / base, 3) for k in others},
+                "verdicts": {k: v for k in others if (v := verdict(k, added[k])) is not None},
+            }
+    return {"results": results, "python_startup": stats(samples[PYTHON])}
 
 
 def render(result: Mapping[str, object]) -> str:
-    commits = result["commits"]
-    added = result["added_median_ms"]
-    assert isinstance(commits, dict) and isinstance(added, dict)
-    lines = [
-        f"{result['rounds']} rounds, wall time of `git commit` through pre-commit "
-        f"({result['sessions']} sessions in the committer's store, "
-        f"{result['summaries']} summaries in the tree)",
-        table_header("commit", 28),
-    ]
-    for name in ORDER:
-        lines.append(table_row(name, commits[name], 28))
-    lines.append("")
-    verdict = (
-        "meets the goal"
-        if added[FF] <= GOAL_MS
-        else "ok"
-        if added[FF] <= TARGET_MS
-        else "OVER TARGET"
-    )
-    lines.append(
-        f"added by ffhooks (median, one changed month): {added[FF]:.1f} ms  "
-        f"(target <= {TARGET_MS:.0f}, goal <= {GOAL_MS:.0f}: {verdict})"
-    )
-    lines.append(f"added by ffhooks, store unchanged:           {added[FF_UNCHANGED]:.1f} ms")
-    lines.append(f"added by ffhooks, no store:                  {added[FF_NOSTORE]:.1f} ms")
-    lines.append(
-        f"added by ffhooks, signed (one month):        {added[FF_SIGNED]:.1f} ms  "
-        f"({added[FF_SIGNED] - added[FF]:+.1f} ms for signing and checking the signature)"
-    )
+    results = result["results"]
+    hook_repos = result["hook_repos"]
+    versions = result["framework_versions"]
     python = result["python_startup"]
-    assert isinstance(python, dict)
+    skipped = result["skipped"]
+    assert isinstance(results, dict) and isinstance(hook_repos, dict)
+    assert isinstance(versions, dict) and isinstance(python, dict)
+    assert isinstance(skipped, list)
+    width = 34
+    lines = [
+        f"{result['rounds']} rounds after {result['warmup']} warm-up, all variants alternating: "
+        f"wall time of `git commit` through the installed hook ({result['sessions']} sessions "
+        f"in the committer's store, {result['summaries']} summaries in the tree)",
+        f"{', '.join(versions.values())}; repo+rev: ffhooks at {hook_repos['ffhooks_rev'][:12]} "
+        f"(a clone of {hook_repos['project']}), no-op hook at {hook_repos['noop_rev'][:12]}",
+    ]
+    lines += [f"note: {note}" for note in skipped]
+    for fw, by_way in results.items():
+        for way, res in by_way.items():
+            commits, added, ratio, verdicts = (
+                res["commits"],
+                res["added_median_ms"],
+                res["ratio_to_noop"],
+                res["verdicts"],
+            )
+            lines.append("")
+            lines.append(f"{fw}, {way} ({res['install']})")
+            lines.append(table_header("commit", width) + f"{'added ms':>10}{'x no-op':>9}")
+            for kind, figures in commits.items():
+                label = "  " + (NOOP_TEXT[way] if kind == NOOP else KIND_TEXT[kind])
+                row = table_row(label, figures, width)
+                if kind != NOOP:
+                    row += f"{added[kind]:>+10.1f}{ratio[kind]:>9.2f}"
+                    if kind in TARGETS:
+                        target, goal = TARGETS[kind]
+                        aim = f", goal <= +{goal:.0f}" if goal is not None else ""
+                        row += f"   target <= +{target:.0f}{aim}: {verdicts[kind]}"
+                lines.append(row)
+            if SIGNED in added:
+                extra = added[SIGNED] - added[MONTH]
+                lines.append(
+                    f"  signing the new summary and checking its signature: {extra:+.1f} ms "
+                    "(signed vs one changed month)"
+                )
+    lines.append("")
     lines.append(
         f"`{PYTHON}` (the floor of each hook process): median {python['median_ms']:.1f} ms; "
-        "the no-op config runs 1 hook process, ffhooks 2 (guard, aggregate) or 3 (+ validate, "
-        "when .flowforge JSON is staged)"
+        "every config here runs one hook process per commit"
     )
     return "\n".join(lines)
 
@@ -321,6 +567,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--per-day", type=int, default=10, help="committer's sessions per working day (10)"
     )
+    parser.add_argument(
+        "--frameworks",
+        nargs="+",
+        choices=FRAMEWORKS,
+        default=list(FRAMEWORKS),
+        help="hook frameworks to measure (default: pre-commit and prek; one not installed "
+        "is skipped with a note)",
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = parser.parse_args(argv)
@@ -328,24 +582,40 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"need --rounds >= 1, --warmup >= 0 and at most {MAX_ROUNDS} in all")
     if not 1 <= args.per_day <= 12 or args.teammates < 0:
         parser.error("--per-day must be 1 to 12 and --teammates at least 0")
+    requested = list(dict.fromkeys(args.frameworks))
+    say = stderr_logger(not args.json)
 
     with temp_root("ffhooks-commit-", keep=args.keep) as root:
         try:
-            bench = set_up(root, teammates=args.teammates, per_day=args.per_day, log=not args.json)
-            samples: dict[str, list[float]] = {name: [] for name in (*ORDER, PYTHON)}
-            for round_no in range(args.warmup + args.rounds):
-                shift = round_no % len(ORDER)
-                for variant in ORDER[shift:] + ORDER[:shift]:
+            bench = set_up(
+                root,
+                requested=requested,
+                teammates=args.teammates,
+                per_day=args.per_day,
+                log=not args.json,
+            )
+            order = variants(bench.frameworks)
+            samples: dict[str, list[float]] = {v.label: [] for v in order}
+            samples[PYTHON] = []
+            total = args.warmup + args.rounds
+            for round_no in range(total):
+                shift = round_no % len(order)
+                for variant in order[shift:] + order[:shift]:
                     ms = one_commit(bench, variant, round_no)
                     if round_no >= args.warmup:
-                        samples[variant].append(ms)
+                        samples[variant.label].append(ms)
                 ms = python_startup(bench)
                 if round_no >= args.warmup:
                     samples[PYTHON].append(ms)
+                say(
+                    f"round {round_no + 1}/{total}"
+                    + (" (warm-up)" if round_no < args.warmup else "")
+                )
             failures = queued_failures(bench)
             if failures:
-                raise BenchError(f"the aggregate hook queued failures: {', '.join(failures)}")
-            result = summarize(samples)
+                raise BenchError(f"the hook queued failures: {', '.join(failures)}")
+            result = summarize(bench, samples)
+            skipped = [fw for fw in requested if fw not in bench.frameworks]
             result.update(
                 rounds=args.rounds,
                 warmup=args.warmup,
@@ -353,8 +623,18 @@ def main(argv: Sequence[str] | None = None) -> int:
                 teammates=args.teammates,
                 summaries=bench.summaries,
                 python=sys.version.split()[0],
-                target_ms=TARGET_MS,
-                goal_ms=GOAL_MS,
+                frameworks=bench.frameworks,
+                framework_versions=bench.versions,
+                skipped=[f"{fw} is not installed (not on PATH): skipped" for fw in skipped],
+                hook_repos={
+                    "project": str(PROJECT),
+                    "ffhooks_rev": bench.hook_repos.ffhooks_rev,
+                    "noop_rev": bench.hook_repos.noop_rev,
+                },
+                targets={
+                    kind: {"target_ms": target, "goal_ms": goal}
+                    for kind, (target, goal) in TARGETS.items()
+                },
             )
             if args.json:
                 print(json.dumps(result, indent=2))
