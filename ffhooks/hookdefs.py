@@ -4,19 +4,24 @@ from __future__ import annotations
 
 from ffhooks.records import Any
 
+# What the hooks that fold time have in common.
+_FOLDING: dict[str, Any] = {
+    "pass_filenames": False,
+    "always_run": True,
+    "require_serial": True,
+    # pre-commit hides what a passing hook prints; a queued failure must be seen
+    "verbose": True,
+    # without it, a post-checkout install (the branch timer) runs it on every switch
+    "stages": ["pre-commit"],
+    "minimum_pre_commit_version": "3.2.0",  # the stage names of today
+}
+
 HOOKS: list[dict[str, Any]] = [
     {
         "id": "ffhooks",
         "name": "ffhooks: guard, fold time into team summaries, validate",
         "entry": "ffhooks hook",
-        "pass_filenames": False,
-        "always_run": True,
-        "require_serial": True,
-        # pre-commit hides what a passing hook prints; a queued failure must be seen
-        "verbose": True,
-        # without it, a post-checkout install (the branch timer) runs it on every switch
-        "stages": ["pre-commit"],
-        "minimum_pre_commit_version": "3.2.0",  # the stage names of today
+        **_FOLDING,
     },
     {
         "id": "ffhooks-guard",
@@ -25,20 +30,13 @@ HOOKS: list[dict[str, Any]] = [
         "pass_filenames": False,
         "always_run": True,
         "stages": ["pre-commit"],
-        "minimum_pre_commit_version": "3.2.0",  # the stage names of today
+        "minimum_pre_commit_version": "3.2.0",
     },
     {
         "id": "ffhooks-aggregate",
         "name": "ffhooks: fold tracked time into team summaries",
         "entry": "ffhooks aggregate --hook",
-        "pass_filenames": False,
-        "always_run": True,
-        "require_serial": True,
-        # pre-commit hides what a passing hook prints; a queued failure must be seen
-        "verbose": True,
-        # without it, a post-checkout install (the branch timer) runs it on every switch
-        "stages": ["pre-commit"],
-        "minimum_pre_commit_version": "3.2.0",  # the stage names of today
+        **_FOLDING,
     },
     {
         "id": "ffhooks-validate",
