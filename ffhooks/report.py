@@ -159,6 +159,14 @@ def rate_for(rates: dict[str, Any], user: str, task: str) -> Decimal | None:
     return Decimal(str(rates["default"])) if "default" in rates else None
 
 
+def cents(rates: dict[str, Any], user: str, task: str, billable_seconds: int) -> int:
+    """The amount of one unit (a user's billable time on a task in one day, or one month for
+    month-level summaries; the grain time is rounded at) in whole cents, half up. Rows and
+    totals add these up, so every grouping gives the same total, to the cent."""
+    rate = rate_for(rates, user, task) or Decimal(0)
+    return int((rate * billable_seconds / 36).quantize(Decimal(1), ROUND_HALF_UP))
+
+
 def build(
     all_cells: list[Cell],
     *,
@@ -224,16 +232,13 @@ def build(
         row["non_billable_seconds"] += non_billable
         row["sessions"] += sessions
         if priced:
-            rate = rate_for(rates or {}, user, task) or Decimal(0)
-            row["_amount"] = row.get("_amount", Decimal(0)) + rate * billable / 3600
+            row["_cents"] = row.get("_cents", 0) + cents(rates or {}, user, task, billable)
     rows = [groups[k] for k in sorted(groups)]
     totals: dict[str, Any] = {m: sum(r[m] for r in rows) for m in MEASURES}
     if priced:
+        totals["amount"] = sum(r.get("_cents", 0) for r in rows) / 100
         for r in rows:
-            r["amount"] = float(
-                r.pop("_amount", Decimal(0)).quantize(Decimal("0.01"), ROUND_HALF_UP)
-            )
-        totals["amount"] = round(sum(r["amount"] for r in rows), 2)
+            r["amount"] = r.pop("_cents", 0) / 100
     return Report(first, last, group_by, rows, totals, notes, currency if priced else None)
 
 

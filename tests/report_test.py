@@ -123,6 +123,23 @@ def test_rates_give_amounts(ff: Any, team: Path) -> None:
     assert "amount (EUR)" in ff("report").out
 
 
+def test_every_grouping_gives_the_same_amount_to_the_cent(ff: Any, team: Path) -> None:
+    """Amounts are whole cents per user, task and day, added up: any grouping, the same
+    total, and each table's rows add up to it (rounded per row, --by user gave 70.87)."""
+    (team / ".flowforge/team/config.json").write_text(json.dumps({"rates": {"default": 10.005}}))
+    # per user, task and day at 10.005/h: 1h 10.01, 20m 3.34, 2h 20.01, 45m 7.50, 3h 30.02
+    seen = set()
+    for by in ("user", "task", "day", "week", "month", "user,task", "task,day", "user,task,day"):
+        report = ff("report", "--format", "json", "--by", by).json()
+        total = round(report["totals"]["amount"] * 100)
+        assert sum(round(r["amount"] * 100) for r in report["rows"]) == total, by
+        seen.add(total)
+    assert seen == {1001 + 334 + 2001 + 750 + 3002}
+    rounded = ff("report", "--format", "json", "--by", "user", "--round", "30").json()
+    # 20m becomes 30m (5.0025 -> 5.00), 45m becomes 1h (10.01)
+    assert round(rounded["totals"]["amount"] * 100) == 1001 + 500 + 2001 + 1001 + 3002
+
+
 def test_formats(ff: Any, team: Path, tmp_path: Path) -> None:
     table = ff("report").out
     assert "TOTAL" in table and "7:05:00" in table
