@@ -202,6 +202,41 @@ def parse_date(
     return day
 
 
+RANGES = ("this-week", "last-week", "this-month", "last-month")
+RANGE_FORMS = f"YYYY-MM-DD, today, yesterday or {', '.join(RANGES)}"
+
+
+def date_range(word: str, today: date) -> tuple[date, date]:
+    """The first and last day of one of RANGES, seen from `today` (weeks from Monday)."""
+    monday = today - timedelta(days=today.weekday())
+    first_of_month = today.replace(day=1)
+    if word == "this-week":
+        return monday, monday + timedelta(days=6)
+    if word == "last-week":
+        return monday - timedelta(days=7), monday - timedelta(days=1)
+    if word == "this-month":
+        following = (first_of_month + timedelta(days=32)).replace(day=1)
+        return first_of_month, following - timedelta(days=1)
+    last_month_end = first_of_month - timedelta(days=1)
+    return last_month_end.replace(day=1), last_month_end
+
+
+def range_bound(text: str | None, now: datetime, tz: ZoneInfo, *, end: bool) -> date | None:
+    """A `--from` (or, with `end`, `--to`) day: a date, `today`, `yesterday`, or one of
+    RANGES (its first day, or its last)."""
+    if text is None:
+        return None
+    word = text.strip().lower()
+    if word in RANGES:
+        return date_range(word, local_date(now, tz))[1 if end else 0]
+    return parse_date(text, now, tz, RANGE_FORMS)
+
+
+def ordered(first: date | None, last: date | None) -> None:
+    if first and last and last < first:
+        raise FatalError(f"--to {last} is before --from {first}")
+
+
 def parse_instant(text: str, now: datetime, tz: ZoneInfo) -> datetime:
     """`14:30` (today), `2026-11-21 14:30` (local), or ISO-8601 with an offset."""
     raw = text.strip()

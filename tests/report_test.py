@@ -211,3 +211,35 @@ def test_tampered_summary_is_refused(ff: Any, team: Path) -> None:
 def test_bad_options(ff: Any, args: list[str], message: str) -> None:
     result = ff("report", *args)
     assert result.code == 1 and message in result.err
+
+
+def test_filters_take_lists_and_refuse_what_no_summary_knows(ff: Any, team: Path) -> None:
+    def billable(*args: str) -> int:
+        result = ff("report", "--format", "json", *args)
+        assert result.code == 0, result.err
+        seconds: int = result.json()["totals"]["billable_seconds"]
+        return seconds
+
+    assert billable("--user", "ALICE,bob") == billable() == 12000 + 2700 + 10800
+    assert billable("--user", "Bob", "--task", "205,207") == 2700 + 10800
+    assert billable("--task", "205", "--task", "206") == 3600 + 1200 + 7200 + 2700
+    for args, problem in [
+        (("--user", "alice,dave"), "no summaries for user 'dave' (known: alice, bob)"),
+        (("--task", "2o5"), "no summaries for task '2o5' (known: 205, 206, 207, ops)"),
+    ]:
+        result = ff("report", *args)
+        assert result.code == 1 and result.out == ""
+        assert result.err.strip() == f"ffhooks: {problem}"
+    git(team, "checkout", "-q", "--orphan", "empty")
+    git(team, "rm", "-rq", "--cached", ".")
+    git(team, "commit", "-q", "--allow-empty", "-m", "nothing")
+    result = ff("report", "--ref", "empty")
+    assert result.code == 1 and "empty holds no summaries" in result.err
+
+
+def test_a_task_name_with_a_comma_is_a_filter_of_its_own(ff: Any, team: Path) -> None:
+    assert ff("add", "fix a, b", "1h", "--start", "2026-11-11 09:00").code == 0
+    assert ff("add", "b", "2h", "--start", "2026-11-12 09:00").code == 0
+    assert ff("aggregate").code == 0
+    result = ff("report", "--format", "json", "--task", "fix a, b")
+    assert result.code == 0 and result.json()["totals"]["billable_seconds"] == 3600

@@ -152,3 +152,22 @@ def test_remove(ff: Any) -> None:
     missing = ff("remove", first["id"])
     assert missing.code == 1 and "no session with id" in missing.err
     assert "too short" in ff("remove", "ab").err
+
+
+def test_log_takes_the_report_date_words(ff: Any) -> None:
+    """NOW is Friday 2026-11-20: last week is Nov 9-15, last month October."""
+    for start in ("2026-11-09 09:00", "2026-11-16 09:00", "2026-10-30 09:00"):
+        assert ff("add", "205", "1h", "--start", start).code == 0
+
+    def days(*args: str) -> list[str]:
+        result = ff("log", "--json", *args)
+        assert result.code == 0, result.err
+        return [s["start"][:10] for s in result.json()["sessions"]]
+
+    assert days("--from", "last-week", "--to", "last-week") == ["2026-11-09"]
+    assert days("--from", "this-week") == ["2026-11-16"]
+    assert days("--from", "LAST-MONTH", "--to", "last-month") == ["2026-10-30"]
+    inverted = ff("log", "--from", "this-week", "--to", "last-week")
+    assert inverted.code == 1
+    assert inverted.err.strip() == "ffhooks: --to 2026-11-15 is before --from 2026-11-16"
+    assert "this-week" in ff("log", "--from", "someday").err  # the message lists the words

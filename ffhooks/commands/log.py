@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 
-from ffhooks.clock import day_start, format_duration, local_date, parse_date
+from ffhooks.clock import day_start, format_duration, local_date, ordered, range_bound
 from ffhooks.commands._common import hhmm
 from ffhooks.context import Context
 from ffhooks.store import Session, Store
@@ -33,8 +33,9 @@ def log(
 ) -> int:
     with ctx.store() as store:
         tz = store.tz
-        last = parse_date(end, ctx.now, tz) if end else None
-        first = parse_date(start, ctx.now, tz) if start else None
+        last = range_bound(end, ctx.now, tz, end=True)
+        first = range_bound(start, ctx.now, tz, end=False)
+        ordered(first, last)
         if not everything:
             last = last or local_date(ctx.now, tz)
             first = first or last - timedelta(days=6)

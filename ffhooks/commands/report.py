@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 import sys
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
 from ffhooks import closing
 from ffhooks import report as rep
-from ffhooks.clock import detect_timezone, local_date, parse_date, zone
+from ffhooks.clock import detect_timezone, ordered, range_bound, zone
 from ffhooks.config import load_config
 from ffhooks.errors import FatalError
 from ffhooks.fsio import atomic_write
@@ -14,31 +14,9 @@ from ffhooks.gitio import Repo, resolve_commit
 from ffhooks.records import Any, NamedTuple
 from ffhooks.trust import Unverified, cache_file, policy_at, unverified, worktree_signers
 
-RANGES = ("this-week", "last-week", "this-month", "last-month")
-
-
-def date_range(word: str, today: date) -> tuple[date, date]:
-    monday = today - timedelta(days=today.weekday())
-    first_of_month = today.replace(day=1)
-    if word == "this-week":
-        return monday, monday + timedelta(days=6)
-    if word == "last-week":
-        return monday - timedelta(days=7), monday - timedelta(days=1)
-    if word == "this-month":
-        following = (first_of_month + timedelta(days=32)).replace(day=1)
-        return first_of_month, following - timedelta(days=1)
-    last_month_end = first_of_month - timedelta(days=1)
-    return last_month_end.replace(day=1), last_month_end
-
 
 def bound(text: str | None, now: datetime, *, end: bool) -> date | None:
-    if text is None:
-        return None
-    tz = zone(detect_timezone())
-    word = text.strip().lower()
-    if word in RANGES:
-        return date_range(word, local_date(now, tz))[1 if end else 0]
-    return parse_date(text, now, tz, f"YYYY-MM-DD, today, yesterday or {', '.join(RANGES)}")
+    return range_bound(text, now, zone(detect_timezone()), end=end)
 
 
 def writable(output: str) -> Path:
@@ -84,8 +62,7 @@ def report(
         raise FatalError(f"--round {round_minutes}: give minutes between 1 and 1440")
     target = None if output is None else writable(output)
     first, last = bound(start, now, end=False), bound(end, now, end=True)
-    if first and last and last < first:
-        raise FatalError(f"--to {last} is before --from {first}")
+    ordered(first, last)
     scope = Scope(first, last, users, tasks, round_minutes, round_mode)
     result, cells, extra = compute(repo, ref, scope, group_by, include_unverified, ignore_closed)
     if fmt == "json":
@@ -148,6 +125,12 @@ def compute(
     the adjustments of closed periods since they were closed)."""
     files = rep.read_ref(repo.top, ref) if ref else rep.read_worktree(repo.top)
     docs = rep.summaries(files)
+    if ref and not docs:
+        raise FatalError(
+            f"{ref} holds no summaries (.flowforge/team/summaries/ is empty or missing there): "
+            "check the ref, or fetch"
+        )
+    scope = _filters(docs, scope)
     touched = rep.touching(docs, scope.first, scope.last, scope.users)
     unverified = _unverified(repo, ref, touched, include_unverified)
     capped: list[str] = []
@@ -169,6 +152,27 @@ def compute(
     if changes:
         extra["adjustments"] = [a._asdict() for a in changes]
     return result, cells, extra
+
+
+def _filters(docs: list[tuple[str, dict[str, Any]]], scope: Scope) -> Scope:
+    """The --user and --task filters as lists (repeated options, comma lists; user names in
+    lower case; a task whose name holds a comma as it is); one that no summary knows is a
+    typo, not a zero invoice."""
+    known_users = {doc["user"] for _, doc in docs}
+    known_tasks = {t for _, doc in docs for day in doc["totals"].values() for t in day}
+    users = [u.strip().lower() for value in scope.users for u in value.split(",") if u.strip()]
+    tasks = [
+        t.strip()
+        for value in scope.tasks
+        for t in ([value] if value in known_tasks else value.split(","))
+        if t.strip()
+    ]
+    for kind, wanted, known in (("user", users, known_users), ("task", tasks, known_tasks)):
+        unknown = [w for w in wanted if w not in known]
+        if unknown:
+            shown = ", ".join(sorted(known)[:20]) + (", ..." if len(known) > 20 else "")
+            raise FatalError(f"no summaries for {kind} {unknown[0]!r} (known: {shown or 'none'})")
+    return scope._replace(users=users, tasks=tasks)
 
 
 def _adjustment_note(a: closing.Adjustment) -> str:
