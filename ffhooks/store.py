@@ -24,7 +24,15 @@ from zoneinfo import ZoneInfo
 from ffhooks import clock
 from ffhooks.clock import detect_timezone, local_date, parse_iso, to_iso, zone
 from ffhooks.errors import BrokenFile, FatalError
-from ffhooks.fsio import fsync_folder, locked, quarantine, read_json, sync_written, write_json
+from ffhooks.fsio import (
+    atomic_write,
+    fsync_folder,
+    locked,
+    quarantine,
+    read_json,
+    sync_written,
+    write_json,
+)
 from ffhooks.records import Any, NamedTuple
 
 SLACK_DAYS = 2  # two zones' calendar days for one instant differ by at most this
@@ -464,11 +472,23 @@ def open_store(
     if create and not new_store and not (root / "store.json").exists():
         _refuse_replacing(store)  # before the lock creates anything (`git stash pop` must work)
     with locked(root / ".lock", f"the time store of {user}"):
+        _ignore_itself(root)
         store.replay_journal()
         store.load_header()
         if store.header is None and create:
             store.create(timezone)
         yield store
+
+
+SELF_IGNORE = b"# ffhooks: a private time store, never committed (even without `ffhooks init`)\n*\n"
+
+
+def _ignore_itself(root: Path) -> None:
+    """A store's folder ignores itself, so `git add -A` never takes it, even in a
+    repository where `ffhooks init` never wrote the `.gitignore` line."""
+    path = root / ".gitignore"
+    if not path.exists():
+        atomic_write(path, SELF_IGNORE)
 
 
 def _refuse_replacing(store: Store) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import sessions, store_dir
+from conftest import git, sessions, store_dir
 
 pytestmark = pytest.mark.usefixtures("repo")
 
@@ -115,3 +115,13 @@ def test_every_file_written_matches_its_schema(ff: Any, repo: Path) -> None:
         jsonschema.Draft202012Validator(
             load(name), format_checker=jsonschema.FormatChecker()
         ).validate(json.loads(path.read_text()))
+
+
+def test_a_store_ignores_itself_where_init_never_ran(repo: Path, ff: Any) -> None:
+    """No `ffhooks init`, so no .gitignore line: `git add -A` still leaves the store."""
+    assert ff("add", "205", "1h", "--start", "09:00").code == 0
+    assert ff("start", "206").code == 0
+    (repo / "notes.txt").write_text("work\n")
+    git(repo, "add", "-A")
+    assert git(repo, "diff", "--cached", "--name-only").split() == ["notes.txt"]
+    git(repo, "check-ignore", "-q", ".flowforge/user/alice/store.json")  # raises if not
