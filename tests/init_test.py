@@ -67,14 +67,35 @@ def test_init_keeps_an_existing_config_and_adds_to_it(ff: Any, repo: Path) -> No
     assert ff("init").out.count("unchanged") == 4
 
 
-def test_init_with_a_hooks_repo(ff: Any, repo: Path) -> None:
-    assert (
-        ff("init", "--hooks-repo", "https://example.com/ffhooks.git", "--rev", "v0.1.0").code == 0
-    )
+def test_init_with_a_hooks_repo(ff: Any, repo: Path, tmp_path: Path) -> None:
+    hooks = tmp_path / "ffhooks.git"
+    git(tmp_path, "init", "-q", str(hooks))
+    git(hooks, "commit", "-q", "--allow-empty", "-m", "release")
+    git(hooks, "tag", "v0.1.0")
+    for bad, problem in [
+        ("v9.9.9", "has no such tag, branch or commit (its tags: v0.1.0)"),
+        ("0" * 40, "has no such tag, branch or commit"),  # a local path can tell
+    ]:
+        result = ff("init", "--hooks-repo", str(hooks), "--rev", bad)
+        assert result.code == 1 and problem in result.err
+        assert not (repo / ".pre-commit-config.yaml").exists()
+    unreachable = ff("init", "--hooks-repo", str(tmp_path / "nowhere"), "--rev", "v1")
+    assert unreachable.code == 1 and "cannot be read" in unreachable.err
+    assert ff("init", "--hooks-repo", str(hooks), "--rev", "v0.1.0").code == 0
     [entry] = yaml.safe_load((repo / ".pre-commit-config.yaml").read_text())["repos"]
-    assert entry["repo"] == "https://example.com/ffhooks.git" and entry["rev"] == "v0.1.0"
+    assert entry["repo"] == str(hooks) and entry["rev"] == "v0.1.0"
     assert [h["id"] for h in entry["hooks"]] == ["ffhooks"]
     assert "go together" in ff("init", "--hooks-repo", "x").err
+
+
+def test_init_branch_timer_adds_the_hook_to_a_set_up_repository(ff: Any, repo: Path) -> None:
+    assert ff("init").code == 0
+    again = ff("init", "--branch-timer")
+    assert again.code == 0 and "added the hooks ffhooks-branch-timer" in again.out
+    config = yaml.safe_load((repo / ".pre-commit-config.yaml").read_text())
+    ids = [h["id"] for r in config["repos"] for h in r["hooks"]]
+    assert sorted(ids) == ["ffhooks", "ffhooks-branch-timer"]
+    assert "unchanged" in ff("init", "--branch-timer").out.splitlines()[2]
 
 
 def test_init_respects_an_existing_ignore_rule(ff: Any, repo: Path) -> None:

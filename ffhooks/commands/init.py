@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from ffhooks.config import DEFAULTS, config_path
 from ffhooks.errors import FatalError
@@ -51,16 +52,16 @@ def ensure_precommit(
     if not isinstance(before, dict) or not isinstance(before.get("repos", []), list):
         raise FatalError(f"{shown} has no `repos:` list; fix it or move it aside and run again")
     hook_ids = {h.get("id") for r in before.get("repos") or [] for h in r.get("hooks") or []}
-    if "ffhooks" in hook_ids:
-        return "unchanged (it already has the ffhooks hook)"
-    if any(str(i).startswith("ffhooks-") for i in hook_ids):
-        parts = sorted(str(i) for i in hook_ids if str(i) in SPLIT_HOOK_IDS)
-        return (
-            f"unchanged (it has ffhooks hooks; {', '.join(parts)} can become the one hook "
-            "`ffhooks` (entry `ffhooks hook`), one process per commit instead of one each)"
-            if len(parts) > 1
-            else "unchanged (it already has ffhooks hooks)"
-        )
+    split = sorted(str(i) for i in hook_ids if str(i) in SPLIT_HOOK_IDS)
+    has_commit_hook = "ffhooks" in hook_ids or bool(split)
+    ids = tuple(i for i in ids if i not in hook_ids and not (i == "ffhooks" and has_commit_hook))
+    if not ids:
+        if len(split) > 1:
+            return (
+                f"unchanged (it has ffhooks hooks; {', '.join(split)} can become the one hook "
+                "`ffhooks` (entry `ffhooks hook`), one process per commit instead of one each)"
+            )
+        return "unchanged (it already has the ffhooks hooks)"
     match = re.search(r"^repos:[ \t]*(\[\s*\])?[ \t]*(#.*)?$", text, re.MULTILINE)
     if match is None:
         block = _block("", ids, hooks_repo, rev)
@@ -82,7 +83,42 @@ def ensure_precommit(
             f"{shown}: cannot add the ffhooks hooks safely; add them by hand:\n{block}"
         )
     atomic_write(path, new.encode("utf-8"))
-    return "added the ffhooks hooks" if text else "created it with the ffhooks hooks"
+    added = ", ".join(ids)
+    return f"added the hooks {added}" if text else f"created it with the hooks {added}"
+
+
+def check_rev(repo: Repo, hooks_repo: str, rev: str) -> None:
+    """Refuse a --rev that --hooks-repo does not have (pre-commit would fail at every
+    developer's first commit instead): a tag, a branch, or a commit."""
+    from ffhooks.gitio import run_git
+
+    try:
+        listed = run_git(["ls-remote", "--", hooks_repo], repo.top)
+    except FatalError as exc:
+        raise FatalError(f"--hooks-repo {hooks_repo}: cannot be read ({exc}); check it") from None
+    refs = {}
+    for line in listed.splitlines():
+        sha, _, name = line.partition("\t")
+        refs[name] = sha
+    names = {rev, f"refs/tags/{rev}", f"refs/heads/{rev}"}
+    if names & refs.keys() or (len(rev) >= 7 and any(s.startswith(rev) for s in refs.values())):
+        return
+    local = Path(hooks_repo)
+    if local.is_dir():
+        found = run_git(
+            ["-C", str(local), "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
+            repo.top,
+            check=False,
+        )
+        if found.strip():
+            return
+    elif re.fullmatch(r"[0-9a-f]{40}", rev):
+        return  # a commit no ref names: only a fetch could tell, and pre-commit will do it
+    tags = sorted(n[len("refs/tags/") :] for n in refs if n.startswith("refs/tags/"))
+    shown = ", ".join(t for t in tags if not t.endswith("^{}"))[-200:] or "none"
+    raise FatalError(
+        f"--rev {rev}: {hooks_repo} has no such tag, branch or commit (its tags: {shown})"
+    )
 
 
 def _block(indent: str, ids: tuple[str, ...], hooks_repo: str | None, rev: str | None) -> str:
@@ -104,6 +140,8 @@ def init(
         raise FatalError(
             "--hooks-repo and --rev go together: give both, or neither for local hooks"
         )
+    if hooks_repo is not None and rev is not None:
+        check_rev(repo, hooks_repo, rev)
     print(".gitignore: " + ("added .flowforge/user/" if ensure_ignored(repo) else "unchanged"))
     path = config_path(repo.flowforge)
     if path.exists():
