@@ -85,7 +85,7 @@ def _log(p: argparse.ArgumentParser) -> None:
 
 
 def _edit(p: argparse.ArgumentParser) -> None:
-    p.add_argument("id", help="the session id (at least 4 characters of it)")
+    p.add_argument("id", help="the session id (at least 4 characters of it), or `current`")
     p.add_argument("--start", metavar="TIME")
     p.add_argument("--end", metavar="TIME")
     p.add_argument("--task")
@@ -94,6 +94,15 @@ def _edit(p: argparse.ArgumentParser) -> None:
     billable.add_argument("--no-billable", dest="billable", action="store_false")
     p.add_argument("--note", metavar="TEXT", help="new note ('' clears it)")
     p.add_argument("--force", action="store_true", help="allow a session past max_session_hours")
+
+
+def _restart(p: argparse.ArgumentParser) -> None:
+    _add_timer_options(p, note=False)
+
+
+def _remove(p: argparse.ArgumentParser) -> None:
+    _session_id(p)
+    p.add_argument("--yes", action="store_true", help="do not ask on a terminal")
 
 
 def _session_id(p: argparse.ArgumentParser) -> None:
@@ -295,8 +304,10 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
     "status": ("show the running or paused timer", _json_only),
     "add": ("record a session after the fact", _add),
     "log": ("list your sessions (default: the last 7 days)", _log),
-    "edit": ("correct a recorded session", _edit),
-    "remove": ("delete a recorded session", _session_id),
+    "edit": ("correct a recorded session, or the running timer (ID `current`)", _edit),
+    "cancel": ("drop the running or paused timer: nothing is recorded", _nothing),
+    "restart": ("start the task of the last session again", _restart),
+    "remove": ("delete a recorded session (asks on a terminal, unless --yes)", _remove),
     "import": ("load sessions from JSON lines, Watson or Timewarrior", _import),
     "timezone": ("show or set the time zone in which your days are cut", _timezone),
     "aggregate": ("fold every store here into the team summaries and stage them", _aggregate),
@@ -575,7 +586,15 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "remove":
         from ffhooks.commands.remove import remove
 
-        return remove(ctx, session_id=args.id)
+        return remove(ctx, session_id=args.id, yes=args.yes)
+    if args.command == "cancel":
+        from ffhooks.commands.cancel import cancel
+
+        return cancel(ctx)
+    if args.command == "restart":
+        from ffhooks.commands.cancel import restart
+
+        return restart(ctx, at=args.at, force=args.force)
     if args.command == "import":
         from ffhooks.commands.import_ import import_
 

@@ -182,6 +182,45 @@ def stop(
     return current, ended
 
 
+def cancel(store: Store) -> Timer:
+    """Drop the running (or paused) timer: nothing is recorded. What a commit already folded
+    of it is withdrawn at the next one (the months it touched are rebuilt)."""
+    current = store.timer()
+    if current.running is None and current.paused is None:
+        raise FatalError("no timer is running or paused: nothing to cancel")
+    store.apply(timer=Timer())
+    return current
+
+
+def change_running(store: Store, changed: Running) -> Running:
+    """The running timer as it should have been (an earlier or later start, another task,
+    billable or not, a note); its id stays."""
+    current = store.timer().running
+    if current is None:
+        raise FatalError("no timer is running: `ffhooks edit ID` corrects a recorded session")
+    check_task(changed.task)
+    if changed.start != current.start:
+        _check_start(store, changed.start)
+    store.apply(timer=Timer(running=changed))
+    return changed
+
+
+def last_stopped(store: Store) -> Session:
+    """The session that ended last (what `restart` starts again). Sessions are filed by
+    the day they start, so the newest days are read until none could end later."""
+    longest = timedelta(seconds=(store.header or {}).get("longest_seconds", 0))
+    best: Session | None = None
+    for day in reversed(store.filed_days()):
+        if best is not None and day_start(day + timedelta(days=1), store.tz) + longest < best.end:
+            break
+        for s in store.day(day):
+            if best is None or s.end > best.end:
+                best = s
+    if best is None:
+        raise FatalError("no session recorded yet: start one with `ffhooks start TASK`")
+    return best
+
+
 def add(store: Store, session: Session, limits: Limits) -> Session:
     check_session(store, session, limits)
     store.apply(added=[session])

@@ -181,3 +181,120 @@ def test_changing_timezone_keeps_every_session(ff: Any) -> None:
 def test_status_text_without_store(ff: Any) -> None:
     result = ff("status")
     assert result.code == 0 and "no timer running" in result.out
+
+
+def running(ff: Any) -> dict[str, Any] | None:
+    found: dict[str, Any] | None = ff("status", "--json").json()["running"]
+    return found
+
+
+def test_cancel_drops_the_timer_and_what_a_commit_folded_of_it(ff: Any, repo: Path) -> None:
+    assert ff("init").code == 0
+    assert ff("start", "205", "--at", "09:00").code == 0
+    assert ff("aggregate").code == 0  # a commit folds the running timer: 8h so far
+    folded = ff("report", "--format", "json").json()["totals"]["billable_seconds"]
+    assert folded == 8 * 3600
+    done = ff("cancel")
+    assert done.code == 0 and done.out.strip() == "Cancelled 205 (running since 09:00)"
+    assert running(ff) is None and sessions(ff) == []
+    assert ff("aggregate").code == 0  # withdrawn at the next fold
+    assert ff("report", "--format", "json").json()["totals"]["billable_seconds"] == 0
+    assert ff("start", "206", "--at", "10:00").code == 0 and ff("pause").code == 0
+    assert ff("cancel").out.strip() == "Cancelled the paused timer on 206"
+    assert ff("status", "--json").json()["paused"] is None
+    nothing = ff("cancel")
+    assert nothing.code == 1 and "nothing to cancel" in nothing.err
+
+
+def test_restart_starts_the_last_task_again(ff: Any) -> None:
+    none = ff("restart")
+    assert none.code == 1 and "no session recorded yet" in none.err
+    assert ff("add", "205", "1h", "--start", "2026-11-19 09:00").code == 0
+    assert ff("add", "ops", "30m", "--start", "2026-11-20 08:00", "--no-billable").code == 0
+    assert ff("add", "206", "1h", "--start", "2026-11-18 09:00").code == 0  # added last, older
+    done = ff("restart", "--at", "10:00")
+    assert done.code == 0 and done.out.strip() == "Started ops again at 10:00 (non-billable)"
+    assert running(ff) == {
+        "task": "ops",
+        "start": "2026-11-20T10:00:00Z",
+        "seconds": 7 * 3600,
+        "billable": False,
+    }
+    again = ff("restart")
+    assert again.code == 1 and "already running on ops" in again.err
+
+
+def test_start_at_on_the_running_task_moves_its_start(ff: Any) -> None:
+    assert ff("add", "205", "1h", "--start", "08:00").code == 0
+    assert ff("start", "206", "--at", "10:00").code == 0
+    moved = ff("start", "206", "--at", "09:30")
+    assert moved.code == 0 and moved.out.strip() == "Moved the start of 206 to 09:30 (was 10:00)"
+    assert running(ff)["start"] == "2026-11-20T09:30:00Z"  # type: ignore[index]
+    assert "Already tracking 206" in ff("start", "206").out  # no --at: left alone
+    overlap = ff("start", "206", "--at", "08:30")
+    assert overlap.code == 1 and "would overlap session" in overlap.err
+    future = ff("start", "206", "--at", "18:00")
+    assert future.code == 1 and "in the future" in future.err
+    assert running(ff)["start"] == "2026-11-20T09:30:00Z"  # type: ignore[index]
+
+
+def test_edit_current_corrects_the_running_timer(ff: Any) -> None:
+    nothing = ff("edit", "current", "--start", "09:00")
+    assert nothing.code == 1 and "no timer is running" in nothing.err
+    assert ff("start", "205", "--at", "10:00").code == 0
+    done = ff("edit", "current", "--start", "09:30", "--task", "207", "--no-billable")
+    assert done.code == 0 and done.out.strip() == "Running: 207 since 09:30 (non-billable)"
+    assert running(ff) == {
+        "task": "207",
+        "start": "2026-11-20T09:30:00Z",
+        "seconds": 7 * 3600 + 1800,
+        "billable": False,
+    }
+    ended = ff("edit", "current", "--end", "12:00")
+    assert ended.code == 1 and "stop --at" in ended.err
+    assert ff("edit", "current").out.strip() == "Nothing to change"
+    assert ff("stop").code == 0
+    [s] = sessions(ff)
+    assert (s["task"], s["start"], s["billable"]) == ("207", "2026-11-20T09:30:00Z", False)
+
+
+def test_remove_with_yes_says_what_it_removed(ff: Any) -> None:
+    assert ff("add", "205", "1h", "--start", "09:00").code == 0
+    [s] = sessions(ff)
+    done = ff("remove", s["id"], "--yes")
+    assert done.code == 0 and done.out.startswith("Removed 205 2026-11-20 09:00-10:00")
+    assert sessions(ff) == []
+
+
+def test_remove_asks_on_a_terminal(ff: Any, repo: Path) -> None:
+    import os
+    import subprocess
+
+    assert ff("add", "205", "1h", "--start", "09:00").code == 0
+    [s] = sessions(ff)
+
+    def remove(answer: bytes) -> str:
+        leader, follower = os.openpty()
+        proc = subprocess.Popen(
+            ("ffhooks", "remove", s["id"]), stdin=follower, stdout=follower, stderr=follower
+        )
+        os.close(follower)
+        os.write(leader, answer)
+        proc.wait(timeout=30)
+        out = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # the terminal closed with the process
+                break
+            if not chunk:
+                break
+            out += chunk
+        os.close(leader)
+        assert proc.returncode == 0
+        return out.decode()
+
+    assert "Nothing removed" in remove(b"n\n") and len(sessions(ff)) == 1
+    said = remove(b"y\n")
+    assert "Remove 205 2026-11-20 09:00-10:00" in said and "Removed 205" in said
+    assert sessions(ff) == []
