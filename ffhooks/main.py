@@ -18,8 +18,18 @@ if TYPE_CHECKING:
     import argparse
 
 
+TIME_FORMS = (
+    "TIME: 14:30 (today), 2026-11-21 14:30 (your zone) or 2026-11-21T14:30:00+01:00. "
+    "DURATION: 1h30m, 90m, 1.5h, 45s, 1:30 or 1:00:30. DATE: 2026-11-21, today or yesterday."
+)
+BILLABLE = "not billed to the client (default: billable)"
+JSON = "print JSON instead of text"
+DATES = "YYYY-MM-DD, today, yesterday, this-week, last-week, this-month or last-month"
+
+
 def _add_timer_options(p: argparse.ArgumentParser, *, note: bool = True) -> None:
-    p.add_argument("--at", metavar="TIME", help="when it happened (default: now)")
+    p.epilog = TIME_FORMS
+    p.add_argument("--at", metavar="TIME", help="when it happened, e.g. 14:30 (default: now)")
     if note:
         p.add_argument("--note", metavar="TEXT", help="free text, kept private")
     p.add_argument("--force", action="store_true", help="allow a session past max_session_hours")
@@ -46,13 +56,13 @@ def _init(p: argparse.ArgumentParser) -> None:
 
 def _start(p: argparse.ArgumentParser) -> None:
     p.add_argument("task", nargs="?", help="the task (default: taken from the branch name)")
-    p.add_argument("--no-billable", dest="billable", action="store_false")
+    p.add_argument("--no-billable", dest="billable", action="store_false", help=BILLABLE)
     _add_timer_options(p)
     _new_store(p)
 
 
 def _pause(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--reason", metavar="TEXT")
+    p.add_argument("--reason", metavar="TEXT", help="why, kept with the session, e.g. lunch")
     _add_timer_options(p, note=False)
 
 
@@ -61,37 +71,43 @@ def _resume(p: argparse.ArgumentParser) -> None:
 
 
 def _json_only(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help=JSON)
 
 
 def _add(p: argparse.ArgumentParser) -> None:
-    p.add_argument("task")
-    p.add_argument("duration", help="1h30m, 90m, 1.5h, 45s or 1:30")
+    p.epilog = TIME_FORMS
+    p.add_argument("task", help="the task, e.g. 205 or an issue key")
+    p.add_argument("duration", help="how long, e.g. 1h30m, 90m, 1.5h, 45s or 1:30")
     when = p.add_mutually_exclusive_group()
     when.add_argument("--start", metavar="TIME", help="when it started (default: it just ended)")
     when.add_argument("--date", metavar="DATE", help="the day (first free slot from 09:00)")
-    p.add_argument("--no-billable", dest="billable", action="store_false")
-    p.add_argument("--note", metavar="TEXT")
+    p.add_argument("--no-billable", dest="billable", action="store_false", help=BILLABLE)
+    p.add_argument("--note", metavar="TEXT", help="free text, kept private")
     p.add_argument("--force", action="store_true", help="allow a session past max_session_hours")
     _new_store(p)
 
 
 def _log(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--from", dest="start", metavar="DATE")
-    p.add_argument("--to", dest="end", metavar="DATE")
+    p.add_argument("--from", dest="start", metavar="DATE", help=f"first day: {DATES}")
+    p.add_argument("--to", dest="end", metavar="DATE", help="last day (the same forms)")
     p.add_argument("--all", action="store_true", help="every session ever recorded")
-    p.add_argument("--task", action="append", default=[], metavar="TASK")
-    p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--task", action="append", default=[], metavar="TASK", help="only this task (repeat)"
+    )
+    p.add_argument("--json", action="store_true", help=JSON)
 
 
 def _edit(p: argparse.ArgumentParser) -> None:
+    p.epilog = TIME_FORMS
     p.add_argument("id", help="the session id (at least 4 characters of it), or `current`")
-    p.add_argument("--start", metavar="TIME")
-    p.add_argument("--end", metavar="TIME")
-    p.add_argument("--task")
+    p.add_argument("--start", metavar="TIME", help="the right start, e.g. 09:15")
+    p.add_argument("--end", metavar="TIME", help="the right end, e.g. 17:30 (its start's day)")
+    p.add_argument("--task", help="the right task, e.g. 205")
     billable = p.add_mutually_exclusive_group()
-    billable.add_argument("--billable", dest="billable", action="store_true", default=None)
-    billable.add_argument("--no-billable", dest="billable", action="store_false")
+    billable.add_argument(
+        "--billable", dest="billable", action="store_true", default=None, help="billed after all"
+    )
+    billable.add_argument("--no-billable", dest="billable", action="store_false", help=BILLABLE)
     p.add_argument("--note", metavar="TEXT", help="new note ('' clears it)")
     p.add_argument("--force", action="store_true", help="allow a session past max_session_hours")
 
@@ -110,8 +126,12 @@ def _session_id(p: argparse.ArgumentParser) -> None:
 
 
 def _import(p: argparse.ArgumentParser) -> None:
-    p.add_argument("file")
-    p.add_argument("--format", choices=("jsonl", "watson", "timewarrior"))
+    p.add_argument("file", help="the export, e.g. ~/.config/watson/frames or sessions.jsonl")
+    p.add_argument(
+        "--format",
+        choices=("jsonl", "watson", "timewarrior"),
+        help="what FILE is (default: told from its content)",
+    )
     p.add_argument("--force", action="store_true", help="allow sessions past max_session_hours")
     _new_store(p)
 
@@ -132,18 +152,45 @@ def _nothing(p: argparse.ArgumentParser) -> None:
 
 
 def _report(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--from", dest="start", metavar="DATE", help="YYYY-MM-DD, this-week, ...")
-    p.add_argument("--to", dest="end", metavar="DATE")
-    p.add_argument("--user", dest="users", action="append", default=[], metavar="USER")
-    p.add_argument("--task", dest="tasks", action="append", default=[], metavar="TASK")
-    p.add_argument("--by", default="user,task", metavar="DIMS", help="of user,task,day,week,month")
+    p.add_argument("--from", dest="start", metavar="DATE", help=f"first day: {DATES}")
+    p.add_argument("--to", dest="end", metavar="DATE", help="last day (the same forms)")
     p.add_argument(
-        "--format", default="table", choices=("table", "json", "csv", "markdown", "html")
+        "--user",
+        dest="users",
+        action="append",
+        default=[],
+        metavar="USER",
+        help="only these users: repeat, or a comma list (alice,bob)",
+    )
+    p.add_argument(
+        "--task",
+        dest="tasks",
+        action="append",
+        default=[],
+        metavar="TASK",
+        help="only these tasks: repeat, or a comma list (205,207)",
+    )
+    p.add_argument(
+        "--by", default="user,task", metavar="DIMS", help="of user,task,day,week,month (user,task)"
+    )
+    p.add_argument(
+        "--format",
+        default="table",
+        choices=("table", "json", "csv", "markdown", "html"),
+        help="(default table; html is one page to forward)",
     )
     p.add_argument("--ref", help="read the summaries of this git ref instead of the work tree")
-    p.add_argument("--round", dest="round_minutes", type=int, metavar="MINUTES")
-    p.add_argument("--round-mode", default="up", choices=("up", "nearest"))
-    p.add_argument("-o", "--output", metavar="FILE")
+    p.add_argument(
+        "--round",
+        dest="round_minutes",
+        type=int,
+        metavar="MINUTES",
+        help="round each user's time per task and day, e.g. 15",
+    )
+    p.add_argument(
+        "--round-mode", default="up", choices=("up", "nearest"), help="with --round (up)"
+    )
+    p.add_argument("-o", "--output", metavar="FILE", help="write it here, e.g. report.html")
     p.add_argument(
         "--include-unverified",
         action="store_true",
@@ -171,6 +218,8 @@ def _recover(p: argparse.ArgumentParser) -> None:
         nargs="?",
         default="status",
         choices=("status", "retry", "restore", "rebuild", "verify", "forget"),
+        help="status (default): what is wrong and its fix; retry: the queued; restore: a "
+        "snapshot; rebuild: every summary anew; verify: snapshots; forget: a quarantined file",
     )
     p.add_argument(
         "target",
@@ -182,7 +231,7 @@ def _recover(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--merge", action="store_true", help="restore: move this store's sessions into it"
     )
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help=JSON)
 
 
 def _store(p: argparse.ArgumentParser) -> None:
@@ -194,7 +243,7 @@ def _store(p: argparse.ArgumentParser) -> None:
         help="fork: this folder is a copy, give it a new empty store; moved: the same clone, "
         "moved here",
     )
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help=JSON)
 
 
 def _schema(p: argparse.ArgumentParser) -> None:
@@ -203,9 +252,11 @@ def _schema(p: argparse.ArgumentParser) -> None:
 
 
 def _validate(p: argparse.ArgumentParser) -> None:
-    p.add_argument("paths", nargs="*", metavar="PATH")
+    p.add_argument(
+        "paths", nargs="*", metavar="PATH", help="files, e.g. .flowforge/team/config.json"
+    )
     p.add_argument("--all", action="store_true", help="every ffhooks file of the repository")
-    p.add_argument("--format", default="text", choices=("text", "json"))
+    p.add_argument("--format", default="text", choices=("text", "json"), help="(default text)")
 
 
 def _migrate(p: argparse.ArgumentParser) -> None:
@@ -226,9 +277,15 @@ def _migrate(p: argparse.ArgumentParser) -> None:
 
 
 def _snapshot(p: argparse.ArgumentParser) -> None:
-    p.add_argument("action", nargs="?", default="list", choices=("list", "create", "verify"))
+    p.add_argument(
+        "action",
+        nargs="?",
+        default="list",
+        choices=("list", "create", "verify"),
+        help="list (default), create one now, or verify one's checksums",
+    )
     p.add_argument("id", nargs="?", type=int, metavar="ID", help="the snapshot (verify)")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help=JSON)
 
 
 def _verify(p: argparse.ArgumentParser) -> None:
@@ -238,7 +295,7 @@ def _verify(p: argparse.ArgumentParser) -> None:
         metavar="REF",
         help="also refuse any summary lost, lowered or edited since REF (e.g. the base branch)",
     )
-    p.add_argument("--format", default="text", choices=("text", "json"))
+    p.add_argument("--format", default="text", choices=("text", "json"), help="(default text)")
     p.add_argument(
         "--closed", action="store_true", help="only check that closed periods are unchanged"
     )
@@ -264,7 +321,7 @@ def _compact(p: argparse.ArgumentParser) -> None:
         "(default: the team config's compact.delete_after_days, 90)",
     )
     p.add_argument("--dry-run", action="store_true", help="say what would change, change nothing")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help=JSON)
 
 
 def _close(p: argparse.ArgumentParser) -> None:
@@ -287,7 +344,9 @@ def _merge_summary(p: argparse.ArgumentParser) -> None:
 
 def _daemon(p: argparse.ArgumentParser) -> None:
     p.add_argument("--once", action="store_true", help="one round, then exit")
-    p.add_argument("--interval", type=float, default=300.0, metavar="SECONDS")
+    p.add_argument(
+        "--interval", type=float, default=300.0, metavar="SECONDS", help="between rounds (300)"
+    )
 
 
 def _aggregate(p: argparse.ArgumentParser) -> None:

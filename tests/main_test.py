@@ -59,3 +59,20 @@ def test_schema_command(ff: Any) -> None:
     one = ff("schema", "summary")
     assert one.code == 0 and '"$id"' in one.out
     assert ff("schema", "nope").code == 1
+
+
+def test_every_command_and_option_says_what_it_takes() -> None:
+    from ffhooks.main import build_parser
+
+    parser = build_parser()
+    [commands] = [a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction"]
+    silent = [
+        f"{name} {action.option_strings or action.dest}"
+        for name, sub in commands.choices.items()
+        for action in sub._actions
+        if action.dest != "help" and not action.help
+    ]
+    assert silent == []
+    help_text = " ".join(commands.choices["add"].format_help().split())
+    for form in ("14:30", "1h30m", "1.5h", "1:30", "2026-11-21", "yesterday"):
+        assert form in help_text
