@@ -147,6 +147,10 @@ def _timezone(p: argparse.ArgumentParser) -> None:
     _new_store(p)
 
 
+def _completion(p: argparse.ArgumentParser) -> None:
+    p.add_argument("shell", choices=("bash", "zsh", "fish"), help="which shell's script")
+
+
 def _nothing(p: argparse.ArgumentParser) -> None:
     pass
 
@@ -391,6 +395,7 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
     ),
     "daemon": ("background snapshots and retries for this clone", _daemon),
     "health": ("what the daemon last did", _json_only),
+    "completion": ("print a completion script: bash, zsh or fish", _completion),
     "schema": ("print a JSON Schema of an ffhooks file, or --list them", _schema),
     "migrate": ("bring legacy FlowForge time and JSON-lines exports into the summaries", _migrate),
     "demo": ("a throw-away team: a week of work through the real hooks, then the report", _demo),
@@ -402,6 +407,7 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
 
 # Commands that act for no user in particular (report's own --user filters, and repeats).
 _FOR_NO_ONE = (
+    "completion",
     "report",
     "demo",
     "schema",
@@ -459,6 +465,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from ffhooks.commands.demo import demo
 
         return demo(folder=args.folder)
+    if args.command == "completion":
+        from ffhooks.commands.completion import completion
+
+        return completion(args.shell)
     if args.command == "schema":
         from ffhooks.commands.schema import schema
 
