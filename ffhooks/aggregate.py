@@ -14,6 +14,7 @@ every month is in the index, whatever git did to the index since the last commit
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -127,7 +128,14 @@ def wanted_months(store: Store, user_dir: Path, span: Span | None, rebuild: bool
     return months
 
 
-def aggregate(store: Store, repo: Repo, config: TeamConfig, *, rebuild: bool = False) -> Outcome:
+def aggregate(
+    store: Store,
+    repo: Repo,
+    config: TeamConfig,
+    *,
+    rebuild: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> Outcome:
     """Write new summaries for the months that changed, bury the files they supersede, and
     stage both, with every newest summary of the store that the index lacks; return what
     was done."""
@@ -143,7 +151,9 @@ def aggregate(store: Store, repo: Repo, config: TeamConfig, *, rebuild: bool = F
     known = dict(header.get("summaries", {}))
     new: dict[Path, dict[str, Any]] = {}
     seq = max([header["seq"], *(s for files in ours.values() for s, _ in files)])
-    for month in months:
+    for done, month in enumerate(months):
+        if progress is not None:
+            progress(done, len(months))
         draft = _draft(store, month, span, config)
         existing = ours.get(month)
         if existing:

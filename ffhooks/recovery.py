@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 from ffhooks import queue, snapshot
@@ -18,6 +19,7 @@ from ffhooks.records import Any
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ffhooks.aggregate import Outcome
+    from ffhooks.progress import Progress
 
 # Operations whose retry writes into the work tree: only `recover retry` (a person at the
 # keyboard) runs them; the daemon must not race pre-commit's stash of unstaged changes.
@@ -54,15 +56,23 @@ def take_snapshot(ctx: Context, reason: str) -> snapshot.Manifest | None:
         return _snapshot_held(ctx, config, reason, (), store.header["store"])
 
 
-def fold_and_snapshot(ctx: Context, *, rebuild: bool = False) -> Outcome:
+def _bar_if(shown: bool, label: str) -> AbstractContextManager[Progress | None]:
+    if not shown:
+        return nullcontext(None)
+    from ffhooks import progress
+
+    return progress.bar(label)
+
+
+def fold_and_snapshot(ctx: Context, *, rebuild: bool = False, shown: bool = False) -> Outcome:
     """Aggregate the caller's store; if that wrote summaries, snapshot the store with them,
     under the same lock. A failed snapshot must not fail the aggregation (on the commit path
-    nothing may): it is queued and told."""
+    nothing may): it is queued and told. `shown`: a progress bar, on a terminal."""
     from ffhooks.aggregate import aggregate
 
     config = ctx.config()
-    with ctx.store() as store:
-        done = aggregate(store, ctx.repo, config, rebuild=rebuild)
+    with ctx.store() as store, _bar_if(shown, f"summarising {ctx.user}") as drawn:
+        done = aggregate(store, ctx.repo, config, rebuild=rebuild, progress=drawn)
         if done.written:
             try:
                 written = [ctx.repo.top / p for p in done.written]

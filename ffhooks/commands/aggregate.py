@@ -22,7 +22,7 @@ def _fold(repo: Repo, user: str, now: datetime, *, rebuild: bool, quiet: bool) -
     from ffhooks.recovery import fold_and_snapshot
 
     ctx = Context(repo, user, now)
-    done = fold_and_snapshot(ctx, rebuild=rebuild)
+    done = fold_and_snapshot(ctx, rebuild=rebuild, shown=rebuild and not quiet)
     lost = [p for p in done.staged if p not in done.written and p not in done.buried]
     if lost:
         print(

@@ -8,13 +8,11 @@ difference, or for a source that cannot be read at all (then nothing is written)
 from __future__ import annotations
 
 import json
-import math
 import os
 import sys
-import time
 from datetime import datetime
 
-from ffhooks import legacy
+from ffhooks import legacy, progress
 from ffhooks.clock import format_duration, zone
 from ffhooks.config import load_config
 from ffhooks.errors import FatalError
@@ -23,33 +21,6 @@ from ffhooks.records import Any
 
 DEFAULT_TIMEZONE = "UTC"  # what legacy files record; the same days on every machine
 CHECKPOINT_ENV = "FFHOOKS_MIGRATE_CHECKPOINT_SECONDS"
-
-
-class _Bar:
-    """A progress bar with an ETA on a terminal's stderr."""
-
-    def __init__(self) -> None:
-        self.since = time.monotonic()
-        self.base: int | None = None
-        self.drawn = False
-
-    def __call__(self, done: int, total: int, entries: int) -> None:
-        now = time.monotonic()
-        if self.base is None:  # a resumed run starts part-way
-            self.base, self.since = done, now
-        share = min(done / total, 1.0) if total else 1.0
-        rate = (done - self.base) / (now - self.since) if now > self.since else 0.0
-        left = math.ceil((total - done) / rate) if rate > 0 else None
-        eta = f", ETA {format_duration(max(left, 1))}" if left is not None else ""
-        bar = "#" * int(share * 30)
-        sys.stderr.write(f"\rmigrating [{bar:<30}] {share:4.0%} {entries:,} entries{eta}\x1b[K")
-        sys.stderr.flush()
-        self.drawn = True
-
-    def close(self) -> None:
-        if self.drawn:
-            sys.stderr.write("\r\x1b[K")
-            sys.stderr.flush()
 
 
 def _checkpoint_seconds() -> float:
@@ -107,8 +78,7 @@ def migrate(
         notes.append("--backup is not done with --dry-run (it writes nothing)")
     elif backup:
         saved = legacy.backup(repo, found, user=_who(repo), now=now)
-    bar = _Bar() if sys.stderr.isatty() else None
-    try:
+    with progress.bar("migrating", "entries") as drawn:
         outcome = legacy.migrate(
             repo,
             found,
@@ -117,12 +87,9 @@ def migrate(
             config=config,
             dry_run=dry_run,
             checkpoint_seconds=every,
-            progress=bar,
+            progress=drawn,
             signer=_who(repo),
         )
-    finally:
-        if bar is not None:
-            bar.close()
     mismatches = legacy.verify(repo, outcome) if verify else None
     notes += outcome.notes
     if as_json:

@@ -239,7 +239,7 @@ def _restore_lines(done: Restore, dry_run: bool) -> list[str]:
 
 
 def rebuild(ctx: Context, as_json: bool) -> int:
-    written = fold_and_snapshot(ctx, rebuild=True).written
+    written = fold_and_snapshot(ctx, rebuild=True, shown=not as_json).written
     lines = [f"rebuilt and staged {p}" for p in written] or ["summaries already match the store"]
     _show({"written": written}, as_json, lines)
     return 0
