@@ -49,6 +49,7 @@ class Outcome(NamedTuple):
     waiting: list[str]  # tombstones pre-commit stashed as unstaged: they stay unstaged
     capped: str | None  # the task of a running timer counted only up to max_session_hours
     unsigned: bool = False  # the team warns about unsigned summaries and git has no key
+    billed: tuple[tuple[str, int], ...] = ()  # (month, change of its billable seconds) written
 
 
 class Span(NamedTuple):
@@ -150,12 +151,14 @@ def aggregate(
     key = signing_key(repo, config) if months else None
     known = dict(header.get("summaries", {}))
     new: dict[Path, dict[str, Any]] = {}
+    billed: list[tuple[str, int]] = []
     seq = max([header["seq"], *(s for files in ours.values() for s, _ in files)])
     for done, month in enumerate(months):
         if progress is not None:
             progress(done, len(months))
         draft = _draft(store, month, span, config)
         existing = ours.get(month)
+        latest = None
         if existing:
             latest = trusted(existing[-1][1])
             if (
@@ -171,6 +174,7 @@ def aggregate(
         doc = summary.seal({**draft, "seq": seq}, key.signer() if key else None)
         new[user_dir / month / f"{header['store']}-{seq}.json"] = doc
         known[month] = seq
+        billed.append((month, billable(doc) - (billable(latest) if latest else 0)))
     stashed = stashed_by_precommit([f"{rel_path(repo, user_dir)}/"])
     pending = {path for path, blob in stashed.items() if blob and TOMBSTONE_BLOB.startswith(blob)}
     listing = index_lacks(repo, user_dir)  # before writing: what the index lacked
@@ -206,7 +210,12 @@ def aggregate(
         sorted(pending),
         span.running.task if span and span.capped else None,
         bool(new) and config.signatures == "warn" and key is None,
+        tuple(billed),
     )
+
+
+def billable(doc: dict[str, Any]) -> int:
+    return sum(c["billable_seconds"] for tasks in doc["totals"].values() for c in tasks.values())
 
 
 def signing_key(repo: Repo, config: TeamConfig) -> SigningKey | None:

@@ -23,10 +23,14 @@ def test_one_run_guards_folds_and_validates(initialised: Path, ff: Any) -> None:
     assert ff("add", "205", "1h", "--start", "09:00").code == 0
     git(repo, "add", "-A")
     done = ff("hook")
-    assert done.code == 0 and done.out == "" and done.err == ""  # silent when all is well
+    assert done.code == 0 and done.err == ""
+    assert done.out == "ffhooks: alice +1h00m billable in 2026-11, staged\n"  # its one line
     assert any(p.startswith(f"{SUMMARIES}/alice/2026-11/") for p in staged(repo))
     assert commit(repo, "--no-verify", "-m", "first").returncode == 0
-    assert ff("hook").code == 0 and staged(repo) == []  # nothing changed: nothing staged
+    again = ff("hook")  # nothing changed: nothing staged, nothing said
+    assert again.code == 0 and again.out == "" and staged(repo) == []
+    assert ff("remove", ff("log", "--json").json()["sessions"][0]["id"]).code == 0
+    assert ff("hook").out == "ffhooks: alice -1h00m billable in 2026-11, staged\n"
 
 
 def test_a_refusal_skips_the_fold_but_every_problem_is_named(initialised: Path, ff: Any) -> None:

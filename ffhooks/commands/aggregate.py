@@ -52,6 +52,14 @@ def _fold(repo: Repo, user: str, now: datetime, *, rebuild: bool, quiet: bool) -
             "if it really ran that long)",
             file=sys.stderr,
         )
+    if quiet and done.billed:  # the commit hook: one line of what it folded
+        from ffhooks.clock import format_duration
+
+        months = ", ".join(
+            f"{'+' if change >= 0 else '-'}{format_duration(abs(change))} billable in {month}"
+            for month, change in done.billed
+        )
+        print(f"ffhooks: {ctx.user} {months}, staged")
     if not quiet:
         if done.written:
             print(f"Summaries for {ctx.user}: {len(done.written)} written and staged")
