@@ -40,6 +40,8 @@ class TeamConfig(NamedTuple):
     delete_after_days: int = 90
     signatures: str = "off"  # off, warn or required (trust.MODES)
     signatures_from: str | None = None  # YYYY-MM: earlier months are not asked for signatures
+    report_title: str | None = None  # the HTML report's title and client
+    report_client: str | None = None
 
     @property
     def detail(self) -> dict[str, Any]:
@@ -110,6 +112,8 @@ def _settings(raw: dict[str, Any]) -> TeamConfig:
         compact["delete_after_days"],
         merged.get("signatures", "off"),
         merged.get("signatures_from"),
+        merged.get("report", {}).get("title"),
+        merged.get("report", {}).get("client"),
     )
 
 

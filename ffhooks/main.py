@@ -196,6 +196,9 @@ def _report(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("-o", "--output", metavar="FILE", help="write it here, e.g. report.html")
     p.add_argument(
+        "--title", metavar="TEXT", help="the HTML page's title (default: the team config's)"
+    )
+    p.add_argument(
         "--include-unverified",
         action="store_true",
         help="total summaries that fail the team's signature check (marked) instead of refusing",
@@ -554,6 +557,7 @@ def _dispatch(args: argparse.Namespace) -> int:
             output=args.output,
             include_unverified=args.include_unverified,
             ignore_closed=args.ignore_closed,
+            title=args.title,
         )
 
     if args.command == "aggregate":

@@ -52,7 +52,7 @@ def close(
         raise FatalError(f"{span.label} is not closed yet: leave out --amend")
     commit = resolve_commit(repo.top, ref)
     scope = Scope(span.first, span.last, [], [])
-    result, _, extra = compute(repo, commit, scope, closing.BY, False, True)
+    result, _, extra, _ = compute(repo, commit, scope, closing.BY, False, True)
     report_json = rep.dumps(result, **extra) + "\n"
     with tempfile.TemporaryDirectory(prefix="ffhooks-close-") as scratch:
         how = closing.write_tag(

@@ -50,6 +50,7 @@ def report(
     output: str | None,
     include_unverified: bool = False,
     ignore_closed: bool = False,
+    title: str | None = None,
 ) -> int:
     group_by = tuple(d.strip() for d in by.split(",") if d.strip())
     unknown = [d for d in group_by if d not in rep.DIMENSIONS]
@@ -64,19 +65,19 @@ def report(
     first, last = bound(start, now, end=False), bound(end, now, end=True)
     ordered(first, last)
     scope = Scope(first, last, users, tasks, round_minutes, round_mode)
-    result, cells, extra = compute(repo, ref, scope, group_by, include_unverified, ignore_closed)
+    result, cells, extra, scope = compute(
+        repo, ref, scope, group_by, include_unverified, ignore_closed
+    )
     if fmt == "json":
         text = rep.dumps(result, **extra) + "\n"
+    elif fmt == "html":
+        text = _page(repo, result, cells, scope, now, title)
     else:
         from ffhooks import render
 
-        if fmt == "html":
-            weekly = rep.build(cells, group_by=("user", "week"), **scope.options(repo))
-            text = render.page(result, render.weekly_hours(weekly.rows), now.date())
-        else:
-            text = {"table": render.table, "csv": render.to_csv, "markdown": render.markdown}[fmt](
-                result
-            )
+        text = {"table": render.table, "csv": render.to_csv, "markdown": render.markdown}[fmt](
+            result
+        )
     if target is not None:
         try:
             atomic_write(target, text.encode("utf-8"))
@@ -120,9 +121,9 @@ def compute(
     group_by: tuple[str, ...],
     include_unverified: bool,
     ignore_closed: bool,
-) -> tuple[rep.Report, list[rep.Cell], dict[str, Any]]:
-    """The report, the cells it counts, and what its JSON adds (unverified summaries, and
-    the adjustments of closed periods since they were closed)."""
+) -> tuple[rep.Report, list[rep.Cell], dict[str, Any], Scope]:
+    """The report, the cells it counts, what its JSON adds (unverified summaries, and the
+    adjustments of closed periods since they were closed), and the scope as resolved."""
     files = rep.read_ref(repo.top, ref) if ref else rep.read_worktree(repo.top)
     docs = rep.summaries(files)
     if ref and not docs:
@@ -151,7 +152,28 @@ def compute(
         extra["unverified"] = [u._asdict() for u in unverified]
     if changes:
         extra["adjustments"] = [a._asdict() for a in changes]
-    return result, cells, extra
+    return result, cells, extra, scope
+
+
+def _page(
+    repo: Repo,
+    result: rep.Report,
+    cells: list[rep.Cell],
+    scope: Scope,
+    now: datetime,
+    title: str | None,
+) -> str:
+    """The HTML page: its title names the first and last day it covers (the data's, where
+    the range is open) and the team config's title and client."""
+    from ffhooks import html_page
+
+    counted = [rep.period_of(c.period) for c in cells if scope.holds(c)]
+    first = scope.first or min((p.first for p in counted), default=None)
+    last = scope.last or max((p.last for p in counted), default=None)
+    config = load_config(repo.flowforge)
+    heading = html_page.Heading(first, last, title or config.report_title, config.report_client)
+    weekly = rep.build(cells, group_by=("user", "week"), **scope.options(repo))
+    return html_page.page(result, html_page.weekly_hours(weekly.rows), now.date(), heading)
 
 
 def _filters(docs: list[tuple[str, dict[str, Any]]], scope: Scope) -> Scope:
