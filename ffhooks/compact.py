@@ -21,6 +21,10 @@ from ffhooks.gitio import Repo, index_blobs, run_git, tree_blobs
 from ffhooks.layout import TOMBSTONE, TOMBSTONE_BLOB
 from ffhooks.records import NamedTuple
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ffhooks.progress import Progress
+
 _FROM_STDIN = ("--pathspec-from-file=-", "--pathspec-file-nul")
 _OTHER_HEADS = ("MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD", "REBASE_HEAD")
 _BUSY = ("MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD", "rebase-merge", "rebase-apply")
@@ -89,14 +93,17 @@ def ready_to_commit(repo: Repo) -> None:
         )
 
 
-def bury_all(repo: Repo, paths: list[str]) -> None:
+def bury_all(repo: Repo, paths: list[str], progress: Progress | None = None) -> None:
     from ffhooks.staging import bury
 
-    bury(repo.top / rel for rel in paths)
+    for start in range(0, len(paths), 200):
+        if progress is not None:
+            progress(start, len(paths))
+        bury(repo.top / rel for rel in paths[start : start + 200])
     _pathspec(repo, ["update-index", "-z", "--stdin"], paths)
 
 
-def delete(repo: Repo, paths: list[str]) -> None:
+def delete(repo: Repo, paths: list[str], progress: Progress | None = None) -> None:
     _pathspec(repo, ["rm", "-q", *_FROM_STDIN], paths)
 
 

@@ -5,6 +5,7 @@ Functions here change a `Store` and return what they did; they never print.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
 from ffhooks.clock import day_start, format_duration
@@ -264,7 +265,12 @@ def running_seconds(running: Running, now: datetime) -> int:
 
 
 def import_sessions(
-    store: Store, entries: list[tuple[str, Session]], limits: Limits, *, write: bool = True
+    store: Store,
+    entries: list[tuple[str, Session]],
+    limits: Limits,
+    *,
+    write: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[int, int, list[tuple[str, str]]]:
     """Add sessions in bulk, skipping ones already present; all or nothing.
 
@@ -281,7 +287,9 @@ def import_sessions(
     problems: list[tuple[str, str]] = []
     fresh: list[tuple[str, Session]] = []
     skipped = 0
-    for where, s in entries:
+    for n, (where, s) in enumerate(entries):
+        if progress is not None and n % 200 == 0:
+            progress(n, len(entries))
         if (s.start, s.end, s.task) in present:
             skipped += 1
             continue

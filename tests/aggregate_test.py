@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from conftest import git, set_now, store_dir
+from conftest import git, set_now, stderr_on_a_terminal, store_dir
 
 SUMMARIES = Path(".flowforge/team/summaries")
 
@@ -249,22 +249,9 @@ def test_guard_refuses_staged_private_files(ff: Any, initialised: Path) -> None:
 
 
 def test_aggregate_all_shows_progress_on_a_terminal_only(initialised: Path, ff: Any) -> None:
-    import os
-    import subprocess
-
     for month in range(1, 12):  # January to November (it is November now)
         assert ff("add", "205", "1h", "--start", f"2026-{month:02d}-03 09:00").code == 0
     quiet = ff("aggregate", "--all")
     assert quiet.code == 0 and "\r" not in quiet.err  # captured, not a terminal: no bar
-    leader, follower = os.openpty()
-    proc = subprocess.run(
-        ("ffhooks", "aggregate", "--all"),
-        stderr=follower,
-        capture_output=False,
-        stdout=subprocess.PIPE,
-    )
-    os.close(follower)
-    drawn = os.read(leader, 65536).decode()
-    os.close(leader)
-    assert proc.returncode == 0
+    drawn = stderr_on_a_terminal(initialised, "aggregate", "--all")
     assert "\rsummarising alice [" in drawn and drawn.endswith("\r\x1b[K")

@@ -142,3 +142,16 @@ def install_hooks(repo: Path, ff: Any, framework: str) -> Path:
     assert ff("init").code == 0
     subprocess.run((framework, "install"), cwd=repo, check=True, capture_output=True)
     return repo
+
+
+def stderr_on_a_terminal(cwd: Path, *argv: str) -> str:
+    """What `ffhooks ARGV` writes to stderr when that is a terminal (a pseudo-terminal)."""
+    import os
+
+    leader, follower = os.openpty()
+    proc = subprocess.run(("ffhooks", *argv), cwd=cwd, stderr=follower, stdout=subprocess.PIPE)
+    os.close(follower)
+    drawn = os.read(leader, 1 << 20).decode()
+    os.close(leader)
+    assert proc.returncode == 0, drawn
+    return drawn

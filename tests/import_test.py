@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import sessions
+from conftest import sessions, stderr_on_a_terminal
 
 pytestmark = pytest.mark.usefixtures("repo")
 
@@ -145,3 +145,20 @@ def test_bulk_import_builds_a_big_store(ff: Any, tmp_path: Path) -> None:
     result = ff("import", str(write_lines(tmp_path / "big.jsonl", rows)))
     assert result.code == 0, result.err
     assert ff("log", "--all", "--json").json()["total_seconds"] == len(rows) * 2700
+
+
+def test_a_long_import_shows_progress_on_a_terminal(repo: Path, tmp_path: Path) -> None:
+    lines = [
+        json.dumps(
+            {
+                "task": "205",
+                "start": f"2026-10-{1 + n // 20:02d}T{8 + n % 20 // 2:02d}:{n % 2 * 30:02d}:00Z",
+                "end": f"2026-10-{1 + n // 20:02d}T{8 + n % 20 // 2:02d}:{n % 2 * 30 + 20:02d}:00Z",
+            }
+        )
+        for n in range(400)
+    ]
+    source = tmp_path / "sessions.jsonl"
+    source.write_text("\n".join(lines) + "\n")
+    drawn = stderr_on_a_terminal(repo, "import", str(source))
+    assert "\rimporting [" in drawn and drawn.endswith("\r\x1b[K")

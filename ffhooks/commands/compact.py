@@ -6,6 +6,7 @@ import json
 from datetime import datetime
 
 from ffhooks import compact as c
+from ffhooks import progress
 from ffhooks.config import load_config
 from ffhooks.errors import FatalError
 from ffhooks.gitio import Repo
@@ -46,7 +47,8 @@ def compact(
         apply = c.delete
         result |= {"days": days, "since_commit": aged.base}
     if paths and not dry_run:
-        apply(repo, paths)
+        with progress.bar("compacting", "files") as drawn:
+            apply(repo, paths, drawn)
         result["commit"] = c.commit(repo, paths, message)
     result |= {"count": len(paths), "paths": paths}
     if as_json:

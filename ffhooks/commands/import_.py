@@ -3,7 +3,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ffhooks import importers, timer
+from ffhooks import importers, progress, timer
 from ffhooks.commands._common import limits
 from ffhooks.context import Context
 from ffhooks.errors import FatalError
@@ -17,9 +17,9 @@ def import_(ctx: Context, *, path: str, fmt: str | None, force: bool) -> int:
         raise FatalError(f"{source}: cannot read it ({exc.strerror}): check the path") from None
     problems = [(where, what) for where, what in entries if isinstance(what, str)]
     sessions = [(where, s) for where, s in entries if not isinstance(s, str)]
-    with ctx.store(create=True) as store:
+    with ctx.store(create=True) as store, progress.bar("importing", "sessions") as drawn:
         added, skipped, refused = timer.import_sessions(
-            store, sessions, limits(ctx, force), write=not problems
+            store, sessions, limits(ctx, force), write=not problems, progress=drawn
         )
     order = {where: i for i, (where, _) in enumerate(entries)}
     problems = sorted(problems + refused, key=lambda p: order[p[0]])
