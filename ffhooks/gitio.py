@@ -76,6 +76,10 @@ def _spawn(argv: list[str], environ: dict[str, str]) -> tuple[int, bytes, bytes]
     ]
     try:
         pid = os.posix_spawnp(argv[0], argv, environ, file_actions=actions)
+    except BaseException:
+        os.close(out_r)
+        os.close(err_r)
+        raise
     finally:
         os.close(out_w)
         os.close(err_w)
@@ -157,12 +161,14 @@ def user_dir_ignored(repo: Repo) -> bool:
     every commit: the line `ffhooks init` writes, in a top .gitignore that re-includes
     nothing (no `!` line) and no deeper .gitignore that could, answers without git."""
     try:
-        lines = (repo.top / ".gitignore").read_text(encoding="utf-8").splitlines()
+        text = (repo.top / ".gitignore").read_bytes().decode("utf-8")  # no newline translation
     except (OSError, UnicodeDecodeError):
-        lines = []
+        text = ""
+    # as git reads it: lines end at \n only; only trailing spaces (and a \r) go
+    lines = [line.removesuffix("\r").rstrip(" ") for line in text.split("\n")]
     deeper = (repo.flowforge / ".gitignore", repo.flowforge / "user" / ".gitignore")
     plain = not any(line.startswith("!") for line in lines) and not any(p.exists() for p in deeper)
-    if plain and any(line.strip() in _IGNORING for line in lines):
+    if plain and any(line in _IGNORING for line in lines):
         return True
     import subprocess
 

@@ -92,10 +92,13 @@ def _published(repo: Repo, ref: str, folders: list[str]) -> set[str]:
         listed = known["folders"] if known["commit"] == commit and commit else {}
     except (OSError, ValueError, KeyError, TypeError):
         listed = {}
+    if not isinstance(listed, dict):
+        listed = {}
     missing = [f for f in folders if not isinstance(listed.get(f), list)]
     if missing:
+        tree = commit or ref  # the commit itself where known: a fetch meanwhile moves the ref
         out = run_git(
-            ["--literal-pathspecs", "ls-tree", "-r", "-z", "--name-only", ref, "--", *missing],
+            ["--literal-pathspecs", "ls-tree", "-r", "-z", "--name-only", tree, "--", *missing],
             repo.top,
             check=False,
         )

@@ -123,6 +123,8 @@ def test_filters_apply_to_adjustments_and_removals_count_negative(
     assert removed.code == 0 and TAG in removed.err
     assert ff("aggregate").code == 0 and commit(closed, "-m", "rm").returncode == 0
     assert adj("13", 0, -1, other=-1800) in report(ff, *NOV)["adjustments"]
+    # task 13 is now only in the closed period: still a filter, for the credit's invoice
+    assert report(ff, *NOV, "--task", "13")["adjustments"] == [adj("13", 0, -1, other=-1800)]
     out = ff("verify", "--closed").out
     assert (
         "alice task 13 changed since the period was closed (non-billable -0:30:00, sessions -1)"

@@ -76,6 +76,10 @@ def test_team_globs_are_validated_from_the_staged_names(initialised: Path, ff: A
         ({".gitignore": ".flowforge/user/\n!.flowforge/user/\n"}, False),
         ({".gitignore": ".flowforge/user/\n", ".flowforge/.gitignore": "!user/\n"}, False),
         ({".gitignore": "*.log\n"}, False),
+        ({".gitignore": ".flowforge/user/  \r\n"}, True),  # trailing spaces, CRLF: git strips
+        ({".gitignore": "  .flowforge/user/\n"}, False),  # a leading space is part of it
+        ({".gitignore": ".flowforge/user/\t\n"}, False),  # so is a trailing tab
+        ({".gitignore": "# note\r.flowforge/user/\n"}, False),  # a lone CR ends no line
     ],
 )
 def test_the_ignore_rule_is_read_as_git_reads_it(
@@ -118,3 +122,28 @@ def test_what_the_remote_holds_is_known_again_when_it_moves(
     git(repo, "push", "-q", "origin", "HEAD:main")
     assert work("11", push=False) == ["2.json", "3.json"]  # the remote moved: asked again
     assert (repo / ".git/ffhooks/published.json").is_file()
+
+
+def test_a_broken_cache_of_the_remote_only_costs_time(
+    tmp_path: Path, ff: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    remote, repo = tmp_path / "remote.git", tmp_path / "clone"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    git(tmp_path, "clone", "-q", str(remote), str(repo))
+    monkeypatch.chdir(repo)
+    monkeypatch.setenv("FFHOOKS_USER", "alice")
+    assert ff("init").code == 0
+    for hour in ("08", "09"):
+        assert ff("add", "205", "1h", "--start", f"2026-11-20T{hour}:00:00Z").code == 0
+        git(repo, "add", "-A")
+        assert ff("hook").code == 0
+        assert commit(repo, "--no-verify", "-m", hour).returncode == 0
+        git(repo, "push", "-q", "origin", "HEAD:main")
+    head = git(repo, "rev-parse", "refs/remotes/origin/main").strip()
+    cache = repo / ".git/ffhooks/published.json"
+    cache.write_text(json.dumps({"commit": head, "folders": []}))  # valid JSON, wrong shape
+    assert ff("add", "205", "1h", "--start", "2026-11-20T10:00:00Z").code == 0
+    done = ff("hook")
+    assert done.code == 0 and "not aggregated" not in done.err, done.err
+    assert "+1h00m billable in 2026-11, staged" in done.out
+    assert isinstance(json.loads(cache.read_text())["folders"], dict)  # written anew

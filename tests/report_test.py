@@ -224,6 +224,8 @@ def test_filters_take_lists_and_refuse_what_no_summary_knows(ff: Any, team: Path
     assert billable("--user", "Bob", "--task", "205,207") == 2700 + 10800
     assert billable("--task", "205", "--task", "206") == 3600 + 1200 + 7200 + 2700
     for args, problem in [
+        (("--user", ""), "--user was given no name: give one, e.g. --user alice,bob"),
+        (("--task", ","), "--task was given no name: give one, e.g. --task alice,bob"),
         (("--user", "alice,dave"), "no summaries for user 'dave' (known: alice, bob)"),
         (("--task", "2o5"), "no summaries for task '2o5' (known: 205, 206, 207, ops)"),
     ]:

@@ -131,14 +131,15 @@ def compute(
             f"{ref} holds no summaries (.flowforge/team/summaries/ is empty or missing there): "
             "check the ref, or fetch"
         )
-    scope = _filters(docs, scope)
+    closed = [] if ignore_closed else closing.closed_periods(repo)
+    scope = _filters(docs, closed, scope)
     touched = rep.touching(docs, scope.first, scope.last, scope.users)
     unverified = _unverified(repo, ref, touched, include_unverified)
     capped: list[str] = []
     cells = rep.cells(docs, capped)
     changes: list[closing.Adjustment] = []
-    if not ignore_closed:
-        cells, changes = closing.apply(cells, closing.closed_periods(repo), scope.holds)
+    if closed:
+        cells, changes = closing.apply(cells, closed, scope.holds)
     result = rep.build(cells, group_by=group_by, **scope.options(repo))
     result.notes.extend(f"UNVERIFIED {u.path}: {u.problem}" for u in unverified)
     if capped:
@@ -176,12 +177,19 @@ def _page(
     return html_page.page(result, html_page.weekly_hours(weekly.rows), now.date(), heading)
 
 
-def _filters(docs: list[tuple[str, dict[str, Any]]], scope: Scope) -> Scope:
+def _filters(
+    docs: list[tuple[str, dict[str, Any]]], closed: list[closing.Closed], scope: Scope
+) -> Scope:
     """The --user and --task filters as lists (repeated options, comma lists; user names in
-    lower case; a task whose name holds a comma as it is); one that no summary knows is a
-    typo, not a zero invoice."""
-    known_users = {doc["user"] for _, doc in docs}
+    lower case; a task whose name holds a comma as it is). One that no summary or closed
+    period knows is a typo, not a zero invoice; so is an empty one (not "everyone")."""
+    recorded = [c for period in closed for c in closing.cells_of(period.report)]
+    known_users = {doc["user"] for _, doc in docs} | {c.user for c in recorded}
     known_tasks = {t for _, doc in docs for day in doc["totals"].values() for t in day}
+    known_tasks |= {c.task for c in recorded}
+    for kind, given in (("--user", scope.users), ("--task", scope.tasks)):
+        if any(not value.strip(" ,") for value in given):
+            raise FatalError(f"{kind} was given no name: give one, e.g. {kind} alice,bob")
     users = [u.strip().lower() for value in scope.users for u in value.split(",") if u.strip()]
     tasks = [
         t.strip()
