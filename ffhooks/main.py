@@ -665,7 +665,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return cancel(ctx)
     if args.command == "restart":
-        from ffhooks.commands.cancel import restart
+        from ffhooks.commands.restart import restart
 
         return restart(ctx, at=args.at, force=args.force)
     if args.command == "import":

@@ -93,17 +93,23 @@ def test_the_ignore_rule_is_read_as_git_reads_it(
     assert ignored or ".flowforge/user/ is not git-ignored" in result.err
 
 
-def test_what_the_remote_holds_is_known_again_when_it_moves(
-    tmp_path: Path, ff: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Only files on the remote's default branch are buried; which ones those are is kept
-    between commits until the branch moves (a push, a fetch), then asked again."""
+def cloned(tmp_path: Path, ff: Any, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A clone of an empty bare remote, set up by `ffhooks init`, as the current folder."""
     remote, repo = tmp_path / "remote.git", tmp_path / "clone"
     git(tmp_path, "init", "-q", "--bare", str(remote))
     git(tmp_path, "clone", "-q", str(remote), str(repo))
     monkeypatch.chdir(repo)
     monkeypatch.setenv("FFHOOKS_USER", "alice")
     assert ff("init").code == 0
+    return repo
+
+
+def test_what_the_remote_holds_is_known_again_when_it_moves(
+    tmp_path: Path, ff: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only files on the remote's default branch are buried; which ones those are is kept
+    between commits until the branch moves (a push, a fetch), then asked again."""
+    repo = cloned(tmp_path, ff, monkeypatch)
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "init", "--no-verify")
 
@@ -127,12 +133,7 @@ def test_what_the_remote_holds_is_known_again_when_it_moves(
 def test_a_broken_cache_of_the_remote_only_costs_time(
     tmp_path: Path, ff: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    remote, repo = tmp_path / "remote.git", tmp_path / "clone"
-    git(tmp_path, "init", "-q", "--bare", str(remote))
-    git(tmp_path, "clone", "-q", str(remote), str(repo))
-    monkeypatch.chdir(repo)
-    monkeypatch.setenv("FFHOOKS_USER", "alice")
-    assert ff("init").code == 0
+    repo = cloned(tmp_path, ff, monkeypatch)
     for hour in ("08", "09"):
         assert ff("add", "205", "1h", "--start", f"2026-11-20T{hour}:00:00Z").code == 0
         git(repo, "add", "-A")

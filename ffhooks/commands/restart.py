@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from ffhooks import timer
+from ffhooks.commands._common import hhmm, instant, limits
+from ffhooks.context import Context
+from ffhooks.errors import FatalError
+
+
+def restart(ctx: Context, *, at: str | None, force: bool) -> int:
+    """Start the task of the session that ended last again, billable as it was."""
+    with ctx.store() as store:
+        running = store.timer().running
+        if running is not None:
+            raise FatalError(
+                f"a timer is already running on {running.task}: `ffhooks stop` it first"
+            )
+        last = timer.last_stopped(store)
+        when = instant(at, store, ctx.now)
+        timer.start(store, last.task, when, limits(ctx, force), billable=last.billable, note=None)
+        kind = "billable" if last.billable else "non-billable"
+        print(f"Started {last.task} again at {hhmm(when, store)} ({kind})")
+    return 0
