@@ -119,7 +119,7 @@ def _queue(repo: Repo, user: str, now: datetime, exc: Exception) -> None:
 
     reason = str(exc) if isinstance(exc, FatalError) else f"internal error {exc!r}"
     if not isinstance(exc, FatalError):
-        from ffhooks.main import log_bug
+        from ffhooks.error_handler import log_bug
 
         log_bug()
     try:

@@ -1,0 +1,66 @@
+"""Turning what went wrong into what the user sees (as pre-commit's error_handler): a
+problem the user can fix is one line and exit 1, Ctrl-C 130, a reader that went away 141
+(silently, as `git log`), and a bug 3, with its traceback in the clone's log."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from ffhooks import __version__
+from ffhooks.errors import FatalError
+
+
+def log_bug() -> str:
+    """Write the traceback of an unexpected error to the clone's log; say where it went."""
+    import traceback
+
+    from ffhooks.gitio import find_repo
+
+    repo = find_repo(Path.cwd())
+    path = (repo.state_dir if repo else Path.home() / ".cache" / "ffhooks") / "ffhooks.log"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists() and path.stat().st_size > 1_000_000:
+            path.replace(path.with_suffix(".log.1"))
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(f"ffhooks {__version__} {sys.argv}\n{traceback.format_exc()}\n")
+    except OSError:
+        return "(and the log could not be written)"
+    return f"(details in {path})"
+
+
+SIGPIPE_EXIT = 141  # what a shell reports for a command ended by SIGPIPE, as `git log` is
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so that output still buffered for a reader that has
+    gone is dropped instead of raising again when Python flushes it."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError):  # no real stdout (tests capture it): nothing to silence
+        pass
+
+
+def run(action: Callable[[], int]) -> int:
+    """Exit 1 with one line for a problem the user can fix, 130 on Ctrl-C, 3 for a bug;
+    141, silently, when the reader of stdout has gone."""
+    try:
+        return action()
+    except FatalError as exc:
+        print(f"ffhooks: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("ffhooks: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # the reader left early (`ffhooks log | head`): end as git does
+        _silence_stdout()
+        return SIGPIPE_EXIT
+    except Exception as exc:
+        where = log_bug()
+        print(f"ffhooks: internal error {exc.__class__.__name__}: {exc} {where}", file=sys.stderr)
+        return 3
