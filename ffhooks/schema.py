@@ -68,7 +68,38 @@ def names() -> list[str]:
 def load(name: str) -> dict[str, Any]:
     with open(SCHEMA_DIR / f"{name}.schema.json", encoding="utf-8") as handle:
         schema: dict[str, Any] = json.load(handle)
+    understood(schema, name)
     return schema
+
+
+# What `_errors` checks, and what it may pass over (annotations): a schema using anything
+# else would be checked less than it says, so it is refused when loaded.
+CHECKED = {
+    "$ref", "type", "const", "enum", "minLength", "maxLength", "pattern", "format", "minimum",
+    "exclusiveMinimum", "maximum", "minItems", "maxItems", "items", "required", "properties",
+    "patternProperties", "additionalProperties", "propertyNames", "allOf", "anyOf", "oneOf",
+}  # fmt: skip
+ANNOTATIONS = {"$schema", "$id", "$defs", "$comment", "title", "description", "default", "examples"}
+FORMATS = {"date", "date-time"}
+
+
+def understood(schema: Any, where: str) -> None:
+    """Raise ValueError for a keyword or format this validator does not implement."""
+    if not isinstance(schema, dict):
+        return
+    unknown = schema.keys() - CHECKED - ANNOTATIONS
+    if unknown:
+        raise ValueError(f"schema {where}: keyword {sorted(unknown)[0]!r} is not implemented")
+    if "format" in schema and schema["format"] not in FORMATS:
+        raise ValueError(f"schema {where}: format {schema['format']!r} is not implemented")
+    for key in ("properties", "patternProperties", "$defs"):
+        for name, sub in schema.get(key, {}).items():
+            understood(sub, f"{where}/{key}/{name}")
+    for key in ("items", "additionalProperties", "propertyNames"):
+        understood(schema.get(key), f"{where}/{key}")
+    for key in ("allOf", "anyOf", "oneOf"):
+        for i, sub in enumerate(schema.get(key, ())):
+            understood(sub, f"{where}/{key}/{i}")
 
 
 def _is_type(value: Any, kind: str) -> bool:

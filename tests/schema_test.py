@@ -347,3 +347,41 @@ def test_the_fast_daily_check_accepts_only_what_the_schema_accepts() -> None:
         assert schema.first_error("daily", doc) is not None, doc  # the full walk names it
     assert not schema._plain_daily({**good, "version": 1.0})  # stricter: the walk decides
     assert schema.first_error("daily", {**good, "version": 1.0}) is None
+
+
+def test_a_keyword_or_format_it_does_not_implement_is_refused_when_loaded() -> None:
+    for every in schema.names():
+        schema.load(every)  # ffhooks' own schemas use only what is implemented
+    with pytest.raises(ValueError, match="keyword 'uniqueItems' is not implemented"):
+        schema.understood({"properties": {"a": {"uniqueItems": True}}}, "test")
+    with pytest.raises(ValueError, match="format 'email' is not implemented"):
+        schema.understood({"items": {"format": "email"}}, "test")
+
+
+@pytest.mark.parametrize(
+    ("keywords", "good", "bad"),
+    [
+        ({"type": "string", "maxLength": 3}, "abc", "abcd"),
+        ({"type": "string", "minLength": 2}, "ab", "a"),
+        ({"type": "number", "maximum": 10}, 10, 10.5),
+        ({"type": "number", "exclusiveMinimum": 0}, 0.1, 0),
+        ({"type": "array", "minItems": 1, "maxItems": 2}, [1], [1, 2, 3]),
+        ({"type": "array", "minItems": 1}, [1], []),
+        ({"allOf": [{"type": "integer"}, {"minimum": 3}]}, 4, 2),
+        ({"oneOf": [{"type": "integer"}, {"type": "string"}]}, "x", None),
+        ({"oneOf": [{"type": "number"}, {"type": "integer"}]}, 1.5, 1),  # both fit: refused
+        ({"anyOf": [{"const": 1}, {"const": "one"}]}, "one", 2),
+        ({"propertyNames": {"pattern": "^[a-z]+$"}}, {"ab": 1}, {"Ab": 1}),
+        ({"type": "string", "format": "date"}, "2026-11-20", "2026-11-31"),
+    ],
+)
+def test_each_keyword_decides_as_jsonschema_does(
+    keywords: dict[str, Any], good: Any, bad: Any
+) -> None:
+    whole = {"$schema": "https://json-schema.org/draft/2020-12/schema", **keywords}
+    schema.understood(whole, "test")
+    reference = jsonschema.Draft202012Validator(
+        whole, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+    assert reference.is_valid(good) and schema._errors(whole, good, whole, True) is None
+    assert not reference.is_valid(bad) and schema._errors(whole, bad, whole, True)
