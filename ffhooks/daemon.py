@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -24,7 +23,7 @@ from pathlib import Path
 
 from ffhooks.clock import to_iso
 from ffhooks.errors import FatalError
-from ffhooks.fsio import write_json
+from ffhooks.fsio import held, write_json
 from ffhooks.gitio import Repo
 from ffhooks.records import Any, NamedTuple
 
@@ -98,8 +97,11 @@ def log(state_dir: Path, now: datetime, message: str, *, limit: int = LOG_LIMIT)
         pass
 
 
-def _pid_in(fd: int) -> int | None:
-    text = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+def _pid_in(path: Path) -> int | None:
+    try:
+        text = path.read_text(encoding="ascii", errors="replace").strip()
+    except OSError:
+        return None
     return int(text) if text.isdigit() else None
 
 
@@ -109,44 +111,20 @@ def single_instance(state_dir: Path, pid: int) -> Iterator[None]:
 
     `flock` is released by the kernel however the process ends, so a crashed daemon never
     leaves a stale lock behind; the file itself stays (removing a lock file races).
+    `ffhooks health` holds the lock for an instant to see whether a daemon runs: a start at
+    that very instant waits it out (half a second) rather than refusing.
     """
     path = lock_path(state_dir)
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        import fcntl
-    except ImportError:  # Windows: filelock's msvcrt lock, without the pid
-        from filelock import FileLock, Timeout
-
-        lock = FileLock(str(path), timeout=0)
-        try:
-            lock.acquire()
-        except Timeout:
-            raise AlreadyRunning(path, None) from None
-        try:
+        with held(path, 0.5) as fd:
+            if fd is not None:  # filelock (no fcntl) keeps no pid
+                os.ftruncate(fd, 0)
+                os.pwrite(fd, f"{pid}\n".encode(), 0)
             yield
-        finally:
-            lock.release()
-        return
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        # `ffhooks health` holds the lock for an instant to see whether a daemon runs: a
-        # start at that very instant waits it out rather than refusing
-        for attempt in range(10):
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if attempt == 9:
-                    raise AlreadyRunning(path, _pid_in(fd)) from None
-                time.sleep(0.05)
-        try:
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, f"{pid}\n".encode(), 0)
-            yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
+    except TimeoutError as exc:
+        if exc.args != (path,):
+            raise
+        raise AlreadyRunning(path, _pid_in(path)) from None
 
 
 def lock_held(state_dir: Path) -> bool | None:

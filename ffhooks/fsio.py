@@ -180,37 +180,63 @@ def quarantine(path: Path, top: Path, state_dir: Path, now: datetime) -> Path:
 
 
 @contextmanager
-def locked(path: Path, what: str) -> Iterator[None]:
-    """Hold an exclusive lock on `path` (a local file) for the duration.
+def held(path: Path, timeout: float, *, portable: bool = False) -> Iterator[int | None]:
+    """Hold an exclusive lock on `path` (a local file), waiting up to `timeout` seconds
+    (TimeoutError after); yields the lock file's descriptor, or None under filelock.
 
     On POSIX this is `fcntl.flock`, exactly what `filelock.FileLock` (UnixFileLock) takes, so
-    the two exclude each other; it is used directly because importing filelock costs about
-    10 ms, a third of the budget of `ffhooks stop`. Elsewhere filelock itself is used.
+    the two exclude each other; it is used directly because importing filelock costs a
+    third of `ffhooks stop`'s budget (`bench/cli_latency.py`). Without fcntl, or with
+    `portable` (the tests), filelock itself is used.
     """
     make_folder(path.parent)
     try:
         import fcntl
-    except ImportError:  # Windows
-        with _filelock(path, what):
-            yield
+    except ImportError:
+        portable = True
+    if portable:
+        from filelock import FileLock, Timeout
+
+        lock = FileLock(str(path), timeout=timeout)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise TimeoutError(path) from None
+        try:
+            yield None
+        finally:
+            lock.release()
         return
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        deadline = time.monotonic() + LOCK_TIMEOUT
+        deadline = time.monotonic() + timeout
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
                 if time.monotonic() > deadline:
-                    raise _busy(path, what) from None
+                    raise TimeoutError(path) from None
                 time.sleep(0.01)
         try:
-            yield
+            yield fd
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
+
+
+@contextmanager
+def locked(path: Path, what: str) -> Iterator[None]:
+    """Hold an exclusive lock on `path` for the duration (see `held`); one ffhooks process
+    busy with it past LOCK_TIMEOUT is an error naming `what`."""
+    try:
+        with held(path, LOCK_TIMEOUT):
+            yield
+    except TimeoutError as exc:
+        if exc.args != (path,):
+            raise
+        raise _busy(path, what) from None
 
 
 def _busy(path: Path, what: str) -> FatalError:
@@ -218,18 +244,3 @@ def _busy(path: Path, what: str) -> FatalError:
         f"{what} is locked by another ffhooks process ({path}) for {LOCK_TIMEOUT:.0f}s: "
         "wait for it to finish and try again"
     )
-
-
-@contextmanager
-def _filelock(path: Path, what: str) -> Iterator[None]:
-    from filelock import FileLock, Timeout
-
-    lock = FileLock(str(path), timeout=LOCK_TIMEOUT)
-    try:
-        lock.acquire()
-    except Timeout:
-        raise _busy(path, what) from None
-    try:
-        yield
-    finally:
-        lock.release()

@@ -63,3 +63,22 @@ def test_parse_json_refuses(data: bytes, problem: str) -> None:
     with pytest.raises(fsio.BrokenFile) as info:
         fsio.parse_json(data, "f.json", "fix it")
     assert problem in str(info.value) and str(info.value).startswith("f.json: ")
+
+
+@pytest.mark.parametrize("first_portable", [False, True])
+def test_filelock_and_flock_exclude_each_other(
+    tmp_path: Path, first_portable: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lock without fcntl (filelock, as on Windows) and the one with it take the same
+    kind of lock: each keeps the other out, and `locked` names what is busy."""
+    monkeypatch.setattr(fsio, "LOCK_TIMEOUT", 0.2)
+    path = tmp_path / "store" / ".lock"
+    with fsio.held(path, 1, portable=first_portable) as fd:
+        assert (fd is None) is first_portable
+        with pytest.raises(TimeoutError), fsio.held(path, 0.1, portable=not first_portable):
+            pass
+        busy = pytest.raises(FatalError, match="the time store of alice is locked")
+        with busy, fsio.locked(path, "the time store of alice"):
+            pass
+    with fsio.held(path, 0.1, portable=not first_portable):
+        pass  # free again
