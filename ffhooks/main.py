@@ -429,7 +429,8 @@ _FOR_NO_ONE = (
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
-    """The parser; with `only`, just that subcommand (building all of them costs ~7 ms)."""
+    """The parser; with `only`, just that subcommand (building all of them costs more than a
+    timer command may: `bench/cli_latency.py`)."""
     import argparse  # not imported by the commit hook, which has no options
 
     class _Formatter(argparse.HelpFormatter):
@@ -708,7 +709,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    if argv == ["hook"]:  # every commit: no parser to build (argparse alone is ~8 ms)
+    if argv == ["hook"]:  # every commit: no parser to build (`bench/commit_overhead.py`)
         return run(_hook)
     chosen = argv[0] if argv and argv[0] in COMMANDS else None
     args = build_parser(chosen).parse_args(argv)

@@ -1,9 +1,9 @@
 """`NamedTuple` records without importing `typing`.
 
-`typing` costs about 1.5 ms to import, a sixteenth of all of `ffhooks stop`, whose budget is
-half of Watson's time. Type checkers see `typing.NamedTuple` itself; at run time a small
-metaclass builds the same thing with `collections.namedtuple`: fields from the annotations,
-trailing defaults, and the class body's methods and properties.
+`typing` costs a noticeable share of `ffhooks stop` to import (`bench/cli_latency.py`),
+whose budget is half of Watson's time. Type checkers see `typing.NamedTuple` itself; at run
+time a small metaclass builds the same thing with `collections.namedtuple`: fields from the
+annotations, trailing defaults, and the class body's methods and properties.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The JSON Schemas in `schemas/`, and a small validator for the subset they use.
 
-jsonschema costs about 100 ms to import, more than the whole `ffhooks stop` command may take,
+jsonschema takes longer to import than the whole `ffhooks stop` may (`bench/cli_latency.py`),
 so reads on the hot path are checked here instead. The test suite checks that this validator
 and jsonschema agree on every schema and on a corpus of good and broken files.
 """
@@ -285,8 +285,9 @@ def first_error(name: str, value: Any) -> str | None:
 
 
 # The common case told fast: a day's sessions are read at every commit (a month of them, to
-# rebuild its summary), and the full walk costs ~0.2 ms a file. A check here accepts only
-# what the schema accepts; anything else gets the full walk, which explains it.
+# rebuild its summary), and the full walk is the slow part of that (`bench/commit_overhead.py`).
+# A check here accepts only what the schema accepts; anything else gets the full walk, which
+# explains it.
 _SESSION_KEYS = {"id", "task", "start", "end", "billable"}
 _SESSION_MORE = {"note", "reason"}
 _ID = r"[0-9a-f]{8,32}"

@@ -1,6 +1,6 @@
 """Checking SSH signatures (ssh-keygen's SSHSIG format, PROTOCOL.sshsig) in batches.
 
-ssh-keygen is the authority: every signature it is asked about costs a process (~5 ms), so
+ssh-keygen is the authority: every signature it is asked about costs a process, so
 a report of hundreds of summaries would take seconds. Two things make batches cheap:
 
 - a signature that passed is remembered (a digest of the principal, the whole allowed
