@@ -26,7 +26,7 @@ BY = ("user", "task", "month", "day")  # the finest a summary holds: any later r
 _SHA = "ffhooks-report-sha256: "
 _REPORT = "ffhooks-report:\n"
 _NAME = re.compile(
-    r"(?:(\d{4}-\d{2})|(\d{4}-\d{2}-\d{2})_(\d{4}-\d{2}-\d{2}))(?:\.([2-9]|[1-9]\d+))?"
+    r"(?:([0-9]{4}-[0-9]{2})|([0-9]{4}-[0-9]{2}-[0-9]{2})_([0-9]{4}-[0-9]{2}-[0-9]{2}))(?:\.([2-9]|[1-9][0-9]+))?"
 )
 
 
@@ -70,7 +70,7 @@ def span_of(label: str) -> Span | None:
 def span(month: str | None, first: date | None, last: date | None) -> Span:
     """The span `close` is asked for: a month (YYYY-MM), or --from and --to."""
     if month is not None:
-        found = span_of(month) if re.fullmatch(r"\d{4}-\d{2}", month) else None
+        found = span_of(month) if re.fullmatch(r"[0-9]{4}-[0-9]{2}", month) else None
         if found is None or first or last:
             raise FatalError(
                 f"{month!r}: give a month as YYYY-MM (e.g. 2026-11), or --from and --to instead"

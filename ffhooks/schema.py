@@ -21,7 +21,11 @@ SCHEMA_DIR = next(
     (p for p in (_HERE / "schemas", _HERE.parent / "schemas") if p.is_dir()), _HERE / "schemas"
 )
 
-_DATE_TIME = r"(\d{4}-\d\d-\d\d)[Tt](\d\d):(\d\d):(\d\d)(\.\d+)?([Zz]|[+-]\d\d:\d\d)"
+# ASCII digits only ([0-9], not \d, which takes any Unicode digit): as JSON Schema means them
+_DATE_TIME = (
+    r"([0-9]{4}-[0-9][0-9]-[0-9][0-9])[Tt]([0-9][0-9]):([0-9][0-9]):([0-9][0-9])(\.[0-9]+)?"
+    r"([Zz]|[+-][0-9][0-9]:[0-9][0-9])"
+)
 _TYPES: dict[str, tuple[type, ...]] = {
     "object": (dict,),
     "array": (list,),
@@ -37,14 +41,16 @@ _PATTERN_MEANS = {
     r"^[^\s\x00-\x1f\x7f](?:[^\x00-\x1f\x7f]{0,98}[^\s\x00-\x1f\x7f])?$": (
         "a task name (1-100 characters, no control characters, no surrounding spaces)"
     ),
-    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$": "a UTC time like 2026-11-20T09:00:00Z",
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$": (
+        "a UTC time like 2026-11-20T09:00:00Z"
+    ),
     r"^[0-9a-f]{64}$": "a SHA-256 (64 lowercase hex digits)",
     r"^[0-9a-f]{16}$": "a store id (16 lowercase hex digits)",
     r"^[0-9a-f]{8}$": "a writer id (8 lowercase hex digits)",
-    r"^\d{4}-(0[1-9]|1[0-2])$": "a month like 2026-11",
+    r"^[0-9]{4}-(0[1-9]|1[0-2])$": "a month like 2026-11",
     r"^[A-Z]{3}$": "an ISO 4217 currency code like EUR",
-    r"^\d{4}-W\d{2}$": "an ISO week like 2026-W47",
-    r"^(store\.json|time/current\.json|time/daily/\d{4}-\d{2}-\d{2}\.json)$": (
+    r"^[0-9]{4}-W[0-9]{2}$": "an ISO week like 2026-W47",
+    r"^(store\.json|time/current\.json|time/daily/[0-9]{4}-[0-9]{2}-[0-9]{2}\.json)$": (
         "a file of the store (store.json, time/current.json or time/daily/<day>.json)"
     ),
     r"^[a-z0-9][a-z0-9._-]{0,63}$": (
@@ -292,7 +298,7 @@ _SESSION_KEYS = {"id", "task", "start", "end", "billable"}
 _SESSION_MORE = {"note", "reason"}
 _ID = r"[0-9a-f]{8,32}"
 _TASK = r"[^\s\x00-\x1f\x7f](?:[^\x00-\x1f\x7f]{0,98}[^\s\x00-\x1f\x7f])?"
-_INSTANT = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z"
+_INSTANT = r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z"
 
 
 def _plain_session(s: Any) -> bool:

@@ -28,10 +28,10 @@ from ffhooks.records import Any, NamedTuple
 NAME = re.compile(r"(?P<store>[0-9a-f]{16})-(?P<seq>[1-9][0-9]{0,17})\.json")
 PATH = re.compile(
     r"\.flowforge/team/summaries/(?P<user>[a-z0-9][a-z0-9._-]{0,63})/"
-    r"(?P<month>\d{4}-(?:0[1-9]|1[0-2]))/(?P<store>[0-9a-f]{16})-(?P<seq>[1-9][0-9]{0,17})\.json"
+    r"(?P<month>[0-9]{4}-(?:0[1-9]|1[0-2]))/(?P<store>[0-9a-f]{16})-(?P<seq>[1-9][0-9]{0,17})\.json"
 )
 TOTAL_KEYS = ("billable_seconds", "non_billable_seconds", "sessions")
-_PERIOD = re.compile(r"\d{4}-\d{2}(-\d{2})?")
+_PERIOD = re.compile(r"[0-9]{4}-[0-9]{2}(-[0-9]{2})?")
 _TASK = re.compile(r"[^\s\x00-\x1f\x7f](?:[^\x00-\x1f\x7f]{0,98}[^\s\x00-\x1f\x7f])?")
 _HEAD = {"version", "user", "store", "month", "timezone", "seq", "detail", "totals", "sha256"}
 _OPTIONAL = {"capped", "writer", "signature", "signed_by"}

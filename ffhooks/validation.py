@@ -28,7 +28,7 @@ KINDS = [
     (rf"\.flowforge/user/{_USER}/store\.json", "store"),
     (rf"\.flowforge/user/{_USER}/journal\.json", "journal"),
     (rf"\.flowforge/user/{_USER}/time/current\.json", "current"),
-    (rf"\.flowforge/user/{_USER}/time/daily/\d{{4}}-\d{{2}}-\d{{2}}\.json", "daily"),
+    (rf"\.flowforge/user/{_USER}/time/daily/[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}\.json", "daily"),
 ]
 LEGACY = ".flowforge/billing/time-tracking.json"
 # Sessions are filed by the local day they start; readers look this far around it.
