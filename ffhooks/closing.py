@@ -202,6 +202,20 @@ class Adjustment(NamedTuple):
     non_billable_seconds: int
     sessions: int
 
+    def change(self) -> str:
+        """`billable +2:00:00, sessions +1`: what changed, in the report's units."""
+        from ffhooks.render import hms
+
+        parts = [
+            f"{name} {'+' if value > 0 else '-'}{hms(abs(value))}"
+            for name, value in (
+                ("billable", self.billable_seconds),
+                ("non-billable", self.non_billable_seconds),
+            )
+            if value
+        ]
+        return ", ".join([*parts, *([f"sessions {self.sessions:+d}"] if self.sessions else [])])
+
 
 def adjustments(label: str, before: list[Cell], after: list[Cell]) -> list[Adjustment]:
     sums: dict[tuple[str, str], list[int]] = {}

@@ -94,7 +94,7 @@ def test_late_time_fails_verify_and_reports_show_it_apart(closed: Path, ff: Any)
     notes = [r for r in table if "ADJUSTMENT" in r]
     assert notes == [
         "note: ADJUSTMENT to closed period 2026-11 (shown above as closed): alice 12 "
-        "+2:00:00 billable, +1 session(s) since it was closed"
+        "billable +2:00:00, sessions +1 since it was closed"
     ]
     for fmt in ("markdown", "html"):
         assert "ADJUSTMENT to closed period 2026-11" in ff("report", "--format", fmt, *NOV).out

@@ -206,19 +206,9 @@ def _filters(
 
 
 def _adjustment_note(a: closing.Adjustment) -> str:
-    from ffhooks.render import hms
-
-    def signed_duration(seconds: int) -> str:
-        return f"{'+' if seconds > 0 else '-'}{hms(abs(seconds))}"
-
-    parts = [
-        f"{signed_duration(a.billable_seconds)} billable" if a.billable_seconds else "",
-        f"{signed_duration(a.non_billable_seconds)} non-billable" if a.non_billable_seconds else "",
-        f"{a.sessions:+d} session(s)" if a.sessions else "",
-    ]
     return (
         f"ADJUSTMENT to closed period {a.period} (shown above as closed): {a.user} {a.task} "
-        f"{', '.join(p for p in parts if p)} since it was closed"
+        f"{a.change()} since it was closed"
     )
 
 

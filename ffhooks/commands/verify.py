@@ -13,7 +13,6 @@ def closed_changes(repo: Repo, commit: str) -> list[Finding]:
     period's tag recorded."""
     from ffhooks import closing
     from ffhooks import report as rep
-    from ffhooks.render import hms
 
     try:
         closed = closing.closed_periods(repo)
@@ -26,16 +25,11 @@ def closed_changes(repo: Repo, commit: str) -> list[Finding]:
     for c in closed:
         now = [x for x in cells if c.span.holds(x.period)]
         for a in closing.adjustments(c.span.label, closing.cells_of(c.report), now):
-            change = ", ".join(
-                f"{name} {'+' if value > 0 else '-'}{hms(abs(value))}"
-                for name, value in (("billable", a[3]), ("non-billable", a[4]))
-                if value
-            )
-            change += f"{', ' if change else ''}sessions {a.sessions:+d}" if a.sessions else ""
             found.append(
                 Finding(
                     c.span.tag,
-                    f"{a.user} task {a.task} changed since the period was closed ({change}): "
+                    f"{a.user} task {a.task} changed since the period was closed "
+                    f"({a.change()}): "
                     "reports show it as an adjustment; once billed, `ffhooks close "
                     f"{c.span.label.partition('.')[0]} --amend` closes the period again",
                 )
