@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import store_dir
@@ -53,8 +54,8 @@ def test_parallel_processes_lose_nothing(repo: Path) -> None:
         _, err = p.communicate(timeout=300)
         assert p.returncode == 0, err
     root = store_dir(repo)
-    added = []
-    timed = []
+    added: list[dict[str, Any]] = []
+    timed: list[dict[str, Any]] = []
     for path in (root / "time" / "daily").glob("*.json"):
         for s in json.loads(path.read_text())["sessions"]:
             (added if s["task"].startswith("w") else timed).append(s)

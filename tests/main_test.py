@@ -65,7 +65,7 @@ def test_every_command_and_option_says_what_it_takes() -> None:
     from ffhooks.main import build_parser
 
     parser = build_parser()
-    [commands] = [a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction"]
+    commands: Any = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
     silent = [
         f"{name} {action.option_strings or action.dest}"
         for name, sub in commands.choices.items()

@@ -187,6 +187,7 @@ def mutations(name: str) -> list[tuple[str, Any]]:
         doc = copy.deepcopy(base)
         del doc[key]
         out.append((f"without {key}", doc))
+        value: Any
         for label, value in [
             ("null", None),
             ("string", "x"),
@@ -302,7 +303,7 @@ def test_the_fast_daily_check_accepts_only_what_the_schema_accepts() -> None:
     The fast check may refuse more, never accept more."""
     from ffhooks import schema
 
-    good = {
+    good: dict[str, Any] = {
         "version": 1,
         "date": "2026-11-20",
         "sessions": [
@@ -317,7 +318,7 @@ def test_the_fast_daily_check_accepts_only_what_the_schema_accepts() -> None:
         ],
     }
     assert schema._plain_daily(good) and schema.first_error("daily", good) is None
-    bad_sessions = [
+    bad_sessions: list[dict[str, Any]] = [
         {"id": "0123ABCD"},
         {"id": "0123abc"},
         {"task": " 205"},
@@ -331,7 +332,7 @@ def test_the_fast_daily_check_accepts_only_what_the_schema_accepts() -> None:
         {"reason": None},
         {"extra": 1},
     ]
-    variants = [
+    variants: list[Any] = [
         {**good, "sessions": [{**good["sessions"][0], **change}]} for change in bad_sessions
     ]
     variants += [

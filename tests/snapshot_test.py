@@ -79,8 +79,8 @@ def test_the_quick_entry_check_lets_nothing_off_schema_through(tmp_path: Path) -
 
     snapshot.save(tmp_path, [("x.json", b"1")], reason="manual", user="alice", now=T0)
     path = snapshot.manifest_path(tmp_path, 1)
-    good = json.loads(path.read_text())
-    for change in [
+    good: dict[str, Any] = json.loads(path.read_text())
+    changes: list[dict[str, Any]] = [
         {"size": -1},
         {"size": 1.5},
         {"sha256": "A" * 64},
@@ -88,7 +88,8 @@ def test_the_quick_entry_check_lets_nothing_off_schema_through(tmp_path: Path) -
         {"inode": -3},
         {"mtime_ns": "1"},
         {"extra": 1},
-    ]:
+    ]
+    for change in changes:
         doc = {**good, "files": [{**good["files"][0], **change}]}
         doc["sha256"] = snapshot._body_checksum(doc)
         path.write_text(json.dumps(doc))

@@ -135,7 +135,12 @@ def test_canonical_and_checksum_leave_out_exactly_sha256_and_signature() -> None
         assert summary.checksum({**doc, key: "other"}) != summary.checksum(doc)
 
 
-ALICE_NOVEMBER = {"user": "alice", "store": STORE, "month": "2026-11", "timezone": "UTC"}
+ALICE_NOVEMBER: dict[str, Any] = {
+    "user": "alice",
+    "store": STORE,
+    "month": "2026-11",
+    "timezone": "UTC",
+}
 
 
 def doc_of() -> dict[str, Any]:
