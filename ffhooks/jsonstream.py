@@ -27,6 +27,7 @@ DUP = "\x00duplicate key"
 
 _WS = re.compile(r"[ \t\n\r]*")
 _PARTIAL_NUMBER = re.compile(r"-?\d*(?:\.\d*)?(?:[eE][-+]?\d*)?")
+_NUMBER_TAIL = re.compile(r"\.[0-9]*(?:[eE][-+]?[0-9]*)?|[eE][-+]?[0-9]*")
 _NOT_A_NUMBER = object()
 
 
@@ -132,12 +133,19 @@ class _Scanner:
                 if _ran_out(self.buf, exc):
                     raise self.broken("ends before its JSON is complete (truncated?)") from None
                 raise self.broken(f"is not valid JSON ({exc.msg})", exc.pos) from None
-            if end == len(self.buf) and self._more():  # a number may go on in the next chunk
+            # a number may go on in the next chunk: `2` of `2.25`, or `2` of a `2.` or `2e-`
+            # that ends the chunk
+            cut = end == len(self.buf) or (
+                type(value) in (int, float) and _NUMBER_TAIL.fullmatch(self.buf, end) is not None
+            )
+            if cut and self._more():
                 continue
             self.pos = end
             return value
 
     def key(self) -> str:
+        if not self.peek():
+            raise self.broken("ends before its JSON is complete (truncated?)")
         if self.peek() != '"':
             raise self.broken("is not valid JSON: expected a key in double quotes")
         key = self.value()
@@ -151,6 +159,8 @@ def _ran_out(text: str, exc: json.JSONDecodeError) -> bool:
     return (
         not rest
         or exc.msg.startswith("Unterminated string")
+        # a \uXXXX escape cut short (the decoder wants a character after its fourth digit)
+        or (exc.msg.startswith("Invalid \\uXXXX escape") and len(rest) <= 6)
         or any(word.startswith(rest) for word in ("true", "false", "null"))
         or _PARTIAL_NUMBER.fullmatch(rest) is not None
     )
