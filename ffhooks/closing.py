@@ -101,11 +101,9 @@ def closed_labels(repo: Repo) -> list[str]:
 def closed_spans(repo: Repo) -> list[Span]:
     """The closed periods, each at its latest revision."""
     latest: dict[tuple[date, date], Span] = {}
-    for s in map(span_of, closed_labels(repo)):
-        if (
-            s is not None
-            and s.revision > latest.get((s.first, s.last), s._replace(revision=0)).revision
-        ):
+    for s in filter(None, map(span_of, closed_labels(repo))):
+        known = latest.get((s.first, s.last))
+        if known is None or s.revision > known.revision:
             latest[(s.first, s.last)] = s
     return sorted(latest.values(), key=lambda s: s.first)
 
