@@ -1,184 +1,26 @@
 """Legacy FlowForge time files and JSON lines, read one entry at a time.
 
-A legacy file may be 150 MB of one JSON object, so it is never parsed whole: a scanner decodes
-one value at a time from a buffer of about a megabyte, and `LegacyReader` walks the object of
-tasks, yielding each session and task field as an event and saying after each one where a
-later run may resume. `LinesReader` does the same for JSON lines. Objects with a key given
-twice carry `DUP`; NaN and Infinity become a value that is no number. Nothing here adds up
-time or judges a session: that is `ffhooks.legacy`.
+`LegacyReader` walks a legacy file's object of tasks with a `jsonscan.Scanner` (never the
+whole file in memory), yielding each session and task field as an event and saying after
+each one where a later run may resume. `LinesReader` does the same for JSON lines. Objects
+with a key given twice carry `DUP`. Nothing here adds up time or judges a session: that is
+`ffhooks.legacy`.
 """
 
 from __future__ import annotations
 
-import codecs
 import json
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from ffhooks.errors import BrokenFile
+from ffhooks.jsonscan import DECODER, Scanner
+from ffhooks.jsonscan import DUP as DUP  # for legacy.py, which takes these from here
+from ffhooks.jsonscan import FIX_SOURCE as FIX_SOURCE
 from ffhooks.records import Any
 
 NOT_TASKS = frozenset({"sessions", "metadata"})
-CHUNK = 1 << 20
-LARGEST_ENTRY = 64 << 20
-FIX_SOURCE = "fix the file (or restore it from a backup) and run `ffhooks migrate` again"
-DUP = "\x00duplicate key"
-
-_WS = re.compile(r"[ \t\n\r]*")
-_PARTIAL_NUMBER = re.compile(r"-?\d*(?:\.\d*)?(?:[eE][-+]?\d*)?")
-_NUMBER_TAIL = re.compile(r"\.[0-9]*(?:[eE][-+]?[0-9]*)?|[eE][-+]?[0-9]*")
-_NOT_A_NUMBER = object()
-
-
-def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    found = dict(pairs)
-    if len(found) != len(pairs):
-        seen: set[str] = set()
-        for key, _ in pairs:
-            if key in seen:
-                found[DUP] = key
-                break
-            seen.add(key)
-    return found
-
-
-def _constant(name: str) -> Any:
-    return _NOT_A_NUMBER
-
-
-_DECODER = json.JSONDecoder(object_pairs_hook=_pairs, parse_constant=_constant)
+CHUNK = 1 << 20  # bytes read at a time
 Event = tuple[str, Any, Any]
-
-
-class _Scanner:
-    """One JSON text read incrementally: values are decoded one at a time from a buffer of
-    about a megabyte, so a 150 MB file never sits in memory."""
-
-    def __init__(self, handle: Any, offset: int, shown: str) -> None:
-        handle.seek(offset)
-        self.handle = handle
-        self.shown = shown
-        self.utf8 = codecs.getincrementaldecoder("utf-8")()
-        self.buf = ""
-        self.pos = 0
-        self.base = offset  # byte offset of buf[0]
-        self.read = offset
-        self.eof = False
-
-    def _more(self) -> bool:
-        if self.eof:
-            return False
-        chunk = self.handle.read(CHUNK)
-        try:
-            text = self.utf8.decode(chunk, final=not chunk)
-        except UnicodeDecodeError as exc:
-            raise BrokenFile(
-                self.shown, f"is not UTF-8 (byte {self.read + exc.start})", FIX_SOURCE
-            ) from None
-        self.read += len(chunk)
-        self.eof = not chunk
-        if self.pos:
-            head = self.buf[: self.pos]
-            self.base += len(head) if head.isascii() else len(head.encode())
-            self.buf = self.buf[self.pos :]
-            self.pos = 0
-        self.buf += text
-        return True
-
-    def offset(self) -> int:
-        """The byte offset of the next character to read."""
-        head = self.buf[: self.pos]
-        return self.base + (len(head) if head.isascii() else len(head.encode()))
-
-    def done(self) -> int:
-        return self.base + self.pos
-
-    def broken(self, problem: str, at: int | None = None) -> BrokenFile:
-        if at is not None:
-            self.pos = at
-        line, column = _line_column(self.handle, self.offset())
-        return BrokenFile(self.shown, f"{problem} (line {line} column {column})", FIX_SOURCE)
-
-    def peek(self) -> str:
-        """The next character that is not white space, "" at the end."""
-        while True:
-            end = _WS.match(self.buf, self.pos)
-            self.pos = end.end() if end else self.pos
-            if self.pos < len(self.buf):
-                return self.buf[self.pos]
-            if not self._more():
-                return ""
-
-    def expect(self, char: str) -> None:
-        found = self.peek()
-        if found != char:
-            if not found:
-                raise self.broken("ends before its JSON is complete (truncated?)")
-            raise self.broken(f"is not valid JSON: expected {char!r}, found {found!r}")
-        self.pos += 1
-
-    def value(self) -> Any:
-        if not self.peek():
-            raise self.broken("ends before its JSON is complete (truncated?)")
-        while True:
-            try:
-                value, end = _DECODER.raw_decode(self.buf, self.pos)
-            except json.JSONDecodeError as exc:
-                cut = exc.pos >= len(self.buf) - 16 or exc.msg.startswith("Unterminated string")
-                if cut and len(self.buf) - self.pos < LARGEST_ENTRY and self._more():
-                    continue
-                if cut and not self.eof:
-                    raise self.broken("has an entry larger than 64 MB") from None
-                if _ran_out(self.buf, exc):
-                    raise self.broken("ends before its JSON is complete (truncated?)") from None
-                raise self.broken(f"is not valid JSON ({exc.msg})", exc.pos) from None
-            # a number may go on in the next chunk: `2` of `2.25`, or `2` of a `2.` or `2e-`
-            # that ends the chunk
-            cut = end == len(self.buf) or (
-                type(value) in (int, float) and _NUMBER_TAIL.fullmatch(self.buf, end) is not None
-            )
-            if cut and self._more():
-                continue
-            self.pos = end
-            return value
-
-    def key(self) -> str:
-        if not self.peek():
-            raise self.broken("ends before its JSON is complete (truncated?)")
-        if self.peek() != '"':
-            raise self.broken("is not valid JSON: expected a key in double quotes")
-        key = self.value()
-        self.expect(":")
-        return str(key)
-
-
-def _ran_out(text: str, exc: json.JSONDecodeError) -> bool:
-    """Whether a decoding error at the end of the input means the input was cut short."""
-    rest = text[exc.pos :].rstrip()
-    return (
-        not rest
-        or exc.msg.startswith("Unterminated string")
-        # a \uXXXX escape cut short (the decoder wants a character after its fourth digit)
-        or (exc.msg.startswith("Invalid \\uXXXX escape") and len(rest) <= 6)
-        or any(word.startswith(rest) for word in ("true", "false", "null"))
-        or _PARTIAL_NUMBER.fullmatch(rest) is not None
-    )
-
-
-def _line_column(handle: Any, offset: int) -> tuple[int, int]:
-    handle.seek(0)
-    line, last, done = 1, 0, 0
-    while done < offset:
-        block = handle.read(min(CHUNK, offset - done))
-        if not block:
-            break
-        count = block.count(b"\n")
-        if count:
-            line += count
-            last = done + block.rindex(b"\n") + 1
-        done += len(block)
-    return line, offset - last + 1
 
 
 class LegacyReader:
@@ -193,7 +35,7 @@ class LegacyReader:
         self.resume = resume
         self.at: tuple[str, str | None, int] = ("top", None, -1)
         self.tasks: set[str] = set(resume["tasks"]) if resume else set()
-        self.scan: _Scanner | None = None
+        self.scan: Scanner | None = None
 
     def point(self) -> dict[str, Any]:
         assert self.scan is not None
@@ -212,7 +54,8 @@ class LegacyReader:
     def events(self) -> Iterator[Event]:
         with open(self.path, "rb") as handle:
             resume = self.resume
-            scan = self.scan = _Scanner(handle, resume["offset"] if resume else 0, self.shown)
+            offset = resume["offset"] if resume else 0
+            scan = self.scan = Scanner(handle, offset, self.shown, CHUNK)
             if resume is None:
                 if scan.peek() != "{":
                     raise scan.broken("is not a legacy time file: expected a JSON object of tasks")
@@ -228,7 +71,7 @@ class LegacyReader:
                 yield from self._task(scan, task, first=level == "open")
             yield from self._top(scan, first=False)
 
-    def _top(self, scan: _Scanner, *, first: bool) -> Iterator[Event]:
+    def _top(self, scan: Scanner, *, first: bool) -> Iterator[Event]:
         while True:
             if scan.peek() == "}":
                 scan.pos += 1
@@ -251,7 +94,7 @@ class LegacyReader:
             self.at = ("top", None, -1)
             yield "other", key, value
 
-    def _task(self, scan: _Scanner, task: str, *, first: bool) -> Iterator[Event]:
+    def _task(self, scan: Scanner, task: str, *, first: bool) -> Iterator[Event]:
         while True:
             if scan.peek() == "}":
                 scan.pos += 1
@@ -269,7 +112,7 @@ class LegacyReader:
             self.at = ("task", task, -1)
             yield "field", (task, name), value
 
-    def _sessions(self, scan: _Scanner, task: str, index: int) -> Iterator[Event]:
+    def _sessions(self, scan: Scanner, task: str, index: int) -> Iterator[Event]:
         first = index == 0
         while True:
             if scan.peek() == "]":
@@ -308,7 +151,7 @@ class LinesReader:
                 if raw.isspace():
                     continue
                 try:
-                    value = _DECODER.decode(raw.decode("utf-8"))
+                    value = DECODER.decode(raw.decode("utf-8"))
                 except UnicodeDecodeError as exc:
                     yield "bad", self.line, f"is not UTF-8 (byte {exc.start} of the line)"
                     continue

@@ -1,6 +1,8 @@
-"""The rules of tracking time: one timer per user, no overlaps, nothing in the future.
+"""Tracking time: one timer per user (start, pause, resume, stop, cancel, restart) and the
+sessions it records, added, edited, removed or imported after the fact.
 
-Functions here change a `Store` and return what they did; they never print.
+Functions here change a `Store` and return what they did; they never print. Every change is
+checked against `rules.py` first: no overlaps, nothing in the future.
 """
 
 from __future__ import annotations
@@ -10,108 +12,17 @@ from datetime import date, datetime, time, timedelta
 
 from ffhooks.clock import day_start, format_duration
 from ffhooks.errors import FatalError
-from ffhooks.records import NamedTuple
+from ffhooks.rules import (
+    Limits,
+    check_session,
+    check_start,
+    check_task,
+    overlap,
+    overlaps_running,
+    session_problem,
+    when,
+)
 from ffhooks.store import Paused, Running, Session, Store, Timer, new_session_id
-
-
-class Limits(NamedTuple):
-    max_seconds: int
-    force: bool = False
-
-
-def _when(dt: datetime, store: Store) -> str:
-    return dt.astimezone(store.tz).strftime("%Y-%m-%d %H:%M:%S")
-
-
-def task_problem(task: str) -> str | None:
-    if (
-        not task
-        or len(task) > 100
-        or task != task.strip()
-        or any(ord(c) < 32 or ord(c) == 127 for c in task)
-    ):
-        return (
-            f"task {task!r} is not allowed: use 1-100 characters with no control characters "
-            "and no surrounding spaces, e.g. 205 or PROJ-12"
-        )
-    if task == "*":
-        return (
-            "task '*' is not allowed: reports use * for time with no per-task split; "
-            "name the task, e.g. 205 or PROJ-12"
-        )
-    return None
-
-
-def check_task(task: str) -> str:
-    problem = task_problem(task)
-    if problem:
-        raise FatalError(problem)
-    return task
-
-
-def session_problem(store: Store, s: Session, limits: Limits) -> str | None:
-    """Why a session cannot be billed as it stands, overlaps aside; None if it can."""
-    if task_problem(s.task):
-        return task_problem(s.task)
-    if s.end <= s.start:
-        return (
-            f"the session would end ({_when(s.end, store)}) at or before it starts "
-            f"({_when(s.start, store)}): check the times"
-        )
-    if s.end > store.now:
-        return (
-            f"the session would end in the future ({_when(s.end, store)}): time can only be "
-            "recorded once it has passed"
-        )
-    if s.seconds > limits.max_seconds and not limits.force:
-        return (
-            f"the session would last {format_duration(s.seconds)}, more than the team's "
-            f"max_session_hours ({limits.max_seconds / 3600:g}h): check the times, or pass "
-            "--force if it really was that long"
-        )
-    return None
-
-
-def _overlap(store: Store, s: Session, other: Session) -> str:
-    return (
-        f"the session {_when(s.start, store)} to {_when(s.end, store)} would overlap session "
-        f"{other.id} on {other.task} ({_when(other.start, store)} to {_when(other.end, store)}): "
-        "one person cannot bill two things at once"
-    )
-
-
-def _overlaps_running(store: Store, s: Session, running: Running | None) -> str | None:
-    if running and running.id != s.id and s.start < store.now and s.end > running.start:
-        return (
-            f"the session would overlap the running timer on {running.task} (since "
-            f"{_when(running.start, store)}): stop it first or choose other times"
-        )
-    return None
-
-
-def check_session(store: Store, s: Session, limits: Limits, *, ignore: str | None = None) -> None:
-    """Refuse a session that cannot be billed as it stands, saying why."""
-    problem = session_problem(store, s, limits)
-    if problem:
-        raise FatalError(problem)
-    for other in store.sessions_between(s.start, s.end):
-        if other.id != ignore:
-            raise FatalError(f"{_overlap(store, s, other)}; edit or remove that one first")
-    problem = _overlaps_running(store, s, store.timer().running)
-    if problem:
-        raise FatalError(problem)
-
-
-def _check_start(store: Store, at: datetime) -> None:
-    if at > store.now:
-        raise FatalError(
-            f"{_when(at, store)} is in the future: a timer can only start from now or earlier"
-        )
-    for other in store.sessions_between(at, store.now):
-        raise FatalError(
-            f"a timer from {_when(at, store)} would overlap session {other.id} on {other.task} "
-            f"(until {_when(other.end, store)}): start it later"
-        )
 
 
 def _end_running(
@@ -120,8 +31,7 @@ def _end_running(
     """The session a running timer becomes when it ends at `at` (None if it lasted 0 s)."""
     if at < running.start:
         raise FatalError(
-            f"{_when(at, store)} is before the running timer started "
-            f"({_when(running.start, store)})"
+            f"{when(at, store)} is before the running timer started ({when(running.start, store)})"
         )
     if at == running.start:
         return None
@@ -141,7 +51,7 @@ def start(
         if current.running.task == task and current.running.billable == billable and note is None:
             return current.running, None
         ended = _end_running(store, current.running, at, limits)
-    _check_start(store, at)
+    check_start(store, at)
     running = Running(new_session_id(), task, at, billable, note)
     store.apply(added=[ended] if ended else [], timer=Timer(running=running))
     return running, ended
@@ -163,7 +73,7 @@ def resume(store: Store, at: datetime) -> Running:
         raise FatalError(f"a timer is already running on {current.running.task}")
     if current.paused is None:
         raise FatalError("nothing is paused: start a task with `ffhooks start TASK`")
-    _check_start(store, at)
+    check_start(store, at)
     running = Running(
         new_session_id(), current.paused.task, at, current.paused.billable, current.paused.note
     )
@@ -201,7 +111,7 @@ def change_running(store: Store, changed: Running) -> Running:
         raise FatalError("no timer is running: `ffhooks edit ID` corrects a recorded session")
     check_task(changed.task)
     if changed.start != current.start:
-        _check_start(store, changed.start)
+        check_start(store, changed.start)
     store.apply(timer=Timer(running=changed))
     return changed
 
@@ -307,8 +217,8 @@ def import_sessions(
     latest: Session | None = None
     for where, s in timeline:
         if latest is not None and s.start < latest.end and where:
-            problems.append((where, _overlap(store, s, latest)))
-        problem = _overlaps_running(store, s, running) if where else None
+            problems.append((where, overlap(store, s, latest)))
+        problem = overlaps_running(store, s, running) if where else None
         if problem:
             problems.append((where, problem))
         if latest is None or s.end > latest.end:

@@ -31,6 +31,10 @@ KINDS = [
     (rf"\.flowforge/user/{_USER}/time/daily/[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}\.json", "daily"),
 ]
 LEGACY = ".flowforge/billing/time-tracking.json"
+LEGACY_PROBLEM = (
+    "is a FlowForge legacy file: `ffhooks migrate` carries its time into the summaries; "
+    "then remove it"
+)
 # Sessions are filed by the local day they start; readers look this far around it.
 FILING_SLACK_DAYS = 1
 
@@ -109,13 +113,11 @@ def semantic_problems(kind: str, doc: Any, rel: str) -> list[tuple[str, str]]:
                 found.append((f"$.sessions[{i}]", f"session {s['id']} ends at or before its start"))
             started = date.fromisoformat(s["start"][:10])
             if abs(started - day) > timedelta(days=FILING_SLACK_DAYS):
-                found.append(
-                    (
-                        f"$.sessions[{i}]",
-                        f"session {s['id']} starts on {started}, too far from this file's day "
-                        "to be found: sessions are filed under the day they start",
-                    )
+                problem = (
+                    f"session {s['id']} starts on {started}, too far from this file's day "
+                    "to be found: sessions are filed under the day they start"
                 )
+                found.append((f"$.sessions[{i}]", problem))
     elif kind == "current" and doc["running"] and doc["paused"]:
         found.append(("$", "has both a running and a paused timer"))
     elif kind == "store":
@@ -144,13 +146,11 @@ def _zone_history_problems(doc: dict[str, Any]) -> list[tuple[str, str]]:
                 problem = f"{entry['since']} is not after the change before it"
                 found.append((f"$.zones[{i}].since", problem))
     if entries and entries[-1]["timezone"] != doc["timezone"]:
-        found.append(
-            (
-                "$.zones",
-                f"ends with {entries[-1]['timezone']!r}, not the current zone "
-                f"{doc['timezone']!r}: `ffhooks timezone {doc['timezone']}` records the change",
-            )
+        problem = (
+            f"ends with {entries[-1]['timezone']!r}, not the current zone {doc['timezone']!r}: "
+            f"`ffhooks timezone {doc['timezone']}` records the change"
         )
+        found.append(("$.zones", problem))
     return found
 
 
@@ -224,18 +224,9 @@ def check_data(
         return FileResult(rel, kind, [Problem(rel, at, m) for at, m in problems]), doc
 
     if kind is None:
-        if rel == LEGACY:
-            return result(
-                [
-                    (
-                        "$",
-                        "is a FlowForge legacy file: `ffhooks migrate` carries its time "
-                        "into the summaries; then remove it",
-                    )
-                ]
-            )
         where = "under .flowforge/" if rel.startswith(".flowforge/") else "here"
-        return result([("$", f"no ffhooks schema covers a file {where} (misplaced or misnamed?)")])
+        problem = f"no ffhooks schema covers a file {where} (misplaced or misnamed?)"
+        return result([("$", LEGACY_PROBLEM if rel == LEGACY else problem)])
     try:
         doc = parse_json(data, rel, "")
     except BrokenFile as exc:
@@ -244,16 +235,9 @@ def check_data(
         try:
             return result(team.problems(kind[5:], doc), doc)
         except Exception as exc:  # the team's schema itself: missing, unparsable or invalid
-            problem = getattr(exc, "problem", None) or getattr(exc, "message", None) or exc
-            return result(
-                [
-                    (
-                        "$",
-                        f"its schema {kind[5:]} (from the team config's `validate`) "
-                        f"cannot be used: {problem}",
-                    )
-                ]
-            )
+            why = getattr(exc, "problem", None) or getattr(exc, "message", None) or exc
+            problem = f"its schema {kind[5:]} (from the team config's `validate`) cannot be used"
+            return result([("$", f"{problem}: {why}")])
     schema_problems = every_error(kind, doc)
     if schema_problems:
         return result(schema_problems)

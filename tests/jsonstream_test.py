@@ -95,7 +95,7 @@ def test_resuming_from_any_point_gives_exactly_the_rest(
 
 DONE_XFAIL = pytest.mark.xfail(
     strict=True,
-    reason="LegacyReader.done() is _Scanner.done() = base + pos: a byte count (base) plus a "
+    reason="LegacyReader.done() is Scanner.done() = base + pos: a byte count (base) plus a "
     "character count (pos), so after non-ASCII text read since the last refill it lags "
     "point()['offset'] (bytes), and migrate's progress (bytes done / bytes in all) mixes units",
 )

@@ -62,7 +62,7 @@ def test_schema_command(ff: Any) -> None:
 
 
 def test_every_command_and_option_says_what_it_takes() -> None:
-    from ffhooks.main import build_parser
+    from ffhooks.parser import build_parser
 
     parser = build_parser()
     commands: Any = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
@@ -73,6 +73,34 @@ def test_every_command_and_option_says_what_it_takes() -> None:
         if action.dest != "help" and not action.help
     ]
     assert silent == []
+    for sub in commands.choices.values():
+        assert sub.format_help()  # argparse formats each help with %: a stray one breaks it
     help_text = " ".join(commands.choices["add"].format_help().split())
     for form in ("14:30", "1h30m", "1.5h", "1:30", "2026-11-21", "yesterday"):
         assert form in help_text
+
+
+def test_every_command_function_takes_its_options_as_keywords() -> None:
+    """`main` passes a command's parsed options to its function by their `dest`: each is a
+    parameter of it, and each parameter without a default is an option."""
+    import importlib
+    import inspect
+
+    from ffhooks.main import CONTEXT, NOTHING, REPO, REPO_NOW, RUNS
+    from ffhooks.parser import COMMANDS, build_parser
+
+    assert list(RUNS) == list(COMMANDS)
+    commands: Any = next(
+        a for a in build_parser()._actions if a.__class__.__name__ == "_SubParsersAction"
+    )
+    leading = {NOTHING: 0, REPO: 1, REPO_NOW: 2, CONTEXT: 1}
+    for name, (target, given) in RUNS.items():
+        module, _, function = target.partition(".")
+        run = getattr(importlib.import_module(f"ffhooks.commands.{module}"), function)
+        params = list(inspect.signature(run).parameters.values())[leading[given] :]
+        dests = {a.dest for a in commands.choices[name]._actions if a.dest != "help"}
+        if given == CONTEXT:
+            assert {"user"} <= dests, name  # whose store
+            dests -= {"user", "new_store"}
+        assert dests <= {p.name for p in params}, name
+        assert {p.name for p in params if p.default is p.empty} <= dests, name

@@ -8,8 +8,8 @@ from datetime import date, datetime
 
 from ffhooks.clock import format_duration, parse_instant
 from ffhooks.context import Context
+from ffhooks.rules import Limits
 from ffhooks.store import Session, Store
-from ffhooks.timer import Limits
 
 
 def limits(ctx: Context, force: bool) -> Limits:

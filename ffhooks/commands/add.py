@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from ffhooks import timer
+from ffhooks import rules, timer
 from ffhooks.clock import parse_date, parse_duration
 from ffhooks.commands._common import describe, instant, limits, local_days, warn_if_closed
 from ffhooks.context import Context
@@ -30,7 +30,7 @@ def add(
         else:
             begin = ctx.now - length  # it just ended
         session = Session(
-            new_session_id(), timer.check_task(task), begin, begin + length, billable, note
+            new_session_id(), rules.check_task(task), begin, begin + length, billable, note
         )
         timer.add(store, session, limits(ctx, force))
         print(f"Added {describe(session, store)}")

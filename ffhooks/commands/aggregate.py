@@ -75,7 +75,11 @@ def _refuse_odd(odd: list[str]) -> str:
     )
 
 
-def aggregate(repo: Repo, now: datetime, *, rebuild: bool) -> int:
+def aggregate(repo: Repo, now: datetime, *, rebuild: bool, hook: bool = False) -> int:
+    """Fold every store, rebuilding every month with `rebuild`; with `hook`, as the commit
+    hook does (`aggregate_hook`)."""
+    if hook:
+        return aggregate_hook(repo, now)
     users, odd = stores(repo)
     for user in users:
         _fold(repo, user, now, rebuild=rebuild, quiet=False)

@@ -17,7 +17,7 @@ class Command(NamedTuple):
 
 
 def commands() -> list[Command]:
-    from ffhooks.main import COMMANDS, build_parser
+    from ffhooks.parser import COMMANDS, build_parser
 
     parser = build_parser()
     sub: Any = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")

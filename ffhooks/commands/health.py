@@ -4,7 +4,7 @@ import json
 import os
 
 from ffhooks.clock import now_from_env
-from ffhooks.daemon import health_path, judge, lock_held
+from ffhooks.daemon_state import health_path, judge, lock_held
 from ffhooks.errors import FatalError
 from ffhooks.fsio import read_json
 from ffhooks.gitio import Repo

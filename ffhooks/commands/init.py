@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from ffhooks.hookdefs import (
     local_repo_block,
     remote_repo_block,
 )
+from ffhooks.identity import resolve_user
 
 IGNORE_LINE = ".flowforge/user/"
 
@@ -133,8 +135,12 @@ def init(
     hooks_repo: str | None,
     rev: str | None,
     branch_timer: bool,
-    signing_for: str | None = None,
+    signing: bool = False,
+    user: str | None = None,
 ) -> int:
+    """Set up the repository; with `signing`, also `user`'s SSH signing key (`user` as
+    given by --user, else FFHOOKS_USER or git config)."""
+    signing_for = resolve_user(user, os.environ, repo.top) if signing else None
     ids = DEFAULT_HOOK_IDS + (("ffhooks-branch-timer",) if branch_timer else ())
     if (hooks_repo is None) != (rev is None):
         raise FatalError(
@@ -162,7 +168,7 @@ def init(
 def set_up_signing(repo: Repo, user: str) -> None:
     """Check that git's signing key signs, and allow it for `user` in allowed_signers
     (staged, for the team to review)."""
-    from ffhooks import signing, sshsig
+    from ffhooks import signing, sshformat
     from ffhooks.config import load_config
     from ffhooks.gitio import run_git
 
@@ -173,19 +179,19 @@ def set_up_signing(repo: Repo, user: str) -> None:
             "your SSH key (`ssh-keygen -t ed25519` makes one), then run this again"
         )
     signing.sign(key, b"ffhooks init --signing")  # the key works: agent, passphrase, file
-    path = repo.top / sshsig.ALLOWED_SIGNERS
+    path = repo.top / sshformat.ALLOWED_SIGNERS
     text = path.read_text(encoding="utf-8") if path.exists() else ""
-    known = sshsig.allowed_signers(text)
+    known = sshformat.allowed_signers(text)
     public = key.public.split()
-    line = f'{user} namespaces="{sshsig.NAMESPACE},git" {public[0]} {public[1]}'
-    if sshsig.allows(known, user, public[1]):
-        print(f"{sshsig.ALLOWED_SIGNERS}: unchanged (it allows {key.fingerprint} for {user})")
+    line = f'{user} namespaces="{sshformat.NAMESPACE},git" {public[0]} {public[1]}'
+    if sshformat.allows(known, user, public[1]):
+        print(f"{sshformat.ALLOWED_SIGNERS}: unchanged (it allows {key.fingerprint} for {user})")
     else:
         if text and not text.endswith("\n"):
             text += "\n"
         atomic_write(path, (text + line + "\n").encode("utf-8"))
-        run_git(["add", "--", sshsig.ALLOWED_SIGNERS], repo.top)
-        print(f"{sshsig.ALLOWED_SIGNERS}: added and staged, for review:\n  {line}")
+        run_git(["add", "--", sshformat.ALLOWED_SIGNERS], repo.top)
+        print(f"{sshformat.ALLOWED_SIGNERS}: added and staged, for review:\n  {line}")
     mode = load_config(repo.flowforge).signatures
     print(
         f"Your summaries are signed with {key.fingerprint} while the team config says "

@@ -1,0 +1,206 @@
+"""The options of the commands a user runs on their own time and store (`start`, `log`,
+`snapshot`, ...): each function adds one command's arguments to its parser.
+
+Each option's `dest` is the keyword its `ffhooks/commands/` function takes (`--json` is
+`as_json`), so `main` passes the parsed options on as they are.
+"""
+
+from __future__ import annotations
+
+import os
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
+
+
+TIME_FORMS = (
+    "TIME: 14:30 (today), 2026-11-21 14:30 (your zone) or 2026-11-21T14:30:00+01:00. "
+    "DURATION: 1h30m, 90m, 1.5h, 45s, 1:30 or 1:00:30. DATE: 2026-11-21, today or yesterday."
+)
+BILLABLE = "not billed to the client (default: billable)"
+JSON = "print JSON instead of text"
+DATES = "YYYY-MM-DD, today, yesterday, this-week, last-week, this-month or last-month"
+
+
+def timer_options(p: argparse.ArgumentParser, *, note: bool = True) -> None:
+    p.epilog = TIME_FORMS
+    p.add_argument("--at", metavar="TIME", help="when it happened, e.g. 14:30 (default: now)")
+    if note:
+        p.add_argument("--note", metavar="TEXT", help="free text, kept private")
+    p.add_argument("--force", action="store_true", help="allow a session past max_session_hours")
+
+
+def _new_store(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--new-store",
+        action="store_true",
+        help="start a new store even though this clone has snapshots of a lost one",
+    )
+
+
+def json_only(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", dest="as_json", action="store_true", help=JSON)
+
+
+def nothing(p: argparse.ArgumentParser) -> None:
+    pass
+
+
+def start(p: argparse.ArgumentParser) -> None:
+    p.add_argument("task", nargs="?", help="the task (default: taken from the branch name)")
+    p.add_argument("--no-billable", dest="billable", action="store_false", help=BILLABLE)
+    timer_options(p)
+    _new_store(p)
+
+
+def pause(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--reason", metavar="TEXT", help="why, kept with the session, e.g. lunch")
+    timer_options(p, note=False)
+
+
+def resume(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--at", metavar="TIME", help="when it happened (default: now)")
+
+
+def add(p: argparse.ArgumentParser) -> None:
+    p.epilog = TIME_FORMS
+    p.add_argument("task", help="the task, e.g. 205 or an issue key")
+    p.add_argument("duration", help="how long, e.g. 1h30m, 90m, 1.5h, 45s or 1:30")
+    when = p.add_mutually_exclusive_group()
+    when.add_argument("--start", metavar="TIME", help="when it started (default: it just ended)")
+    when.add_argument(
+        "--date", dest="day", metavar="DATE", help="the day (first free slot from 09:00)"
+    )
+    p.add_argument("--no-billable", dest="billable", action="store_false", help=BILLABLE)
+    p.add_argument("--note", metavar="TEXT", help="free text, kept private")
+    p.add_argument("--force", action="store_true", help="allow a session past max_session_hours")
+    _new_store(p)
+
+
+def log(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--from", dest="start", metavar="DATE", help=f"first day: {DATES}")
+    p.add_argument("--to", dest="end", metavar="DATE", help="last day (the same forms)")
+    p.add_argument(
+        "--all", dest="everything", action="store_true", help="every session ever recorded"
+    )
+    p.add_argument(
+        "--task",
+        dest="tasks",
+        action="append",
+        default=[],
+        metavar="TASK",
+        help="only this task (repeat)",
+    )
+    json_only(p)
+
+
+def edit(p: argparse.ArgumentParser) -> None:
+    p.epilog = TIME_FORMS
+    p.add_argument(
+        "session_id",
+        metavar="id",
+        help="the session id (at least 4 characters of it), or `current`",
+    )
+    p.add_argument("--start", metavar="TIME", help="the right start, e.g. 09:15")
+    p.add_argument("--end", metavar="TIME", help="the right end, e.g. 17:30 (its start's day)")
+    p.add_argument("--task", help="the right task, e.g. 205")
+    billable = p.add_mutually_exclusive_group()
+    billable.add_argument(
+        "--billable", dest="billable", action="store_true", default=None, help="billed after all"
+    )
+    billable.add_argument("--no-billable", dest="billable", action="store_false", help=BILLABLE)
+    p.add_argument("--note", metavar="TEXT", help="new note ('' clears it)")
+    p.add_argument("--force", action="store_true", help="allow a session past max_session_hours")
+
+
+def restart(p: argparse.ArgumentParser) -> None:
+    timer_options(p, note=False)
+
+
+def remove(p: argparse.ArgumentParser) -> None:
+    p.add_argument("session_id", metavar="id", help="the session id (at least 4 characters of it)")
+    p.add_argument("--yes", action="store_true", help="do not ask on a terminal")
+
+
+def import_(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "path", metavar="file", help="the export, e.g. ~/.config/watson/frames or sessions.jsonl"
+    )
+    p.add_argument(
+        "--format",
+        dest="fmt",
+        choices=("jsonl", "watson", "timewarrior"),
+        help="what FILE is (default: told from its content)",
+    )
+    p.add_argument("--force", action="store_true", help="allow sessions past max_session_hours")
+    _new_store(p)
+
+
+def timezone(p: argparse.ArgumentParser) -> None:
+    p.add_argument("name", nargs="?", help="an IANA name such as Europe/Berlin")
+    p.add_argument(
+        "--recut",
+        action="store_true",
+        help="cut all recorded time in NAME, changing the months already summarised "
+        "(without it, only time from now on uses NAME)",
+    )
+    _new_store(p)
+
+
+def branch_timer(p: argparse.ArgumentParser) -> None:
+    default = os.environ.get("PRE_COMMIT_CHECKOUT_TYPE", "1")  # set by pre-commit
+    p.add_argument("--checkout-type", default=default, help="git's third post-checkout argument")
+
+
+def recover(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "action",
+        nargs="?",
+        default="status",
+        choices=("status", "retry", "restore", "rebuild", "verify", "forget"),
+        help="status (default): what is wrong and its fix; retry: the queued; restore: a "
+        "snapshot; rebuild: every summary anew; verify: snapshots; forget: a quarantined file",
+    )
+    p.add_argument(
+        "target",
+        nargs="?",
+        metavar="SNAPSHOT|FILE",
+        help="restore: which snapshot; forget: the quarantined file whose loss you accept",
+    )
+    p.add_argument("--dry-run", action="store_true", help="restore: show, change nothing")
+    p.add_argument(
+        "--merge", action="store_true", help="restore: move this store's sessions into it"
+    )
+    json_only(p)
+
+
+def store(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "action",
+        nargs="?",
+        default="show",
+        choices=("show", "fork", "moved"),
+        help="fork: this folder is a copy, give it a new empty store; moved: the same clone, "
+        "moved here",
+    )
+    json_only(p)
+
+
+def snapshot(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "action",
+        nargs="?",
+        default="list",
+        choices=("list", "create", "verify"),
+        help="list (default), create one now, or verify one's checksums",
+    )
+    p.add_argument("snapshot_id", nargs="?", type=int, metavar="ID", help="the snapshot (verify)")
+    json_only(p)
+
+
+def daemon(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--once", action="store_true", help="one round, then exit")
+    p.add_argument(
+        "--interval", type=float, default=300.0, metavar="SECONDS", help="between rounds (300)"
+    )
