@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import sys
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -42,6 +43,20 @@ def atomic_write(path: Path, data: bytes, *, fsync: bool = True) -> None:
         raise
     if fsync:
         fsync_folder(path.parent)
+
+
+def sha256_hex(data: bytes) -> str:
+    """The SHA-256 of `data` in hex, by CPython's own implementation where it has one:
+    `hashlib` loads OpenSSL first, some milliseconds of every commit, for files of a few
+    kilobytes (`bench/commit_overhead.py`)."""
+    try:
+        if sys.version_info >= (3, 12):
+            from _sha2 import sha256
+        else:
+            from _sha256 import sha256  # type: ignore[import-not-found]
+    except ImportError:  # a build without them
+        from hashlib import sha256
+    return sha256(data).hexdigest()
 
 
 def make_folder(folder: Path) -> None:

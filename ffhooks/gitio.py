@@ -6,6 +6,7 @@ what `ffhooks start`/`stop` need, and a `git` process costs several milliseconds
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -37,11 +38,14 @@ def run_git(
     stdin: str | None = None,
     env: dict[str, str] | None = None,
 ) -> str:
-    """Run git; `env` adds to (not replaces) the environment."""
+    """Run git; `env` adds to (not replaces) the environment. A query `start_git` started
+    with the same arguments gives its answer instead."""
     environ = {**os.environ, **env} if env else dict(os.environ)
+    argv = ["git", "-C", str(cwd), *args]
     try:
         if stdin is None:
-            code, out, err = _spawn(["git", "-C", str(cwd), *args], environ)
+            started = None if env else _started.pop(tuple(argv), None)
+            code, out, err = _collect(*started) if started else _collect(*_start(argv, environ))
         else:
             import subprocess
 
@@ -61,12 +65,31 @@ def run_git(
     return out.decode(errors="surrogateescape")
 
 
-def _spawn(argv: list[str], environ: dict[str, str]) -> tuple[int, bytes, bytes]:
-    """Run a program with no input and collect its output and errors: what the commit hook
-    asks of git several times, without importing `subprocess` (a tenth of the hook's
-    budget here: `bench/commit_overhead.py`)."""
-    import select
+# git processes started ahead of the `run_git` that asks for their answer: (pid, out, err)
+_started: dict[tuple[str, ...], tuple[int, int, int]] = {}
 
+
+def start_git(args: Sequence[str], cwd: Path) -> None:
+    """Start the query `git args` in `cwd` now, for the first `run_git` that asks it later:
+    git works on the other core while Python imports the rest (`bench/commit_overhead.py`).
+    Only for a query whose answer nothing done before it is asked can change; whatever
+    could (staging) calls `forget_started` first."""
+    argv = ["git", "-C", str(cwd), *args]
+    if tuple(argv) not in _started:
+        with contextlib.suppress(OSError):  # run_git runs it again, and says what is wrong
+            _started[tuple(argv)] = _start(argv, dict(os.environ))
+
+
+def forget_started() -> None:
+    """Drop the answers of queries started ahead: the index or the work tree changes."""
+    while _started:
+        _collect(*_started.popitem()[1])
+
+
+def _start(argv: list[str], environ: dict[str, str]) -> tuple[int, int, int]:
+    """Start a program with no input: (its pid, the read ends of its output and errors).
+    Without importing `subprocess`, a tenth of the commit hook's budget here
+    (`bench/commit_overhead.py`)."""
     out_r, out_w = os.pipe()  # not inheritable: the child gets only its 1 and 2
     err_r, err_w = os.pipe()
     actions = [
@@ -83,6 +106,13 @@ def _spawn(argv: list[str], environ: dict[str, str]) -> tuple[int, bytes, bytes]
     finally:
         os.close(out_w)
         os.close(err_w)
+    return pid, out_r, err_r
+
+
+def _collect(pid: int, out_r: int, err_r: int) -> tuple[int, bytes, bytes]:
+    """Wait for a program `_start` started: (its exit code, its output, its errors)."""
+    import select
+
     chunks: dict[int, list[bytes]] = {out_r: [], err_r: []}
     poller = select.poll()
     for fd in chunks:

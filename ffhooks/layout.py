@@ -3,6 +3,10 @@ without importing what reads or writes them."""
 
 SUMMARIES = ".flowforge/team/summaries"
 PRIVATE = ".flowforge/user"
+OWN_JSON = r"\.flowforge/.*\.json"  # the files ffhooks' schemas cover (a regex, as pre-commit's)
 # What a superseded summary is overwritten with (see summary.py), and its git blob id
 TOMBSTONE = b'{"ffhooks":"tombstone"}\n'
 TOMBSTONE_BLOB = "04a648d43c4cc003aef0ad15fdcb69ae05a24574"
+# What the commit hook asks git about a user's summaries folder (`staging.index_lacks`),
+# started before the imports that need the answer (`commands/hook.py`)
+UNSTAGED_QUERY = ("--literal-pathspecs", "ls-files", "-z", "-t", "--others", "--modified", "--")

@@ -57,7 +57,7 @@ RUNS: dict[str, tuple[str, str]] = {  # command: (module.function of ffhooks/com
     "schema": ("schema.schema", NOTHING),
     "migrate": ("migrate.migrate", REPO_NOW),
     "demo": ("demo.demo", NOTHING),
-    "hook": ("hook.hook", REPO_NOW),
+    "hook": ("hook.hook", REPO),  # it asks the time only if it folds
     "guard": ("guard.guard", REPO),
     "branch-timer": ("branch_timer.branch_timer", CONTEXT),
 }

@@ -13,7 +13,6 @@ Manifests written before these were recorded read as None: unknown.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -23,7 +22,7 @@ from pathlib import Path
 
 from ffhooks.clock import parse_iso, to_iso
 from ffhooks.errors import BrokenFile, FatalError
-from ffhooks.fsio import atomic_write, locked, parse_json, sync_written
+from ffhooks.fsio import atomic_write, locked, parse_json, sha256_hex, sync_written
 from ffhooks.records import Any, NamedTuple
 
 REASONS = ("aggregate", "manual", "daemon", "restore", "migrate-backup")
@@ -63,9 +62,9 @@ def manifest_path(state_dir: Path, snapshot_id: int) -> Path:
 
 def _body_checksum(doc: dict[str, Any]) -> str:
     body = {k: v for k, v in doc.items() if k != "sha256"}
-    return hashlib.sha256(
+    return sha256_hex(
         json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-    ).hexdigest()
+    )
 
 
 def _ids(state_dir: Path) -> list[int]:
@@ -102,7 +101,7 @@ def save(
         entries = list(known)
         written = []
         for path, data in files:
-            digest = hashlib.sha256(data).hexdigest()
+            digest = sha256_hex(data)
             target = object_path(state_dir, digest)
             if not target.is_file() or target.stat().st_size != len(data):
                 atomic_write(target, data, fsync=False)
@@ -225,7 +224,7 @@ def read_object(state_dir: Path, entry: Entry) -> bytes:
         data = path.read_bytes()
     except FileNotFoundError:
         raise BrokenFile(str(path), f"is missing (content of {entry.path})", "") from None
-    if len(data) != entry.size or hashlib.sha256(data).hexdigest() != entry.sha256:
+    if len(data) != entry.size or sha256_hex(data) != entry.sha256:
         raise BrokenFile(str(path), f"does not match its checksum (content of {entry.path})", "")
     return data
 

@@ -16,8 +16,8 @@ from pathlib import Path
 from ffhooks import summary
 from ffhooks.errors import FatalError
 from ffhooks.fsio import atomic_write
-from ffhooks.gitio import Repo, ref_commit, remote_default, run_git
-from ffhooks.layout import TOMBSTONE
+from ffhooks.gitio import Repo, forget_started, ref_commit, remote_default, run_git
+from ffhooks.layout import TOMBSTONE, UNSTAGED_QUERY
 from ffhooks.records import NamedTuple
 
 
@@ -150,19 +150,7 @@ class Unstaged(NamedTuple):
 
 def index_lacks(repo: Repo, user_dir: Path) -> Unstaged:
     """One `git ls-files` of what the index lacks under a user's summaries folder."""
-    listed = run_git(
-        [
-            "--literal-pathspecs",
-            "ls-files",
-            "-z",
-            "-t",
-            "--others",
-            "--modified",
-            "--",
-            f"{rel_path(repo, user_dir)}/",
-        ],
-        repo.top,
-    )
+    listed = run_git([*UNSTAGED_QUERY, f"{rel_path(repo, user_dir)}/"], repo.top)
     untracked: list[str] = []
     modified: list[str] = []
     for entry in filter(None, listed.split("\0")):
@@ -270,6 +258,7 @@ def stage(repo: Repo, paths: list[Path]) -> None:
     would show the summaries as changed after the commit.
     """
     rel = [str(p.relative_to(repo.top)) for p in paths]
+    forget_started()  # what git was asked ahead about the index is out of date now
     run_git(["update-index", "--add", "--", *rel], repo.top)
     index = os.environ.get("GIT_INDEX_FILE", "")
     real = repo.git_dir / "index.lock"

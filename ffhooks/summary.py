@@ -12,7 +12,6 @@ a tombstone by its blob id (from `ls-tree`) or its size, without reading it.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Callable, Container, Iterable
@@ -22,6 +21,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ffhooks.clock import ZoneHistory, as_history, day_start
+from ffhooks.fsio import sha256_hex
 from ffhooks.layout import SUMMARIES, TOMBSTONE, TOMBSTONE_BLOB
 from ffhooks.records import Any, NamedTuple
 
@@ -144,7 +144,7 @@ def canonical(doc: dict[str, Any]) -> bytes:
 
 
 def checksum(doc: dict[str, Any]) -> str:
-    return hashlib.sha256(canonical(doc)).hexdigest()
+    return sha256_hex(canonical(doc))
 
 
 def build(

@@ -9,7 +9,7 @@ import pytest
 from conftest import git
 
 from ffhooks.errors import FatalError
-from ffhooks.gitio import run_git
+from ffhooks.gitio import forget_started, run_git, start_git
 
 
 def test_large_output_and_errors_at_once(repo: Path) -> None:
@@ -40,3 +40,31 @@ def test_a_failing_git_names_its_error(repo: Path) -> None:
     with pytest.raises(FatalError, match=r"^git rev-parse .* failed: fatal: "):
         run_git(["rev-parse", "--verify", "nothing-here^{commit}"], repo)
     assert run_git(["rev-parse", "--verify", "-q", "nothing"], repo, check=False) == ""
+
+
+def test_a_query_started_ahead_answers_as_of_its_start(repo: Path) -> None:
+    """`start_git` runs a query while Python does other things; the `run_git` asking it
+    later gets that answer, once; `forget_started` drops it when the index changes."""
+    from ffhooks import gitio
+
+    def finished(args: list[str]) -> None:  # the started git has answered and exited
+        key = ("git", "-C", str(repo), *args)
+        pid = gitio._started[key][0]
+        os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
+
+    (repo / "a.txt").write_text("a\n")
+    start_git(["ls-files", "--others"], repo)
+    start_git(["ls-files", "--others"], repo)  # one process for both
+    finished(["ls-files", "--others"])
+    git(repo, "add", "a.txt")
+    assert run_git(["ls-files", "--others"], repo) == "a.txt\n"  # as it was at the start
+    assert run_git(["ls-files", "--others"], repo) == ""  # asked again: git runs anew
+    (repo / "b.txt").write_text("b\n")
+    start_git(["ls-files", "--others"], repo)
+    finished(["ls-files", "--others"])
+    git(repo, "add", "b.txt")
+    forget_started()  # what staging does before it changes the index
+    assert run_git(["ls-files", "--others"], repo) == ""
+    start_git(["no-such-command"], repo)
+    with pytest.raises(FatalError, match="no-such-command"):
+        run_git(["no-such-command"], repo)  # its failure is told by the run_git asking

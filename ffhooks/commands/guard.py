@@ -12,10 +12,14 @@ def guard(repo: Repo) -> int:
     return 0
 
 
+# everything the commit would change, asked once (`staged_changes`), ahead by the hook
+STAGED_QUERY = ("diff", "--cached", "--raw", "-z", "--no-renames", "--no-abbrev")
+
+
 def staged_changes(repo: Repo) -> list[tuple[str, str, str]]:
     """(new blob id, status letter, path) of everything the commit would change: one `git
     diff --cached` that the commit hook also takes the files to validate from."""
-    out = run_git(["diff", "--cached", "--raw", "-z", "--no-renames", "--no-abbrev"], repo.top)
+    out = run_git(STAGED_QUERY, repo.top)
     fields = out.split("\0")
     # entries `:old_mode new_mode old_blob new_blob status`, then the path
     return [

@@ -4,15 +4,36 @@ summaries, then validate the staged `.flowforge` JSON and the team's own globs."
 
 from __future__ import annotations
 
+import os
 import sys
-from datetime import datetime
 
 from ffhooks.errors import FatalError
-from ffhooks.gitio import Repo
+from ffhooks.gitio import Repo, forget_started, start_git
+from ffhooks.layout import OWN_JSON, SUMMARIES, UNSTAGED_QUERY
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ffhooks.config import Rule
 
 
-def hook(repo: Repo, now: datetime) -> int:
-    from ffhooks.commands.aggregate import fold_every_store
+def hook(repo: Repo) -> int:
+    try:
+        return _hook(repo)
+    finally:
+        forget_started()
+
+
+def _hook(repo: Repo) -> int:
+    from ffhooks.commands.guard import STAGED_QUERY
+    from ffhooks.identity import stores
+
+    # git answers what the guard and the first fold will ask while Python imports the rest
+    start_git(STAGED_QUERY, repo.top)
+    users, odd = stores(repo)
+    if users:
+        start_git([*UNSTAGED_QUERY, f"{SUMMARIES}/{users[0]}/"], repo.top)
+        import ffhooks.recovery  # noqa: F401  (the fold's imports, on this core meanwhile)
+
     from ffhooks.commands.guard import refuse, staged_changes
 
     changes = staged_changes(repo)
@@ -25,7 +46,11 @@ def hook(repo: Repo, now: datetime) -> int:
     else:
         # never fails (failures are queued); what it writes itself is valid by construction,
         # what it stages as found (the index had lost it) is checked like the user's
-        names.update(fold_every_store(repo, now))
+        if users or odd:  # the fold's modules (clock, zones, dates) only for a store
+            from ffhooks.clock import now_from_env
+            from ffhooks.commands.aggregate import fold_every_store
+
+            names.update(fold_every_store(repo, now_from_env(os.environ)))
     try:
         validate_staged(repo, names)  # every problem is named, the guard's and the files'
     except FatalError as exc:
@@ -42,18 +67,37 @@ def validate_staged(repo: Repo, names: set[str]) -> int:
     and the team's globs (`validate` in the team config); silent when all are valid."""
     import re
 
-    from ffhooks.commands.validate import validate
-    from ffhooks.config import load_config
-    from ffhooks.validation import hook_files_pattern
+    rules = _team_rules(repo)
+    if rules:
+        from ffhooks.validation import hook_files_pattern
 
-    try:
-        rules = load_config(repo.flowforge).validate
-    except FatalError:
-        rules = ()  # validate reports the config itself
-    pattern = re.compile(hook_files_pattern(rules))
+        pattern = re.compile(hook_files_pattern(rules))
+    else:
+        pattern = re.compile(OWN_JSON)
     paths = sorted(p for p in names if pattern.fullmatch(p))
     if not paths:
         return 0
+    from ffhooks.commands.validate import validate
+
     return validate(
         repo, paths=[str(repo.top / p) for p in paths], everything=False, fmt="text", quiet=True
     )
+
+
+def _team_rules(repo: Repo) -> tuple[Rule, ...]:
+    """The team config's `validate` rules; a config without any is not schema-checked here
+    (nor imported the checker for): most commits stage no file of ffhooks'."""
+    import json
+
+    from ffhooks.config import config_path, load_config
+
+    try:
+        raw = json.loads(config_path(repo.flowforge).read_bytes())
+    except (OSError, ValueError):
+        raw = None
+    if not isinstance(raw, dict) or "validate" not in raw:
+        return ()  # validate reports a broken config when it is staged
+    try:
+        return load_config(repo.flowforge).validate
+    except FatalError:
+        return ()
