@@ -9,8 +9,6 @@ _FOLDING: dict[str, Any] = {
     "pass_filenames": False,
     "always_run": True,
     "require_serial": True,
-    # pre-commit hides what a passing hook prints; a queued failure must be seen
-    "verbose": True,
     # without it, a post-checkout install (the branch timer) runs it on every switch
     "stages": ["pre-commit"],
     "minimum_pre_commit_version": "3.2.0",  # the stage names of today

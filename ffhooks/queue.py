@@ -58,3 +58,19 @@ def entries(state_dir: Path) -> list[tuple[Path, dict[str, Any]]]:
 
 def done(path: Path) -> None:
     path.unlink(missing_ok=True)
+
+
+def reminder(state_dir: Path) -> str | None:
+    """What to tell a person at a timer command while failures wait in the queue: a commit
+    from an IDE, or under prek, shows nothing of what its hook said. One `listdir`."""
+    try:
+        waiting = sum(1 for n in os.listdir(queue_dir(state_dir)) if n.endswith(".json"))
+    except OSError:
+        return None
+    if not waiting:
+        return None
+    return (
+        f"{waiting} failure(s) of ffhooks wait in this clone's queue (a commit's hook could "
+        "not fold the time, or keep its snapshot; the time is safe in your store): run "
+        "`ffhooks recover`"
+    )

@@ -53,7 +53,7 @@ def test_reset_head_1_then_the_next_commit_still_carries_the_time(hooked: Path, 
     [condition] = status.json()["conditions"]
     assert condition["kind"] == "unstaged-summary" and "commit" in condition["fix"]
     (repo / "a.txt").write_text("a2\n")
-    result = commit(repo, "-am", "work again")
+    result = commit(repo, "-am", "work again", terminal=True)
     assert result.returncode == 0, result.stderr
     assert "the index had lost" in result.stdout + result.stderr
     assert tree_total(repo) == 3600
@@ -380,7 +380,7 @@ def test_cherry_pick_onto_a_branch_without_the_month_folder_is_clean(
     said = []
     for hour in ("09:00", "11:00"):
         ff("add", "205", "1h", "--start", f"2026-10-28 {hour}")
-        result = commit(repo, "--allow-empty", "-m", f"finn {hour}")
+        result = commit(repo, "--allow-empty", "-m", f"finn {hour}", terminal=True)
         assert result.returncode == 0
         said.append("merge.directoryRenames false" in result.stdout + result.stderr)
     assert said == [True, False]  # set once, and said so

@@ -96,10 +96,64 @@ def set_now(monkeypatch: pytest.MonkeyPatch, instant: str) -> None:
 SUMMARIES = ".flowforge/team/summaries"
 
 
-def commit(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def commit(repo: Path, *args: str, terminal: bool = False) -> subprocess.CompletedProcess[str]:
+    """`git commit -q ARGS`: as an IDE runs it (no terminal), or with `terminal`, as a
+    developer types it (what the terminal shows, in `stdout`)."""
+    if terminal:
+        return on_terminal(("git", "commit", "-q", *args), repo)
     return subprocess.run(
-        ("git", "commit", "-q", *args), cwd=repo, capture_output=True, text=True, check=False
+        ("git", "commit", "-q", *args),
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=False,
+        start_new_session=True,  # no controlling terminal, like an IDE's
     )
+
+
+def on_terminal(
+    argv: tuple[str, ...], cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run `argv` on a pseudo-terminal of its own, as a person at a terminal does; `stdout`
+    is what the terminal shows at the end (a terminal emulator, pyte, renders every cursor
+    movement and erasure), `stderr` is empty."""
+    import fcntl
+    import struct
+    import termios
+
+    import pyte
+
+    leader, follower = os.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 256, 160, 0, 0))
+    try:
+        proc = subprocess.Popen(
+            argv,
+            cwd=cwd,
+            env=env,
+            stdin=follower,
+            stdout=follower,
+            stderr=follower,
+            start_new_session=True,
+            # the terminal becomes the controlling one: /dev/tty is it
+            preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),
+        )
+    finally:
+        os.close(follower)
+    drawn = b""
+    while True:
+        try:
+            chunk = os.read(leader, 1 << 16)
+        except OSError:  # EIO: every process holding the terminal has ended
+            break
+        if not chunk:
+            break
+        drawn += chunk
+    os.close(leader)
+    code = proc.wait(timeout=120)
+    screen = pyte.Screen(160, 256)
+    pyte.ByteStream(screen).feed(drawn)
+    shown = "\n".join(line.rstrip() for line in screen.display).strip("\n")
+    return subprocess.CompletedProcess(argv, code, shown + "\n", "")
 
 
 def tree_total(repo: Path, ref: str = "HEAD") -> int:

@@ -20,6 +20,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import on_terminal
 
 DEVELOPERS = ("ana", "ben", "cleo", "dan", "eve", "finn")
 TWO_CLONES = ("ben", "eve")  # each works from a second clone too: two stores, both counted
@@ -84,16 +85,22 @@ class Dev:
         return env
 
     def run(
-        self, now: datetime, *args: str, ok: bool = True, user: bool = True
+        self, now: datetime, *args: str, ok: bool = True, user: bool = True, terminal: bool = False
     ) -> subprocess.CompletedProcess[str]:
-        proc = subprocess.run(
-            args,
-            cwd=self.clone,
-            env=self.env(now, user=user),
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        """`args` in the clone; with `terminal`, typed at a terminal (what it shows is in
+        `stdout`); else as an IDE or a script runs it, with no terminal."""
+        if terminal:
+            proc = on_terminal(args, self.clone, self.env(now, user=user))
+        else:
+            proc = subprocess.run(
+                args,
+                cwd=self.clone,
+                env=self.env(now, user=user),
+                capture_output=True,
+                text=True,
+                check=False,
+                start_new_session=True,
+            )
         if ok and proc.returncode != 0:
             raise AssertionError(f"{self.label}: {' '.join(args)}\n{proc.stdout}{proc.stderr}")
         return proc
@@ -156,7 +163,10 @@ class Dev:
     ) -> subprocess.CompletedProcess[str]:
         """`git commit` through the hooks; afterwards HEAD carries every newest summary."""
         before = ("-c", "user.email=ide@example.com") if ide_user else ()
-        proc = self.run(now, "git", *before, "commit", "-q", *args, user=not ide_user)
+        # a developer at a terminal sees what the hook says; an IDE's commit has none
+        proc = self.run(
+            now, "git", *before, "commit", "-q", *args, user=not ide_user, terminal=not ide_user
+        )
         out = proc.stdout + proc.stderr
         assert "not aggregated" not in out, f"{self.label}: commit {args}\n{out}"
         missing = self.missing_from_head(now)
@@ -457,7 +467,8 @@ def step(dev: Dev, action: str, now: datetime, rng: random.Random) -> None:
         if dev.add_work(now, rng) or dev.forgotten is not None:
             (dev.clone / IDE_MARKER).touch()
             dev.note(now, "while the IDE holds the index")
-            proc = dev.run(now, "git", "commit", "-q", "-m", f"{dev.label}: IDE holds the index")
+            message = f"{dev.label}: IDE holds the index"
+            proc = dev.run(now, "git", "commit", "-q", "-m", message, terminal=True)
             out = proc.stdout + proc.stderr
             assert "not aggregated" in out and "ffhooks recover" in out, out
             assert not (dev.clone / ".git/index.lock").exists()

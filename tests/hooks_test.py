@@ -101,7 +101,7 @@ def test_failure_never_blocks_the_commit(hooked: Path, ff: Any) -> None:
     ff("add", "1", "1h", "--start", "08:00")
     (repo / SUMMARIES).mkdir(parents=True)
     (repo / SUMMARIES / "alice").write_text("a file where a folder should be")
-    result = commit(repo, "--allow-empty", "-m", "still commits")
+    result = commit(repo, "--allow-empty", "-m", "still commits", terminal=True)
     assert result.returncode == 0, result.stderr
     assert "ffhooks recover" in result.stdout + result.stderr
     assert list((repo / ".git/ffhooks/queue").glob("*.json"))
@@ -216,7 +216,7 @@ def test_unstaged_summary_edit_is_reported_and_kept(hooked: Path, ff: Any) -> No
     ff("add", "1", "1h", "--start", "10:00")
     (repo / "x.txt").write_text("x\n")
     git(repo, "add", "x.txt")
-    result = commit(repo, "-m", "with an edited summary around")
+    result = commit(repo, "-m", "with an edited summary around", terminal=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "unstaged edits" in result.stdout + result.stderr
     assert "36000" in path.read_text()  # the edit survived pre-commit's stash and restore

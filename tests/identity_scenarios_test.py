@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SUMMARIES, git, store_dir
+from conftest import SUMMARIES, git, on_terminal, store_dir
 
 
 def at(day: str, clock: str) -> str:
@@ -36,11 +36,24 @@ class Place:
         self.label = label  # names the file its commits change: rebases never conflict
         self.commits = 0
 
-    def run(self, now: str, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
+    def run(
+        self, now: str, *args: str, ok: bool = True, terminal: bool = False
+    ) -> subprocess.CompletedProcess[str]:
+        """`args` in the clone; with `terminal`, typed at a terminal (what it shows is in
+        `stdout`); else with no terminal, as an IDE runs it."""
         env = {**os.environ, "FFHOOKS_NOW": now, "FFHOOKS_USER": self.user}
-        proc = subprocess.run(
-            args, cwd=self.path, env=env, capture_output=True, text=True, check=False
-        )
+        if terminal:
+            proc = on_terminal(args, self.path, env)
+        else:
+            proc = subprocess.run(
+                args,
+                cwd=self.path,
+                env=env,
+                capture_output=True,
+                text=True,
+                check=False,
+                start_new_session=True,
+            )
         if ok and proc.returncode != 0:
             raise AssertionError(f"{self.label}: {' '.join(args)}\n{proc.stdout}{proc.stderr}")
         return proc
@@ -64,7 +77,9 @@ class Place:
         note = self.path / f"notes-{self.label}.txt"
         note.write_text(f"{self.label}: change {self.commits}\n")
         self.git(now, "add", note.name)
-        proc = self.git(now, "commit", "-q", "-m", f"{self.label} {self.commits}")
+        proc = self.run(
+            now, "git", "commit", "-q", "-m", f"{self.label} {self.commits}", terminal=True
+        )
         assert "Traceback" not in proc.stdout + proc.stderr
         return proc
 
@@ -189,7 +204,7 @@ def test_one_developer_across_copies_moves_cleans_stashes_worktrees_and_zones(
     }
     assert "copied-store" in kinds
     hook = copy.commit(now)  # goes through; writes nothing under the original's id
-    assert "store fork" in hook.stderr and copy.head_summaries(original) == []
+    assert "store fork" in hook.stdout and copy.head_summaries(original) == []
     copy.ff(now, "store", "fork")
     assert copy.store() != original and copy.sessions(now) == []
     copy.ff(now, "add", "206", "1h30m", "--start", at("10-27", "13:00"))
@@ -285,7 +300,7 @@ def test_one_developer_across_copies_moves_cleans_stashes_worktrees_and_zones(
     alice.ff(now, "add", "208", "1h", "--start", at("10-31", "09:00"))
     [added] = [s for s in alice.sessions(now) if s["task"] == "208"]
     hook = alice.commit(now)  # goes through, folds nothing without that day
-    assert "2026-10-29.json" in hook.stderr and alice.head_summaries(original) == []
+    assert "2026-10-29.json" in hook.stdout and alice.head_summaries(original) == []
     conditions = json.loads(alice.ff(now, "recover", "--json", ok=False).stdout)["conditions"]
     assert "quarantined" in {c["kind"] for c in conditions}
     alice.ff(now, "recover", "restore")

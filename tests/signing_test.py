@@ -282,7 +282,7 @@ def test_required_without_a_key_commits_and_queues_then_signs(
     git(repo, "add", "-A")
     assert commit(repo, "-m", "base").returncode == 0
     ff("add", "205", "1h", "--start", "09:00")
-    result = commit(repo, "--allow-empty", "-m", "work")
+    result = commit(repo, "--allow-empty", "-m", "work", terminal=True)
     said = result.stdout + result.stderr
     assert result.returncode == 0 and "ffhooks recover" in said and "user.signingkey" in said
     assert not list((repo / SUMMARIES).rglob("*.json"))

@@ -53,3 +53,13 @@ def local_days(sessions: Iterable[Session], store: Store) -> list[tuple[date, da
     return [
         (s.start.astimezone(store.tz).date(), s.end.astimezone(store.tz).date()) for s in sessions
     ]
+
+
+def remind_queued(ctx: Context) -> None:
+    """Say so while failures of a commit's hook wait in the queue: a commit from an IDE, or
+    under prek, shows nothing of what the hook said."""
+    from ffhooks.queue import reminder
+
+    waiting = reminder(ctx.repo.state_dir)
+    if waiting:
+        print(f"warning: {waiting}", file=sys.stderr)

@@ -93,8 +93,13 @@ def aggregate(repo: Repo, now: datetime, *, rebuild: bool, hook: bool = False) -
 def aggregate_hook(repo: Repo, now: datetime) -> int:
     """The commit hook: never blocks the commit. A failure is queued with its reason and
     reported in one line; the time itself stays safe in the private store."""
-    fold_every_store(repo, now)
-    return 0
+    from ffhooks.hook_output import shown
+
+    def fold() -> int:
+        fold_every_store(repo, now)
+        return 0
+
+    return shown(fold)
 
 
 def fold_every_store(repo: Repo, now: datetime) -> list[str]:

@@ -17,8 +17,10 @@ if TYPE_CHECKING:
 
 
 def hook(repo: Repo) -> int:
+    from ffhooks.hook_output import shown
+
     try:
-        return _hook(repo)
+        return shown(lambda: _hook(repo))
     finally:
         forget_started()
 

@@ -5,6 +5,7 @@ import json
 from ffhooks.clock import format_duration, to_iso
 from ffhooks.commands._common import hhmm
 from ffhooks.context import Context
+from ffhooks.queue import reminder
 from ffhooks.records import Any
 from ffhooks.timer import running_seconds
 
@@ -45,6 +46,9 @@ def status(ctx: Context, *, as_json: bool) -> int:
             )
         else:
             lines.append(f"{ctx.user}: no timer running")
+    waiting = reminder(ctx.repo.state_dir)
+    if waiting:
+        result["warnings"].append(waiting)
     if as_json:
         print(json.dumps(result, indent=2))
     else:
