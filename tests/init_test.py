@@ -67,6 +67,22 @@ def test_init_keeps_an_existing_config_and_adds_to_it(ff: Any, repo: Path) -> No
     assert ff("init").out.count("unchanged") == 4
 
 
+def test_init_says_what_an_older_config_can_drop(ff: Any, repo: Path) -> None:
+    """A config of ffhooks 0.2 (three hooks, the folding one verbose) is left as it is, and
+    `init` says what replacing or dropping saves."""
+    hooks = "".join(
+        f"  - id: {i}\n    name: {i}\n    entry: ffhooks {i}\n    language: system\n"
+        + ("    verbose: true\n" if i == "ffhooks-aggregate" else "")
+        for i in ("ffhooks-guard", "ffhooks-aggregate", "ffhooks-validate")
+    )
+    text = f"repos:\n- repo: local\n  hooks:\n{hooks}"
+    (repo / ".pre-commit-config.yaml").write_text(text)
+    said = ff("init").out
+    assert (repo / ".pre-commit-config.yaml").read_text() == text
+    assert "ffhooks-aggregate, ffhooks-guard, ffhooks-validate can become the one hook" in said
+    assert "`verbose: true` of ffhooks-aggregate can go" in said
+
+
 def test_init_with_a_hooks_repo(ff: Any, repo: Path, tmp_path: Path) -> None:
     hooks = tmp_path / "ffhooks.git"
     git(tmp_path, "init", "-q", str(hooks))

@@ -58,11 +58,25 @@ def ensure_precommit(
     has_commit_hook = "ffhooks" in hook_ids or bool(split)
     ids = tuple(i for i in ids if i not in hook_ids and not (i == "ffhooks" and has_commit_hook))
     if not ids:
+        hints = []
         if len(split) > 1:
-            return (
-                f"unchanged (it has ffhooks hooks; {', '.join(split)} can become the one hook "
-                "`ffhooks` (entry `ffhooks hook`), one process per commit instead of one each)"
+            hints.append(
+                f"{', '.join(split)} can become the one hook `ffhooks` (entry `ffhooks hook`), "
+                "one process per commit instead of one each"
             )
+        verbose = sorted(
+            str(h["id"])
+            for r in before.get("repos") or []
+            for h in r.get("hooks") or []
+            if h.get("id") in ("ffhooks", "ffhooks-aggregate") and h.get("verbose") is True
+        )
+        if verbose:
+            hints.append(
+                f"`verbose: true` of {', '.join(verbose)} can go: it only adds pre-commit's "
+                "`- hook id:` and `- duration:` lines, the hook shows its line by itself"
+            )
+        if hints:
+            return f"unchanged (it has ffhooks hooks; {'; '.join(hints)})"
         return "unchanged (it already has the ffhooks hooks)"
     match = re.search(r"^repos:[ \t]*(\[\s*\])?[ \t]*(#.*)?$", text, re.MULTILINE)
     if match is None:
