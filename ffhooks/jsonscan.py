@@ -85,9 +85,6 @@ class Scanner:
         head = self.buf[: self.pos]
         return self.base + (len(head) if head.isascii() else len(head.encode()))
 
-    def done(self) -> int:
-        return self.base + self.pos
-
     def broken(self, problem: str, at: int | None = None) -> BrokenFile:
         if at is not None:
             self.pos = at

@@ -14,8 +14,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ffhooks.jsonscan import DECODER, Scanner
-from ffhooks.jsonscan import DUP as DUP  # for legacy.py, which takes these from here
-from ffhooks.jsonscan import FIX_SOURCE as FIX_SOURCE
 from ffhooks.records import Any
 
 NOT_TASKS = frozenset({"sessions", "metadata"})
@@ -49,7 +47,7 @@ class LegacyReader:
         }
 
     def done(self) -> int:
-        return self.scan.done() if self.scan else 0
+        return self.scan.offset() if self.scan else 0
 
     def events(self) -> Iterator[Event]:
         with open(self.path, "rb") as handle:

@@ -8,7 +8,8 @@
   tally of an interrupted run, from which the next run on the same sources resumes.
 
 A broken ledger is refused with a message naming it; a broken checkpoint is dropped (the run
-starts over). The tally itself, and what it means, is `ffhooks.legacy`'s.
+starts over). The tally itself, and what it means, is `ffhooks.legacy_tally`'s; sessions are
+known by `legacy_cells.session_key` here as there.
 """
 
 from __future__ import annotations
@@ -20,24 +21,18 @@ import sys
 from array import array
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ffhooks import summary
 from ffhooks.clock import to_iso
 from ffhooks.errors import BrokenFile
 from ffhooks.fsio import atomic_write, read_json, write_json
 from ffhooks.gitio import Repo
+from ffhooks.legacy_cells import packed, session_key, unpacked
+from ffhooks.legacy_sources import store_id
+from ffhooks.legacy_tally import Tally
 from ffhooks.records import Any
 
-if TYPE_CHECKING:  # legacy imports this module; the tally is only named in annotations here
-    from ffhooks.legacy import Tally
-
 CHECKPOINT_VERSION = 1
-
-
-def store_id(source_sha256: str, user: str) -> str:
-    """The frozen store holding one user's time from one source's content."""
-    return hashlib.sha256(f"ffhooks-migrate\0{source_sha256}\0{user}".encode()).hexdigest()[:16]
 
 
 def state_folder(repo: Repo) -> Path:
@@ -104,7 +99,7 @@ def load_ledgers(repo: Repo, tally: Tally) -> list[str]:
         for n in range(0, len(keys), 3):
             u = mapping.get(keys[n])
             if type(u) is int:
-                seen.setdefault(u << 68 | keys[n + 1] << 34 | keys[n + 2], label)
+                seen.setdefault(session_key(u, keys[n + 1], keys[n + 2]), label)
         used.append(f"{sha}:{','.join(sorted(users[n] for n in present))}")
     return used
 
@@ -180,11 +175,11 @@ class Checkpoint:
             for keys in key_arrays:
                 keys.byteswap()
         tally.restore(doc["tally"])
-        tally.unpack_cells(cells)
+        tally.cells = unpacked(cells)
         for i, keys in enumerate(key_arrays):
             tally.keys[i] = keys
             for n in range(0, len(keys), 3):
-                tally.seen[keys[n] << 68 | keys[n + 1] << 34 | keys[n + 2]] = i
+                tally.seen[session_key(keys[n], keys[n + 1], keys[n + 2])] = i
         self.gen = doc["gen"]
         self.flushed = list(doc["keys"])
         for n, length in enumerate(self.flushed):
@@ -196,7 +191,7 @@ class Checkpoint:
     def save(self, tally: Tally, source: int, position: dict[str, Any] | None, now: int) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         gen = self.gen + 1
-        atomic_write(self.folder / f"cells-{gen}.bin", tally.packed_cells().tobytes())
+        atomic_write(self.folder / f"cells-{gen}.bin", packed(tally.cells).tobytes())
         while len(self.flushed) < len(tally.keys):
             self.flushed.append(0)
         for n, keys in enumerate(tally.keys):

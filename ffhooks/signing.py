@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ffhooks.errors import FatalError
 from ffhooks.records import NamedTuple
-from ffhooks.sshsig import ARMOR, NAMESPACE, NO_SSH_KEYGEN, fingerprint
+from ffhooks.sshformat import ARMOR, NAMESPACE, NO_SSH_KEYGEN, fingerprint
 
 
 class SigningKey(NamedTuple):

@@ -38,7 +38,6 @@ from ffhooks.sshformat import (
     string,
     strings,
 )
-from ffhooks.sshformat import ARMOR as ARMOR  # for signing.py, which takes it from here
 
 IN_PROCESS_FROM = 8  # importing cryptography costs what a few ssh-keygen runs do
 

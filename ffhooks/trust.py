@@ -12,6 +12,7 @@ from pathlib import Path
 from ffhooks import sshsig, summary
 from ffhooks.config import TeamConfig
 from ffhooks.records import Any, NamedTuple
+from ffhooks.sshformat import ALLOWED_SIGNERS
 
 MODES = ("off", "warn", "required")  # team config `signatures`, weakest first
 UNSIGNED_FIX = (
@@ -33,7 +34,7 @@ def cache_file(state_dir: Path) -> Path:
 
 def worktree_signers(top: Path) -> bytes | None:
     try:
-        return (top / sshsig.ALLOWED_SIGNERS).read_bytes()
+        return (top / ALLOWED_SIGNERS).read_bytes()
     except (FileNotFoundError, NotADirectoryError):
         return None
 
@@ -58,7 +59,7 @@ def unverified(
             found.append(Unverified(path, problem))
         elif allowed is None:
             problem = (
-                f"signed{signers[path]}, but there is no {sshsig.ALLOWED_SIGNERS} to check it "
+                f"signed{signers[path]}, but there is no {ALLOWED_SIGNERS} to check it "
                 "against: `ffhooks init --signing` adds your key's line to it"
             )
             found.append(Unverified(path, problem))
@@ -76,10 +77,10 @@ def policy_at(top: Path, commit: str) -> tuple[TeamConfig, bytes | None]:
     from ffhooks.config import CONFIG, config_at
     from ffhooks.gitio import read_objects, tree_blobs
 
-    blobs = tree_blobs(top, commit, [CONFIG, sshsig.ALLOWED_SIGNERS])
-    names = [p for p in (CONFIG, sshsig.ALLOWED_SIGNERS) if p in blobs]
+    blobs = tree_blobs(top, commit, [CONFIG, ALLOWED_SIGNERS])
+    names = [p for p in (CONFIG, ALLOWED_SIGNERS) if p in blobs]
     data = dict(zip(names, read_objects(top, [blobs[p] for p in names]), strict=True))
-    return config_at(data.get(CONFIG), commit), data.get(sshsig.ALLOWED_SIGNERS)
+    return config_at(data.get(CONFIG), commit), data.get(ALLOWED_SIGNERS)
 
 
 def worktree_live(top: Path, paths: list[str]) -> list[str]:

@@ -167,7 +167,7 @@ def policy_changes(
     commit, named `shown`): the
     signature policy weakened is a problem; any change to who may sign for whom, a warning
     (to review: a key added for another user lets its holder sign for them)."""
-    from ffhooks.sshsig import ALLOWED_SIGNERS
+    from ffhooks.sshformat import ALLOWED_SIGNERS
 
     fork = run_git(["merge-base", base, commit], top, check=False).strip()
     if not fork:

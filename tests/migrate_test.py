@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from conftest import NOW, git
 
-from ffhooks import jsonstream, legacy, summary
+from ffhooks import jsonstream, legacy, legacy_sources, summary
 from ffhooks.clock import months_of, parse_iso
 from ffhooks.config import load_config
 from ffhooks.gitio import find_repo
@@ -149,7 +149,7 @@ def test_v1_file_hours_orphans_and_broken_entries(ff: Any, repo: Path) -> None:
     assert sorted(git(repo, "diff", "--cached", "--name-only").split()) == sorted(written)
     assert ff("validate", *written).code == 0
     doc = json.loads((repo / written[0]).read_text())
-    assert doc["store"] == legacy.store_id(
+    assert doc["store"] == legacy_sources.store_id(
         hashlib.sha256(Path(V1).read_bytes()).hexdigest(), "alice"
     )
     assert doc["timezone"] == "UTC" and doc["detail"] == {"per_task": True, "period": "day"}
@@ -299,7 +299,11 @@ def test_backup_keeps_each_source_with_its_checksum(ff: Any, repo: Path) -> None
     assert manifest.reason == "migrate-backup" and manifest.path == Path(backup["manifest"])
     for entry in manifest.files:
         data = (repo / entry.path).read_bytes()
-        assert entry.sha256 == hashlib.sha256(data).hexdigest() == legacy._hash(repo / entry.path)
+        assert (
+            entry.sha256
+            == hashlib.sha256(data).hexdigest()
+            == legacy_sources.file_sha256(repo / entry.path)
+        )
         assert snapshot.read_object(state, entry) == data
     assert "Backed up 2 source(s) in snapshot" in ff("migrate", "--backup").out
 
@@ -453,7 +457,7 @@ def _interrupt_at(repo: Path, stop: int, given: list[str] | None = None) -> bool
     after the `stop`-th; False if it ended first."""
     found = find_repo(repo)
     assert found is not None
-    sources, _ = legacy.find_sources(found, given or [])
+    sources, _ = legacy_sources.find_sources(found, given or [])
     calls = 0
 
     def progress(done: int, total: int, entries: int) -> None:

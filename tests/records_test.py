@@ -64,9 +64,7 @@ def test_the_commit_hook_imports_nothing_it_does_not_use(repo: Path, ff: Any) ->
     ).stdout.startswith(".flowforge/team/summaries/alice/")  # it did fold the session
 
 
-def test_the_commit_hook_of_a_teammate_without_a_store_imports_no_fold(
-    repo: Path, ff: Any
-) -> None:
+def test_the_commit_hook_of_a_teammate_without_a_store_imports_no_fold(repo: Path, ff: Any) -> None:
     """Nothing to fold, nothing of ffhooks' staged: no clock or zones, no store, no schema
     checker (the team config is read, not validated, when it names no globs)."""
     assert ff("init").code == 0

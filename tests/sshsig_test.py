@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ffhooks import sshsig
+from ffhooks import sshformat, sshsig
 from ffhooks.errors import FatalError
 from ffhooks.signing import SigningKey, sign
 
@@ -53,7 +53,7 @@ def test_a_batch_passes_and_each_forgery_fails(tmp_path: Path, count: int) -> No
         capture_output=True,
         check=True,
     ).stdout.decode()
-    body = "".join(git_namespace.split(sshsig.ARMOR[0])[1].split(sshsig.ARMOR[1])[0].split())
+    body = "".join(git_namespace.split(sshformat.ARMOR[0])[1].split(sshformat.ARMOR[1])[0].split())
     forged.append(first._replace(path="git-namespace", signature=body))
     failed = sshsig.verify(checks + forged, allowed, None)
     assert sorted(failed) == ["edited", "for-bob", "garbage", "git-namespace", "other-key"]

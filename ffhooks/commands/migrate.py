@@ -12,7 +12,7 @@ import os
 import sys
 from datetime import datetime
 
-from ffhooks import legacy, progress
+from ffhooks import legacy, legacy_plan, legacy_sources, progress
 from ffhooks.clock import format_duration, zone
 from ffhooks.config import load_config
 from ffhooks.errors import FatalError
@@ -71,13 +71,13 @@ def migrate(
     tz_name = timezone or DEFAULT_TIMEZONE
     zone(tz_name)
     every = _checkpoint_seconds()
-    found, notes = legacy.find_sources(repo, sources)
+    found, notes = legacy_sources.find_sources(repo, sources)
     config = load_config(repo.flowforge)
     saved = None
     if backup and dry_run:
         notes.append("--backup is not done with --dry-run (it writes nothing)")
     elif backup:
-        saved = legacy.backup(repo, found, user=_who(repo), now=now)
+        saved = legacy_sources.backup(repo, found, user=_who(repo), now=now)
     with progress.bar("migrating", "entries") as drawn:
         outcome = legacy.migrate(
             repo,
@@ -90,7 +90,7 @@ def migrate(
             progress=drawn,
             signer=_who(repo),
         )
-    mismatches = legacy.verify(repo, outcome) if verify else None
+    mismatches = legacy_plan.verify(repo, outcome.stores) if verify else None
     notes += outcome.notes
     if as_json:
         print(json.dumps(_as_json(outcome, dry_run, notes, saved, mismatches), indent=2))
