@@ -24,18 +24,17 @@ from ffhooks.config import TeamConfig
 from ffhooks.errors import BrokenFile, FatalError
 from ffhooks.fsio import parse_json, write_json
 from ffhooks.gitio import Repo
-from ffhooks.identity import stores
 from ffhooks.layout import TOMBSTONE_BLOB
 from ffhooks.records import Any, NamedTuple
+from ffhooks.sessions import Running
 from ffhooks.staging import (
     bury_and_stage,
     index_lacks,
     refuse_unstaged,
     rel_path,
     stashed_by_precommit,
-    untracked_own,
 )
-from ffhooks.store import Running, Store
+from ffhooks.store import Store
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # only teams that sign import the signing machinery
@@ -137,9 +136,8 @@ def aggregate(
     rebuild: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> Outcome:
-    """Write new summaries for the months that changed, bury the files they supersede, and
-    stage both, with every newest summary of the store that the index lacks; return what
-    was done."""
+    """Write new summaries for the months that changed, bury the files they supersede, and stage
+    both, with every newest summary of the store that the index lacks; return what was done."""
     if store.header is None:
         return Outcome([], [], [], [], None)
     store.header = header = store.owned()  # its writer id goes into each summary
@@ -300,32 +298,3 @@ def _refuse_to_fold(
                 "folder?). In the copy, `ffhooks store fork`; then here `ffhooks recover "
                 "rebuild` writes this store's state over it"
             )
-
-
-def headers(repo: Repo) -> list[tuple[str, dict[str, Any]]]:
-    """(user, store.json) of every store in this work tree that has its header."""
-    from ffhooks.fsio import read_json
-
-    found = []
-    for user in stores(repo)[0]:
-        path = repo.flowforge / "user" / user / "store.json"
-        fix = "run `ffhooks recover` for the fix"
-        try:
-            found.append((user, read_json(path, rel_path(repo, path), fix, schema="store")))
-        except FileNotFoundError:
-            continue
-    return found
-
-
-def unstaged(repo: Repo) -> list[tuple[str, bool]]:
-    """Every store's summaries that no commit would carry: (path, still on disk). On disk
-    but untracked, the next aggregation stages them; the newest of a month missing from the
-    work tree is written anew."""
-    found = []
-    for user, header in headers(repo):
-        user_dir = repo.top / summary.SUMMARIES / user
-        found += [(rel_path(repo, p), True) for p in untracked_own(repo, user_dir, header["store"])]
-        found += [
-            (rel_path(repo, p), False) for p in newest_own(user_dir, header) if not p.is_file()
-        ]
-    return found

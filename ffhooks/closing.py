@@ -119,7 +119,8 @@ def closed_periods(repo: Repo) -> list[Closed]:
     spans = closed_spans(repo)
     if not spans:
         return []
-    from ffhooks.gitio import read_objects, run_git
+    from ffhooks.gitio import run_git
+    from ffhooks.gitobjects import read_objects
 
     names = [f"refs/tags/{s.tag}" for s in spans]
     listed = run_git(

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from ffhooks import summary
 from ffhooks.errors import FatalError
-from ffhooks.gitio import Repo, index_blobs, run_git, tree_blobs
+from ffhooks.gitio import Repo, run_git
+from ffhooks.gitobjects import index_blobs, tree_blobs
 from ffhooks.layout import TOMBSTONE, TOMBSTONE_BLOB
 from ffhooks.records import NamedTuple
 

@@ -9,7 +9,8 @@ from datetime import datetime
 from ffhooks.config import TeamConfig, load_config
 from ffhooks.gitio import Repo
 from ffhooks.records import NamedTuple
-from ffhooks.store import Store, open_store
+from ffhooks.store import Store
+from ffhooks.store_open import open_store
 
 
 class Context(NamedTuple):

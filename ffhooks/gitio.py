@@ -1,7 +1,8 @@
 """Git plumbing that the hot paths need, without GitPython.
 
 Finding the repository and the branch reads `.git` directly (no subprocess): that is most of
-what `ffhooks start`/`stop` need, and a `git` process costs several milliseconds.
+what `ffhooks start`/`stop` need, and a `git` process costs several milliseconds. What commits,
+trees and the index hold is asked in gitobjects.py.
 """
 
 from __future__ import annotations
@@ -60,9 +61,14 @@ def run_git(
     except FileNotFoundError:
         raise FatalError("git is not installed or not on PATH") from None
     if check and code != 0:
-        detail = err.decode(errors="replace").strip().splitlines()
-        raise FatalError(f"git {' '.join(args)} failed: {detail[-1] if detail else code}")
+        raise git_failed(args, code, err)
     return out.decode(errors="surrogateescape")
+
+
+def git_failed(args: Sequence[str], code: int, err: bytes) -> FatalError:
+    """`git ARGS` exited with `code`: one line, with the last of what git said."""
+    detail = err.decode(errors="replace").strip().splitlines()
+    return FatalError(f"git {' '.join(args)} failed: {detail[-1] if detail else code}")
 
 
 # git processes started ahead of the `run_git` that asks for their answer: (pid, out, err)
@@ -200,13 +206,8 @@ def user_dir_ignored(repo: Repo) -> bool:
     plain = not any(line.startswith("!") for line in lines) and not any(p.exists() for p in deeper)
     if plain and any(line in _IGNORING for line in lines):
         return True
-    import subprocess
-
-    probe = ".flowforge/user/someone/store.json"
-    proc = subprocess.run(
-        ("git", "check-ignore", "-q", "--no-index", probe), cwd=repo.top, check=False
-    )
-    return proc.returncode == 0
+    probe = ".flowforge/user/someone/store.json"  # named back when ignored
+    return bool(run_git(["check-ignore", "--no-index", probe], repo.top, check=False).strip())
 
 
 _IGNORING = (".flowforge/user/", "/.flowforge/user/", ".flowforge/user", "/.flowforge/user")
@@ -273,106 +274,6 @@ def config_values(cwd: Path, pattern: str) -> dict[str, str]:
         key, _, value = line.partition(" ")
         values[key.lower()] = value
     return values
-
-
-def resolve_commit(top: Path, ref: str) -> str:
-    commit = run_git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], top, check=False)
-    if ref.startswith("-") or not commit.strip():
-        raise FatalError(f"{ref!r} is not a commit in this repository: check the name, or fetch")
-    return commit.strip()
-
-
-def read_blobs(top: Path, commit: str, paths: list[str]) -> list[tuple[str, bytes]]:
-    """The content of `paths` in a commit, in one `git cat-file --batch`."""
-    return list(zip(paths, read_objects(top, [f"{commit}:{p}" for p in paths]), strict=True))
-
-
-def read_objects(top: Path, names: Sequence[str]) -> list[bytes]:
-    """The content of objects named as git names them, in one `git cat-file --batch`."""
-    if not names:
-        return []
-    import subprocess
-
-    batch = "".join(f"{name}\n" for name in names).encode()
-    out = subprocess.run(
-        ["git", "cat-file", "--batch"], cwd=top, input=batch, capture_output=True, check=True
-    ).stdout
-    blobs = []
-    pos = 0
-    for name in names:
-        end = out.index(b"\n", pos)
-        header = out[pos:end].split()
-        if len(header) != 3:
-            raise FatalError(f"{name} cannot be read from git ({out[pos:end]!r})")
-        size = int(header[2])
-        blobs.append(out[end + 1 : end + 1 + size])
-        pos = end + 1 + size + 1
-    return blobs
-
-
-def tree_blobs(top: Path, treeish: str, folders: Sequence[str]) -> dict[str, str]:
-    """Path -> blob id of every file under `folders` in a commit (or tree)."""
-    return _blobs(top, ["ls-tree", "-r", "-z", treeish], folders, 2)
-
-
-def index_blobs(top: Path, folders: Sequence[str]) -> dict[str, str]:
-    """Path -> blob id of every file under `folders` in the index (what a commit would hold)."""
-    return _blobs(top, ["ls-files", "-s", "-z"], folders, 1)
-
-
-def _blobs(top: Path, command: list[str], folders: Sequence[str], field: int) -> dict[str, str]:
-    """Entries `<meta fields>\t<path>` of a listing: path -> the blob id at `field`."""
-    out = run_git(["--literal-pathspecs", *command, "--", *folders], top)
-    found = {}
-    for entry in out.split("\0"):
-        meta, _, path = entry.partition("\t")
-        if path:
-            found[path] = meta.split()[field]
-    return found
-
-
-MERGE_DRIVER = "ffhooks merge-summary %O %A %B || git merge-file -L ours -L base -L theirs %A %O %B"
-_ATTRIBUTES = "/.flowforge/team/summaries/** merge=ffhooks"
-
-
-def merge_settings(repo: Repo) -> list[str]:
-    """Set up this clone's merges, rebases and cherry-picks for summaries; returns what was
-    changed now (usually nothing: one small read of the config and attributes files).
-
-    - `merge.directoryRenames=false`: when one side of a cherry-pick (or rebase) lacks a
-      user's month folder entirely, git pairs its files with similar summaries elsewhere
-      and calls the folder renamed; with its default `conflict` every summary the other
-      side adds there stops the operation ("CONFLICT (file location)"), and `true` would
-      move them into another user's folder.
-    - The `ffhooks` merge driver for summaries (in `info/attributes`, so nothing needs
-      committing): a tombstone against the file itself settles as the tombstone, against
-      another file git paired with it as that file (see `ffhooks merge-summary`); without
-      ffhooks on PATH, git's own merge.
-    """
-    import re
-
-    try:
-        text = (repo.common_dir / "config").read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        text = ""
-    changed = []
-    if not re.search(r"(?im)^\s*directoryRenames\s*=\s*(false|no|off|0)\s*$", text):
-        run_git(["config", "merge.directoryRenames", "false"], repo.top)
-        changed.append("merge.directoryRenames false")
-    if "ffhooks merge-summary" not in text:
-        run_git(["config", "merge.ffhooks.name", "ffhooks summaries"], repo.top)
-        run_git(["config", "merge.ffhooks.driver", MERGE_DRIVER], repo.top)
-        changed.append("merge.ffhooks.driver")
-    attributes = repo.common_dir / "info" / "attributes"
-    try:
-        lines = attributes.read_text(encoding="utf-8").splitlines()
-    except OSError:
-        lines = []
-    if _ATTRIBUTES not in lines:
-        attributes.parent.mkdir(exist_ok=True)
-        attributes.write_text("\n".join([*lines, _ATTRIBUTES, ""]), encoding="utf-8")
-        changed.append("info/attributes")
-    return changed
 
 
 def other_worktree(top: Path, common_dir: Path, recorded: str | None) -> bool:

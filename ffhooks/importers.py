@@ -14,7 +14,7 @@ from ffhooks.clock import OUT_OF_RANGE, UTC, in_range, parse_iso
 from ffhooks.errors import BrokenFile, FatalError
 from ffhooks.fsio import parse_json
 from ffhooks.records import Any
-from ffhooks.store import Session, new_session_id
+from ffhooks.sessions import Session, new_session_id
 
 FORMATS = ("jsonl", "watson", "timewarrior")
 Entry = tuple[str, "Session | str"]

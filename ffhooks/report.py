@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ffhooks import summary
 from ffhooks.errors import FatalError
-from ffhooks.gitio import read_blobs, resolve_commit, tree_blobs
+from ffhooks.gitobjects import read_blobs, resolve_commit, tree_blobs
 from ffhooks.records import Any, NamedTuple
 
 DIMENSIONS = ("user", "task", "day", "week", "month")

@@ -16,7 +16,7 @@ from contextlib import nullcontext
 from datetime import datetime
 from pathlib import Path
 
-from ffhooks import snapshot
+from ffhooks import snapshot, store_snapshot
 from ffhooks.context import Context
 from ffhooks.errors import BrokenFile, FatalError
 from ffhooks.fsio import atomic_write, locked, quarantine, write_json
@@ -123,7 +123,7 @@ def restore(
         last_before = ids[-1] if ids else 0
         before = None
         if not dry_run:
-            before = snapshot.take(state, repo.top, user, now, reason="restore", store=here)
+            before = store_snapshot.take(state, repo.top, user, now, reason="restore", store=here)
         if snapshot_id is not None:
             candidates = [snapshot_id]
         else:
@@ -189,7 +189,7 @@ def _apply(
     prefix = f".flowforge/user/{user}/"
     here = {
         rel: (repo.top / rel).read_bytes()
-        for rel, _ in snapshot.private_files(repo.top, user)
+        for rel, _ in store_snapshot.private_files(repo.top, user)
         if rel != f"{prefix}journal.json"
     }
     theirs = json.loads(files[f"{prefix}store.json"])["store"]

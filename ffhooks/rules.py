@@ -13,7 +13,8 @@ from datetime import datetime
 from ffhooks.clock import format_duration
 from ffhooks.errors import FatalError
 from ffhooks.records import NamedTuple
-from ffhooks.store import Running, Session, Store
+from ffhooks.sessions import Running, Session
+from ffhooks.store import Store
 
 
 class Limits(NamedTuple):

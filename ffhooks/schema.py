@@ -35,37 +35,6 @@ _TYPES: dict[str, tuple[type, ...]] = {
 }
 
 
-# What the schemas' patterns mean, for messages a person can act on.
-_PATTERN_MEANS = {
-    r"^[0-9a-f]{8,32}$": "a session id (8 to 32 lowercase hex digits)",
-    r"^[^\s\x00-\x1f\x7f](?:[^\x00-\x1f\x7f]{0,98}[^\s\x00-\x1f\x7f])?$": (
-        "a task name (1-100 characters, no control characters, no surrounding spaces)"
-    ),
-    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$": (
-        "a UTC time like 2026-11-20T09:00:00Z"
-    ),
-    r"^[0-9a-f]{64}$": "a SHA-256 (64 lowercase hex digits)",
-    r"^[0-9a-f]{16}$": "a store id (16 lowercase hex digits)",
-    r"^[0-9a-f]{8}$": "a writer id (8 lowercase hex digits)",
-    r"^[0-9]{4}-(0[1-9]|1[0-2])$": "a month like 2026-11",
-    r"^[A-Z]{3}$": "an ISO 4217 currency code like EUR",
-    r"^[0-9]{4}-W[0-9]{2}$": "an ISO week like 2026-W47",
-    r"^(store\.json|time/current\.json|time/daily/[0-9]{4}-[0-9]{2}-[0-9]{2}\.json)$": (
-        "a file of the store (store.json, time/current.json or time/daily/<day>.json)"
-    ),
-    r"^[a-z0-9][a-z0-9._-]{0,63}$": (
-        "a user name (lowercase letters, digits, '.', '_', '-'; at most 64)"
-    ),
-    r"^(?![/\\])(?!(?:[\s\S]*[/\\])?\.\.(?:[/\\]|$))": (
-        "a path inside the repository (relative to its top, with no .. part)"
-    ),
-    r"^U1NIU0lH[A-Za-z0-9+/]+={0,2}$": "an SSH signature (the base64 of ssh-keygen -Y sign)",
-    r"^[0-9a-f]{64}-[0-9a-f]{16}\.keys$": (
-        "a ledger keys file name (<SHA-256>-<16 lowercase hex digits>.keys)"
-    ),
-}
-
-
 def names() -> list[str]:
     return sorted(p.name.removesuffix(".schema.json") for p in SCHEMA_DIR.glob("*.schema.json"))
 
@@ -138,14 +107,6 @@ def _format_ok(kind: str, value: str) -> bool:
     return True
 
 
-def _path(parent: str, key: str | int) -> str:
-    if isinstance(key, int):
-        return f"{parent}[{key}]"
-    return (
-        f"{parent}.{key}" if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key) else f"{parent}[{key!r}]"
-    )
-
-
 Found = list[list[Any]]  # each [message, key, ..., key], the keys innermost first
 
 
@@ -184,8 +145,9 @@ def _errors(schema: dict[str, Any], value: Any, root: dict[str, Any], every: boo
         if "maxLength" in schema and len(value) > schema["maxLength"]:
             return [[f"must not be longer than {schema['maxLength']} characters"]]
         if "pattern" in schema and not re.search(schema["pattern"], value):
-            means = _PATTERN_MEANS.get(schema["pattern"])
-            wanted = means or f"matching {schema['pattern']}"
+            from ffhooks.schema_messages import PATTERN_MEANS  # only for a value that fails
+
+            wanted = PATTERN_MEANS.get(schema["pattern"]) or f"matching {schema['pattern']}"
             return [[f"{json.dumps(value)[:60]} is not {wanted}"]]
         if "format" in schema and not _format_ok(schema["format"], value):
             return [[f"{json.dumps(value)[:60]} is not a valid {schema['format']}"]]
@@ -260,13 +222,6 @@ def _errors(schema: dict[str, Any], value: Any, root: dict[str, Any], every: boo
     return found
 
 
-def _where(error: list[Any]) -> tuple[str, str]:
-    at = "$"
-    for key in reversed(error[1:]):
-        at = _path(at, key)
-    return at, error[0]
-
-
 def every_error(name: str, value: Any) -> list[tuple[str, str]]:
     """Every way `value` breaks schema `name`, each as (JSON path, message)."""
     schema = load(name)
@@ -274,7 +229,11 @@ def every_error(name: str, value: Any) -> list[tuple[str, str]]:
         found = _errors(schema, value, schema, True)
     except RecursionError:
         return [("$", "nested too deeply")]
-    return [_where(error) for error in found or ()]
+    if not found:
+        return []
+    from ffhooks.schema_messages import where
+
+    return [where(error) for error in found]
 
 
 def first_error(name: str, value: Any) -> str | None:
@@ -287,7 +246,11 @@ def first_error(name: str, value: Any) -> str | None:
         found = _errors(schema, value, schema, False)
     except RecursionError:
         return "$: nested too deeply"
-    return None if found is None else "{}: {}".format(*_where(found[0]))
+    if found is None:
+        return None
+    from ffhooks.schema_messages import where
+
+    return "{}: {}".format(*where(found[0]))
 
 
 # The common case told fast: a day's sessions are read at every commit (a month of them, to

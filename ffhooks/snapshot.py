@@ -1,4 +1,4 @@
-"""Checksummed recovery snapshots, outside the work tree (Layer 2 and 4 of DESIGN.md).
+"""Checksummed recovery snapshots, outside the work tree (layers 2 and 4 of the design).
 
     <git-common-dir>/ffhooks/snapshots/
       objects/<sha256[:2]>/<sha256>     every distinct file content, stored once
@@ -8,7 +8,8 @@
 content, so an unchanged file costs nothing in a new snapshot; a manifest is a few hundred
 bytes. Callers say which files to keep; each manifest records the store id and the work tree
 they came from (linked worktrees share this folder), so a restore finds its own store's.
-Manifests written before these were recorded read as None: unknown.
+Manifests written before these were recorded read as None: unknown. A snapshot of a user's
+store is taken in store_snapshot.py.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -278,96 +279,3 @@ def prune(state_dir: Path, *, keep_last: int, keep_daily_days: int, now: datetim
                 if obj.name not in used and len(obj.name) == 64:
                     obj.unlink()
     return dropped
-
-
-def newest(
-    state_dir: Path,
-    user: str,
-    *,
-    store: str | None,
-    worktree: str | None,
-    before: int | None = None,
-) -> Manifest | None:
-    """The newest readable snapshot of `user`'s store `store` in `worktree` (not a migration
-    backup)."""
-    for snapshot_id in reversed(_ids(state_dir)):
-        if before is not None and snapshot_id >= before:
-            continue
-        try:
-            manifest = load(state_dir, snapshot_id)
-        except BrokenFile:
-            continue
-        mine = (manifest.user, manifest.store, manifest.worktree) == (user, store, worktree)
-        if mine and manifest.reason != "migrate-backup":
-            return manifest
-    return None
-
-
-def private_files(top: Path, user: str) -> list[tuple[str, os.DirEntry[str]]]:
-    """The files of a user's private store worth keeping (not its lock or temp files), as
-    (path from the repository top, directory entry). Strings, not Paths: a big store has
-    thousands of files, and pathlib costs more than the snapshot itself."""
-    found = []
-    folders = [f".flowforge/user/{user}"]
-    while folders:
-        rel = folders.pop()
-        try:
-            entries = list(os.scandir(top / rel))
-        except (FileNotFoundError, NotADirectoryError):
-            continue
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                folders.append(f"{rel}/{entry.name}")
-            elif entry.name.endswith(".json") and entry.is_file(follow_symlinks=False):
-                found.append((f"{rel}/{entry.name}", entry))
-    return sorted(found, key=lambda item: item[0])
-
-
-def take(
-    state_dir: Path,
-    top: Path,
-    user: str,
-    now: datetime,
-    *,
-    reason: str,
-    store: str | None,
-    extra: Iterable[Path] = (),
-) -> Manifest | None:
-    """Snapshot `user`'s private store, whose id is `store` (None: unreadable or missing),
-    and `extra` files of the work tree, e.g. the summaries just written. Files unchanged
-    since the newest snapshot of this store in this work tree are not read again.
-
-    The caller holds the store's lock, so the files are one consistent state.
-    """
-    worktree = str(top)
-    previous = newest(state_dir, user, store=store, worktree=worktree)
-    old = {e.path: e for e in previous.files} if previous else {}
-    files: list[tuple[str, bytes]] = []
-    known: list[Entry] = []
-    stamps: dict[str, tuple[int, int]] = {}
-    others = [(p.relative_to(top).as_posix(), p) for p in extra]
-    for rel, where in [*private_files(top, user), *others]:
-        try:
-            st = os.stat(where)
-            stamp = (st.st_mtime_ns, st.st_ino)
-            entry = old.get(rel)
-            if entry and entry.stamp == stamp and entry.size == st.st_size:
-                known.append(entry)
-                continue
-            with open(where, "rb") as handle:
-                files.append((rel, handle.read()))
-        except FileNotFoundError:  # removed meanwhile by someone not holding the lock
-            continue
-        stamps[rel] = stamp
-    return save(
-        state_dir,
-        files,
-        reason=reason,
-        user=user,
-        now=now,
-        known=known,
-        stamps=stamps,
-        loaded=previous,
-        store=store,
-        worktree=worktree,
-    )

@@ -16,119 +16,19 @@ from __future__ import annotations
 import os
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ffhooks import clock
-from ffhooks.clock import detect_timezone, local_date, parse_iso, to_iso, zone
+from ffhooks.clock import detect_timezone, local_date, to_iso, zone
 from ffhooks.errors import BrokenFile, FatalError
-from ffhooks.fsio import (
-    atomic_write,
-    fsync_folder,
-    locked,
-    quarantine,
-    read_json,
-    sync_written,
-    write_json,
-)
-from ffhooks.records import Any, NamedTuple
+from ffhooks.fsio import fsync_folder, quarantine, read_json, sync_written, write_json
+from ffhooks.records import Any
+from ffhooks.sessions import Session, Timer, day_files, find_session
 
 SLACK_DAYS = 2  # two zones' calendar days for one instant differ by at most this
 BULK_FILES = 8
-
-
-class Session(NamedTuple):
-    id: str
-    task: str
-    start: datetime
-    end: datetime
-    billable: bool = True
-    note: str | None = None
-    reason: str | None = None
-
-    @property
-    def seconds(self) -> int:
-        return int((self.end - self.start).total_seconds())
-
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "id": self.id,
-            "task": self.task,
-            "start": to_iso(self.start),
-            "end": to_iso(self.end),
-            "billable": self.billable,
-        }
-        if self.note:
-            out["note"] = self.note
-        if self.reason:
-            out["reason"] = self.reason
-        return out
-
-    @classmethod
-    def from_json(cls, raw: dict[str, Any]) -> Session:
-        return cls(
-            raw["id"],
-            raw["task"],
-            parse_iso(raw["start"]),
-            parse_iso(raw["end"]),
-            raw["billable"],
-            raw.get("note"),
-            raw.get("reason"),
-        )
-
-
-class Running(NamedTuple):
-    id: str
-    task: str
-    start: datetime
-    billable: bool
-    note: str | None = None
-
-    def until(self, end: datetime, note: str | None = None, reason: str | None = None) -> Session:
-        joined = "; ".join(n for n in (self.note, note) if n) or None
-        return Session(self.id, self.task, self.start, end, self.billable, joined, reason)
-
-
-class Paused(NamedTuple):
-    task: str
-    billable: bool
-    since: datetime
-    note: str | None = None
-
-
-class Timer(NamedTuple):
-    running: Running | None = None
-    paused: Paused | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        running = paused = None
-        if self.running:
-            r = self.running
-            running = {"id": r.id, "task": r.task, "start": to_iso(r.start), "billable": r.billable}
-            if r.note:
-                running["note"] = r.note
-        if self.paused:
-            p = self.paused
-            paused = {"task": p.task, "billable": p.billable, "since": to_iso(p.since)}
-            if p.note:
-                paused["note"] = p.note
-        return {"version": 1, "running": running, "paused": paused}
-
-    @classmethod
-    def from_json(cls, raw: dict[str, Any]) -> Timer:
-        r, p = raw["running"], raw["paused"]
-        return cls(
-            Running(r["id"], r["task"], parse_iso(r["start"]), r["billable"], r.get("note"))
-            if r
-            else None,
-            Paused(p["task"], p["billable"], parse_iso(p["since"]), p.get("note")) if p else None,
-        )
-
-
-def new_session_id() -> str:
-    return os.urandom(6).hex()
 
 
 def new_writer() -> str:
@@ -136,7 +36,7 @@ def new_writer() -> str:
 
 
 class Store:
-    """A user's store, opened under its lock by `open_store`."""
+    """A user's store, opened under its lock by `store_open.open_store`."""
 
     def __init__(self, root: Path, top: Path, state_dir: Path, user: str, now: datetime) -> None:
         self.root = root
@@ -187,7 +87,7 @@ class Store:
         except ValueError:
             return str(path)
 
-    def _read(self, path: Path, schema: str) -> Any:
+    def read(self, path: Path, schema: str) -> Any:
         """Read a private file; a broken one is moved aside (bytes intact) and reported."""
         shown = self.shown(path)
         try:
@@ -238,64 +138,18 @@ class Store:
                 "work tree was moved here, `ffhooks store moved`"
             )
 
-    def load_header(self) -> None:
-        try:
-            self.header = self._read(self.header_path, "store")
-        except FileNotFoundError:
-            self.header = None
-            if self.daily_dir.is_dir() and any(self.daily_dir.iterdir()):
-                raise FatalError(
-                    f"{self.shown(self.header_path)} is missing but the store holds sessions: "
-                    "restore it (`ffhooks recover restore`); a new store id would bill those "
-                    "sessions twice"
-                ) from None
-            return
-        if self.header["user"] != self.user:
-            raise FatalError(
-                f"{self.shown(self.header_path)} belongs to user {self.header['user']!r}, not "
-                f"{self.user!r}: the folder was copied or renamed; move it back"
-            )
-
-    def create(self, timezone: str | None) -> None:
-        name = timezone or detect_timezone()
-        zone(name)
-        self.header = {
-            "version": 1,
-            "store": os.urandom(8).hex(),
-            "user": self.user,
-            "timezone": name,
-            "seq": 0,
-            "created": to_iso(self.now),
-            "home": str(self.top),
-            "writer": new_writer(),
-            "dirty": [],
-            "longest_seconds": 0,
-            "summaries": {},
-        }
-        write_json(self.header_path, self.header)
-
     def timer(self) -> Timer:
         """The running or paused timer (read once per command, then kept up to date)."""
         if self._timer is None:
             try:
-                self._timer = Timer.from_json(self._read(self.current_path, "current"))
+                self._timer = Timer.from_json(self.read(self.current_path, "current"))
             except FileNotFoundError:
                 self._timer = Timer()
         return self._timer
 
     def _list_days(self) -> dict[date, str]:
         if self._day_names is None:
-            self._day_names = {}
-            try:
-                names = os.listdir(self.daily_dir)
-            except FileNotFoundError:
-                names = []
-            for name in names:
-                if name.endswith(".json") and not name.startswith("."):
-                    try:
-                        self._day_names[date.fromisoformat(name[:-5])] = name
-                    except ValueError:
-                        continue
+            self._day_names = day_files(self.daily_dir)
         return self._day_names
 
     def day(self, day: date) -> list[Session]:
@@ -306,7 +160,7 @@ class Store:
             if name is not None:
                 path = self.daily_dir / name
                 try:
-                    raw = self._read(path, "daily")
+                    raw = self.read(path, "daily")
                 except FileNotFoundError:
                     raw = {"sessions": []}
                 sessions = [Session.from_json(s) for s in raw["sessions"]]
@@ -338,15 +192,7 @@ class Store:
 
     def find(self, prefix: str) -> Session:
         """The session whose id starts with `prefix` (at least 4 characters, like git)."""
-        key = prefix.strip().lower()
-        if len(key) < 4:
-            raise FatalError(f"session id {prefix!r} is too short: give at least 4 characters")
-        matches = [s for s in self.all_sessions() if s.id.startswith(key)]
-        if not matches:
-            raise FatalError(f"no session with id {prefix!r}: `ffhooks log` lists the ids")
-        if len(matches) > 1:
-            raise FatalError(f"session id {prefix!r} is ambiguous: give more characters")
-        return matches[0]
+        return find_session(self.all_sessions(), prefix)
 
     # -- writing -------------------------------------------------------------------------------
 
@@ -448,69 +294,3 @@ class Store:
             write_json(self.root / rel, value)
         self.journal_path.unlink()
         fsync_folder(self.root)  # or a crash could bring the journal back over later writes
-
-
-@contextmanager
-def open_store(
-    top: Path,
-    state_dir: Path,
-    user: str,
-    now: datetime,
-    *,
-    create: bool = False,
-    timezone: str | None = None,
-    new_store: bool = False,
-) -> Iterator[Store]:
-    """Open a user's store under its lock; `create` makes one if there is none yet, unless
-    this clone has snapshots of a store of the user (a lost store is restored, never
-    replaced silently) and `new_store` does not say to."""
-    root = top / ".flowforge" / "user" / user
-    store = Store(root, top, state_dir, user, now)
-    if not root.is_dir() and not create:
-        yield store  # no store yet: nothing to lock, nothing recorded
-        return
-    if create and not new_store and not (root / "store.json").exists():
-        _refuse_replacing(store)  # before the lock creates anything (`git stash pop` must work)
-    with locked(root / ".lock", f"the time store of {user}"):
-        _ignore_itself(root)
-        store.replay_journal()
-        store.load_header()
-        if store.header is None and create:
-            store.create(timezone)
-        yield store
-
-
-SELF_IGNORE = b"# ffhooks: a private time store, never committed (even without `ffhooks init`)\n*\n"
-
-
-def _ignore_itself(root: Path) -> None:
-    """A store's folder ignores itself, so `git add -A` never takes it, even in a
-    repository where `ffhooks init` never wrote the `.gitignore` line."""
-    path = root / ".gitignore"
-    if not path.exists():
-        atomic_write(path, SELF_IGNORE)
-
-
-def _refuse_replacing(store: Store) -> None:
-    """No store here, but this clone kept snapshots of one of this user: `git clean -fdx`,
-    `rm -rf .flowforge` or `git stash -a` took it. A new store id now, and a restore later,
-    would bill the same sessions under two ids."""
-    from ffhooks import snapshot
-    from ffhooks.gitio import other_worktree
-
-    state = store.state_dir
-    for snapshot_id in reversed(snapshot.all_ids(state)):
-        try:
-            manifest = snapshot.load(state, snapshot_id)
-        except BrokenFile:
-            continue
-        # a store of another linked worktree is that worktree's, not this one's lost store
-        elsewhere = other_worktree(store.top, store.state_dir.parent, manifest.worktree)
-        if manifest.user == store.user and manifest.reason != "migrate-backup" and not elsewhere:
-            raise FatalError(
-                f"{store.user} has no time store in this work tree, but this clone has "
-                f"snapshots of one (the newest: {snapshot_id}, "
-                f"{manifest.created:%Y-%m-%d %H:%M} UTC): `ffhooks recover restore` brings "
-                "it back (or `git stash pop`, if `git stash -a` took it); pass --new-store to "
-                "start a new, empty one instead"
-            )

@@ -22,7 +22,8 @@ from ffhooks.rules import (
     session_problem,
     when,
 )
-from ffhooks.store import Paused, Running, Session, Store, Timer, new_session_id
+from ffhooks.sessions import Paused, Running, Session, Timer, new_session_id
+from ffhooks.store import Store
 
 
 def _end_running(

@@ -75,7 +75,7 @@ def policy_at(top: Path, commit: str) -> tuple[TeamConfig, bytes | None]:
     """The team config and allowed signers as a commit holds them: what `verify --ref` and
     `report --ref` trust (both files are the team's root of trust: review their changes)."""
     from ffhooks.config import CONFIG, config_at
-    from ffhooks.gitio import read_objects, tree_blobs
+    from ffhooks.gitobjects import read_objects, tree_blobs
 
     blobs = tree_blobs(top, commit, [CONFIG, ALLOWED_SIGNERS])
     names = [p for p in (CONFIG, ALLOWED_SIGNERS) if p in blobs]

@@ -6,8 +6,9 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from ffhooks import summary
-from ffhooks.gitio import read_blobs, read_objects, run_git, tree_blobs
+from ffhooks import summary, summary_changes
+from ffhooks.gitio import run_git
+from ffhooks.gitobjects import read_blobs, read_objects, tree_blobs
 from ffhooks.records import NamedTuple
 from ffhooks.trust import MODES, policy_at, unverified
 from ffhooks.validation import check_bytes
@@ -67,7 +68,7 @@ def verify_commit(top: Path, commit: str, cache: Path | None = None) -> Verdict:
             "a tombstone above its store's live summary of the month: billed time was "
             "buried; restore the file from the commit that made it a tombstone",
         )
-        for p in summary.buried_above_live(blobs, dead)
+        for p in summary_changes.buried_above_live(blobs, dead)
     ]
     config, allowed = policy_at(top, commit)
     signatures = [Finding(u.path, u.problem) for u in unverified(config, allowed, docs, cache)]
@@ -134,7 +135,7 @@ def losses(
     """What a change of the summaries (path -> blob id) takes away from the report: a live
     summary deleted, edited or replaced by a lower seq, or (`check_newer`) by an invalid file."""
 
-    lowered, newer = summary.lowered(before, after)
+    lowered, newer = summary_changes.lowered(before, after)
     found = [Finding(x.path, x.problem) for x in lowered]
     if check_newer:
         for path, data in zip(newer, read_objects(top, [after[p] for p in newer]), strict=True):

@@ -8,7 +8,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from ffhooks import schema
+from ffhooks import schema, schema_messages
 
 SESSION = {
     "id": "0123456789ab",
@@ -176,7 +176,7 @@ def test_every_pattern_has_a_meaning_for_messages() -> None:
 
     for name in schema.names():
         walk(schema.load(name))
-    assert found - set(schema._PATTERN_MEANS) == set()
+    assert found - set(schema_messages.PATTERN_MEANS) == set()
 
 
 def mutations(name: str) -> list[tuple[str, Any]]:

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from ffhooks import summary
+from ffhooks import summary, summary_changes
 from ffhooks.clock import ZoneHistory
 from ffhooks.summary import TOMBSTONE_BLOB as DEAD
 from ffhooks.summary import Interval, SummaryPath
@@ -315,7 +315,7 @@ def test_buried_above_live_finds_tombstones_over_their_store_and_months_live_fil
     blobs: dict[str, str], above: list[str]
 ) -> None:
     """Only a tombstone of the same store and month above its live seq (or with none) counts."""
-    assert summary.buried_above_live(blobs, summary.tombstones(blobs)) == above
+    assert summary_changes.buried_above_live(blobs, summary.tombstones(blobs)) == above
 
 
 GONE = "the live summary of alice 2026-11 was "
@@ -348,6 +348,6 @@ def test_lowered_names_what_a_change_takes_from_the_report(
     """A live file deleted, edited or buried without a newer live one is a loss, and so is a
     new tombstone above the live seq; superseded files change freely; a newer live file is
     handed back to be checked."""
-    found, newer = summary.lowered(before, after)
-    assert sorted(found) == sorted(summary.Lowering(p, why) for p, why in lowerings)
+    found, newer = summary_changes.lowered(before, after)
+    assert sorted(found) == sorted(summary_changes.Lowering(p, why) for p, why in lowerings)
     assert newer == check

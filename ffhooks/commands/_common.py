@@ -9,7 +9,8 @@ from datetime import date, datetime
 from ffhooks.clock import format_duration, parse_instant
 from ffhooks.context import Context
 from ffhooks.rules import Limits
-from ffhooks.store import Session, Store
+from ffhooks.sessions import Session
+from ffhooks.store import Store
 
 
 def limits(ctx: Context, force: bool) -> Limits:

@@ -6,7 +6,7 @@ from ffhooks import rules, timer
 from ffhooks.clock import parse_date, parse_duration
 from ffhooks.commands._common import describe, instant, limits, local_days, warn_if_closed
 from ffhooks.context import Context
-from ffhooks.store import Session, new_session_id
+from ffhooks.sessions import Session, new_session_id
 
 
 def add(

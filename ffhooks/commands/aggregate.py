@@ -9,7 +9,7 @@ import sys
 from datetime import datetime
 
 from ffhooks.errors import FatalError
-from ffhooks.gitio import Repo, merge_settings
+from ffhooks.gitio import Repo
 from ffhooks.identity import stores
 from ffhooks.layout import SUMMARIES
 
@@ -19,7 +19,7 @@ def _fold(repo: Repo, user: str, now: datetime, *, rebuild: bool, quiet: bool) -
     (not written now: the index had lost them), which the commit hook validates."""
     # imported here: a teammate who tracks nothing pays for a `listdir`, not for these
     from ffhooks.context import Context
-    from ffhooks.recovery import fold_and_snapshot
+    from ffhooks.fold import fold_and_snapshot
 
     ctx = Context(repo, user, now)
     done = fold_and_snapshot(ctx, rebuild=rebuild, shown=rebuild and not quiet)
@@ -104,6 +104,8 @@ def aggregate_hook(repo: Repo, now: datetime) -> int:
 
 def fold_every_store(repo: Repo, now: datetime) -> list[str]:
     """`aggregate_hook`, returning the files it staged as it found them."""
+    from ffhooks.merge_config import merge_settings
+
     users, odd = stores(repo)
     if odd:
         print(f"ffhooks: {_refuse_odd(odd)}", file=sys.stderr)

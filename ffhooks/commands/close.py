@@ -9,7 +9,8 @@ from ffhooks import report as rep
 from ffhooks.clock import detect_timezone, local_date, zone
 from ffhooks.commands.report import Scope, bound, compute
 from ffhooks.errors import FatalError
-from ffhooks.gitio import Repo, resolve_commit
+from ffhooks.gitio import Repo
+from ffhooks.gitobjects import resolve_commit
 from ffhooks.render import hms
 
 

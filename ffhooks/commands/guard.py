@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from ffhooks.errors import FatalError
-from ffhooks.gitio import Repo, index_blobs, run_git, tree_blobs, user_dir_ignored
+from ffhooks.gitio import Repo, run_git, user_dir_ignored
 from ffhooks.layout import PRIVATE, SUMMARIES, TOMBSTONE_BLOB
 
 
@@ -72,6 +72,7 @@ def _refuse_losses(repo: Repo, touched: list[str]) -> None:
     """A deleted or edited summary is allowed only where a newer one of the same store and
     month is staged (a superseded file removed or made a tombstone); anything else loses
     billed time."""
+    from ffhooks.gitobjects import index_blobs, tree_blobs
     from ffhooks.verify import losses
 
     folders = sorted({p.rsplit("/", 1)[0] + "/" for p in touched})

@@ -34,7 +34,7 @@ def _hook(repo: Repo) -> int:
     users, odd = stores(repo)
     if users:
         start_git([*UNSTAGED_QUERY, f"{SUMMARIES}/{users[0]}/"], repo.top)
-        import ffhooks.recovery  # noqa: F401  (the fold's imports, on this core meanwhile)
+        import ffhooks.fold  # noqa: F401  (the fold's imports, on this core meanwhile)
 
     from ffhooks.commands.guard import refuse, staged_changes
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from ffhooks.config import DEFAULTS, config_path
 from ffhooks.errors import FatalError
 from ffhooks.fsio import atomic_write, write_json
-from ffhooks.gitio import Repo, merge_settings, user_dir_ignored
+from ffhooks.gitio import Repo, user_dir_ignored
 from ffhooks.hookdefs import (
     DEFAULT_HOOK_IDS,
     SPLIT_HOOK_IDS,
@@ -15,6 +15,7 @@ from ffhooks.hookdefs import (
     remote_repo_block,
 )
 from ffhooks.identity import resolve_user
+from ffhooks.merge_config import merge_settings
 
 IGNORE_LINE = ".flowforge/user/"
 

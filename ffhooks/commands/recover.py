@@ -5,8 +5,9 @@ import json
 from ffhooks import queue, snapshot
 from ffhooks.context import Context
 from ffhooks.errors import FatalError
+from ffhooks.fold import fold_and_snapshot
 from ffhooks.records import Any
-from ffhooks.recovery import fold_and_snapshot, retry, summary_health
+from ffhooks.recovery import headers, retry, summary_health, unstaged
 from ffhooks.restore import Restore, after_restore, ours, restore, store_here
 
 
@@ -52,8 +53,6 @@ def _line(condition: dict[str, str]) -> str:
 
 def _conditions(ctx: Context) -> list[dict[str, str]]:
     """What needs the user, each with the command that resolves it."""
-    from ffhooks.aggregate import headers, unstaged
-
     found = []
     for _, e in queue.entries(ctx.repo.state_dir):
         what = f"{e['operation']} for {e['user']} failed {e['attempts']}x: {e['reason']}"
@@ -161,8 +160,6 @@ def retry_all(ctx: Context, as_json: bool) -> int:
 def _stage_lost(ctx: Context, result: dict[str, Any]) -> list[str]:
     """Summaries that no commit would carry are not "done": fold their stores again (which
     stages them) and name whatever still is not in the index."""
-    from ffhooks.aggregate import unstaged
-
     lost = unstaged(ctx.repo)
     for user in sorted({p.split("/")[3] for p, _ in lost}):
         try:

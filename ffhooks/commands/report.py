@@ -10,7 +10,8 @@ from ffhooks.clock import detect_timezone, ordered, range_bound, zone
 from ffhooks.config import load_config
 from ffhooks.errors import FatalError
 from ffhooks.fsio import atomic_write
-from ffhooks.gitio import Repo, resolve_commit
+from ffhooks.gitio import Repo
+from ffhooks.gitobjects import resolve_commit
 from ffhooks.records import Any, NamedTuple
 from ffhooks.trust import Unverified, cache_file, policy_at, unverified, worktree_signers
 

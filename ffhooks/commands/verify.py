@@ -3,7 +3,8 @@ from __future__ import annotations
 import json
 
 from ffhooks.errors import FatalError
-from ffhooks.gitio import Repo, resolve_commit
+from ffhooks.gitio import Repo
+from ffhooks.gitobjects import resolve_commit
 from ffhooks.trust import cache_file
 from ffhooks.verify import Finding, losses_since, policy_changes, verify_commit
 
