@@ -58,8 +58,8 @@ def test_a_copied_clone_refuses_until_forked_and_then_both_count(
     # a commit from the copy queues the refusal, writes nothing under the shared id
     (copy / "x.txt").write_text("x\n")
     git(copy, "add", "x.txt")
-    result = commit(copy, "-m", "from the copy")
-    assert result.returncode == 0 and "store fork" in result.stderr
+    result = commit(copy, "-m", "from the copy", terminal=True)
+    assert result.returncode == 0 and "store fork" in result.stdout
     forked = run(copy, "store", "fork")
     assert forked.returncode == 0, forked.stderr
     assert store_id(copy) != store_id(repo)
