@@ -36,10 +36,6 @@ from ffhooks.staging import (
 )
 from ffhooks.store import Store
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:  # only teams that sign import the signing machinery
-    from ffhooks.signing import SigningKey
-
 
 class Outcome(NamedTuple):
     written: list[str]
@@ -135,9 +131,11 @@ def aggregate(
     *,
     rebuild: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    meanwhile: Callable[[list[Path]], None] | None = None,
 ) -> Outcome:
     """Write new summaries for the months that changed, bury the files they supersede, and stage
-    both, with every newest summary of the store that the index lacks; return what was done."""
+    both, with every newest summary of the store that the index lacks (`meanwhile(written)`
+    runs while git stages); return what was done."""
     if store.header is None:
         return Outcome([], [], [], [], None)
     store.header = header = store.owned()  # its writer id goes into each summary
@@ -146,7 +144,11 @@ def aggregate(
     _refuse_to_fold(store, repo, ours, adopt=rebuild)
     span = running_span(store, config.max_session_seconds)
     months = sorted(wanted_months(store, user_dir, span, rebuild))
-    key = signing_key(repo, config) if months else None
+    key = None
+    if months and config.signatures != "off":  # only teams that sign import the signing
+        from ffhooks.trust import signed_alike, signing_key
+
+        key = signing_key(repo, config)
     known = dict(header.get("summaries", {}))
     new: dict[Path, dict[str, Any]] = {}
     billed: list[tuple[str, int]] = []
@@ -162,7 +164,7 @@ def aggregate(
             if (
                 latest is not None
                 and summary.same_content(draft, latest)
-                and signed_alike(latest, key)
+                and (key is None or signed_alike(latest, key))
             ):
                 known[month] = existing[-1][0]
                 continue
@@ -200,7 +202,8 @@ def aggregate(
                 f"{user_dir.relative_to(repo.top)} is a writable folder"
             ) from None
     lacking = listing.lacking(repo, header["store"])
-    staged, buried = bury_and_stage(repo, list(new), ours, pending, lacking)
+    also = (lambda: meanwhile(list(new))) if meanwhile and new else None
+    staged, buried = bury_and_stage(repo, list(new), ours, pending, lacking, also)
     return Outcome(
         [rel_path(repo, p) for p in new],
         [rel_path(repo, p) for p in staged],
@@ -214,32 +217,6 @@ def aggregate(
 
 def billable(doc: dict[str, Any]) -> int:
     return sum(c["billable_seconds"] for tasks in doc["totals"].values() for c in tasks.values())
-
-
-def signing_key(repo: Repo, config: TeamConfig) -> SigningKey | None:
-    """The key to sign summaries with, when the team asks for signatures (None if it does
-    not, or only warns and git has none)."""
-    if config.signatures == "off":
-        return None
-    from ffhooks import signing  # not for the teams that do not sign
-
-    key = signing.configured_key(repo.top, repo.state_dir)
-    if key is None and config.signatures == "required":
-        raise FatalError(
-            "the team requires signed summaries (team config `signatures`) and git has no "
-            "user.signingkey: `ffhooks init --signing` sets one up"
-        )
-    return key
-
-
-def signed_alike(doc: dict[str, Any], key: SigningKey | None) -> bool:
-    """Whether a summary already carries the signature `key` would give it (any, or none,
-    when there is no key): a new key, or signing turned on, writes the month again."""
-    if key is None:
-        return True
-    from ffhooks import sshsig
-
-    return sshsig.signature_key(doc.get("signature", "")) == key.public.split()[1]
 
 
 def _draft(store: Store, month: str, span: Span | None, config: TeamConfig) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sys
 from contextlib import AbstractContextManager, nullcontext
+from pathlib import Path
 
 from ffhooks.aggregate import Outcome, aggregate
 from ffhooks.errors import FatalError
@@ -27,14 +28,14 @@ def _bar_if(shown: bool, label: str) -> AbstractContextManager[Progress | None]:
 
 def fold_and_snapshot(ctx: Context, *, rebuild: bool = False, shown: bool = False) -> Outcome:
     """Aggregate the caller's store; if that wrote summaries, snapshot the store with them,
-    under the same lock. A failed snapshot must not fail the aggregation (on the commit path
-    nothing may): it is queued and told. `shown`: a progress bar, on a terminal."""
+    under the same lock, while git stages them. A failed snapshot must not fail the
+    aggregation (on the commit path nothing may): it is queued and told. `shown`: a
+    progress bar, on a terminal."""
     config = ctx.config()
     with ctx.store() as store, _bar_if(shown, f"summarising {ctx.user}") as drawn:
-        done = aggregate(store, ctx.repo, config, rebuild=rebuild, progress=drawn)
-        if done.written:
+
+        def snapshot(written: list[Path]) -> None:
             try:
-                written = [ctx.repo.top / p for p in done.written]
                 take_held(ctx, config, "aggregate", written, (store.header or {}).get("store"))
             except FatalError as exc:
                 from ffhooks.queue import record  # only when it failed
@@ -44,4 +45,7 @@ def fold_and_snapshot(ctx: Context, *, rebuild: bool = False, shown: bool = Fals
                     f"ffhooks: no snapshot taken ({exc}); queued: run `ffhooks recover`",
                     file=sys.stderr,
                 )
-    return done
+
+        return aggregate(
+            store, ctx.repo, config, rebuild=rebuild, progress=drawn, meanwhile=snapshot
+        )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ffhooks import summary
-from ffhooks.aggregate import signed_alike, signing_key, store_months, trusted
+from ffhooks.aggregate import store_months, trusted
 from ffhooks.config import TeamConfig
 from ffhooks.errors import FatalError
 from ffhooks.fsio import atomic_write
@@ -21,6 +21,7 @@ from ffhooks.legacy_sources import store_id
 from ffhooks.legacy_tally import Tally
 from ffhooks.records import Any, NamedTuple
 from ffhooks.staging import bury, stage
+from ffhooks.trust import signed_alike, signing_key
 
 
 class Store(NamedTuple):

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Container, Iterable
+from collections.abc import Callable, Container, Iterable
 from pathlib import Path
 
 from ffhooks import summary
 from ffhooks.errors import FatalError
 from ffhooks.fsio import atomic_write
-from ffhooks.gitio import Repo, forget_started, ref_commit, remote_default, run_git
+from ffhooks.gitio import Repo, forget_started, ref_commit, remote_default, run_git, start_git
 from ffhooks.layout import TOMBSTONE, UNSTAGED_QUERY
 from ffhooks.records import NamedTuple
 
@@ -31,9 +31,11 @@ def bury_and_stage(
     ours: dict[str, list[tuple[int, Path]]],
     pending: set[str],
     lacking: list[Path],
+    meanwhile: Callable[[], None] | None = None,
 ) -> tuple[list[Path], list[Path]]:
     """Bury what the files just written supersede, and stage it with them and every file
-    of the store the index lacked (`lacking`, from `index_lacks`); returns (staged, buried)."""
+    of the store the index lacked (`lacking`, from `index_lacks`), doing `meanwhile` while
+    git stages; returns (staged, buried)."""
     loose = sorted({*lacking, *new})
     skip = pending | {rel_path(repo, path) for path in loose}
     superseded = {path: path.read_bytes() for path in buriable(repo, new, ours, skip)}
@@ -41,7 +43,9 @@ def bury_and_stage(
     staged = sorted({*loose, *superseded})
     try:
         if staged:
-            stage(repo, staged)
+            stage(repo, staged, meanwhile)
+        elif meanwhile is not None:
+            meanwhile()
     except FatalError:
         # unstaged, the tombstones would be "files modified by the hook": pre-commit would
         # fail the commit, which a failed aggregation never does
@@ -250,8 +254,9 @@ def _started(pid: int) -> float:
         return 0.0
 
 
-def stage(repo: Repo, paths: list[Path]) -> None:
-    """Add `paths` to the index.
+def stage(repo: Repo, paths: list[Path], meanwhile: Callable[[], None] | None = None) -> None:
+    """Add `paths` to the index, doing `meanwhile` (the commit hook's snapshot) while git
+    works on the other core (`bench/commit_overhead.py`).
 
     A `git commit <paths>` runs hooks on a temporary index; the real index, locked as
     `index.lock`, becomes the index afterwards, so it gets the same update, or `git status`
@@ -259,12 +264,18 @@ def stage(repo: Repo, paths: list[Path]) -> None:
     """
     rel = [str(p.relative_to(repo.top)) for p in paths]
     forget_started()  # what git was asked ahead about the index is out of date now
-    run_git(["update-index", "--add", "--", *rel], repo.top)
+    adding = ["update-index", "--add", "--", *rel]
+    start_git(adding, repo.top)
+    try:
+        if meanwhile is not None:
+            meanwhile()
+    finally:
+        run_git(adding, repo.top)  # its answer: a failure is raised here
     index = os.environ.get("GIT_INDEX_FILE", "")
     real = repo.git_dir / "index.lock"
     if os.path.basename(index).startswith("next-index") and real.is_file():
         run_git(
-            ["update-index", "--add", "--", *rel],
+            adding,
             repo.top,
             env={"GIT_INDEX_FILE": str(real)},
         )

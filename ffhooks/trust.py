@@ -11,8 +11,14 @@ from pathlib import Path
 
 from ffhooks import sshsig, summary
 from ffhooks.config import TeamConfig
+from ffhooks.errors import FatalError
 from ffhooks.records import Any, NamedTuple
 from ffhooks.sshformat import ALLOWED_SIGNERS
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ffhooks.gitio import Repo
+    from ffhooks.signing import SigningKey
 
 MODES = ("off", "warn", "required")  # team config `signatures`, weakest first
 UNSIGNED_FIX = (
@@ -93,3 +99,27 @@ def worktree_live(top: Path, paths: list[str]) -> list[str]:
     buried = {p for p in present if summary.is_tombstone(top / p)}
     live = {w.path for w in summary.live(present, buried).values()}
     return [p for p in paths if p in live]
+
+
+def signing_key(repo: Repo, config: TeamConfig) -> SigningKey | None:
+    """The key to sign summaries with, when the team asks for signatures (None if it does
+    not, or only warns and git has none)."""
+    if config.signatures == "off":
+        return None
+    from ffhooks import signing  # not for the teams that do not sign
+
+    key = signing.configured_key(repo.top, repo.state_dir)
+    if key is None and config.signatures == "required":
+        raise FatalError(
+            "the team requires signed summaries (team config `signatures`) and git has no "
+            "user.signingkey: `ffhooks init --signing` sets one up"
+        )
+    return key
+
+
+def signed_alike(doc: dict[str, Any], key: SigningKey | None) -> bool:
+    """Whether a summary already carries the signature `key` would give it (any, or none,
+    when there is no key): a new key, or signing turned on, writes the month again."""
+    if key is None:
+        return True
+    return sshsig.signature_key(doc.get("signature", "")) == key.public.split()[1]
