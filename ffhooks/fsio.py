@@ -45,18 +45,30 @@ def atomic_write(path: Path, data: bytes, *, fsync: bool = True) -> None:
         fsync_folder(path.parent)
 
 
+# Bytes hashed by CPython's own SHA-256 before OpenSSL's: loading OpenSSL costs ~3 ms, and it
+# hashes ~5 times faster, so it pays for itself past about a megabyte (a report of hundreds
+# of summaries), never on the commit hook's few kilobytes (`bench/commit_overhead.py`).
+OWN_SHA256_BYTES = 1 << 20
+_hashed = 0
+
+
 def sha256_hex(data: bytes) -> str:
-    """The SHA-256 of `data` in hex, by CPython's own implementation where it has one:
-    `hashlib` loads OpenSSL first, some milliseconds of every commit, for files of a few
-    kilobytes (`bench/commit_overhead.py`)."""
-    try:
-        if sys.version_info >= (3, 12):
-            from _sha2 import sha256
-        else:
-            from _sha256 import sha256  # type: ignore[import-not-found]
-    except ImportError:  # a build without them
-        from hashlib import sha256
-    return sha256(data).hexdigest()
+    """The SHA-256 of `data` in hex: by CPython's own implementation for the first megabyte a
+    process hashes, by OpenSSL's (`hashlib`) after that, or where a build lacks its own."""
+    global _hashed
+    _hashed += len(data)
+    if _hashed <= OWN_SHA256_BYTES:
+        try:
+            if sys.version_info >= (3, 12):
+                from _sha2 import sha256
+            else:
+                from _sha256 import sha256  # type: ignore[import-not-found]
+            return sha256(data).hexdigest()
+        except ImportError:
+            pass
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
 
 
 def make_folder(folder: Path) -> None:

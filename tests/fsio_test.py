@@ -82,3 +82,21 @@ def test_filelock_and_flock_exclude_each_other(
             pass
     with fsio.held(path, 0.1, portable=not first_portable):
         pass  # free again
+
+
+def test_sha256_is_cpythons_own_for_a_megabyte_then_openssls() -> None:
+    """The commit hook's few kilobytes do not load OpenSSL; a report's megabytes do."""
+    import hashlib
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from ffhooks.fsio import sha256_hex as h; a = h(b'x' * 1000); "
+        "small = 'hashlib' in sys.modules; b = h(b'y' * (2 << 20)); "
+        "print(small, 'hashlib' in sys.modules, a, b)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    small, big, a, b = out.stdout.split()
+    assert (small, big) == ("False", "True")
+    assert a == hashlib.sha256(b"x" * 1000).hexdigest()
+    assert b == hashlib.sha256(b"y" * (2 << 20)).hexdigest()
