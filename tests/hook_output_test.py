@@ -75,6 +75,25 @@ def test_under_prek_the_terminal_shows_preks_row(repo: Path, ff: Any) -> None:
     assert "alice" in git(repo, "ls-tree", "-r", "--name-only", "HEAD", ".flowforge/team")
 
 
+def test_only_pre_commit_on_a_terminal_gets_the_row(tmp_path: Path) -> None:
+    """The choice itself, on a real terminal: pre-commit yes; prek (its hook stage set, or
+    its process as the parent), a dumb terminal, or no framework: printed as any output."""
+    import os
+    import sys
+
+    probe = "from ffhooks.hook_output import _terminal; print(_terminal() is not None)"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PRE_COMMIT", "PREK"))}
+    cases = [
+        ({"PRE_COMMIT": "1", "TERM": "xterm"}, "True"),
+        ({"PRE_COMMIT": "1", "TERM": "xterm", "PREK_HOOK_STAGE": "pre-commit"}, "False"),
+        ({"PRE_COMMIT": "1", "TERM": "dumb"}, "False"),
+        ({"TERM": "xterm"}, "False"),
+    ]
+    for extra, drawn in cases:
+        shown = on_terminal((sys.executable, "-c", probe), tmp_path, {**env, **extra})
+        assert shown.stdout.strip() == drawn, (extra, shown.stdout)
+
+
 def test_the_plain_git_hook_prints_its_line(initialised: Path, ff: Any) -> None:
     """Without a framework (hooks/pre-commit: `exec ffhooks hook`) the line is printed as
     any command prints, on a terminal or not."""

@@ -87,8 +87,8 @@ def validate_staged(repo: Repo, names: set[str]) -> int:
 
 
 def _team_rules(repo: Repo) -> tuple[Rule, ...]:
-    """The team config's `validate` rules; a config without any is not schema-checked here
-    (nor imported the checker for): most commits stage no file of ffhooks'."""
+    """The team config's `validate` rules. A config without any is only parsed here, not
+    schema-checked (most commits stage no file of ffhooks', and need no checker)."""
     import json
 
     from ffhooks.config import config_path, load_config
