@@ -19,6 +19,8 @@ import io
 import os
 import sys
 
+from ffhooks import hook_client
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -76,6 +78,8 @@ def _terminal() -> TextIO | None:
     if "PREK_HOOK_STAGE" in os.environ or _parent_name() == "prek":
         return None
     try:
+        if hook_client.served_tty is not None:  # the hook's, run by the hook server
+            return open(os.dup(hook_client.served_tty), "w", encoding="utf-8", errors="replace")
         return open("/dev/tty", "w", encoding="utf-8", errors="replace")
     except OSError:  # no controlling terminal (an IDE, a CI job), or not a POSIX system
         return None
@@ -83,7 +87,7 @@ def _terminal() -> TextIO | None:
 
 def _parent_name() -> str:
     try:
-        with open(f"/proc/{os.getppid()}/comm", encoding="utf-8") as handle:
+        with open(f"/proc/{hook_client.parent_pid()}/comm", encoding="utf-8") as handle:
             return handle.read().strip()
     except OSError:
         return ""

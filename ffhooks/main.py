@@ -10,13 +10,10 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
-from pathlib import Path
-
-from ffhooks.error_handler import SIGPIPE_EXIT, run
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from typing import Any
 
 # What a command function is given before its options.
@@ -68,6 +65,8 @@ def _given(given: str, options: dict[str, Any]) -> list[Any]:
     `new_store` out of them."""
     if given == NOTHING:
         return []
+    from pathlib import Path
+
     from ffhooks.gitio import require_repo
 
     repo = require_repo(Path.cwd())
@@ -96,6 +95,8 @@ def _dispatch(options: dict[str, Any]) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from ffhooks.error_handler import run
+
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv == ["hook"]:  # every commit: no parser to build (`bench/commit_overhead.py`)
         return run(lambda: _dispatch({"command": "hook"}))
@@ -108,11 +109,31 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def cli() -> int:
     """The console script: like `main`, then leave at once. Tearing down the interpreter's
-    modules costs milliseconds that a timer command and a commit hook should not pay."""
-    code = main()
+    modules costs milliseconds that a timer command and a commit hook should not pay. The
+    commit hook runs in the hook server when there is one (hook_client.py)."""
+    hook = sys.argv[1:] == ["hook"]
+    if hook:
+        from ffhooks import hook_client
+
+        served = hook_client.served(sys.argv)
+        if served >= 0:
+            os._exit(served)
+    code = flushed(main())
+    if hook and served == hook_client.REPLACE:
+        hook_client.start_server()
+    os._exit(code)
+
+
+def flushed(code: int) -> int:
+    """`code`, once what was printed is out (141 if the reader of stdout has gone)."""
+    from ffhooks.error_handler import SIGPIPE_EXIT
+
     try:
         sys.stdout.flush()
     except BrokenPipeError:
         code = code or SIGPIPE_EXIT
-    sys.stderr.flush()
-    os._exit(code)
+    import contextlib
+
+    with contextlib.suppress(OSError):  # a closed stderr: nothing more can be said
+        sys.stderr.flush()
+    return code

@@ -6,6 +6,7 @@ from __future__ import annotations
 from ffhooks.gitio import Repo, run_git
 
 MERGE_DRIVER = "ffhooks merge-summary %O %A %B || git merge-file -L ours -L base -L theirs %A %O %B"
+NO_DIRECTORY_RENAMES = r"(?im)^\s*directoryRenames\s*=\s*(false|no|off|0)\s*$"
 _ATTRIBUTES = "/.flowforge/team/summaries/** merge=ffhooks"
 
 
@@ -30,7 +31,7 @@ def merge_settings(repo: Repo) -> list[str]:
     except OSError:
         text = ""
     changed = []
-    if not re.search(r"(?im)^\s*directoryRenames\s*=\s*(false|no|off|0)\s*$", text):
+    if not re.search(NO_DIRECTORY_RENAMES, text):
         run_git(["config", "merge.directoryRenames", "false"], repo.top)
         changed.append("merge.directoryRenames false")
     if "ffhooks merge-summary" not in text:

@@ -22,7 +22,7 @@ SCHEMA_DIR = next(
 )
 
 # ASCII digits only ([0-9], not \d, which takes any Unicode digit): as JSON Schema means them
-_DATE_TIME = (
+DATE_TIME = (
     r"([0-9]{4}-[0-9][0-9]-[0-9][0-9])[Tt]([0-9][0-9]):([0-9][0-9]):([0-9][0-9])(\.[0-9]+)?"
     r"([Zz]|[+-][0-9][0-9]:[0-9][0-9])"
 )
@@ -97,7 +97,7 @@ def _format_ok(kind: str, value: str) -> bool:
         if kind == "date":
             return len(value) == 10 and bool(date.fromisoformat(value))
         if kind == "date-time":
-            match = re.fullmatch(_DATE_TIME, value)
+            match = re.fullmatch(DATE_TIME, value)
             if not match:
                 return False
             datetime.fromisoformat(f"{match[1]}T{match[2]}:{match[3]}:{min(int(match[4]), 59):02d}")

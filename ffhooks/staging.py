@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable, Container, Iterable
 from pathlib import Path
 
-from ffhooks import summary
+from ffhooks import hook_client, summary
 from ffhooks.errors import FatalError
 from ffhooks.fsio import atomic_write
 from ffhooks.gitio import Repo, forget_started, ref_commit, remote_default, run_git, start_git
@@ -216,7 +216,7 @@ def _framework_patches() -> list[Path]:
     Both frameworks keep old patches; one of another run whose process had the same id is
     older than our parent (its start, where /proc tells it)."""
     cache = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
-    pid = os.getppid()
+    pid = hook_client.parent_pid()
     pre_commit = os.environ.get("PRE_COMMIT_HOME") or os.path.join(cache, "pre-commit")
     prek = os.environ.get("PREK_HOME") or os.path.join(cache, "prek")
     places = [

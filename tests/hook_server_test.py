@@ -1,0 +1,319 @@
+"""The hook server (hook_client.py, hook_server.py): the first commit runs the hook in its
+own process and starts a server; later commits are run by a forked copy of it, with the
+committing process's environment, folder and streams; whatever goes wrong with the server
+(stuck, killed, out of date, a copy killed mid-fold), the commit still folds each second
+once."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import SUMMARIES, commit, git, on_terminal
+
+from ffhooks import hook_client
+
+pytestmark = pytest.mark.slow
+
+PROJECT = Path(__file__).resolve().parent.parent
+FOLDED = "ffhooks: alice +1h00m billable in 2026-11, staged"
+
+
+@pytest.fixture
+def served(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The server turned on, its sockets in a folder of this test's (a socket's path must be
+    short, so not under pytest's tmp_path); every server started here is stopped after."""
+    run = Path(tempfile.mkdtemp(prefix="ffrun", dir="/tmp"))
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(run))
+    monkeypatch.delenv("FFHOOKS_HOOK_SERVER")
+    folder = run / f"ffhooks-{os.getuid()}"
+    yield folder
+    for pid in servers(folder):
+        os.kill(pid, signal.SIGKILL)
+    shutil.rmtree(run)
+
+
+@pytest.fixture
+def plain(initialised: Path) -> Path:
+    """A repository whose commit hook is the plain git hook (`ffhooks hook`)."""
+    git(initialised, "config", "core.hooksPath", str(PROJECT / "hooks"))
+    return initialised
+
+
+def servers(folder: Path) -> list[int]:
+    """The processes serving hooks from sockets in `folder`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"ffhooks.hook_server" in cmdline and str(folder).encode() in cmdline:
+            found.append(int(entry.name))
+    return found
+
+
+def wait_for(check: Any, what: str, seconds: float = 15.0) -> Any:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.05)
+    raise AssertionError(f"waited {seconds:g} s for {what}")
+
+
+def one_server(folder: Path) -> int:
+    """The pid of the one server, once it listens."""
+    [pid] = wait_for(lambda: servers(folder), "the server")
+    wait_for(lambda: list(folder.glob("*.sock")), "its socket")
+    return pid
+
+
+def copies(server: int) -> list[int]:
+    """The copies the server has forked that are still running."""
+    children = Path(f"/proc/{server}/task/{server}/children").read_text().split()
+    return [int(pid) for pid in children if _state(int(pid)) not in ("Z", "")]
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return ""
+
+
+def summaries(repo: Path) -> list[str]:
+    return git(repo, "ls-tree", "-r", "--name-only", "HEAD", SUMMARIES).split()
+
+
+def billed(ff: Any) -> int:
+    report = ff("report", "--format", "json")
+    assert report.code == 0, report.err
+    seconds: int = report.json()["totals"]["billable_seconds"]
+    return seconds
+
+
+def store_lock(repo: Path) -> int:
+    """Hold alice's store lock, as a running `ffhooks` command does."""
+    fd = os.open(repo / ".flowforge/user/alice/.lock", os.O_RDWR | os.O_CREAT)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    return fd
+
+
+def test_the_first_commit_starts_a_server_that_runs_the_next(
+    served: Path, plain: Path, ff: Any
+) -> None:
+    repo = plain
+    assert ff("add", "205", "1h", "--start", "09:00").code == 0
+    first = commit(repo, "--allow-empty", "-m", "one")
+    assert first.returncode == 0 and FOLDED in first.stderr, first.stderr  # git: hooks' 1 is 2
+    server = one_server(served)
+    assert ff("add", "205", "1h", "--start", "11:00").code == 0
+    # while the store is locked, the hook waits for it: in a copy of the server
+    held = store_lock(repo)
+    proc = subprocess.Popen(
+        ("git", "commit", "-q", "--allow-empty", "-m", "two"),
+        cwd=repo,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        [copy] = wait_for(lambda: copies(server), "a copy of the server running the hook")
+        assert Path(f"/proc/{copy}/cwd").resolve() == repo.resolve()
+    finally:
+        os.close(held)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert (out + err).strip() == FOLDED, (out, err)
+    assert servers(served) == [server]
+    assert billed(ff) == 2 * 3600 and len(summaries(repo)) == 2
+
+
+def test_a_served_commit_of_paths_stages_in_both_indexes(
+    served: Path, plain: Path, ff: Any
+) -> None:
+    """`git commit <paths>` runs the hook on a temporary index (GIT_INDEX_FILE): the copy
+    must use the committing process's environment, and leave the real index agreeing."""
+    repo = plain
+    (repo / "notes.txt").write_text("a\n")
+    git(repo, "add", "notes.txt")
+    assert commit(repo, "-m", "setup").returncode == 0  # starts the server
+    one_server(served)
+    assert ff("add", "205", "1h", "--start", "09:00").code == 0
+    (repo / "notes.txt").write_text("b\n")
+    done = commit(repo, "-m", "paths", "notes.txt")
+    assert done.returncode == 0, done.stderr
+    assert len(summaries(repo)) == 1
+    assert git(repo, "status", "--porcelain", SUMMARIES) == ""
+    assert billed(ff) == 3600
+
+
+def test_a_served_commit_on_a_terminal_draws_pre_commits_row(
+    served: Path, hooked: Path, ff: Any
+) -> None:
+    repo = hooked
+    assert commit(repo, "--allow-empty", "-m", "setup").returncode == 0
+    one_server(served)
+    assert ff("add", "205", "1h", "--start", "09:00").code == 0
+    shown = on_terminal(("git", "commit", "-q", "--allow-empty", "-m", "work"), repo)
+    assert shown.returncode == 0, shown.stdout
+    rows = [line for line in shown.stdout.splitlines() if "ffhooks" in line]
+    assert len(rows) == 1 and rows[0].startswith(f"{FOLDED}..."), shown.stdout
+    assert rows[0].endswith(".Passed")
+    assert billed(ff) == 3600
+
+
+def test_a_stuck_server_leaves_the_hook_to_its_own_process(
+    served: Path, plain: Path, ff: Any
+) -> None:
+    repo = plain
+    assert commit(repo, "--allow-empty", "-m", "setup").returncode == 0
+    server = one_server(served)
+    assert ff("add", "205", "1h", "--start", "09:00").code == 0
+    os.kill(server, signal.SIGSTOP)
+    try:
+        began = time.monotonic()
+        done = subprocess.run(
+            ("git", "commit", "-q", "--allow-empty", "-m", "work"),
+            cwd=repo,
+            capture_output=True,  # pipes: the server must not be left holding them open
+            text=True,
+            timeout=60,
+        )
+        waited = time.monotonic() - began
+    finally:
+        os.kill(server, signal.SIGCONT)
+    assert done.returncode == 0 and FOLDED in done.stderr, done.stderr
+    assert hook_client.WAIT_SECONDS <= waited < hook_client.WAIT_SECONDS + 30
+    # the copy forked once the server went on never ran: it found the hook gone
+    time.sleep(0.5)
+    assert copies(server) == []
+    assert billed(ff) == 3600 and len(summaries(repo)) == 1
+
+
+def test_a_copy_killed_mid_fold_leaves_the_fold_to_the_hook(
+    served: Path, plain: Path, ff: Any
+) -> None:
+    repo = plain
+    assert commit(repo, "--allow-empty", "-m", "setup").returncode == 0
+    server = one_server(served)
+    assert ff("add", "205", "1h", "--start", "09:00").code == 0
+    held = store_lock(repo)
+    proc = subprocess.Popen(
+        ("git", "commit", "-q", "--allow-empty", "-m", "work"),
+        cwd=repo,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        [copy] = wait_for(lambda: copies(server), "the copy")
+        os.kill(copy, signal.SIGKILL)
+        time.sleep(0.3)  # the hook now runs the fold itself, and waits for the lock
+    finally:
+        os.close(held)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0 and (out + err).strip() == FOLDED, (out, err)
+    assert billed(ff) == 3600 and len(summaries(repo)) == 1
+
+
+def test_a_server_stops_when_its_socket_goes(served: Path, plain: Path) -> None:
+    assert commit(plain, "--allow-empty", "-m", "setup").returncode == 0
+    server = one_server(served)
+    for sock in served.glob("*.sock"):
+        sock.unlink()
+    wait_for(lambda: _state(server) in ("Z", ""), "the server to stop")
+
+
+def test_an_upgrade_replaces_the_server(
+    served: Path, plain: Path, ff: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server notices ffhooks' files changing (an upgrade), stops, and the next commit
+    starts one of the new code. (A copy of the package, so the real one is not touched.)"""
+    copy = tmp_path / "site"
+    shutil.copytree(PROJECT / "ffhooks", copy / "ffhooks")
+    shutil.copytree(PROJECT / "schemas", copy / "schemas")
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    (hooks / "pre-commit").write_text(f"#!/bin/sh\nexec {sys.executable} -m ffhooks hook\n")
+    (hooks / "pre-commit").chmod(0o755)
+    git(plain, "config", "core.hooksPath", str(hooks))
+    monkeypatch.setenv("PYTHONPATH", str(copy))
+    assert commit(plain, "--allow-empty", "-m", "setup").returncode == 0
+    old = one_server(served)
+    assert f"{copy}".encode() in Path(f"/proc/{old}/cmdline").read_bytes()
+    version = copy / "ffhooks" / "__init__.py"
+    version.write_text(version.read_text().replace('"0.', '"9.'))
+    wait_for(lambda: _state(old) in ("Z", ""), "the old server to stop")
+    assert ff("add", "205", "1h", "--start", "09:00").code == 0
+    done = commit(plain, "--allow-empty", "-m", "work")
+    assert done.returncode == 0 and FOLDED in done.stderr, done.stderr
+    new = one_server(served)
+    assert new != old and billed(ff) == 3600
+
+
+def test_off_and_unsafe_folders_mean_no_server(
+    served: Path, plain: Path, ff: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FFHOOKS_HOOK_SERVER", "off")
+    assert ff("add", "205", "1h", "--start", "09:00").code == 0
+    assert commit(plain, "--allow-empty", "-m", "off").returncode == 0
+    monkeypatch.delenv("FFHOOKS_HOOK_SERVER")
+    served.mkdir(mode=0o755)  # others may enter: not used, not made private either
+    served.chmod(0o755)
+    assert ff("add", "205", "1h", "--start", "11:00").code == 0
+    done = commit(plain, "--allow-empty", "-m", "unsafe")
+    assert done.returncode == 0 and FOLDED in done.stderr, done.stderr
+    time.sleep(0.5)
+    assert servers(served) == [] and list(served.iterdir()) == []
+    assert billed(ff) == 2 * 3600
+
+
+def test_a_team_that_signs_is_not_served(tmp_path: Path) -> None:
+    from ffhooks.hook_server import _signs
+
+    team = tmp_path / ".flowforge" / "team"
+    assert not _signs(str(tmp_path))  # no config: the defaults
+    team.mkdir(parents=True)
+    for text, signs in (
+        ('{"signatures": "off"}', False),
+        ("{}", False),
+        ('{"signatures": "warn"}', True),
+        ('{"signatures": "required"}', True),
+        ("{ broken", True),  # the hook's own process says what is wrong
+    ):
+        (team / "config.json").write_text(text)
+        assert _signs(str(tmp_path)) is signs, text
+
+
+def test_the_served_hook_imports_nothing_of_the_hook(served: Path, plain: Path) -> None:
+    """The process that asks the server imports no pathlib, json or datetime: what it
+    would otherwise import is the cost the server saves."""
+    assert commit(plain, "--allow-empty", "-m", "setup").returncode == 0
+    one_server(served)
+    script = shutil.which("ffhooks")
+    assert script is not None
+    traced = subprocess.run(
+        (sys.executable, "-X", "importtime", script, "hook"),
+        cwd=plain,
+        capture_output=True,
+        text=True,
+    )
+    assert traced.returncode == 0, traced.stderr
+    imported = {
+        line.rsplit("|", 1)[1].strip() for line in traced.stderr.splitlines() if "|" in line
+    }
+    assert "ffhooks.hook_client" in imported
+    assert not imported & {"pathlib", "json", "datetime", "ffhooks.commands.hook"}, imported
