@@ -135,6 +135,9 @@ def served(argv: list[str]) -> int:
         return _code(sock)
     except (OSError, ValueError, OverflowError):
         return DECLINED  # the copy has not begun (no GO), or has ended without a word
+    except KeyboardInterrupt:  # the copy, begun, ends its fold: the commit stops anyway
+        print("ffhooks: interrupted", file=sys.stderr)
+        return 130
     finally:
         sock.close()
         if tty >= 0:
@@ -175,7 +178,7 @@ def start_server() -> None:
     import contextlib  # the hook has run here: imported already
 
     # failing, the next commit runs the hook in its own process again
-    with contextlib.suppress(OSError, AttributeError):
+    with contextlib.suppress(OSError, AttributeError, NotImplementedError):
         os.posix_spawn(
             sys.executable,
             [sys.executable, "-c", code],

@@ -53,7 +53,10 @@ def serve(address: str) -> None:
     """Serve the commit hooks of this interpreter and ffhooks on `address` until idle."""
     import fcntl
 
-    os.chdir("/")  # hold no work tree
+    # hold nothing of the hook that started it: a pipe another process waits on to close,
+    # or a work tree
+    os.closerange(3, 1 << 16)
+    os.chdir("/")
     lock = os.open(f"{address}.lock", os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -138,12 +141,20 @@ def _code_files() -> dict[str, tuple[int, int, int]]:
     folders = [os.path.dirname(os.path.abspath(ffhooks.__file__)), str(SCHEMA_DIR)]
     while folders:
         at = folders.pop()
-        for entry in os.scandir(at):
+        try:
+            entries = list(os.scandir(at))
+        except OSError:  # removed (an environment deleted): changed
+            found[at] = (0, 0, 0)
+            continue
+        for entry in entries:
             if entry.is_dir(follow_symlinks=False):
                 if entry.name != "__pycache__":
                     folders.append(entry.path)
             elif entry.name.endswith((".py", ".json")):
-                st = entry.stat()
+                try:
+                    st = entry.stat()
+                except OSError:
+                    continue
                 found[entry.path] = (st.st_mtime_ns, st.st_size, st.st_ino)
     return found
 
@@ -193,9 +204,13 @@ def _copy(conn: socket.socket) -> None:
         go, fds = b"", []
     if go != GO or len(fds) not in (3, 4):
         os._exit(0)  # the hook gave up waiting and runs itself
-    code = 3
     try:
         argv = _become(request, fds)
+    except Exception:  # e.g. its folder has gone: the hook's own process says so
+        _answer(conn, DECLINED)
+        os._exit(0)
+    code = 3
+    try:
         from ffhooks.main import flushed, main
 
         code = flushed(main(argv[1:]))

@@ -175,6 +175,30 @@ def test_a_served_commit_on_a_terminal_draws_pre_commits_row(
     assert billed(ff) == 3600
 
 
+def test_the_server_holds_nothing_open_of_the_commit_that_started_it(
+    served: Path, plain: Path
+) -> None:
+    """A tool that runs `git commit` and waits for a pipe to close (a CI step reading the
+    output of everything it started) must not wait for the server."""
+    import select
+
+    read, write = os.pipe()
+    done = subprocess.run(
+        ("git", "commit", "-q", "--allow-empty", "-m", "setup"),
+        cwd=plain,
+        capture_output=True,
+        text=True,
+        pass_fds=(write,),
+        timeout=60,
+    )
+    os.close(write)
+    assert done.returncode == 0, done.stderr
+    one_server(served)
+    ready, _, _ = select.select([read], [], [], 10)
+    assert ready and os.read(read, 1) == b"", "the server kept the pipe open"
+    os.close(read)
+
+
 def test_a_stuck_server_leaves_the_hook_to_its_own_process(
     served: Path, plain: Path, ff: Any
 ) -> None:
