@@ -106,9 +106,12 @@ def served(argv: list[str]) -> int:
     sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
     sock.settimeout(WAIT_SECONDS)
     tty = -1
+    path = address(where)
     try:
         try:
-            sock.connect(address(where))
+            sock.connect(path)
+        except TimeoutError:
+            raise
         except OSError:
             return REPLACE  # no server: this process runs the hook, and starts one
         mask = os.umask(0o022)
@@ -133,9 +136,15 @@ def served(argv: list[str]) -> int:
         sock.settimeout(None)
         sock.sendmsg([GO], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, packed)])
         return _code(sock)
+    except TimeoutError:  # stuck or stopped: later commits need not wait for it too
+        import contextlib
+
+        with contextlib.suppress(OSError):
+            os.unlink(path)  # it stops when it sees its socket gone
+        return DECLINED
     except (OSError, ValueError, OverflowError):
         return DECLINED  # the copy has not begun (no GO), or has ended without a word
-    except KeyboardInterrupt:  # the copy, begun, ends its fold: the commit stops anyway
+    except KeyboardInterrupt:  # a copy that has begun ends its fold; git stops the commit
         print("ffhooks: interrupted", file=sys.stderr)
         return 130
     finally:

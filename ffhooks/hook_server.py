@@ -89,6 +89,7 @@ def serve(address: str) -> None:
                     continue
                 if os.fork() == 0:
                     listener.close()
+                    os.close(lock)  # a new server may start while this copy works
                     _copy(conn)  # never returns
             # checked while the copy works, on the other core: a commit that starts within
             # moments of an upgrade runs the code it would have run a moment earlier

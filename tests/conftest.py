@@ -3,8 +3,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -212,3 +215,47 @@ def stderr_on_a_terminal(cwd: Path, *argv: str) -> str:
     os.close(leader)
     assert proc.returncode == 0, drawn
     return drawn
+
+
+@pytest.fixture
+def served(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The server turned on, its sockets in a folder of this test's (a socket's path must be
+    short, so not under pytest's tmp_path); every server started here is stopped after."""
+    run = Path(tempfile.mkdtemp(prefix="ffrun", dir="/tmp"))
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(run))
+    monkeypatch.delenv("FFHOOKS_HOOK_SERVER")
+    folder = run / f"ffhooks-{os.getuid()}"
+    yield folder
+    for pid in servers(folder):
+        os.kill(pid, signal.SIGKILL)
+    shutil.rmtree(run)
+
+
+def servers(folder: Path) -> list[int]:
+    """The processes serving hooks from sockets in `folder`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"ffhooks.hook_server" in cmdline and str(folder).encode() in cmdline:
+            found.append(int(entry.name))
+    return found
+
+
+def wait_for(check: Any, what: str, seconds: float = 15.0) -> Any:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.05)
+    raise AssertionError(f"waited {seconds:g} s for {what}")
+
+
+def one_server(folder: Path) -> int:
+    """The pid of the one server, once it listens."""
+    [pid] = wait_for(lambda: servers(folder), "the server")
+    wait_for(lambda: list(folder.glob("*.sock")), "its socket")
+    return pid

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import clean_team_folder, commit, git, tree_total
+from conftest import clean_team_folder, commit, git, one_server, servers, tree_total
 
 ROOT = Path(__file__).resolve().parent.parent
 SUMMARIES = ".flowforge/team/summaries"
@@ -121,10 +121,16 @@ def test_failure_never_blocks_the_commit(hooked: Path, ff: Any) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("framework", ["pre-commit", "prek"])
 def test_precommit_installs_ffhooks_from_a_local_clone(
-    repo: Path, ff: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, framework: str
+    repo: Path,
+    ff: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    framework: str,
+    served: Path,
 ) -> None:
     """How teams get ffhooks: `repo:` + `rev:`; pre-commit (or prek, its drop-in) builds it
-    with `pip install .` into an environment of its own."""
+    with `pip install .` into an environment of its own. The first commit starts a hook
+    server of that environment, which runs the later commits' hooks."""
     source = tmp_path / "ffhooks-src"
     files = subprocess.run(
         ("git", "ls-files", "-co", "--exclude-standard", "-z"),
@@ -161,6 +167,8 @@ def test_precommit_installs_ffhooks_from_a_local_clone(
     assert envs, f"the wheel {framework} built does not carry the schemas"
     installed = {p.name.split("-")[0].lower() for p in envs[0].parents[2].glob("*.dist-info")}
     assert installed & {"pre_commit", "virtualenv", "gitpython", "cryptography"} == set()
+    server = one_server(served)
+    assert str(home).encode() in Path(f"/proc/{server}/cmdline").read_bytes()
     broken = repo / ".flowforge/team/config.json"
     broken.write_text('{"max_session_hours": "many"}')
     git(repo, "add", "-A")
@@ -169,7 +177,10 @@ def test_precommit_installs_ffhooks_from_a_local_clone(
     assert "config.json::$.max_session_hours" in result.stdout + result.stderr
     broken.write_text('{"max_session_hours": 10}')
     git(repo, "add", "-A")
+    ff("add", "205", "30m", "--start", "11:00")
     assert commit(repo, "-m", "good config").returncode == 0
+    assert tree_total(repo) == 7200
+    assert servers(served) == [server]
 
 
 @pytest.mark.slow
