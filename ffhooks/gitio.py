@@ -7,11 +7,11 @@ trees and the index hold is asked in gitobjects.py.
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from ffhooks import ahead
 from ffhooks.errors import FatalError
 from ffhooks.records import NamedTuple
 
@@ -45,8 +45,8 @@ def run_git(
     argv = ["git", "-C", str(cwd), *args]
     try:
         if stdin is None:
-            started = None if env else _started.pop(tuple(argv), None)
-            code, out, err = _collect(*started) if started else _collect(*_start(argv, environ))
+            given = None if env else ahead.answer(argv)
+            code, out, err = given or ahead.collect(*ahead.spawn(argv, environ))
         else:
             import subprocess
 
@@ -71,73 +71,17 @@ def git_failed(args: Sequence[str], code: int, err: bytes) -> FatalError:
     return FatalError(f"git {' '.join(args)} failed: {detail[-1] if detail else code}")
 
 
-# git processes started ahead of the `run_git` that asks for their answer: (pid, out, err)
-_started: dict[tuple[str, ...], tuple[int, int, int]] = {}
-
-
 def start_git(args: Sequence[str], cwd: Path) -> None:
     """Start the query `git args` in `cwd` now, for the first `run_git` that asks it later:
     git works on the other core while Python imports the rest (`bench/commit_overhead.py`).
     Only for a query whose answer nothing done before it is asked can change; whatever
     could (staging) calls `forget_started` first."""
-    argv = ["git", "-C", str(cwd), *args]
-    if tuple(argv) not in _started:
-        with contextlib.suppress(OSError):  # run_git runs it again, and says what is wrong
-            _started[tuple(argv)] = _start(argv, dict(os.environ))
+    ahead.start(["git", "-C", str(cwd), *args], dict(os.environ))
 
 
 def forget_started() -> None:
     """Drop the answers of queries started ahead: the index or the work tree changes."""
-    while _started:
-        _collect(*_started.popitem()[1])
-
-
-def _start(argv: list[str], environ: dict[str, str]) -> tuple[int, int, int]:
-    """Start a program with no input: (its pid, the read ends of its output and errors).
-    Without importing `subprocess`, a tenth of the commit hook's budget here
-    (`bench/commit_overhead.py`)."""
-    out_r, out_w = os.pipe()  # not inheritable: the child gets only its 1 and 2
-    err_r, err_w = os.pipe()
-    actions = [
-        (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
-        (os.POSIX_SPAWN_DUP2, out_w, 1),
-        (os.POSIX_SPAWN_DUP2, err_w, 2),
-    ]
-    try:
-        pid = os.posix_spawnp(argv[0], argv, environ, file_actions=actions)
-    except BaseException:
-        os.close(out_r)
-        os.close(err_r)
-        raise
-    finally:
-        os.close(out_w)
-        os.close(err_w)
-    return pid, out_r, err_r
-
-
-def _collect(pid: int, out_r: int, err_r: int) -> tuple[int, bytes, bytes]:
-    """Wait for a program `_start` started: (its exit code, its output, its errors)."""
-    import select
-
-    chunks: dict[int, list[bytes]] = {out_r: [], err_r: []}
-    poller = select.poll()
-    for fd in chunks:
-        poller.register(fd, select.POLLIN)
-    open_fds = set(chunks)
-    try:
-        while open_fds:
-            for fd, _ in poller.poll():
-                data = os.read(fd, 1 << 16)
-                if data:
-                    chunks[fd].append(data)
-                else:
-                    poller.unregister(fd)
-                    open_fds.discard(fd)
-    finally:
-        os.close(out_r)
-        os.close(err_r)
-        _, status = os.waitpid(pid, 0)
-    return os.waitstatus_to_exitcode(status), b"".join(chunks[out_r]), b"".join(chunks[err_r])
+    ahead.forget()
 
 
 def _read_gitfile(dotgit: Path) -> Path | None:

@@ -103,6 +103,11 @@ def served(argv: list[str]) -> int:
         return REPLACE  # missing: starting a server makes it
     import _socket
 
+    from ffhooks import ahead
+    from ffhooks.layout import STAGED_QUERY
+
+    # the copy's first question, asked now: git answers while the copy gets ready
+    ahead.start(["git", "-C", os.getcwd(), *STAGED_QUERY], os.environ)
     sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
     sock.settimeout(WAIT_SECONDS)
     tty = -1
@@ -133,8 +138,10 @@ def served(argv: list[str]) -> int:
                 tty = -1
         fds = [0, 1, 2] if tty < 0 else [0, 1, 2, tty]
         packed = b"".join(fd.to_bytes(4, sys.byteorder, signed=True) for fd in fds)
+        answers = marshal.dumps(ahead.handed())  # taken: a fallback now asks git again
+        go = GO + len(answers).to_bytes(4, "big") + answers
         sock.settimeout(None)
-        sock.sendmsg([GO], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, packed)])
+        sock.sendmsg([go], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, packed)])
         return _code(sock)
     except TimeoutError:  # stuck or stopped: later commits need not wait for it too
         import contextlib

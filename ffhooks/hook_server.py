@@ -206,7 +206,7 @@ def _copy(conn: socket.socket) -> None:
     if go != GO or len(fds) not in (3, 4):
         os._exit(0)  # the hook gave up waiting and runs itself
     try:
-        argv = _become(request, fds)
+        argv = _become(request, fds, _sized(conn))
     except Exception:  # e.g. its folder has gone: the hook's own process says so
         _answer(conn, DECLINED)
         os._exit(0)
@@ -224,13 +224,18 @@ def _request(conn: socket.socket) -> tuple[Any, ...]:
     """(protocol, argv, cwd, environment, parent pid, umask, stream encodings)."""
     import marshal
 
-    size = int.from_bytes(_exactly(conn, 4), "big")
-    if size > MAX_REQUEST:
-        raise ValueError("not a request of this version")
-    request = marshal.loads(_exactly(conn, size))
+    request = marshal.loads(_sized(conn))
     if type(request) is not tuple or len(request) != 7 or request[0] != PROTOCOL:
         raise ValueError("not a request of this version")
     return request
+
+
+def _sized(conn: socket.socket) -> bytes:
+    """A message of the hook's: its size in 4 bytes, then itself."""
+    size = int.from_bytes(_exactly(conn, 4), "big")
+    if size > MAX_REQUEST:
+        raise ValueError("not a request of this version")
+    return _exactly(conn, size)
 
 
 def _exactly(conn: socket.socket, size: int) -> bytes:
@@ -243,10 +248,14 @@ def _exactly(conn: socket.socket, size: int) -> bytes:
     return data
 
 
-def _become(request: tuple[Any, ...], fds: list[int]) -> list[str]:
-    """Take the asking process's streams, terminal, folder, environment and umask."""
-    from ffhooks import hook_client
+def _become(request: tuple[Any, ...], fds: list[int], answers: bytes) -> list[str]:
+    """Take the asking process's streams, terminal, folder, environment and umask, and the
+    answers of what it asked git ahead."""
+    import marshal
 
+    from ffhooks import ahead, hook_client
+
+    ahead.given(marshal.loads(answers))
     _, argv, cwd, env, ppid, mask, streams = request
     for target, fd in enumerate(fds[:3]):
         os.dup2(fd, target)

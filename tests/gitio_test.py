@@ -45,11 +45,11 @@ def test_a_failing_git_names_its_error(repo: Path) -> None:
 def test_a_query_started_ahead_answers_as_of_its_start(repo: Path) -> None:
     """`start_git` runs a query while Python does other things; the `run_git` asking it
     later gets that answer, once; `forget_started` drops it when the index changes."""
-    from ffhooks import gitio
+    from ffhooks import ahead
 
     def finished(args: list[str]) -> None:  # the started git has answered and exited
         key = ("git", "-C", str(repo), *args)
-        pid = gitio._started[key][0]
+        pid = ahead._started[key][0]
         os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
 
     (repo / "a.txt").write_text("a\n")

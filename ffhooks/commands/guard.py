@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from ffhooks.errors import FatalError
 from ffhooks.gitio import Repo, run_git, user_dir_ignored
-from ffhooks.layout import PRIVATE, SUMMARIES, TOMBSTONE_BLOB
+from ffhooks.layout import PRIVATE, STAGED_QUERY, SUMMARIES, TOMBSTONE_BLOB
 
 
 def guard(repo: Repo) -> int:
@@ -10,10 +10,6 @@ def guard(repo: Repo) -> int:
     team record (a summary deleted or edited, or buried with no newer one)."""
     refuse(repo, staged_changes(repo))
     return 0
-
-
-# everything the commit would change, asked once (`staged_changes`), ahead by the hook
-STAGED_QUERY = ("diff", "--cached", "--raw", "-z", "--no-renames", "--no-abbrev")
 
 
 def staged_changes(repo: Repo) -> list[tuple[str, str, str]]:

@@ -9,7 +9,7 @@ import sys
 
 from ffhooks.errors import FatalError
 from ffhooks.gitio import Repo, forget_started, start_git
-from ffhooks.layout import OWN_JSON, SUMMARIES, UNSTAGED_QUERY
+from ffhooks.layout import OWN_JSON, STAGED_QUERY, SUMMARIES, UNSTAGED_QUERY
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -26,7 +26,6 @@ def hook(repo: Repo) -> int:
 
 
 def _hook(repo: Repo) -> int:
-    from ffhooks.commands.guard import STAGED_QUERY
     from ffhooks.identity import stores
 
     # git answers what the guard and the first fold will ask while Python imports the rest
