@@ -61,11 +61,33 @@ def manifest_path(state_dir: Path, snapshot_id: int) -> Path:
     return root(state_dir) / "manifests" / f"{snapshot_id:08d}.json"
 
 
+def _canonical(body: dict[str, Any]) -> bytes:
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
 def _body_checksum(doc: dict[str, Any]) -> str:
-    body = {k: v for k, v in doc.items() if k != "sha256"}
-    return sha256_hex(
-        json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-    )
+    return sha256_hex(_canonical({k: v for k, v in doc.items() if k != "sha256"}))
+
+
+# A manifest is written as its canonical body with its checksum added last, so that reading
+# it checks the bytes themselves instead of writing the body out again (`_checksum_holds`).
+_SEALED = b',"sha256":"'
+_SEALED_TAIL = len(_SEALED) + 64 + 2
+
+
+def _sealed(body: bytes, digest: str) -> bytes:
+    return body[:-1] + _SEALED + digest.encode() + b'"}'
+
+
+def _checksum_holds(data: bytes, doc: dict[str, Any]) -> bool:
+    """`doc`, parsed from `data`, matches its own checksum. Checked on the bytes when they
+    are as `save` writes them (the checksum follows the canonical body), else on the body
+    written out again canonically, as manifests of older versions need."""
+    digest = doc["sha256"]
+    sealed = data[-_SEALED_TAIL:] == _SEALED + digest.encode() + b'"}'
+    if sealed and sha256_hex(data[:-_SEALED_TAIL] + b"}") == digest:
+        return True
+    return bool(digest == _body_checksum(doc))
 
 
 def _ids(state_dir: Path) -> list[int]:
@@ -135,10 +157,9 @@ def save(
             doc["store"] = store
         if worktree is not None:
             doc["worktree"] = worktree
-        doc["sha256"] = _body_checksum(doc)
+        body = _canonical(doc)  # compact: a big store's manifest has thousands of entries
         target = manifest_path(state_dir, snapshot_id)
-        # compact: a big store's manifest has thousands of entries, written at each commit
-        atomic_write(target, json.dumps(doc, separators=(",", ":")).encode())
+        atomic_write(target, _sealed(body, sha256_hex(body)))
     return Manifest(snapshot_id, now, reason, user, entries, target, store, worktree)
 
 
@@ -190,7 +211,7 @@ def load(state_dir: Path, snapshot_id: int) -> Manifest:
     # snapshot: check the entries' plain shape fast, the rest (or an odd entry) in full
     plain = isinstance(doc, dict) and _plain_entries(doc.get("files"))
     problem = first_error("snapshot-manifest", {**doc, "files": []} if plain else doc)
-    if problem is None and doc["sha256"] != _body_checksum(doc):
+    if problem is None and not _checksum_holds(data, doc):
         problem = "$.sha256: does not match the manifest's content"
     if problem is None and doc["id"] != snapshot_id:
         problem = f"$.id: {doc['id']} disagrees with the file name"

@@ -72,6 +72,30 @@ def test_list_create_verify(repo: Path, ff: Any) -> None:
     assert ff("snapshot", "verify", "1").code == 0
 
 
+def test_a_manifest_is_checked_on_its_bytes_and_older_ones_still_read(tmp_path: Path) -> None:
+    """`save` writes the canonical body, then its checksum: a changed byte anywhere is
+    named; a manifest of an older version (its keys in any order, ASCII escapes) reads."""
+    import pytest
+
+    from ffhooks.errors import BrokenFile
+
+    saved = snapshot.save(tmp_path, [("naïve.json", b"1")], reason="manual", user="alice", now=T0)
+    assert saved is not None
+    path = snapshot.manifest_path(tmp_path, 1)
+    data = path.read_bytes()
+    assert data.endswith(f',"sha256":"{json.loads(data)["sha256"]}"}}'.encode())
+    assert snapshot.load(tmp_path, 1).files == saved.files
+    for at in (1, data.index(b"na"), len(data) - 10):  # in the body, and in the checksum
+        changed = bytearray(data)
+        changed[at] = ord("0") if changed[at] != ord("0") else ord("1")
+        path.write_bytes(bytes(changed))
+        with pytest.raises(BrokenFile):
+            snapshot.load(tmp_path, 1)
+    older = {"sha256": json.loads(data)["sha256"], **json.loads(data)}  # checksum first
+    path.write_text(json.dumps(older, indent=1))
+    assert snapshot.load(tmp_path, 1).files == saved.files
+
+
 def test_the_quick_entry_check_lets_nothing_off_schema_through(tmp_path: Path) -> None:
     import pytest
 
