@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import NOW, git
+from conftest import NOW, git, wait_for
 
 from ffhooks import queue
 from ffhooks.clock import parse_iso
@@ -24,16 +24,6 @@ from ffhooks.schema import first_error
 ROOT = Path(__file__).resolve().parent.parent
 STATE = Path(".git/ffhooks")
 MANIFESTS = STATE / "snapshots" / "manifests"
-
-
-def wait_for(what: str, check: Callable[[], Any], timeout: float = 10.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def health_file(repo: Path) -> dict[str, Any] | None:
@@ -71,11 +61,11 @@ def start(repo: Path) -> Iterator[Callable[..., subprocess.Popen[str]]]:
         )
         started.append(proc)
         wait_for(
-            "the first round",
             lambda: (
                 proc.poll() is not None
                 or ((h := health_file(repo)) and h["pid"] == proc.pid and h["rounds"] >= 1)
             ),
+            "the first round",
         )
         assert proc.poll() is None, proc.communicate()
         return proc
@@ -98,9 +88,9 @@ def test_snapshots_each_change_and_leaves_the_team_folder_alone(
 ) -> None:
     assert ff("add", "205", "1h", "--start", "09:00").code == 0
     proc = start()
-    first = wait_for("the first snapshot", lambda: manifests(repo))
+    first = wait_for(lambda: manifests(repo), "the first snapshot")
     assert ff("add", "205", "1h", "--start", "11:00").code == 0
-    both = wait_for("a snapshot of the change", lambda: len(m := manifests(repo)) > 1 and m)
+    both = wait_for(lambda: len(m := manifests(repo)) > 1 and m, "a snapshot of the change")
     time.sleep(0.5)  # rounds of an unchanged store add nothing
     assert manifests(repo) == both and both[0] == first[0]
     newest = json.loads((repo / MANIFESTS / both[-1]).read_text())
@@ -125,12 +115,12 @@ def test_retries_a_queued_snapshot_once_the_obstacle_is_gone(
     queue.record(state, "snapshot", "alice", "test", parse_iso(NOW))
     queue.record(state, "aggregate", "bob", "test", parse_iso(NOW))  # the daemon leaves it
     proc = start()
-    health = wait_for("a failed round", lambda: (h := health_file(repo)) and h["last_error"] and h)
+    health = wait_for(lambda: (h := health_file(repo)) and h["last_error"] and h, "a failed round")
     assert "snapshot" in health["last_error"]["message"] and health["queue_length"] == 2
     failing = ffhooks(repo, "health")
     assert failing.returncode == 1 and "problem: its last round failed" in failing.stdout
     (state / "snapshots").unlink()
-    wait_for("the retry", lambda: len(queue.entries(state)) == 1)
+    wait_for(lambda: len(queue.entries(state)) == 1, "the retry")
     [(_, left)] = queue.entries(state)
     assert left["operation"] == "aggregate"
     assert manifests(repo)
@@ -140,7 +130,7 @@ def test_retries_a_queued_snapshot_once_the_obstacle_is_gone(
     assert report["problems"] == ["1 failed operation waits in the queue: run `ffhooks recover`"]
     assert result.returncode == 1
     queue.done(next(iter(queue.entries(state)))[0])
-    wait_for("an empty queue", lambda: health_file(repo)["queue_length"] == 0)  # type: ignore[index]
+    wait_for(lambda: health_file(repo)["queue_length"] == 0, "an empty queue")  # type: ignore[index]
     result = ffhooks(repo, "health", "--json")
     assert result.returncode == 0, result.stdout
     assert json.loads(result.stdout)["queue_length"] == 0

@@ -65,6 +65,26 @@ def store_lock(repo: Path) -> int:
     return fd
 
 
+def locked_commit(repo: Path, server: int) -> tuple[subprocess.Popen[str], int, int]:
+    """A commit started while alice's store is locked (the caller releases the lock): its
+    hook waits for the lock in a copy of the server. (The commit, the copy, the lock.)"""
+    held = store_lock(repo)
+    proc = subprocess.Popen(
+        ("git", "commit", "-q", "--allow-empty", "-m", "work"),
+        cwd=repo,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        [copy] = wait_for(lambda: copies(server), "a copy of the server running the hook")
+    except BaseException:
+        os.close(held)
+        proc.kill()
+        raise
+    return proc, copy, held
+
+
 def test_the_first_commit_starts_a_server_that_runs_the_next(
     served: Path, plain: Path, ff: Any
 ) -> None:
@@ -74,17 +94,8 @@ def test_the_first_commit_starts_a_server_that_runs_the_next(
     assert first.returncode == 0 and FOLDED in first.stderr, first.stderr  # git: hooks' 1 is 2
     server = one_server(served)
     assert ff("add", "205", "1h", "--start", "11:00").code == 0
-    # while the store is locked, the hook waits for it: in a copy of the server
-    held = store_lock(repo)
-    proc = subprocess.Popen(
-        ("git", "commit", "-q", "--allow-empty", "-m", "two"),
-        cwd=repo,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc, copy, held = locked_commit(repo, server)
     try:
-        [copy] = wait_for(lambda: copies(server), "a copy of the server running the hook")
         assert Path(f"/proc/{copy}/cwd").resolve() == repo.resolve()
     finally:
         os.close(held)
@@ -193,16 +204,8 @@ def test_a_copy_killed_mid_fold_leaves_the_fold_to_the_hook(
     assert commit(repo, "--allow-empty", "-m", "setup").returncode == 0
     server = one_server(served)
     assert ff("add", "205", "1h", "--start", "09:00").code == 0
-    held = store_lock(repo)
-    proc = subprocess.Popen(
-        ("git", "commit", "-q", "--allow-empty", "-m", "work"),
-        cwd=repo,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc, copy, held = locked_commit(repo, server)
     try:
-        [copy] = wait_for(lambda: copies(server), "the copy")
         os.kill(copy, signal.SIGKILL)
         time.sleep(0.3)  # the hook now runs the fold itself, and waits for the lock
     finally:
