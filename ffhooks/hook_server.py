@@ -2,12 +2,14 @@
 what the commit hook needs, and forks a copy of itself to run each commit's hook
 (`hook_client.py` asks it, and starts it).
 
-The copy is the hook as its own process would be, minus the imports: it takes the asking
-process's standard streams and terminal, working folder, environment and umask, runs
-`ffhooks hook`, and answers with its exit code. The server itself never runs a hook, so every
-copy starts from the same fresh state. It serves only its own user, and stops when idle for
-IDLE_SECONDS, when its socket is removed, or when ffhooks' files change under it (an upgrade):
-it then declines, and the hook runs in its own process and starts a new server.
+The copy is the hook as its own process would be, minus the imports. It reads the request
+(the command, folder, environment, umask) and answers READY, or DECLINED where the hook must
+run in its own process; on GO, which brings the asking process's standard streams and
+terminal and the answers of the git queries it started ahead, it becomes that process's
+hook, runs `ffhooks hook`, and answers with the exit code. The server itself never runs a
+hook, so every copy starts from the same fresh state. It serves only its own user, and stops
+when idle for IDLE_SECONDS, when its socket is removed, or when ffhooks' files change under
+it (an upgrade: the next commit runs the hook in its own process and starts a new server).
 """
 
 from __future__ import annotations
