@@ -17,7 +17,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SUMMARIES, commit, git, on_terminal, one_server, servers, wait_for
+from conftest import (
+    SUMMARIES,
+    commit,
+    git,
+    on_terminal,
+    one_server,
+    servers,
+    tree_total,
+    wait_for,
+)
 
 from ffhooks import hook_client
 
@@ -123,6 +132,47 @@ def test_a_served_commit_of_paths_stages_in_both_indexes(
     assert len(summaries(repo)) == 1
     assert git(repo, "status", "--porcelain", SUMMARIES) == ""
     assert billed(ff) == 3600
+
+
+def test_commits_in_two_worktrees_at_once_are_served_apart(
+    served: Path, plain: Path, tmp_path: Path
+) -> None:
+    """Two copies at once, each with its own work tree, store and index: every hour lands
+    in its own branch, once."""
+    main = plain
+    git(main, "add", "-A")  # .gitignore and the team config, for the worktree too
+    assert commit(main, "-m", "base").returncode == 0
+    one_server(served)
+    other = tmp_path / "other"
+    git(main, "worktree", "add", "-q", str(other), "-b", "other")
+    env = {**os.environ, "FFHOOKS_USER": "alice"}
+    for n in range(5):
+        for tree, hours in ((main, "1h"), (other, "2h")):
+            added = subprocess.run(
+                ("ffhooks", "add", "205", hours, "--start", f"2026-11-{10 + n}T09:00:00Z"),
+                cwd=tree,
+                env=env,
+                capture_output=True,
+                text=True,
+            )
+            assert added.returncode == 0, added.stderr
+        commits = [
+            subprocess.Popen(
+                ("git", "commit", "-q", "--allow-empty", "-m", f"round {n}"),
+                cwd=tree,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for tree in (main, other)
+        ]
+        for proc in commits:
+            _, err = proc.communicate(timeout=60)
+            assert proc.returncode == 0, err
+    assert tree_total(main) == 5 * 3600
+    assert tree_total(other) == 5 * 7200
+    assert git(main, "status", "--porcelain") == git(other, "status", "--porcelain") == ""
 
 
 def test_a_served_commit_on_a_terminal_draws_pre_commits_row(
