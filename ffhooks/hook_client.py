@@ -62,11 +62,13 @@ def folder() -> str | None:
 
 def private(path: str) -> bool:
     """`path` is a folder (not a link) of this user that nobody else can enter."""
+    import stat  # imported by os already
+
     try:
         st = os.lstat(path)
     except OSError:
         return False
-    return st.st_uid == os.getuid() and st.st_mode & 0o40077 == 0o40000
+    return stat.S_ISDIR(st.st_mode) and st.st_uid == os.getuid() and not st.st_mode & 0o077
 
 
 def identity() -> tuple[str, ...]:

@@ -317,6 +317,23 @@ def test_off_and_unsafe_folders_mean_no_server(
     assert billed(ff) == 2 * 3600
 
 
+def test_only_a_folder_of_ones_own_that_nobody_else_enters_holds_sockets(tmp_path: Path) -> None:
+    import socket
+
+    mine = tmp_path / "mine"
+    mine.mkdir(mode=0o700)
+    assert hook_client.private(str(mine))
+    mine.chmod(0o750)
+    assert not hook_client.private(str(mine))
+    mine.chmod(0o700)
+    (tmp_path / "link").symlink_to(mine)
+    assert not hook_client.private(str(tmp_path / "link"))
+    with socket.socket(socket.AF_UNIX) as sock:  # not a folder, whatever its mode
+        sock.bind(str(mine / "s"))
+        (mine / "s").chmod(0o700)
+        assert not hook_client.private(str(mine / "s"))
+
+
 def test_a_team_that_signs_is_not_served(tmp_path: Path) -> None:
     from ffhooks.hook_server import _signs
 
