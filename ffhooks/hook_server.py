@@ -145,20 +145,15 @@ def _code_files() -> dict[str, tuple[int, int, int]]:
     while folders:
         at = folders.pop()
         try:
-            entries = list(os.scandir(at))
-        except OSError:  # removed (an environment deleted): changed
-            found[at] = (0, 0, 0)
-            continue
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                if entry.name != "__pycache__":
-                    folders.append(entry.path)
-            elif entry.name.endswith((".py", ".json")):
-                try:
+            for entry in os.scandir(at):
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.name != "__pycache__":
+                        folders.append(entry.path)
+                elif entry.name.endswith((".py", ".json")):
                     st = entry.stat()
-                except OSError:
-                    continue
-                found[entry.path] = (st.st_mtime_ns, st.st_size, st.st_ino)
+                    found[entry.path] = (st.st_mtime_ns, st.st_size, st.st_ino)
+        except OSError:  # removed meanwhile (an environment deleted): changed
+            found[at] = (0, 0, 0)
     return found
 
 
@@ -181,11 +176,9 @@ def _same_user(conn: socket.socket) -> bool:
 
 
 def _reap() -> None:
-    try:
+    with contextlib.suppress(ChildProcessError):  # none left
         while os.waitpid(-1, os.WNOHANG)[0]:
             pass
-    except ChildProcessError:
-        pass
 
 
 def _copy(conn: socket.socket) -> None:

@@ -80,12 +80,10 @@ def _sealed(body: bytes, digest: str) -> bytes:
 
 
 def _checksum_holds(data: bytes, doc: dict[str, Any]) -> bool:
-    """`doc`, parsed from `data`, matches its own checksum. Checked on the bytes when they
-    are as `save` writes them (the checksum follows the canonical body), else on the body
-    written out again canonically, as manifests of older versions need."""
-    digest = doc["sha256"]
-    sealed = data[-_SEALED_TAIL:] == _SEALED + digest.encode() + b'"}'
-    if sealed and sha256_hex(data[:-_SEALED_TAIL] + b"}") == digest:
+    """`doc`, parsed from `data`, matches its own checksum: on the bytes when they are as
+    `save` writes them, else on the body written out again (manifests of older versions)."""
+    digest, body = doc["sha256"], data[:-_SEALED_TAIL] + b"}"
+    if data == _sealed(body, digest) and sha256_hex(body) == digest:
         return True
     return bool(digest == _body_checksum(doc))
 
