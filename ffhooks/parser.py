@@ -1,4 +1,5 @@
-"""The command line's parser: every command with its one-line help, and `build_parser`.
+"""The command line's parser: every command with its heading in `ffhooks --help` and its
+one-line help, and `build_parser`.
 
 Each command's options are added by a function of `options_user.py` (a user's own time and
 store) or `options_team.py` (the team's files, the repository, the clone). `main` runs the
@@ -20,56 +21,110 @@ if TYPE_CHECKING:
     import argparse
 
 
-COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
-    "init": ("set up ffhooks in this repository (safe to run again)", team.init),
-    "start": ("start a timer (stops the running one at the same instant)", user.start),
-    "pause": ("end the current session and remember its task", user.pause),
-    "resume": ("start a new session on the paused task", user.resume),
-    "stop": ("end the running timer", user.timer_options),
-    "status": ("show the running or paused timer", user.json_only),
-    "add": ("record a session after the fact", user.add),
-    "log": ("list your sessions (default: the last 7 days)", user.log),
-    "edit": ("correct a recorded session, or the running timer (ID `current`)", user.edit),
-    "cancel": ("drop the running or paused timer: nothing is recorded", user.nothing),
-    "restart": ("start the task of the last session again", user.restart),
-    "remove": ("delete a recorded session (asks on a terminal, unless --yes)", user.remove),
-    "import": ("load sessions from JSON lines, Watson or Timewarrior", user.import_),
-    "timezone": ("show or set the time zone in which your days are cut", user.timezone),
-    "aggregate": ("fold every store here into the team summaries and stage them", team.aggregate),
-    "report": ("the team's billable time from the committed summaries", team.report),
-    "validate": ("check ffhooks JSON files against their schemas", team.validate),
-    "recover": (
-        "queue, snapshots and summaries: status, retry, restore, rebuild, verify",
-        user.recover,
+# The headings of `ffhooks --help`, in the order a user needs them. PLUMBING is what git and
+# pre-commit run: those commands work as any other, but neither --help nor completion offers them.
+TRACKING = "tracking your time"
+TEAM = "team and billing"
+REPAIR = "recovery and repair"
+SETUP = "setup"
+PLUMBING = ""
+
+# command: (heading, one-line help, what adds its options); listed in this order
+COMMANDS: dict[str, tuple[str, str, Callable[[argparse.ArgumentParser], None]]] = {
+    "start": (TRACKING, "start a timer (stops the running one at the same instant)", user.start),
+    "stop": (TRACKING, "end the running timer", user.timer_options),
+    "status": (TRACKING, "show the running or paused timer", user.json_only),
+    "pause": (TRACKING, "end the current session and remember its task", user.pause),
+    "resume": (TRACKING, "start a new session on the paused task", user.resume),
+    "add": (TRACKING, "record a session after the fact", user.add),
+    "log": (TRACKING, "list your sessions (default: the last 7 days)", user.log),
+    "edit": (
+        TRACKING,
+        "correct a recorded session, or the running timer (ID `current`)",
+        user.edit,
     ),
-    "store": ("your store's identity; fork a copied one, or say it moved", user.store),
-    "snapshot": ("recovery snapshots of your private store: list, create, verify", user.snapshot),
-    "verify": ("CI check of the committed summaries at a ref", team.verify),
+    "cancel": (
+        TRACKING,
+        "drop the running or paused timer: nothing is recorded",
+        user.nothing,
+    ),
+    "restart": (TRACKING, "start the task of the last session again", user.restart),
+    "remove": (
+        TRACKING,
+        "delete a recorded session (asks on a terminal, unless --yes)",
+        user.remove,
+    ),
+    "import": (TRACKING, "load sessions from JSON lines, Watson or Timewarrior", user.import_),
+    "timezone": (
+        TRACKING,
+        "show or set the time zone in which your days are cut",
+        user.timezone,
+    ),
+    "report": (TEAM, "the team's billable time from the committed summaries", team.report),
+    "close": (
+        TEAM,
+        "record a billed period's report as a git tag; later changes show apart",
+        team.close,
+    ),
+    "verify": (TEAM, "CI check of the committed summaries at a ref", team.verify),
+    "aggregate": (
+        TEAM,
+        "fold every store here into the team summaries and stage them",
+        team.aggregate,
+    ),
     "compact": (
+        TEAM,
         "bound the history: tombstones for superseded summaries, or old ones gone",
         team.compact,
     ),
-    "close": ("record a billed period's report as a git tag; later changes show apart", team.close),
-    "resolve": ("settle merge conflicts over summaries (then commit or --continue)", user.nothing),
-    "merge-summary": (
-        "git merge driver for summaries (set up by init and the hook)",
-        team.merge_summary,
+    "validate": (TEAM, "check ffhooks JSON files against their schemas", team.validate),
+    "recover": (
+        REPAIR,
+        "queue, snapshots and summaries: status, retry, restore, rebuild, verify",
+        user.recover,
     ),
-    "daemon": ("background snapshots and retries for this clone", user.daemon),
-    "health": ("what the daemon last did", user.json_only),
-    "completion": ("print a completion script: bash, zsh or fish", team.completion),
-    "schema": ("print a JSON Schema of an ffhooks file, or --list them", team.schema),
-    "migrate": (
-        "bring legacy FlowForge time and JSON-lines exports into the summaries",
-        team.migrate,
+    "store": (REPAIR, "your store's identity; fork a copied one, or say it moved", user.store),
+    "snapshot": (
+        REPAIR,
+        "recovery snapshots of your private store: list, create, verify",
+        user.snapshot,
     ),
+    "resolve": (
+        REPAIR,
+        "settle merge conflicts over summaries (then commit or --continue)",
+        user.nothing,
+    ),
+    "daemon": (REPAIR, "background snapshots and retries for this clone (optional)", user.daemon),
+    "health": (REPAIR, "what the daemon last did", user.json_only),
+    "init": (SETUP, "set up ffhooks in this repository (safe to run again)", team.init),
     "demo": (
+        SETUP,
         "a throw-away team: a week of work through the real hooks, then the report",
         team.demo,
     ),
-    "hook": ("the commit hook in one process: guard, aggregate, validate staged", user.nothing),
-    "guard": ("hook: refuse a commit that would publish private time", user.nothing),
-    "branch-timer": ("hook: a running timer follows a branch switch", user.branch_timer),
+    "migrate": (
+        SETUP,
+        "bring legacy FlowForge time and JSON-lines exports into the summaries",
+        team.migrate,
+    ),
+    "completion": (SETUP, "print a completion script: bash, zsh or fish", team.completion),
+    "schema": (SETUP, "print a JSON Schema of an ffhooks file, or --list them", team.schema),
+    "hook": (
+        PLUMBING,
+        "the commit hook in one process: guard, aggregate, validate staged",
+        user.nothing,
+    ),
+    "guard": (PLUMBING, "hook: refuse a commit that would publish private time", user.nothing),
+    "merge-summary": (
+        PLUMBING,
+        "git merge driver for summaries (set up by init and the hook)",
+        team.merge_summary,
+    ),
+    "branch-timer": (
+        PLUMBING,
+        "hook: a running timer follows a branch switch",
+        user.branch_timer,
+    ),
 }
 
 
@@ -111,15 +166,36 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(
         prog="ffhooks",
+        usage="%(prog)s [-h] [--version] COMMAND ...",
         description="Billable time tracking through git hooks.",
+        epilog="`ffhooks COMMAND --help` says what a command takes.",
         formatter_class=_Formatter,
     )
     parser.add_argument("--version", action="version", version=f"ffhooks {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name, (text, add_arguments) in COMMANDS.items():
+    # The commands are listed under their headings below, not as one list here.
+    sub = parser.add_subparsers(
+        dest="command", metavar="COMMAND", required=True, prog="ffhooks", help=argparse.SUPPRESS
+    )
+    for name, (_, text, add_arguments) in COMMANDS.items():
         if only is None or name == only:
-            p = sub.add_parser(name, help=text, description=text, formatter_class=_Formatter)
+            p = sub.add_parser(name, description=text, formatter_class=_Formatter)
             if name not in _FOR_NO_ONE:
                 p.add_argument("--user", help="whose time (default: FFHOOKS_USER, git config)")
             add_arguments(p)
+    if only is None:
+        _list_commands(parser)
     return parser
+
+
+def _list_commands(parser: argparse.ArgumentParser) -> None:
+    """A section of the help for each heading, one line per command under it (lines that
+    only the help shows: argparse parses nothing of a group but what was added to it)."""
+    import argparse
+
+    groups: dict[str, argparse._ArgumentGroup] = {}
+    for name, (heading, text, _) in COMMANDS.items():
+        if heading != PLUMBING:
+            if heading not in groups:
+                groups[heading] = parser.add_argument_group(heading)
+            line = argparse.Action(option_strings=[], dest=name, help=text)
+            groups[heading]._group_actions.append(line)

@@ -38,6 +38,20 @@ def test_bash_completes_commands_options_and_choices(ff: Any) -> None:
     assert "--new-store" in complete_bash(result.out, "start", "--")
 
 
+def test_the_plumbing_is_not_offered(ff: Any) -> None:
+    """What git and pre-commit run (hook, guard, merge-summary, branch-timer) is left out,
+    as `ffhooks --help` leaves it out."""
+    bash = ff("completion", "bash").out
+    assert complete_bash(bash, "h") == ["health"]
+    assert complete_bash(bash, "g") == complete_bash(bash, "me") == []
+    assert complete_bash(bash, "b") == []
+    assert complete_bash(bash, "st") == ["start", "stop", "status", "store"]
+    fish = ff("completion", "fish").out
+    for name in ("hook", "guard", "merge-summary", "branch-timer"):
+        assert f"-a {name} " not in fish and f"from {name}'" not in fish
+    assert "-a health " in fish
+
+
 @pytest.mark.skipif(shutil.which("zsh") is None, reason="zsh is not installed")
 def test_zsh_loads_it(ff: Any) -> None:
     script = ff("completion", "zsh").out

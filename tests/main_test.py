@@ -89,7 +89,7 @@ def test_every_command_function_takes_its_options_as_keywords() -> None:
     from ffhooks.main import CONTEXT, NOTHING, REPO, REPO_NOW, RUNS
     from ffhooks.parser import COMMANDS, build_parser
 
-    assert list(RUNS) == list(COMMANDS)
+    assert sorted(RUNS) == sorted(COMMANDS)
     commands: Any = next(
         a for a in build_parser()._actions if a.__class__.__name__ == "_SubParsersAction"
     )
@@ -104,3 +104,33 @@ def test_every_command_function_takes_its_options_as_keywords() -> None:
             dests -= {"user", "new_store"}
         assert dests <= {p.name for p in params}, name
         assert {p.name for p in params if p.default is p.empty} <= dests, name
+
+
+def test_help_lists_the_commands_under_headings_and_not_the_plumbing(ff: Any) -> None:
+    import re
+
+    from ffhooks.parser import COMMANDS
+
+    result = ff("--help")
+    assert result.code == 0
+    listed = {  # heading: the commands under it
+        heading[:-1]: re.findall(r"^  ([a-z-]+)", rest, re.MULTILINE)
+        for heading, _, rest in (block.partition("\n") for block in result.out.split("\n\n"))
+        if heading.endswith(":") and heading != "options:"
+    }
+    assert list(listed) == [
+        "tracking your time",
+        "team and billing",
+        "recovery and repair",
+        "setup",
+    ]
+    assert listed["tracking your time"][:3] == ["start", "stop", "status"]
+    assert listed["setup"][:2] == ["init", "demo"]
+    plumbing = {"hook", "guard", "merge-summary", "branch-timer"}
+    assert sorted(n for names in listed.values() for n in names) == sorted(set(COMMANDS) - plumbing)
+    assert "`ffhooks COMMAND --help`" in result.out
+    for name in plumbing:
+        assert not re.search(rf"(?<![\w-]){name}(?![\w-])", result.out)
+        told = ff(name, "--help")  # still there for git and pre-commit, and says what it is
+        assert told.code == 0 and told.out.startswith(f"usage: ffhooks {name} ")
+        assert COMMANDS[name][1] in " ".join(told.out.split())

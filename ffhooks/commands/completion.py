@@ -1,5 +1,6 @@
 """`ffhooks completion bash|zsh|fish`: a completion script for the shell, made from the
-command line's own parser (every command, its options and the values they choose from)."""
+command line's own parser (every command, its options and the values they choose from). The
+plumbing that git and pre-commit run is left out, as `ffhooks --help` leaves it out."""
 
 from __future__ import annotations
 
@@ -17,12 +18,15 @@ class Command(NamedTuple):
 
 
 def commands() -> list[Command]:
-    from ffhooks.parser import COMMANDS, build_parser
+    from ffhooks.parser import COMMANDS, PLUMBING, build_parser
 
     parser = build_parser()
     sub: Any = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
     found = []
     for name, command in sub.choices.items():
+        heading, text, _ = COMMANDS[name]
+        if heading == PLUMBING:
+            continue
         words: list[str] = []
         described = []
         for action in command._actions:
@@ -32,7 +36,7 @@ def commands() -> list[Command]:
             longs = [o for o in action.option_strings if o.startswith("--")]
             if longs:
                 described.append((longs[0][2:], action.help or ""))
-        found.append(Command(name, COMMANDS[name][0], words, described))
+        found.append(Command(name, text, words, described))
     return found
 
 
