@@ -198,11 +198,21 @@ def test_once_fails_on_a_broken_store_and_says_why(repo: Path, ff: Any) -> None:
     assert health["last_success"] is None
 
 
-def test_health_without_a_health_file(repo: Path, ff: Any) -> None:
+def test_health_of_a_daemon_that_never_ran_is_fine(repo: Path, ff: Any) -> None:
+    """The daemon is optional: a clone where it never ran is healthy, unless failures wait
+    in the queue that it would have retried."""
     result = ff("health")
-    assert result.code == 1 and result.out == ""
-    assert "the daemon has never run in this clone" in result.err
-    assert "`ffhooks daemon`" in result.err and result.err.count("\n") == 1
+    assert result.code == 0 and result.err == ""
+    assert result.out.startswith("daemon: never ran in this clone (it is optional: ")
+    assert "`ffhooks daemon`" in result.out and "problem" not in result.out
+    told = ff("health", "--json")
+    assert told.code == 0 and told.json() == {"running": False, "problems": []}
+    queue.record(repo / STATE, "snapshot", "alice", "disk full", parse_iso(NOW))
+    result = ff("health")
+    assert result.code == 1
+    assert "\nproblem: 1 failure(s) of ffhooks wait in this clone's queue" in result.out
+    told = ff("health", "--json")
+    assert told.code == 1 and "`ffhooks recover`" in told.json()["problems"][0]
 
 
 def test_health_of_a_daemon_that_stopped_updating(

@@ -5,22 +5,20 @@ import os
 
 from ffhooks.clock import now_from_env
 from ffhooks.daemon_state import health_path, judge, lock_held
-from ffhooks.errors import FatalError
 from ffhooks.fsio import read_json
 from ffhooks.gitio import Repo
 from ffhooks.records import Any
 
 
 def health(repo: Repo, *, as_json: bool) -> int:
-    """What the daemon last did; exit 1 when it is not running or not doing its job."""
+    """What the daemon last did; exit 1 when one that ran is not running or not doing its
+    job. The daemon is optional: one that never ran here is no problem in itself."""
     path = health_path(repo.state_dir)
     fix = "delete it: a running daemon writes it again after its next round"
     try:
         doc: dict[str, Any] = read_json(path, str(path), fix, schema="health")
     except FileNotFoundError:
-        raise FatalError(
-            f"the daemon has never run in this clone (no {path}): start it with `ffhooks daemon`"
-        ) from None
+        return never_ran(repo, as_json=as_json)
     verdict = judge(doc, now_from_env(os.environ), lock_held(repo.state_dir))
     if as_json:
         print(json.dumps({**doc, "running": verdict.running, "problems": verdict.problems}))
@@ -42,3 +40,21 @@ def health(repo: Repo, *, as_json: bool) -> int:
     lines += [f"problem: {p}" for p in verdict.problems]
     print("\n".join(lines))
     return 1 if verdict.problems else 0
+
+
+def never_ran(repo: Repo, *, as_json: bool) -> int:
+    """No health file: no daemon ever ran in this clone. Only failures waiting in the queue,
+    which a daemon would have retried, are a problem then."""
+    from ffhooks.queue import reminder
+
+    waiting = reminder(repo.state_dir)
+    problems = [waiting] if waiting else []
+    if as_json:
+        print(json.dumps({"running": False, "problems": problems}))
+    else:
+        lines = [
+            "daemon: never ran in this clone (it is optional: `ffhooks daemon` takes "
+            "snapshots and retries failures in the background)"
+        ]
+        print("\n".join(lines + [f"problem: {p}" for p in problems]))
+    return 1 if problems else 0
