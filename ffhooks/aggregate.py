@@ -156,22 +156,22 @@ def aggregate(
     for done, month in enumerate(months):
         if progress is not None:
             progress(done, len(months))
-        draft = _draft(store, month, span, config)
+        drafted = draft(store, month, span, config)
         existing = ours.get(month)
         latest = None
         if existing:
             latest = trusted(existing[-1][1])
             if (
                 latest is not None
-                and summary.same_content(draft, latest)
+                and summary.same_content(drafted, latest)
                 and (key is None or signed_alike(latest, key))
             ):
                 known[month] = existing[-1][0]
                 continue
-        elif not draft["totals"] and month not in known:
+        elif not drafted["totals"] and month not in known:
             continue  # nothing recorded, nothing ever said: nothing to say
         seq += 1
-        doc = summary.seal({**draft, "seq": seq}, key.signer() if key else None)
+        doc = summary.seal({**drafted, "seq": seq}, key.signer() if key else None)
         new[user_dir / month / f"{header['store']}-{seq}.json"] = doc
         known[month] = seq
         billed.append((month, billable(doc) - (billable(latest) if latest else 0)))
@@ -219,7 +219,7 @@ def billable(doc: dict[str, Any]) -> int:
     return sum(c["billable_seconds"] for tasks in doc["totals"].values() for c in tasks.values())
 
 
-def _draft(store: Store, month: str, span: Span | None, config: TeamConfig) -> dict[str, Any]:
+def draft(store: Store, month: str, span: Span | None, config: TeamConfig) -> dict[str, Any]:
     """The summary the store's sessions (and running timer) make of a month, seq aside."""
     header = store.header or {}
     tz = store.zones  # each instant in the zone in effect then

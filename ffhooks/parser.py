@@ -148,6 +148,14 @@ _FOR_NO_ONE = (
 )
 
 
+def _version() -> str:
+    """What runs: the version, and the package and Python it runs from (a pipx install, a
+    virtualenv, a checkout: two installs on one machine are told apart)."""
+    where = os.path.dirname(os.path.abspath(__file__))
+    python = ".".join(map(str, sys.version_info[:3]))
+    return f"ffhooks {__version__}\nfrom {where} (Python {python}, {sys.executable})"
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The parser; with `only`, just that subcommand (building all of them costs more than a
     timer command may: `bench/cli_latency.py`)."""
@@ -164,6 +172,13 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
                 width = int(os.environ.get("COLUMNS", "0") or 0) or 80
             super().__init__(prog, width=max(width - 2, 40))
 
+    class _Version(argparse.Action):
+        """argparse's own version action would wrap the paths."""
+
+        def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+            print(_version())
+            parser.exit()
+
     parser = argparse.ArgumentParser(
         prog="ffhooks",
         usage="%(prog)s [-h] [--version] COMMAND ...",
@@ -171,7 +186,13 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         epilog="`ffhooks COMMAND --help` says what a command takes.",
         formatter_class=_Formatter,
     )
-    parser.add_argument("--version", action="version", version=f"ffhooks {__version__}")
+    parser.add_argument(
+        "--version",
+        action=_Version,
+        nargs=0,
+        default=argparse.SUPPRESS,
+        help="which ffhooks runs, and from where",
+    )
     # The commands are listed under their headings below, not as one list here.
     sub = parser.add_subparsers(
         dest="command", metavar="COMMAND", required=True, prog="ffhooks", help=argparse.SUPPRESS

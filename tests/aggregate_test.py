@@ -201,8 +201,8 @@ def test_unstaged_edit_of_a_summary_is_left_alone(ff: Any, initialised: Path) ->
     assert path.exists() and "7200" in path.read_text()
 
 
-def test_hook_failure_is_queued_and_never_blocks(ff: Any, initialised: Path) -> None:
-    repo = initialised
+def test_hook_failure_is_queued_and_never_blocks(ff: Any, hooked: Path) -> None:
+    repo = hooked
     ff("add", "1", "1h", "--start", "09:00")
     (repo / SUMMARIES).mkdir(parents=True)
     (repo / SUMMARIES / "alice").write_text("in the way")

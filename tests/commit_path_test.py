@@ -81,8 +81,8 @@ def test_reset_hard_and_stash_rewrite_what_went_missing(hooked: Path, ff: Any) -
     assert tree_total(repo) == 7200
 
 
-def test_held_index_lock_is_queued_reported_and_healed(initialised: Path, ff: Any) -> None:
-    repo = initialised
+def test_held_index_lock_is_queued_reported_and_healed(hooked: Path, ff: Any) -> None:
+    repo = hooked
     ff("add", "205", "1h", "--start", "09:00")
     lock = repo / ".git/index.lock"
     lock.write_text("")  # an IDE's git process holds the index
@@ -206,7 +206,7 @@ def test_an_ide_commit_without_ffhooks_user_folds_every_store(
 ) -> None:
     repo = hooked
     ff("add", "205", "1h", "--start", "09:00")  # as alice
-    ff("add", "205", "2h", "--start", "09:00", "--user", "bob")  # a second store here
+    ff("add", "205", "2h", "--start", "09:00", "--user", "bob", "--new-user")  # a second store
     monkeypatch.delenv("FFHOOKS_USER")  # the IDE resolves the user from git: "tester"
     git(repo, "add", "-A")
     result = commit(repo, "-m", "from the IDE")
@@ -220,7 +220,7 @@ def test_an_ide_commit_without_ffhooks_user_folds_every_store(
 def test_one_broken_store_does_not_hold_back_the_others(initialised: Path, ff: Any) -> None:
     repo = initialised
     ff("add", "205", "1h", "--start", "09:00")
-    ff("add", "205", "2h", "--start", "09:00", "--user", "bob")
+    ff("add", "205", "2h", "--start", "09:00", "--user", "bob", "--new-user")
     (store_dir(repo, "bob") / "store.json").write_text("{")
     result = ff("aggregate", "--hook")
     assert result.code == 0 and "bob" in result.err and "ffhooks recover" in result.err

@@ -154,7 +154,7 @@ def test_precommit_installs_ffhooks_from_a_local_clone(
     monkeypatch.setenv("PRE_COMMIT_HOME" if framework == "pre-commit" else "PREK_HOME", str(home))
     assert ff("init", "--hooks-repo", str(clone), "--rev", rev).code == 0
     assert shutil.which(framework), f"{framework} is in the test extra"
-    subprocess.run((framework, "install"), cwd=repo, check=True, capture_output=True)
+    subprocess.run((framework, "install", "-f"), cwd=repo, check=True, capture_output=True)
     ff("add", "205", "90m", "--start", "09:00")
     git(repo, "add", "-A")
     monkeypatch.delenv("VIRTUAL_ENV", raising=False)  # pre-commit picks its own interpreter

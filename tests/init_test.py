@@ -15,7 +15,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def snapshot(repo: Path) -> dict[str, str]:
-    names = (".gitignore", ".pre-commit-config.yaml", ".flowforge/team/config.json")
+    names = (
+        ".gitignore",
+        ".gitattributes",
+        ".pre-commit-config.yaml",
+        ".flowforge/team/config.json",
+    )
     return {n: (repo / n).read_text() for n in names}
 
 
@@ -29,11 +34,11 @@ def test_init_writes_everything_and_is_idempotent(ff: Any, repo: Path) -> None:
     assert local["repo"] == "local"
     assert [h["id"] for h in local["hooks"]] == ["ffhooks"]  # one process per commit
     assert all(
-        h["language"] == "system" and h["entry"].startswith("ffhooks ") for h in local["hooks"]
+        h["language"] == "system" and "exec ffhooks hook;" in h["entry"] for h in local["hooks"]
     )
     assert git(repo, "config", "merge.directoryRenames").strip() == "false"
     again = ff("init")
-    assert again.code == 0 and again.out.count("unchanged") == 4
+    assert again.code == 0 and again.out.count("unchanged") == 7
     assert snapshot(repo) == first
     # the user folder is really ignored by git
     (repo / ".flowforge/user/alice").mkdir(parents=True)
@@ -64,7 +69,7 @@ def test_init_keeps_an_existing_config_and_adds_to_it(ff: Any, repo: Path) -> No
         "local",
         "https://github.com/pre-commit/pre-commit-hooks",
     ]
-    assert ff("init").out.count("unchanged") == 4
+    assert ff("init").out.count("unchanged") == 7
 
 
 def test_init_says_what_an_older_config_can_drop(ff: Any, repo: Path) -> None:

@@ -151,7 +151,7 @@ def test_status_names_a_broken_summary_and_rebuild_rewrites_lost_ones(
     assert ff("recover").code == 0
     assert ff("recover", "rebuild").out == "summaries already match the store\n"
     git(tracked, "rm", "-rq", ".flowforge/team/summaries")
-    git(tracked, "commit", "-qm", "lost")
+    git(tracked, "commit", "-qm", "lost", "--no-verify")  # past the guard
     assert report(ff)["totals"]["billable_seconds"] == 0
     result = ff("recover", "rebuild", "--json")
     assert result.code == 0 and len(result.json()["written"]) == 1

@@ -56,11 +56,23 @@ def local_days(sessions: Iterable[Session], store: Store) -> list[tuple[date, da
     ]
 
 
-def remind_queued(ctx: Context) -> None:
-    """Say so while failures of a commit's hook wait in the queue: a commit from an IDE, or
-    under prek, shows nothing of what the hook said."""
+def warnings(ctx: Context, *, tracking: bool = True) -> list[str]:
+    """What a person must hear at every timer command: failures of a commit's hook waiting
+    in the queue (a commit from an IDE, or under prek, shows nothing of what the hook said),
+    and, for someone `tracking` time here, commits that do not run the hook at all."""
+    from ffhooks import hook_wiring
     from ffhooks.queue import reminder
 
+    found = []
     waiting = reminder(ctx.repo.state_dir)
     if waiting:
-        print(f"warning: {waiting}", file=sys.stderr)
+        found.append(waiting)
+    wiring = hook_wiring.check(ctx.repo) if tracking else None
+    if wiring is not None and not wiring.runs:
+        found.append(hook_wiring.warning(wiring))
+    return found
+
+
+def remind(ctx: Context) -> None:
+    for warning in warnings(ctx):
+        print(f"warning: {warning}", file=sys.stderr)

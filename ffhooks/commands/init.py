@@ -7,7 +7,7 @@ from pathlib import Path
 from ffhooks.config import DEFAULTS, config_path
 from ffhooks.errors import FatalError
 from ffhooks.fsio import atomic_write, write_json
-from ffhooks.gitio import Repo, user_dir_ignored
+from ffhooks.gitio import Repo, run_git, user_dir_ignored
 from ffhooks.hookdefs import (
     DEFAULT_HOOK_IDS,
     SPLIT_HOOK_IDS,
@@ -18,6 +18,13 @@ from ffhooks.identity import resolve_user
 from ffhooks.merge_config import merge_settings
 
 IGNORE_LINE = ".flowforge/user/"
+# What `init` writes for the whole team, to be committed once
+TEAM_FILES = (
+    ".gitignore",
+    ".gitattributes",
+    ".pre-commit-config.yaml",
+    ".flowforge/team/config.json",
+)
 
 
 def ensure_ignored(repo: Repo) -> bool:
@@ -37,10 +44,46 @@ def ensure_ignored(repo: Repo) -> bool:
     return True
 
 
+# The entries of local hooks that 0.3 wrote: they fail every commit of a teammate without
+# ffhooks ("Executable `ffhooks` not found").
+_BARE_ENTRY = re.compile(r"^([ \t]+entry:[ \t]*)(ffhooks (hook|branch-timer))[ \t]*$", re.M)
+
+
+def _tolerant(text: str, hint: str | None) -> str:
+    """Local hooks as 0.3 wrote them, made to let anyone commit without ffhooks."""
+    from ffhooks.hookdefs import tolerant_entry, yaml_value
+
+    def fix(m: re.Match[str]) -> str:
+        entry = tolerant_entry(m[2], hint, commits=m[3] == "hook")
+        return m[1] + yaml_value(entry)
+
+    return _BARE_ENTRY.sub(fix, text)
+
+
+def install_hint(hooks_repo: str | None) -> str | None:
+    """How a person installs the ffhooks that runs now: from --hooks-repo, else from the
+    repository its package names."""
+    from importlib import metadata
+
+    from ffhooks import __version__
+    from ffhooks.hookdefs import install_hint as hint
+
+    url = hooks_repo
+    if url is None:
+        try:
+            urls = metadata.metadata("ffhooks").get_all("Project-URL") or []
+        except metadata.PackageNotFoundError:
+            urls = []
+        named = dict(u.split(", ", 1) for u in urls if ", " in u)
+        url = named.get("Repository")
+    return hint(url, __version__) if url else None
+
+
 def ensure_precommit(
     repo: Repo, hooks_repo: str | None, rev: str | None, ids: tuple[str, ...]
 ) -> str:
-    """Add the ffhooks hooks to .pre-commit-config.yaml; an existing ffhooks entry stays."""
+    """Add the ffhooks hooks to .pre-commit-config.yaml; an existing ffhooks entry stays
+    (local hooks of 0.3 are made to let anyone commit without ffhooks)."""
     import yaml
 
     path = repo.top / ".pre-commit-config.yaml"
@@ -76,6 +119,11 @@ def ensure_precommit(
                 f"`verbose: true` of {', '.join(verbose)} can go: it only adds pre-commit's "
                 "`- hook id:` and `- duration:` lines, the hook shows its line by itself"
             )
+        tolerant = _tolerant(text, install_hint(hooks_repo))
+        if tolerant != text and yaml.safe_load(tolerant) is not None:
+            atomic_write(path, tolerant.encode("utf-8"))
+            hints.insert(0, "its local hooks now let anyone commit without ffhooks installed")
+            return f"updated ({'; '.join(hints)})"
         if hints:
             return f"unchanged (it has ffhooks hooks; {'; '.join(hints)})"
         return "unchanged (it already has the ffhooks hooks)"
@@ -107,8 +155,6 @@ def ensure_precommit(
 def check_rev(repo: Repo, hooks_repo: str, rev: str) -> None:
     """Refuse a --rev that --hooks-repo does not have (pre-commit would fail at every
     developer's first commit instead): a tag, a branch, or a commit."""
-    from ffhooks.gitio import run_git
-
     try:
         listed = run_git(["ls-remote", "--", hooks_repo], repo.top)
     except FatalError as exc:
@@ -141,7 +187,7 @@ def check_rev(repo: Repo, hooks_repo: str, rev: str) -> None:
 def _block(indent: str, ids: tuple[str, ...], hooks_repo: str | None, rev: str | None) -> str:
     if hooks_repo:
         return remote_repo_block(indent, ids, hooks_repo, rev or "")
-    return local_repo_block(indent, ids)
+    return local_repo_block(indent, ids, install_hint(None))
 
 
 def init(
@@ -171,13 +217,50 @@ def init(
         write_json(path, DEFAULTS)
         print(".flowforge/team/config.json: created with the defaults")
     print(".pre-commit-config.yaml: " + ensure_precommit(repo, hooks_repo, rev, ids))
-    changed = merge_settings(repo)
-    print("merge settings for summaries: " + (", ".join(changed) if changed else "unchanged"))
-    types = " --hook-type pre-commit --hook-type post-checkout" if branch_timer else ""
+    print(".gitattributes: " + ("added" if ensure_attributes(repo) else "unchanged"))
     if signing_for is not None:
         set_up_signing(repo, signing_for)
-    print(f"Next: `pre-commit install{types}`, then commit these files")
-    return 0
+    return set_up_clone(repo, user)
+
+
+def set_up_clone(repo: Repo, user: str | None) -> int:
+    """What every clone needs besides the committed files; exit 1 while a commit here
+    still does not run the hook."""
+    from ffhooks import clone_setup
+
+    print("user name: " + clone_setup.record_user(repo, resolve_user(user, os.environ, repo.top)))
+    changed = merge_settings(repo)
+    print("merge settings for summaries: " + (", ".join(changed) if changed else "unchanged"))
+    done, wiring = clone_setup.install_hook(repo)
+    print(f"git hook: {done}")
+    pending = run_git(["status", "--porcelain", "--", *TEAM_FILES], repo.top)
+    if pending.strip():
+        names = " ".join(line[3:] for line in pending.splitlines())
+        print(f"Next: commit {names}, for the whole team")
+    if wiring.runs:
+        print(f"A `git commit` here runs the ffhooks hook ({wiring.what}).")
+        return 0
+    print(f"A `git commit` here does NOT run the ffhooks hook ({wiring.what}): `{wiring.fix}`")
+    return 1
+
+
+# Summaries are for the report, not for review: GitHub folds them as generated files, and
+# `git diff`, `git log -p` and pull-request diffs show one line for each.
+ATTRIBUTES = "/.flowforge/team/summaries/** linguist-generated=true -diff"
+
+
+def ensure_attributes(repo: Repo) -> bool:
+    """Add the ATTRIBUTES line to .gitattributes unless it is there."""
+    path = repo.top / ".gitattributes"
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    if ATTRIBUTES in text.splitlines():
+        return False
+    if text and not text.endswith("\n"):
+        text += "\n"
+    atomic_write(
+        path, (text + f"# ffhooks: billing summaries are generated\n{ATTRIBUTES}\n").encode()
+    )
+    return True
 
 
 def set_up_signing(repo: Repo, user: str) -> None:
@@ -185,7 +268,6 @@ def set_up_signing(repo: Repo, user: str) -> None:
     (staged, for the team to review)."""
     from ffhooks import signing, sshformat
     from ffhooks.config import load_config
-    from ffhooks.gitio import run_git
 
     key = signing.configured_key(repo.top, repo.state_dir)
     if key is None:

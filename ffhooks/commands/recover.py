@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import json
 
-from ffhooks import queue, snapshot
+from ffhooks import hook_wiring, queue, snapshot
 from ffhooks.context import Context
 from ffhooks.errors import FatalError
 from ffhooks.fold import fold_and_snapshot
@@ -57,7 +57,8 @@ def _conditions(ctx: Context) -> list[dict[str, str]]:
     for _, e in queue.entries(ctx.repo.state_dir):
         what = f"{e['operation']} for {e['user']} failed {e['attempts']}x: {e['reason']}"
         found.append({"kind": "queued", "what": what, "fix": "ffhooks recover retry"})
-    for user, header in headers(ctx.repo):
+    stores = headers(ctx.repo)
+    for user, header in stores:
         home = header.get("home")
         if home is not None and home != str(ctx.repo.top):
             found.append(
@@ -75,6 +76,10 @@ def _conditions(ctx: Context) -> list[dict[str, str]]:
                     "fix": f"ffhooks recover restore, or ffhooks recover forget {mark['file']}",
                 }
             )
+    wiring = hook_wiring.check(ctx.repo) if stores else None
+    if wiring is not None and not wiring.runs:
+        what = f"a `git commit` here does not run the ffhooks hook: {wiring.what}"
+        found.append({"kind": "hook-not-run", "what": what, "fix": wiring.fix})
     found += [_unstaged(path, on_disk) for path, on_disk in unstaged(ctx.repo)]
     for problem in summary_health(ctx.repo.top):
         fix = "git checkout HEAD -- PATH, then ffhooks recover rebuild"

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from ffhooks import timer
-from ffhooks.commands._common import describe, hhmm, instant, limits, remind_queued
+from ffhooks.commands._common import describe, hhmm, instant, limits, remind
 from ffhooks.config import task_from_branch
 from ffhooks.context import Context
 from ffhooks.errors import FatalError
@@ -46,5 +46,5 @@ def start(
         else:
             kind = "billable" if billable else "non-billable"
             print(f"Started {task} at {hhmm(when, store)} ({kind})")
-    remind_queued(ctx)
+    remind(ctx)
     return 0

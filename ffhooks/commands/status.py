@@ -3,18 +3,24 @@ from __future__ import annotations
 import json
 
 from ffhooks.clock import format_duration, to_iso
-from ffhooks.commands._common import hhmm
+from ffhooks.commands._common import hhmm, warnings
 from ffhooks.context import Context
-from ffhooks.queue import reminder
 from ffhooks.records import Any
 from ffhooks.timer import running_seconds
+from ffhooks.uncommitted import uncommitted_seconds
 
 
 def status(ctx: Context, *, as_json: bool) -> int:
     config = ctx.config()
     with ctx.store() as store:
         current = store.timer() if store.exists else None
-        result: dict[str, Any] = {"user": ctx.user, "running": None, "paused": None, "warnings": []}
+        result: dict[str, Any] = {
+            "user": ctx.user,
+            "running": None,
+            "paused": None,
+            "uncommitted_seconds": uncommitted_seconds(store, ctx.repo, config),
+            "warnings": [],
+        }
         lines = []
         if current and current.running:
             r = current.running
@@ -46,9 +52,12 @@ def status(ctx: Context, *, as_json: bool) -> int:
             )
         else:
             lines.append(f"{ctx.user}: no timer running")
-    waiting = reminder(ctx.repo.state_dir)
-    if waiting:
-        result["warnings"].append(waiting)
+    if result["uncommitted_seconds"]:
+        lines.append(
+            f"not yet in any commit: {format_duration(result['uncommitted_seconds'])} "
+            "(your next commit folds it)"
+        )
+    result["warnings"] += warnings(ctx, tracking=store.exists)
     if as_json:
         print(json.dumps(result, indent=2))
     else:

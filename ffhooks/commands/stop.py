@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from ffhooks import timer
-from ffhooks.commands._common import describe, instant, limits, remind_queued
+from ffhooks.commands._common import describe, instant, limits, remind
 from ffhooks.context import Context
 
 
@@ -14,5 +14,5 @@ def stop(ctx: Context, *, note: str | None, at: str | None, force: bool) -> int:
             print(f"Dropped the paused timer on {old.paused.task}")
         else:
             print("Stopped: the timer had run for 0 seconds, nothing recorded")
-    remind_queued(ctx)
+    remind(ctx)
     return 0
