@@ -287,11 +287,21 @@ def test_the_version_is_tagged_and_said() -> None:
     ).stdout.splitlines()
     assert said[0] == f"ffhooks {version}"
     assert said[1].startswith(f"from {Path(ffhooks.__file__).parent} (Python ")
+    pins = {
+        pin
+        for path in [
+            ROOT / "README.md",
+            *(ROOT / "docs").rglob("*.md"),
+            *(ROOT / "docs").rglob("*.yml"),
+        ]
+        for pin in re.findall(r"(?:ffhooks\.git@|rev:? `?)(v\d+\.\d+\.\d+)", path.read_text())
+    }
+    assert pins == {f"v{version}"}  # the docs install what this is
     tags = subprocess.run(
         ("git", "tag", "--list", "v*"), cwd=ROOT, capture_output=True, text=True, check=False
     ).stdout.split()
     if not tags:
-        pytest.skip("this checkout has no tags (a copy without git history)")
+        pytest.skip("this checkout has no tags")
     assert f"v{version}" in tags
     kind = git(ROOT, "cat-file", "-t", f"v{version}").strip()
     assert kind == "tag"  # annotated
