@@ -313,3 +313,25 @@ def test_status_json_says_uncommitted_for_a_manager_without_a_store(ff: Any, hoo
     assert result.json()["uncommitted_seconds"] == 0
     assert not [w for w in result.json()["warnings"] if "hook" in w]
     assert json.loads(ff("recover", "status", "--json").out)["ok"] is True
+
+
+@pytest.mark.slow
+def test_a_person_installs_a_tag_from_the_git_url(tmp_path: Path) -> None:
+    """The README's install, `pipx install 'git+URL@vX.Y.Z'`, as pip in a virtualenv of its
+    own does it (what pipx runs), from this repository's URL: the tag builds and runs."""
+    version = ffhooks.__version__
+    if not git(ROOT, "tag", "--list", f"v{version}").strip():
+        pytest.skip("this checkout has no tags")
+    venv = tmp_path / "venv"
+    subprocess.run((sys.executable, "-m", "venv", str(venv)), check=True)
+    url = f"git+{ROOT.as_uri()}@v{version}"
+    subprocess.run(
+        (str(venv / "bin/python"), "-m", "pip", "install", "-q", url),
+        check=True,
+        capture_output=True,
+    )
+    said = subprocess.run(
+        (str(venv / "bin/ffhooks"), "--version"), capture_output=True, text=True, check=True
+    )
+    assert said.stdout.splitlines()[0] == f"ffhooks {version}"
+    assert str(venv) in said.stdout
