@@ -18,6 +18,9 @@ class Context(NamedTuple):
     user: str
     now: datetime
     new_store: bool = False  # --new-store: create a store even where snapshots of one exist
+    # a name given with --user that nobody here has (without --new-user): the refusal to
+    # give instead of creating a store for it; reading what it has creates nothing anyway
+    stranger: str | None = None
 
     def config(self) -> TeamConfig:
         return load_config(self.repo.flowforge)
@@ -32,5 +35,6 @@ class Context(NamedTuple):
             create=create,
             timezone=timezone,
             new_store=self.new_store,
+            stranger=self.stranger,
         ) as store:
             yield store

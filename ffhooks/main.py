@@ -61,8 +61,8 @@ RUNS: dict[str, tuple[str, str]] = {  # command: (module.function of ffhooks/com
 
 
 def _given(given: str, options: dict[str, Any]) -> list[Any]:
-    """What a command function takes before its options; a Context takes `user` and
-    `new_store` out of them."""
+    """What a command function takes before its options; a Context takes `user`,
+    `new_user` and `new_store` out of them."""
     if given == NOTHING:
         return []
     from pathlib import Path
@@ -77,10 +77,22 @@ def _given(given: str, options: dict[str, Any]) -> list[Any]:
     if given == REPO_NOW:
         return [repo, now_from_env(os.environ)]
     from ffhooks.context import Context
-    from ffhooks.identity import resolve_user
+    from ffhooks.identity import resolve_user, stranger
 
-    user = resolve_user(options.pop("user"), os.environ, repo.top)
-    return [Context(repo, user, now_from_env(os.environ), options.pop("new_store", False))]
+    named = options.pop("user")
+    new_user = options.pop("new_user", False)
+    user = resolve_user(named, os.environ, repo.top)
+    # only a name given with --user can be a typo: who one is without it is oneself
+    vouched = named is None or new_user
+    return [
+        Context(
+            repo=repo,
+            user=user,
+            now=now_from_env(os.environ),
+            new_store=options.pop("new_store", False),
+            stranger=None if vouched else stranger(repo, user, os.environ),
+        )
+    ]
 
 
 def _dispatch(options: dict[str, Any]) -> int:

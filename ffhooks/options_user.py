@@ -39,6 +39,15 @@ def _new_store(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _new_user(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--new-user",
+        action="store_true",
+        help="--user names a person new to the team: start their store (without it, a name "
+        "that is neither yours nor in the team's summaries is refused, so a typo starts no one)",
+    )
+
+
 def json_only(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", dest="as_json", action="store_true", help=JSON)
 
@@ -52,6 +61,7 @@ def start(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-billable", dest="billable", action="store_false", help=BILLABLE)
     timer_options(p)
     _new_store(p)
+    _new_user(p)
 
 
 def pause(p: argparse.ArgumentParser) -> None:
@@ -76,6 +86,7 @@ def add(p: argparse.ArgumentParser) -> None:
     p.add_argument("--note", metavar="TEXT", help="free text, kept private")
     p.add_argument("--force", action="store_true", help="allow a session past max_session_hours")
     _new_store(p)
+    _new_user(p)
 
 
 def log(p: argparse.ArgumentParser) -> None:
@@ -135,6 +146,7 @@ def import_(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--force", action="store_true", help="allow sessions past max_session_hours")
     _new_store(p)
+    _new_user(p)
 
 
 def timezone(p: argparse.ArgumentParser) -> None:
@@ -146,6 +158,7 @@ def timezone(p: argparse.ArgumentParser) -> None:
         "(without it, only time from now on uses NAME)",
     )
     _new_store(p)
+    _new_user(p)
 
 
 def branch_timer(p: argparse.ArgumentParser) -> None:

@@ -25,17 +25,23 @@ def open_store(
     create: bool = False,
     timezone: str | None = None,
     new_store: bool = False,
+    stranger: str | None = None,
 ) -> Iterator[Store]:
     """Open a user's store under its lock; `create` makes one if there is none yet, unless
     this clone has snapshots of a store of the user (a lost store is restored, never
-    replaced silently) and `new_store` does not say to."""
+    replaced silently) and `new_store` does not say to, or the user is a `stranger` (a name
+    nobody here has, given with --user: the refusal to raise instead)."""
     root = top / ".flowforge" / "user" / user
     store = Store(root, top, state_dir, user, now)
     if not root.is_dir() and not create:
         yield store  # no store yet: nothing to lock, nothing recorded
         return
-    if create and not new_store and not (root / "store.json").exists():
-        _refuse_replacing(store)  # before the lock creates anything (`git stash pop` must work)
+    if create and not (root / "store.json").exists():
+        # before the lock creates anything (`git stash pop` must work, a typo leaves no trace)
+        if not new_store:
+            _refuse_replacing(store)  # the more telling refusal, for a lost store of the name
+        if stranger is not None:
+            raise FatalError(stranger)
     with locked(root / ".lock", f"the time store of {user}"):
         _ignore_itself(root)
         store.replay_journal()
