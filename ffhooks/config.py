@@ -63,12 +63,28 @@ _FIX = "fix it (`ffhooks schema team-config` shows the format) or restore it wit
 
 
 def load_config(flowforge: Path) -> TeamConfig:
-    """The team's settings; a repository without the file gets the defaults."""
+    """The team's settings; a repository without the file gets the defaults. A work tree
+    without it (a sparse checkout that leaves `.flowforge/` out, a deletion not yet staged)
+    reads what the index holds: folding under defaults would drop the team's signatures and
+    detail settings."""
     try:
         raw = read_json(config_path(flowforge), CONFIG, _FIX, schema="team-config")
     except FileNotFoundError:
-        raw = {}
+        return config_at(indexed(flowforge.parent), "the index")
     return _settings(raw)
+
+
+def indexed(top: Path) -> bytes | None:
+    """The config's bytes in the index, None when the index has none."""
+    from ffhooks.gitio import run_git
+
+    out = run_git(["cat-file", "--batch"], top, stdin=f":{CONFIG}\n").encode(
+        errors="surrogateescape"
+    )
+    head, _, body = out.partition(b"\n")
+    if head.endswith(b" missing") or not head:
+        return None
+    return body[: int(head.split()[2])]
 
 
 def config_at(data: bytes | None, commit: str) -> TeamConfig:
@@ -78,7 +94,7 @@ def config_at(data: bytes | None, commit: str) -> TeamConfig:
 
     if data is None:
         return _settings({})
-    shown = f"{CONFIG} at {commit[:12]}"
+    shown = f"{CONFIG} in {commit}" if commit == "the index" else f"{CONFIG} at {commit[:12]}"
     raw = parse_json(data, shown, _FIX)
     problem = first_error("team-config", raw)
     if problem:

@@ -286,7 +286,9 @@ def _signs(top: str) -> bool:
         with open(os.path.join(top, CONFIG), "rb") as handle:
             raw = json.loads(handle.read())
     except FileNotFoundError:
-        return False
+        # a store without the config beside it: a sparse checkout, whose config (read from
+        # the index) may sign
+        return os.path.isdir(os.path.join(top, ".flowforge", "user"))
     except (OSError, ValueError):
         return True
     return not isinstance(raw, dict) or raw.get("signatures", "off") != "off"

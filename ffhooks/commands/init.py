@@ -4,7 +4,7 @@ import os
 import re
 from pathlib import Path
 
-from ffhooks.config import DEFAULTS, config_path
+from ffhooks.config import DEFAULTS, config_path, indexed
 from ffhooks.errors import FatalError
 from ffhooks.fsio import atomic_write, write_json
 from ffhooks.gitio import Repo, run_git, user_dir_ignored
@@ -213,6 +213,8 @@ def init(
     path = config_path(repo.flowforge)
     if path.exists():
         print(".flowforge/team/config.json: unchanged")
+    elif indexed(repo.top) is not None:  # a sparse checkout leaves the team's out
+        print(".flowforge/team/config.json: unchanged (in the index, not in this checkout)")
     else:
         write_json(path, DEFAULTS)
         print(".flowforge/team/config.json: created with the defaults")
