@@ -245,9 +245,8 @@ def parse_instant(text: str, now: datetime, tz: ZoneInfo) -> datetime:
         local = datetime.combine(
             local_date(now, tz),
             time(int(clock["h"]), int(clock["m"]), int(clock["s"] or 0)),
-            tzinfo=tz,
         )
-        return local.astimezone(UTC)
+        return _wall(local, tz, text)
     try:
         dt = datetime.fromisoformat(raw[:-1] + "+00:00" if raw.endswith(("Z", "z")) else raw)
     except ValueError:
@@ -258,8 +257,40 @@ def parse_instant(text: str, now: datetime, tz: ZoneInfo) -> datetime:
     if not in_range(dt):  # checked before the zone shift, which could overflow
         raise FatalError(f"{text!r} {OUT_OF_RANGE}: give a real time such as 2026-11-21 14:30")
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=tz)
+        return _wall(dt.replace(microsecond=0), tz, text)
     return dt.astimezone(UTC).replace(microsecond=0)
+
+
+def _wall(naive: datetime, tz: ZoneInfo, text: str) -> datetime:
+    """The instant a wall-clock time names in `tz`; one the clocks skip, or show twice, is
+    refused with the times to give instead (an hour moved or guessed is an hour billed
+    wrong)."""
+    first = naive.replace(tzinfo=tz, fold=0)
+    second = naive.replace(tzinfo=tz, fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return first.astimezone(UTC)
+    earlier, later = sorted((first.astimezone(UTC), second.astimezone(UTC)))
+    where = tz.key or "your time zone"
+    if earlier.astimezone(tz).replace(tzinfo=None) != naive:  # in the gap
+        raise FatalError(
+            f"{text!r} does not exist in {where}: the clocks jump over it; give a time before "
+            f"or after the jump, such as {earlier.astimezone(tz):%H:%M} or "
+            f"{later.astimezone(tz):%H:%M}"
+        )
+    raise FatalError(
+        f"{text!r} happens twice in {where} (the clocks go back): say which with its offset, "
+        f"{earlier.astimezone(tz).isoformat()} (the first) or "
+        f"{later.astimezone(tz).isoformat()} (the second)"
+    )
+
+
+def wall_time(dt: datetime, tz: ZoneInfo) -> str:
+    """`14:30` in `tz`; in an hour the clocks show twice, with its offset (`02:30+01:00`)."""
+    local = dt.astimezone(tz)
+    if local.replace(fold=1 - local.fold).utcoffset() == local.utcoffset():
+        return f"{local:%H:%M}"
+    offset = local.isoformat()[-6:]
+    return f"{local:%H:%M}{offset}"
 
 
 def parse_duration(text: str) -> int:

@@ -6,7 +6,7 @@ import sys
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from ffhooks.clock import format_duration, parse_instant
+from ffhooks.clock import format_duration, parse_instant, wall_time
 from ffhooks.context import Context
 from ffhooks.rules import Limits
 from ffhooks.sessions import Session
@@ -23,7 +23,7 @@ def instant(text: str | None, store: Store, default: datetime) -> datetime:
 
 
 def hhmm(dt: datetime, store: Store) -> str:
-    return dt.astimezone(store.tz).strftime("%H:%M")
+    return wall_time(dt, store.tz)
 
 
 def describe(s: Session, store: Store) -> str:
