@@ -220,7 +220,7 @@ def test_separate_runs_over_overlapping_files_never_double_count(ff: Any, repo: 
     assert migrate(ff, "--source", str(v1))[0] == 1
     assert billed(ff) == {k: v[:2] for k, v in V1_ROWS.items()}
     code, out, _ = migrate(ff, "--source", str(v2))  # holds v1's sessions again
-    assert code == 0
+    assert code == 1 and len(out["orphaned_timers"]) == 2  # alice's and dave's: said
     assert {d["first"]: d["sessions"] for d in out["duplicates"]} == {
         f"an earlier migration of {V1}": 8,
         V2: 1,
@@ -267,10 +267,10 @@ def test_dry_run_writes_nothing(ff: Any, repo: Path) -> None:
 def test_verify(ff: Any, repo: Path) -> None:
     v2 = place(repo, "time-tracking.json", V2)
     result = ff("migrate", "--source", str(v2), "--verify")
-    assert result.code == 0, result.err
+    assert result.code == 1 and "2 orphaned timer(s) not migrated" in result.err
     assert "Verified: the summaries hold exactly the migrated seconds" in result.out
     code, out, _ = migrate(ff, "--source", str(v2), "--verify")
-    assert code == 0 and out["verify"] == {"ok": True, "problems": []}
+    assert code == 1 and out["verify"] == {"ok": True, "problems": []}
     january = next((repo / SUMMARIES / "erin" / "2026-01").iterdir())
     january.unlink()
     result = ff("migrate", "--source", str(v2), "--dry-run", "--verify")
@@ -674,3 +674,17 @@ def test_totals_equal_what_summary_totals_gives(
         )
     touched = set().union(*(months_of(s, e, tz) for _, s, e, _ in sessions))
     assert months == touched and {"2025-03", "2025-11", "2026-03"} <= touched
+
+
+def test_a_file_of_one_timer_that_never_ended_says_it_left_it_out(ff: Any, repo: Path) -> None:
+    """Its only session has a start and no end: nothing is billed, and the exit says so."""
+    (repo / "legacy.json").write_text(
+        '{"12": {"status": "active", "current_session": null, "sessions": '
+        '[{"start": "2026-11-10T09:00:00Z", "user": "alice", "instance_id": "x"}]}}'
+    )
+    result = ff("migrate", "--source", "legacy.json")
+    assert result.code == 1
+    assert "legacy.json (legacy JSON): 0 sessions, 1 orphaned timers" in result.out
+    assert 'legacy.json::$["12"].sessions[0]: alice on 12 since 2026-11-10T09:00:00Z' in result.out
+    assert "1 orphaned timer(s) not migrated (listed above)" in result.err
+    assert ff("migrate", "--source", "legacy.json", "--json").code == 1

@@ -1,8 +1,9 @@
 """`ffhooks migrate`: legacy FlowForge time files and JSON-lines exports into the summaries.
 
-Exit 0 when every entry was carried (duplicates counted once, orphaned timers listed, both
-by design); 1 when entries were skipped (the rest is still written), when `--verify` finds a
-difference, or for a source that cannot be read at all (then nothing is written).
+Exit 0 when every entry was carried (duplicates counted once, by design); 1 when entries
+were left out (skipped as broken, or orphaned timers that never ended: the rest is still
+written), when `--verify` finds a difference, or for a source that cannot be read at all
+(then nothing is written).
 """
 
 from __future__ import annotations
@@ -97,7 +98,7 @@ def migrate(
     else:
         _print(outcome, dry_run, notes, saved, mismatches)
     skipped = len(outcome.problems) + outcome.more_problems
-    return 1 if skipped or mismatches else 0
+    return 1 if skipped or outcome.orphans or mismatches else 0
 
 
 def _totals(outcome: legacy.Outcome) -> dict[str, int]:
@@ -227,6 +228,13 @@ def _print(
             f"ffhooks: {skipped:,} entries skipped (listed above), everything else "
             f"{'would be ' if dry_run else ''}migrated: fix them in the source and run "
             "`ffhooks migrate` again",
+            file=sys.stderr,
+        )
+    if outcome.orphans:
+        print(
+            f"ffhooks: {len(outcome.orphans):,} orphaned timer(s) not migrated (listed above): "
+            "they never ended, so nothing of them was billed; record the real time with "
+            "`ffhooks add`",
             file=sys.stderr,
         )
     if mismatches:
