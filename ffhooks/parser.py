@@ -33,7 +33,7 @@ PLUMBING = ""
 COMMANDS: dict[str, tuple[str, str, Callable[[argparse.ArgumentParser], None]]] = {
     "start": (TRACKING, "start a timer (stops the running one at the same instant)", user.start),
     "stop": (TRACKING, "end the running timer", user.timer_options),
-    "status": (TRACKING, "show the running or paused timer", user.json_only),
+    "status": (TRACKING, "your timer, time not yet committed, what needs you", user.json_only),
     "pause": (TRACKING, "end the current session and remember its task", user.pause),
     "resume": (TRACKING, "start a new session on the paused task", user.resume),
     "add": (TRACKING, "record a session after the fact", user.add),
@@ -96,7 +96,7 @@ COMMANDS: dict[str, tuple[str, str, Callable[[argparse.ArgumentParser], None]]] 
     ),
     "daemon": (REPAIR, "background snapshots and retries for this clone (optional)", user.daemon),
     "health": (REPAIR, "what the daemon last did", user.json_only),
-    "init": (SETUP, "set up ffhooks in this repository (safe to run again)", team.init),
+    "init": (SETUP, "set up this repository, or your clone of it (safe to run again)", team.init),
     "demo": (
         SETUP,
         "a throw-away team: a week of work through the real hooks, then the report",
