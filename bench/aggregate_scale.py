@@ -115,7 +115,7 @@ def make_repo(
     path = root / name
     path.mkdir()
     run(["git", "init", "-q", "-b", "main"], cwd=path, env=env)
-    run(["ffhooks", "init"], cwd=path, env=env)
+    run(["ffhooks", "init", "--no-hook"], cwd=path, env=env)
     jsonl = root / f"{name}.jsonl"
     days = write_sessions(jsonl, sessions, per_day)
     run(["ffhooks", "import", jsonl], cwd=path, env=env)

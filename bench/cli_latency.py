@@ -107,7 +107,7 @@ def set_up(root: Path, project: Path, *, want_watson: bool, log: bool) -> Env:
 
     env = Env(root, venv, repo, environ, watson, notes)
     run(["git", "init", "-q"], cwd=repo, env=environ, what="git init")
-    run([env.bin("ffhooks"), "init"], cwd=repo, env=environ, what="ffhooks init")
+    run([env.bin("ffhooks"), "init", "--no-hook"], cwd=repo, env=environ, what="ffhooks init")
     return env
 
 

@@ -316,7 +316,7 @@ def build_origin(root: Path, env: Mapping[str, str], *, teammates: int, per_day:
     origin.mkdir()
     last_day = NOW.date() - timedelta(days=1)
     run(["git", "init", "-q", "-b", "main"], cwd=origin, env=env)
-    run(["ffhooks", "init"], cwd=origin, env=env)
+    run(["ffhooks", "init", "--no-hook"], cwd=origin, env=env)
     (origin / "work.txt").write_text("round 0\n", encoding="utf-8")
     jsonl = root / "sessions.jsonl"
     team_days = working_days(TEAM_FIRST_DAY, last_day)
@@ -386,10 +386,12 @@ def set_up_clone(bench: Bench, variant: Variant) -> Path:
     elif way == REPO and role != "noop":
         config.unlink()  # origin's is the local block; init writes the repo+rev one
         hooks_repo = ["--hooks-repo", str(repos.ffhooks), "--rev", repos.ffhooks_rev]
-        run(["ffhooks", "init", *hooks_repo], cwd=path, env=env)
+        run(["ffhooks", "init", "--no-hook", *hooks_repo], cwd=path, env=env)
         commit_setup(path, env, "ffhooks from repo + rev")
     else:
-        run(["ffhooks", "init"], cwd=path, env=env)  # merge settings, as every teammate
+        run(
+            ["ffhooks", "init", "--no-hook"], cwd=path, env=env
+        )  # merge settings, as every teammate
     if role == "noop":
         text = (
             NOOP_LOCAL_CONFIG
@@ -433,7 +435,7 @@ def sign_summaries(root: Path, clone: Path, env: Mapping[str, str]) -> None:
     config = clone / ".flowforge" / "team" / "config.json"
     settings = json.loads(config.read_text(encoding="utf-8"))
     config.write_text(json.dumps({**settings, "signatures": "required"}), encoding="utf-8")
-    run(["ffhooks", "init", "--signing"], cwd=clone, env=env)
+    run(["ffhooks", "init", "--no-hook", "--signing"], cwd=clone, env=env)
     commit_setup(clone, env, "signatures")
 
 

@@ -283,7 +283,7 @@ def init_repo(path: Path, env: Mapping[str, str], at: datetime) -> None:
     path.mkdir()
     run(["git", "init", "-q", "-b", "main"], cwd=path, env=env)
     run(["git", "config", "gc.auto", "0"], cwd=path, env=env)
-    run(["ffhooks", "init"], cwd=path, env=dated(env, at))
+    run(["ffhooks", "init", "--no-hook"], cwd=path, env=dated(env, at))
     run(["git", "add", "-A"], cwd=path, env=env)
     run(["git", "commit", "-q", "--no-verify", "-m", "ffhooks init"], cwd=path, env=dated(env, at))
 

@@ -214,7 +214,7 @@ def set_up(
     env = Env(root, repo, environ, ffhooks, watson, timew, year, notes)
 
     run(["git", "init", "-q"], cwd=repo, env=environ, what="git init")
-    run([ffhooks, "init"], cwd=repo, env=environ, what="ffhooks init")
+    run([ffhooks, "init", "--no-hook"], cwd=repo, env=environ, what="ffhooks init")
     everyone: list[Sess] = []
     import_ms: list[float] = []
     aggregate_ms: list[float] = []

@@ -117,7 +117,7 @@ def set_up(root: Path, *, users: int, say: Callable[[str], None]) -> Bench:
     env = scripts_environ(home, user="lead", now=iso(NOW), tools=("ffhooks", "git", "ssh-keygen"))
     t0 = time.perf_counter()
     run(["git", "init", "-q", "-b", "main"], cwd=repo, env=env)
-    run(["ffhooks", "init"], cwd=repo, env=env)
+    run(["ffhooks", "init", "--no-hook"], cwd=repo, env=env)
     set_signatures(repo, "required")
     want = dict.fromkeys(TOTALS, 0)
     jsonl = root / "sessions.jsonl"
@@ -127,7 +127,12 @@ def set_up(root: Path, *, users: int, say: Callable[[str], None]) -> Bench:
         key = keys / user
         run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key], cwd=root, env=env)
         run(["git", "config", "user.signingkey", str(key)], cwd=repo, env=env)
-        run(["ffhooks", "init", "--signing"], cwd=repo, env=as_user, what=f"init --signing {user}")
+        run(
+            ["ffhooks", "init", "--no-hook", "--signing"],
+            cwd=repo,
+            env=as_user,
+            what=f"init --signing {user}",
+        )
         write_sessions(jsonl, n, want)
         run(["ffhooks", "import", jsonl], cwd=repo, env=as_user, what=f"import for {user}")
         run(["ffhooks", "aggregate"], cwd=repo, env=as_user, what=f"aggregate for {user}")

@@ -205,7 +205,7 @@ def set_up(
 
     env = Env(root, venv, repo, environ, [])
     run(["git", "init", "-q"], cwd=repo, env=environ, what="git init")
-    run([env.bin("ffhooks"), "init"], cwd=repo, env=environ, what="ffhooks init")
+    run([env.bin("ffhooks"), "init", "--no-hook"], cwd=repo, env=environ, what="ffhooks init")
     shutil.copyfile(project / SCHEMA, root / SCHEMA.name)
 
     say(f"writing {users * len(months)} summaries ({users} users x {len(months)} months)")

@@ -59,10 +59,12 @@ def _installer(hook: bytes | None) -> tuple[list[str], str] | None:
     return ([prek], "prek") if prek else None
 
 
-def install_hook(repo: Repo) -> tuple[str, hook_wiring.Wiring]:
-    """Make a `git commit` here run the ffhooks hook where `pre-commit install` can; say
-    what was done, and what a commit runs now."""
+def install_hook(repo: Repo, wanted: bool = True) -> tuple[str, hook_wiring.Wiring]:
+    """Make a `git commit` here run the ffhooks hook where `pre-commit install` can (if
+    `wanted`); say what was done, and what a commit runs now."""
     wiring = hook_wiring.check(repo)
+    if not wanted and not wiring.runs:
+        return "not installed (--no-hook)", wiring
     if wiring.runs or not wiring.installable or not hook_wiring.config_has_hook(repo.top):
         return "unchanged", wiring
     try:
@@ -71,9 +73,9 @@ def install_hook(repo: Repo) -> tuple[str, hook_wiring.Wiring]:
         text = None
     installer = _installer(text)
     if installer is None:
-        raise FatalError(
-            "neither pre-commit nor prek is installed, so no git hook can run ffhooks: "
-            "`pipx install pre-commit`, then `ffhooks init` again"
+        why = "neither pre-commit nor prek is installed"
+        return f"not installed: {why}", wiring._replace(
+            what=why, fix="pipx install pre-commit && ffhooks init"
         )
     command, name = installer
     args = [a for t in hook_types(repo) for a in ("--hook-type", t)]

@@ -18,6 +18,12 @@ def init(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rev", help="the tag or commit of --hooks-repo to use")
     p.add_argument("--branch-timer", action="store_true", help="also the opt-in post-checkout hook")
     p.add_argument(
+        "--no-hook",
+        dest="install_hook",
+        action="store_false",
+        help="install no git hook in this clone (for scripts and CI; run init without it later)",
+    )
+    p.add_argument(
         "--signing",
         action="store_true",
         help="check your SSH signing key and add it to .flowforge/team/allowed_signers",

@@ -180,10 +180,9 @@ def clean_team_folder(repo: Path) -> bool:
 
 @pytest.fixture
 def initialised(repo: Path, ff: Any) -> Path:
-    """A repository after `ffhooks init`, with the git hook it installed taken away: a
-    commit here runs no hook (time is folded by `ffhooks aggregate`)."""
-    assert ff("init").code == 0
-    (repo / ".git/hooks/pre-commit").unlink()
+    """A repository after `ffhooks init --no-hook`: a commit here runs no hook (time is
+    folded by `ffhooks aggregate`)."""
+    assert ff("init", "--no-hook").code == 0
     return repo
 
 

@@ -128,6 +128,7 @@ def wired(ff: Any) -> tuple[bool, str]:
 
 
 def test_a_clone_that_never_installed_the_hook_is_told_the_fix(ff: Any, initialised: Path) -> None:
+    assert not (initialised / ".git/hooks/pre-commit").exists()  # init --no-hook
     assert ff("add", "12", "40m").code == 0
     runs, warning = wired(ff)
     assert not runs and "no pre-commit hook is installed" in warning
@@ -335,3 +336,13 @@ def test_a_person_installs_a_tag_from_the_git_url(tmp_path: Path) -> None:
     )
     assert said.stdout.splitlines()[0] == f"ffhooks {version}"
     assert str(venv) in said.stdout
+
+
+def test_init_without_the_hook_says_so_and_succeeds(ff: Any, repo: Path) -> None:
+    """For scripts and CI: the repository's files and the clone's settings, no git hook."""
+    said = ff("init", "--no-hook")
+    assert said.code == 0
+    assert "git hook: not installed (--no-hook)" in said.out
+    assert said.out.splitlines()[-1].startswith("A `git commit` here does NOT run the ffhooks")
+    assert not (repo / ".git/hooks/pre-commit").exists()
+    assert git(repo, "config", "merge.directoryRenames") == "false\n"

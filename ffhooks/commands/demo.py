@@ -37,9 +37,9 @@ private in her clone (.flowforge/user/, which git ignores)."""
 NEXT_STEPS = """
 Next steps, in a repository of your own:
 
-    ffhooks init          # once: the team's config and the hook, in .pre-commit-config.yaml
+    ffhooks init          # the lead, once: the team's files, with the hook's config
     git add -A && git commit -m "Track time with ffhooks"
-    pre-commit install    # each developer, in each clone (or `prek install`)
+    ffhooks init          # each developer, once per clone: the git hook and the user name
     ffhooks start TASK    # then `ffhooks stop`, and commit as usual
     ffhooks report        # the team's billable time, from any clone
 
@@ -194,7 +194,7 @@ def demo(*, folder: str | None) -> int:
     team = Team(root)
     print(
         f"Demo team in {root}: a shared remote and the clones of ana, ben and cleo, set\n"
-        "up as a team does it: `ffhooks init` once, `pre-commit install` in each clone.\n"
+        "up as a team does it: `ffhooks init` by the lead, then in each developer's clone.\n"
     )
     team.run("", "git", "init", "-q", "--bare", "-b", "main", "remote.git")
     for i, who in enumerate(PLAN):
@@ -207,7 +207,7 @@ def demo(*, folder: str | None) -> int:
             team.run(who, "git", "push", "-q", "origin", "main")
         else:
             team.run(who, "git", "pull", "-q", "origin", "main")
-        team.run(who, "pre-commit", "install")
+            team.run(who, "ffhooks", "init")
     team.run("ben", "git", "checkout", "-q", "-b", "feature/42-export")
     print(
         f"A week of work, {WEEK[0]} to {WEEK[-1]}: each times tasks with `ffhooks start` and\n"

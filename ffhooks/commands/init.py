@@ -198,6 +198,7 @@ def init(
     branch_timer: bool,
     signing: bool = False,
     user: str | None = None,
+    install_hook: bool = True,
 ) -> int:
     """Set up the repository; with `signing`, also `user`'s SSH signing key (`user` as
     given by --user, else FFHOOKS_USER or git config)."""
@@ -222,18 +223,18 @@ def init(
     print(".gitattributes: " + ("added" if ensure_attributes(repo) else "unchanged"))
     if signing_for is not None:
         set_up_signing(repo, signing_for)
-    return set_up_clone(repo, user)
+    return set_up_clone(repo, user, install_hook)
 
 
-def set_up_clone(repo: Repo, user: str | None) -> int:
+def set_up_clone(repo: Repo, user: str | None, install_hook: bool) -> int:
     """What every clone needs besides the committed files; exit 1 while a commit here
-    still does not run the hook."""
+    still does not run the hook (unless told to install none)."""
     from ffhooks import clone_setup
 
     print("user name: " + clone_setup.record_user(repo, resolve_user(user, os.environ, repo.top)))
     changed = merge_settings(repo)
     print("merge settings for summaries: " + (", ".join(changed) if changed else "unchanged"))
-    done, wiring = clone_setup.install_hook(repo)
+    done, wiring = clone_setup.install_hook(repo, install_hook)
     print(f"git hook: {done}")
     pending = run_git(["status", "--porcelain", "--", *TEAM_FILES], repo.top)
     if pending.strip():
@@ -243,7 +244,7 @@ def set_up_clone(repo: Repo, user: str | None) -> int:
         print(f"A `git commit` here runs the ffhooks hook ({wiring.what}).")
         return 0
     print(f"A `git commit` here does NOT run the ffhooks hook ({wiring.what}): `{wiring.fix}`")
-    return 1
+    return 1 if install_hook else 0
 
 
 # Summaries are for the report, not for review: GitHub folds them as generated files, and
