@@ -75,16 +75,14 @@ def load_config(flowforge: Path) -> TeamConfig:
 
 
 def indexed(top: Path) -> bytes | None:
-    """The config's bytes in the index, None when the index has none."""
+    """The config's bytes in the index, None when the index has none (no `subprocess`: a
+    timer command in a repository without a config comes here)."""
     from ffhooks.gitio import run_git
 
-    out = run_git(["cat-file", "--batch"], top, stdin=f":{CONFIG}\n").encode(
-        errors="surrogateescape"
-    )
-    head, _, body = out.partition(b"\n")
-    if head.endswith(b" missing") or not head:
+    blob = run_git(["rev-parse", "--verify", "--quiet", f":{CONFIG}"], top, check=False).strip()
+    if not blob:
         return None
-    return body[: int(head.split()[2])]
+    return run_git(["cat-file", "blob", blob], top).encode(errors="surrogateescape")
 
 
 def config_at(data: bytes | None, commit: str) -> TeamConfig:
