@@ -248,22 +248,45 @@ def set_up_clone(repo: Repo, user: str | None, install_hook: bool) -> int:
 
 
 # Summaries are for the report, not for review: GitHub folds them as generated files, and
-# `git diff`, `git log -p` and pull-request diffs show one line for each.
+# `git diff`, `git log -p` and pull-request diffs show one line for each. ffhooks' files are
+# checked out and committed as written (LF), whatever converts other files (core.autocrlf,
+# `* text=auto eol=crlf`, a JSON formatter as a clean filter). `text eol=lf` rather than
+# `-text`: a file a clone checked out with CRLF before stays unmodified to git (with `-text`
+# it would show as edited, and stop the fold). The last line that sets an attribute wins,
+# so AS_WRITTEN goes below any other line that sets one of these.
 ATTRIBUTES = "/.flowforge/team/summaries/** linguist-generated=true -diff"
+AS_WRITTEN = "/.flowforge/** text eol=lf -filter"
+_AS_WRITTEN_NOTE = "# ffhooks: its files keep LF line endings and pass through no filter"
+_CONVERTING = {"text", "crlf", "eol", "filter"}
 
 
 def ensure_attributes(repo: Repo) -> bool:
-    """Add the ATTRIBUTES line to .gitattributes unless it is there."""
+    """Add the ATTRIBUTES and AS_WRITTEN lines to .gitattributes unless there, the latter
+    below (or moved below) every line that sets a converting attribute."""
     path = repo.top / ".gitattributes"
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    if ATTRIBUTES in text.splitlines():
+    # bytes as they are: line endings, and any that are not UTF-8, are kept
+    text = path.read_bytes().decode("utf-8", "surrogateescape") if path.exists() else ""
+    lines = text.splitlines(keepends=True)
+    bare = [line.strip() for line in lines]
+    added = [] if ATTRIBUTES in bare else ["# ffhooks: billing summaries are generated", ATTRIBUTES]
+    last = len(bare) - bare[::-1].index(AS_WRITTEN) if AS_WRITTEN in bare else None
+    if last is None or any(_converts(line) for line in bare[last:]):
+        lines = [line for line in lines if line.strip() not in (AS_WRITTEN, _AS_WRITTEN_NOTE)]
+        added += [_AS_WRITTEN_NOTE, AS_WRITTEN]
+    if not added:
         return False
-    if text and not text.endswith("\n"):
-        text += "\n"
-    atomic_write(
-        path, (text + f"# ffhooks: billing summaries are generated\n{ATTRIBUTES}\n").encode()
-    )
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    new = "".join([*lines, *(f"{line}\n" for line in added)])
+    atomic_write(path, new.encode("utf-8", "surrogateescape"))
     return True
+
+
+def _converts(line: str) -> bool:
+    """Whether a .gitattributes line sets (or unsets) what converts a file's bytes."""
+    if line.startswith(("#", "[attr]")):
+        return False
+    return any(word.lstrip("-!").split("=")[0] in _CONVERTING for word in line.split()[1:])
 
 
 def set_up_signing(repo: Repo, user: str) -> None:
