@@ -18,8 +18,8 @@ from pathlib import Path
 from ffhooks import summary
 from ffhooks.errors import FatalError
 from ffhooks.gitio import Repo, run_git
-from ffhooks.gitobjects import index_blobs, tree_blobs
-from ffhooks.layout import TOMBSTONE, TOMBSTONE_BLOB
+from ffhooks.gitobjects import index_blobs, read_objects, tree_blobs
+from ffhooks.layout import TOMBSTONE, TOMBSTONE_BLOB, TOMBSTONE_MAX
 from ffhooks.records import NamedTuple
 
 TYPE_CHECKING = False
@@ -35,9 +35,30 @@ def superseded(repo: Repo) -> list[str]:
     """Summaries of the index that a higher seq of their store and month supersedes and that
     are not tombstones yet."""
     blobs = index_blobs(repo.top, [summary.SUMMARIES])
-    dead = summary.tombstones(blobs)
+    dead = buried(repo, blobs)
     counted = {w.path for w in summary.live(blobs, dead).values()}
     return sorted(p for p in blobs if summary.parse_path(p) and p not in dead | counted)
+
+
+def buried(repo: Repo, blobs: dict[str, str]) -> set[str]:
+    """The tombstones among `blobs` (path -> blob id): by blob id, and among the other files
+    no reader counts, the small ones whose content is a tombstone (a JSON formatter, a clean
+    filter or a line-ending conversion wrote it in other bytes, and it was committed so)."""
+    dead = summary.tombstones(blobs)
+    counted = {w.path for w in summary.live(blobs, dead).values()}
+    others = {p: b for p, b in blobs.items() if summary.parse_path(p) and p not in dead | counted}
+    small = _small(repo, sorted(set(others.values())))
+    data = dict(zip(small, read_objects(repo.top, small), strict=True))
+    return dead | {p for p, b in others.items() if b in data and summary.is_tombstone_data(data[b])}
+
+
+def _small(repo: Repo, blobs: list[str]) -> list[str]:
+    """Those of `blobs` no bigger than a tombstone can be, asked in one `git cat-file`."""
+    if not blobs:
+        return []
+    out = run_git(["cat-file", "--batch-check"], repo.top, stdin="".join(f"{b}\n" for b in blobs))
+    sizes = (line.split() for line in out.splitlines())
+    return [f[0] for f in sizes if len(f) == 3 and int(f[2]) <= TOMBSTONE_MAX]
 
 
 class Aged(NamedTuple):
@@ -63,8 +84,8 @@ def old_tombstones(repo: Repo, now: datetime, days: int) -> Aged:
     ).strip()
     if not base:
         return Aged([], cutoff, None)
-    then = summary.tombstones(tree_blobs(repo.top, base, [summary.SUMMARIES]))
-    now_dead = summary.tombstones(tree_blobs(repo.top, "HEAD", [summary.SUMMARIES]))
+    then = buried(repo, tree_blobs(repo.top, base, [summary.SUMMARIES]))
+    now_dead = buried(repo, tree_blobs(repo.top, "HEAD", [summary.SUMMARIES]))
     return Aged(sorted(then & now_dead), cutoff, base)
 
 
@@ -174,23 +195,30 @@ def resolve(repo: Repo) -> Conflicts:
         if other
         else {p: stages[p]["3"] for p in conflicted if "3" in stages[p]}
     )
+    # both sides' files read: a tombstone or a summary in other bytes (a formatter, a clean
+    # filter, line endings) is still one, and the same
+    read = sorted({b for side in (ours, theirs) for b in side.values()})
+    data = dict(zip(read, read_objects(repo.top, read), strict=True))
+    dead = {TOMBSTONE_BLOB} | {b for b in read if summary.is_tombstone_data(data[b])}
     kept = {p: found["0"] for p, found in stages.items() if "0" in found}
-    kept |= {p: b for side in (ours, theirs) for p, b in side.items() if b != TOMBSTONE_BLOB}
+    kept |= {p: b for side in (ours, theirs) for p, b in side.items() if b not in dead}
     counted = summary.live(kept, summary.tombstones(kept))
     keep: dict[str, list[str]] = {"HEAD": [], "other": [], "": []}
     left = []
     for path in conflicted:
         mine, yours = ours.get(path), theirs.get(path)
         where = summary.parse_path(path)
-        contents = {blob for blob in (mine, yours) if blob not in (None, TOMBSTONE_BLOB)}
+        contents = {blob for blob in (mine, yours) if blob is not None and blob not in dead}
+        if mine in contents and yours in contents and summary.same_data(data[mine], data[yours]):
+            contents = {mine}
         if where is None or len(contents) > 1:
             left.append(path)
             continue
         best = counted.get((where.user, where.store, where.month))
         if not contents:  # nothing, or a tombstone against nothing
-            side = "HEAD" if mine == yours == TOMBSTONE_BLOB else ""
-        elif TOMBSTONE_BLOB in (mine, yours) and best is not None and best.seq > where.seq:
-            side = "HEAD" if mine == TOMBSTONE_BLOB else "other"
+            side = "HEAD" if mine in dead and yours in dead else ""
+        elif (mine in dead or yours in dead) and best is not None and best.seq > where.seq:
+            side = "HEAD" if mine in dead else "other"
         else:
             side = "HEAD" if mine in contents else "other"
         keep[side].append(path)
@@ -217,12 +245,14 @@ def merge_file(base: Path, ours: Path, theirs: Path) -> bool:
     buried file (the base differs from both): that summary, untouched.
     """
     o, a, b = (path.read_bytes() for path in (base, ours, theirs))
-    if a == b or TOMBSTONE not in (a, b):
-        return a == b
-    other = b if a == TOMBSTONE else a
-    if o in (b"", other):
+    if summary.same_data(a, b):  # a file or a tombstone in other bytes is still the same
+        return True
+    if not (summary.is_tombstone_data(a) or summary.is_tombstone_data(b)):
+        return False
+    other = b if summary.is_tombstone_data(a) else a
+    if not o or summary.same_data(o, other):
         ours.write_bytes(TOMBSTONE)
-    elif o != TOMBSTONE:
+    elif not summary.is_tombstone_data(o):
         ours.write_bytes(other)
     else:
         return False

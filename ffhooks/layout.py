@@ -7,6 +7,7 @@ OWN_JSON = r"\.flowforge/.*\.json"  # the files ffhooks' schemas cover (a regex,
 # What a superseded summary is overwritten with (see summary.py), and its git blob id
 TOMBSTONE = b'{"ffhooks":"tombstone"}\n'
 TOMBSTONE_BLOB = "04a648d43c4cc003aef0ad15fdcb69ae05a24574"
+TOMBSTONE_MAX = 128  # bytes: a tombstone reformatted is still smaller, any summary bigger
 # What the commit hook asks git, started before what needs the answer (`commands/hook.py`,
 # `hook_client.py`): everything the commit would change (the guard, and the files to
 # validate); what the index lacks of a user's summaries folder (`staging.index_lacks`)

@@ -17,7 +17,7 @@ from ffhooks import hook_client, summary
 from ffhooks.errors import FatalError
 from ffhooks.fsio import atomic_write
 from ffhooks.gitio import Repo, forget_started, ref_commit, remote_default, run_git, start_git
-from ffhooks.layout import TOMBSTONE, UNSTAGED_QUERY
+from ffhooks.layout import TOMBSTONE, TOMBSTONE_BLOB, UNSTAGED_QUERY
 from ffhooks.records import NamedTuple
 
 
@@ -130,8 +130,9 @@ class Unstaged(NamedTuple):
     def lacking(self, repo: Repo, store_id: str) -> list[Path]:
         """This store's files that no commit would carry as they are: untracked, or made
         tombstones but not staged (`git reset HEAD~1`, a held index.lock, an interrupted
-        hook or a resolved conflict leave them, and they would stop a later checkout)."""
-        found = set()
+        hook or a resolved conflict leave them, and they would stop a later checkout). A
+        tombstone of the index that a formatter rewrote is no burial: it is left as it is."""
+        found, buried = set(), []
         for rel, untracked in [
             *((r, True) for r in self.untracked),
             *((r, False) for r in self.modified),
@@ -139,8 +140,15 @@ class Unstaged(NamedTuple):
             match = summary.NAME.fullmatch(rel.rsplit("/", 1)[-1])
             if match and match["store"] == store_id:
                 path = repo.top / rel
-                if untracked or summary.is_tombstone(path):
+                if untracked:
                     found.add(path)
+                elif summary.is_tombstone(path):
+                    buried.append(rel)
+        if buried:
+            from ffhooks.gitobjects import index_blobs
+
+            index = index_blobs(repo.top, buried)
+            found.update(repo.top / rel for rel in buried if index.get(rel) != TOMBSTONE_BLOB)
         return sorted(found)
 
     def edited(self, repo: Repo, folders: list[str]) -> list[str]:

@@ -8,6 +8,11 @@ the same bytes for every one, so two branches that bury the same file make the s
 and a modification is never a rename source (deleting them would be: git pairs a deleted
 summary with any similar added one, and two branches that each did it conflict). Readers know
 a tombstone by its blob id (from `ls-tree`) or its size, without reading it.
+
+What git checks out, and what a formatter or a clean filter leaves, may differ from what was
+written in whitespace and key order (`core.autocrlf`, `* text=auto eol=crlf`, prettier): a
+reader that holds the bytes judges them by content (`is_tombstone_data`, `same_data`), never
+by equality with what ffhooks would write.
 """
 
 from __future__ import annotations
@@ -21,8 +26,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ffhooks.clock import ZoneHistory, as_history, day_start
-from ffhooks.fsio import sha256_hex
-from ffhooks.layout import SUMMARIES, TOMBSTONE, TOMBSTONE_BLOB
+from ffhooks.errors import BrokenFile
+from ffhooks.fsio import parse_json, sha256_hex
+from ffhooks.layout import SUMMARIES, TOMBSTONE, TOMBSTONE_BLOB, TOMBSTONE_MAX
 from ffhooks.records import Any, NamedTuple
 
 NAME = re.compile(r"(?P<store>[0-9a-f]{16})-(?P<seq>[1-9][0-9]{0,17})\.json")
@@ -290,9 +296,40 @@ def tombstones(blobs: dict[str, str]) -> set[str]:
     return {p for p, blob in blobs.items() if blob == TOMBSTONE_BLOB and p.startswith(inside)}
 
 
+def is_tombstone_data(data: bytes) -> bool:
+    """Whether `data` is a tombstone, as written or formatted in any other way (a checkout
+    with CRLF line endings, a JSON formatter, a clean filter)."""
+    return data == TOMBSTONE or (
+        len(data) <= TOMBSTONE_MAX and _content(data) == b"".join(TOMBSTONE.split())
+    )
+
+
 def is_tombstone(path: Path) -> bool:
-    """Whether a file on disk is a tombstone: one `stat`, and a read only at its size."""
+    """Whether a file on disk is a tombstone: one `stat`, and a read only at a tombstone's
+    size."""
     try:
-        return path.stat().st_size == len(TOMBSTONE) and path.read_bytes() == TOMBSTONE
+        return path.stat().st_size <= TOMBSTONE_MAX and is_tombstone_data(path.read_bytes())
     except OSError:
         return False
+
+
+def same_data(a: bytes, b: bytes) -> bool:
+    """Whether two versions of one summary file say the same: equal bytes, two tombstones, or
+    the same JSON (a formatter, a clean filter or a line-ending conversion changed only
+    whitespace, key order or escapes). Anything unreadable is judged by its bytes."""
+    if a == b:
+        return True
+    if is_tombstone_data(a) or is_tombstone_data(b):
+        return is_tombstone_data(a) and is_tombstone_data(b)
+    content = _content(a)
+    return content is not None and content == _content(b)
+
+
+def _content(data: bytes) -> bytes | None:
+    """A JSON document in one form for any formatting of it (types kept: `1` is not `1.0`
+    nor `true`), None if it is not strictly JSON."""
+    try:
+        doc = parse_json(data, "", "")
+    except BrokenFile:
+        return None
+    return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()

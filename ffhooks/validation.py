@@ -16,7 +16,7 @@ from pathlib import Path
 from ffhooks.config import Rule
 from ffhooks.errors import BrokenFile
 from ffhooks.fsio import parse_json
-from ffhooks.layout import TOMBSTONE
+from ffhooks.layout import TOMBSTONE_MAX
 from ffhooks.records import Any, NamedTuple
 from ffhooks.schema import every_error
 
@@ -217,8 +217,11 @@ def check_data(
     rel: str, data: bytes, rules: Iterable[Rule], team: _TeamSchemas
 ) -> tuple[FileResult, Any]:
     kind = kind_of(rel, rules)
-    if kind == "summary" and data == TOMBSTONE:  # a superseded summary (see summary.py)
-        return FileResult(rel, kind, []), None
+    if kind == "summary" and len(data) <= TOMBSTONE_MAX:
+        from ffhooks.summary import is_tombstone_data
+
+        if is_tombstone_data(data):  # a superseded summary, in any whitespace (summary.py)
+            return FileResult(rel, kind, []), None
 
     def result(problems: list[tuple[str, str]], doc: Any = None) -> tuple[FileResult, Any]:
         return FileResult(rel, kind, [Problem(rel, at, m) for at, m in problems]), doc

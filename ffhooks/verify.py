@@ -49,9 +49,15 @@ def verify_commit(top: Path, commit: str, cache: Path | None = None) -> Verdict:
         if not p.startswith(".flowforge/user/") and p.endswith(".json") and p not in dead
     ]
     writers: dict[str, list[tuple[int, str, str]]] = {}
+    files = read_blobs(top, commit, team)
+    # tombstones that a formatter, a filter or a line-ending conversion made other bytes of
+    inside = f"{summary.SUMMARIES}/"
+    dead |= {p for p, data in files if p.startswith(inside) and summary.is_tombstone_data(data)}
     live = {w.path for w in summary.live(blobs, dead).values()}
     docs = []
-    for path, data in read_blobs(top, commit, team):
+    for path, data in files:
+        if path in dead:
+            continue
         result = check_bytes(path, data)
         found += [Finding(path, f"{p.at}: {p.message}") for p in result.problems]
         where = summary.parse_path(path)
@@ -135,7 +141,7 @@ def losses(
     """What a change of the summaries (path -> blob id) takes away from the report: a live
     summary deleted, edited or replaced by a lower seq, or (`check_newer`) by an invalid file."""
 
-    lowered, newer = summary_changes.lowered(before, after)
+    lowered, newer = summary_changes.lowered(before, after, lambda ids: read_objects(top, ids))
     found = [Finding(x.path, x.problem) for x in lowered]
     if check_newer:
         for path, data in zip(newer, read_objects(top, [after[p] for p in newer]), strict=True):

@@ -74,7 +74,7 @@ def _refuse_losses(repo: Repo, touched: list[str]) -> None:
     folders = sorted({p.rsplit("/", 1)[0] + "/" for p in touched})
     before = tree_blobs(repo.top, "HEAD", folders)
     found = losses(repo.top, before, index_blobs(repo.top, folders))
-    if found and _stage_successors(repo, folders, index_blobs(repo.top, folders)):
+    if found and _stage_successors(repo, folders, before, index_blobs(repo.top, folders)):
         found = losses(repo.top, before, index_blobs(repo.top, folders))
     if found:
         more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
@@ -86,14 +86,18 @@ def _refuse_losses(repo: Repo, touched: list[str]) -> None:
         )
 
 
-def _stage_successors(repo: Repo, folders: list[str], after: dict[str, str]) -> bool:
+def _stage_successors(
+    repo: Repo, folders: list[str], before: dict[str, str], after: dict[str, str]
+) -> bool:
     """Stage the untracked summaries that supersede staged tombstones (`git commit -a` after
-    `git reset HEAD~1` stages the tombstones, not the new files), as the aggregation would
-    after this hook; True if there were any."""
+    `git reset HEAD~1`, or after a hook failed, stages the tombstones, not the new files), as
+    the aggregation would after this hook; True if there were any."""
     from ffhooks import summary
+    from ffhooks.gitobjects import read_objects
     from ffhooks.staging import stage
+    from ffhooks.summary_changes import dead_after
 
-    dead = summary.tombstones(after)
+    dead = dead_after(before, after, lambda ids: read_objects(repo.top, ids))
     counted = summary.live(after, dead)
     orphans: dict[tuple[str, str, str], int] = {}
     for path in dead:
