@@ -26,7 +26,8 @@ from ffhooks.errors import BrokenFile, FatalError
 from ffhooks.fsio import atomic_write, locked, parse_json, sha256_hex, sync_written
 from ffhooks.records import Any, NamedTuple
 
-REASONS = ("aggregate", "manual", "daemon", "restore", "migrate-backup")
+# "change": taken by a change to a store, before the change is written (store_snapshot.py)
+REASONS = ("change", "aggregate", "manual", "daemon", "restore", "migrate-backup")
 
 
 class Entry(NamedTuple):
@@ -79,6 +80,21 @@ def _sealed(body: bytes, digest: str) -> bytes:
     return body[:-1] + _SEALED + digest.encode() + b'"}'
 
 
+_KEYS = {"version", "id", "created", "reason", "user", "files", "sha256", "store", "worktree"}
+
+
+def _as_saved(data: bytes, doc: Any) -> bool:
+    """Whether `data` is exactly what `save` writes: version 1, no key it does not write,
+    its canonical body sealed with its own checksum. `save` builds nothing the schema
+    refuses, so such a manifest is not walked through the schema again: the first walk of
+    a process costs a `stop` more than the rest of its snapshot."""
+    digest = doc.get("sha256") if isinstance(doc, dict) else None
+    if not isinstance(digest, str) or doc.get("version") != 1 or not doc.keys() <= _KEYS:
+        return False
+    body = data[:-_SEALED_TAIL] + b"}"
+    return data == _sealed(body, digest) and sha256_hex(body) == digest
+
+
 def _checksum_holds(data: bytes, doc: dict[str, Any]) -> bool:
     """`doc`, parsed from `data`, matches its own checksum: on the bytes when they are as
     `save` writes them, else on the body written out again (manifests of older versions)."""
@@ -114,7 +130,8 @@ def save(
     the files' (mtime_ns, inode) when read; `loaded` a manifest the caller has read already.
 
     A snapshot identical to the newest one of the same user, store and work tree is not
-    repeated (migration backups are compared only with each other).
+    repeated (migration backups are compared only with each other, and a store's change with
+    a snapshot taken by a change).
     """
     if not files and not known:
         return None
@@ -139,7 +156,10 @@ def save(
                 continue
             mine = (last.user, last.store, last.worktree) == (user, store, worktree)
             if mine and (last.reason == "migrate-backup") == backup:
-                if [e[:3] for e in last.files] == [e[:3] for e in entries]:
+                # a change is kept as one even unchanged since a snapshot of another kind: a
+                # restore tells by it that each change of the store is copied from then on
+                later = reason != "change" or last.reason == "change"
+                if later and [e[:3] for e in last.files] == [e[:3] for e in entries]:
                     return last  # nothing changed since: that snapshot already holds it
                 break
         snapshot_id = (ids[-1] if ids else 0) + 1
@@ -193,22 +213,41 @@ def _entry_json(entry: Entry) -> dict[str, Any]:
 
 def load(state_dir: Path, snapshot_id: int) -> Manifest:
     """A manifest whose own checksum holds (BrokenFile otherwise)."""
-    path = manifest_path(state_dir, snapshot_id)
-    shown = str(path)
-    fix = "this snapshot cannot be trusted; restore from another one"
+    return _parsed(_read(state_dir, snapshot_id), state_dir, snapshot_id)
+
+
+def load_naming(state_dir: Path, snapshot_id: int, name: str) -> Manifest | None:
+    """`load`, if the manifest's bytes hold the plain ASCII `name` (a user or store id) as
+    a JSON string; None without parsing it otherwise. Finding one store's snapshots among
+    a hundred others' then costs a read each, not a parse each."""
+    data = _read(state_dir, snapshot_id)
+    if b'"' + name.encode() + b'"' not in data:
+        return None
+    return _parsed(data, state_dir, snapshot_id)
+
+
+def _read(state_dir: Path, snapshot_id: int) -> bytes:
     try:
-        data = path.read_bytes()
+        return manifest_path(state_dir, snapshot_id).read_bytes()
     except FileNotFoundError:
         raise FatalError(
             f"there is no snapshot {snapshot_id} (see `ffhooks snapshot list`)"
         ) from None
-    from ffhooks.schema import first_error
 
+
+def _parsed(data: bytes, state_dir: Path, snapshot_id: int) -> Manifest:
+    path = manifest_path(state_dir, snapshot_id)
+    shown = str(path)
+    fix = "this snapshot cannot be trusted; restore from another one"
     doc = parse_json(data, shown, fix)
     # the full schema walk of thousands of entries costs more than the rest of a commit's
     # snapshot: check the entries' plain shape fast, the rest (or an odd entry) in full
     plain = isinstance(doc, dict) and _plain_entries(doc.get("files"))
-    problem = first_error("snapshot-manifest", {**doc, "files": []} if plain else doc)
+    problem = None
+    if not (plain and _as_saved(data, doc)):
+        from ffhooks.schema import first_error
+
+        problem = first_error("snapshot-manifest", {**doc, "files": []} if plain else doc)
     if problem is None and not _checksum_holds(data, doc):
         problem = "$.sha256: does not match the manifest's content"
     if problem is None and doc["id"] != snapshot_id:
@@ -268,7 +307,11 @@ def prune(state_dir: Path, *, keep_last: int, keep_daily_days: int, now: datetim
     """Drop snapshots beyond the retention rule, then objects no manifest names any more.
 
     Kept: the newest `keep_last`, the newest of each day of the last `keep_daily_days` days,
-    and every migration backup. A manifest that cannot be read is kept (it is evidence).
+    every migration backup, and the newest of each store in each work tree (also its newest
+    taken by a change, and its newest state before a restore): every change to a store is
+    snapshotted, so that one holds all the store recorded, however many other snapshots came
+    after it, and a restore tells such a store from one older versions copied only at
+    commits. A manifest that cannot be read is kept (it is evidence).
     """
     with locked(root(state_dir) / ".lock", "the snapshot area"):
         ids = _ids(state_dir)
@@ -280,6 +323,7 @@ def prune(state_dir: Path, *, keep_last: int, keep_daily_days: int, now: datetim
             except (BrokenFile, FatalError):
                 keep.add(snapshot_id)
         newest_of_day: dict[date, int] = {}
+        newest_of_store: dict[tuple[str, str | None, str | None, str], int] = {}
         horizon = (now - timedelta(days=keep_daily_days)).date()
         for snapshot_id, m in manifests.items():
             if m.reason == "migrate-backup":
@@ -287,7 +331,10 @@ def prune(state_dir: Path, *, keep_last: int, keep_daily_days: int, now: datetim
             day = m.created.date()
             if day > horizon:
                 newest_of_day[day] = max(newest_of_day.get(day, 0), snapshot_id)
-        keep |= set(newest_of_day.values())
+            kind = m.reason if m.reason in ("change", "restore") else ""
+            place = (m.user, m.store, m.worktree, kind)
+            newest_of_store[place] = max(newest_of_store.get(place, 0), snapshot_id)
+        keep |= set(newest_of_day.values()) | set(newest_of_store.values())
         dropped = [i for i in ids if i not in keep]
         for snapshot_id in dropped:
             manifest_path(state_dir, snapshot_id).unlink()
