@@ -26,7 +26,11 @@ class Context(NamedTuple):
         return load_config(self.repo.flowforge)
 
     @contextmanager
-    def store(self, *, create: bool = False, timezone: str | None = None) -> Iterator[Store]:
+    def store(
+        self, *, create: bool = False, timezone: str | None = None, missing_ok: bool = False
+    ) -> Iterator[Store]:
+        """The user's store, under its lock (see `open_store`: a lost one raises
+        `MissingStore` unless `missing_ok`)."""
         with open_store(
             self.repo.top,
             self.repo.state_dir,
@@ -36,5 +40,6 @@ class Context(NamedTuple):
             timezone=timezone,
             new_store=self.new_store,
             stranger=self.stranger,
+            missing_ok=missing_ok,
         ) as store:
             yield store

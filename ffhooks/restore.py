@@ -72,26 +72,98 @@ def ours(store: str | None, home: str | None, here: str | None, repo: Repo) -> b
     return here is None or store is None or store == here
 
 
-def _usable(repo: Repo, manifest: snapshot.Manifest, user: str) -> tuple[dict[str, bytes], str]:
-    """The store files of a snapshot, or why it is not a restore point."""
+def _usable(
+    repo: Repo, manifest: snapshot.Manifest, user: str
+) -> tuple[dict[str, bytes], dict[str, str], str]:
+    """The store files of a snapshot whose copies hold, and what is wrong with each copy
+    that does not (by path); or why the snapshot is no restore point at all (its store.json
+    does not hold: without it, nothing says which store the rest is)."""
     from ffhooks.validation import check_bytes
 
     prefix = f".flowforge/user/{user}/"
     files: dict[str, bytes] = {}
+    broken: dict[str, str] = {}
     for entry in manifest.files:
         if not entry.path.startswith(prefix):
             continue  # summaries are in git already
         try:
             data = snapshot.read_object(repo.state_dir, entry)
         except BrokenFile as exc:
-            return {}, f"{exc.path} {exc.problem}"
+            broken[entry.path] = f"{exc.path} {exc.problem}"
+            continue
         result = check_bytes(entry.path, data)
         if result.problems:
-            return {}, f"its {result.problems[0]}"
+            broken[entry.path] = f"its {result.problems[0]}"
+            continue
         files[entry.path] = data
-    if f"{prefix}store.json" not in files:
-        return {}, "it holds no store.json (a snapshot of an empty store)"
-    return files, ""
+    header = f"{prefix}store.json"
+    if header in broken:
+        return {}, {}, broken[header]
+    if header not in files:
+        return {}, {}, "it holds no store.json (a snapshot of an empty store)"
+    return files, broken, ""
+
+
+def _copies_every_change(repo: Repo, manifest: snapshot.Manifest) -> bool:
+    """Whether every change to the store of `manifest` since it was taken would have been
+    snapshotted too: some snapshot of it up to that one was taken by a change (older
+    versions of ffhooks snapshotted only at commits and on request)."""
+    if manifest.reason == "change":
+        return True
+    if manifest.store is None:
+        return False  # taken before manifests named their store: by an older ffhooks
+    for snapshot_id in reversed(snapshot.all_ids(repo.state_dir)):
+        if snapshot_id > manifest.id:
+            continue
+        try:
+            other = snapshot.load_naming(repo.state_dir, snapshot_id, manifest.store)
+        except (BrokenFile, FatalError):
+            continue
+        if other is not None and other.reason == "change":
+            mine = (other.user, other.store, other.worktree)
+            if mine == (manifest.user, manifest.store, manifest.worktree):
+                return True
+    return False
+
+
+def _unreadable(repo: Repo, manifest: snapshot.Manifest, broken: dict[str, str]) -> list[str]:
+    """What a snapshot's broken copies keep from coming back, each with the newest older
+    snapshot of the same store that holds a good copy of that file. That one is not merged
+    by itself: a session removed since would come back with it."""
+    found = []
+    for rel, why in sorted(broken.items()):
+        older = None
+        before = manifest.id
+        while older is None:
+            candidate = store_snapshot.newest(
+                repo.state_dir,
+                manifest.user,
+                store=manifest.store,
+                worktree=manifest.worktree,
+                before=before,
+            )
+            if candidate is None:
+                break
+            before = candidate.id
+            entry = next((e for e in candidate.files if e.path == rel), None)
+            if entry is None or candidate.reason == "restore":
+                continue
+            try:
+                snapshot.read_object(repo.state_dir, entry)
+                older = candidate
+            except BrokenFile:
+                continue
+        line = f"{rel}: its copy in snapshot {manifest.id} is broken ({why})"
+        if older is None:
+            line += "; no older snapshot holds a good copy"
+        else:
+            line += (
+                f"; snapshot {older.id} ({older.created:%Y-%m-%d %H:%M} UTC) holds an older "
+                f"copy: `ffhooks recover restore {older.id}` merges it in (a session removed "
+                "since would come back with it)"
+            )
+        found.append(line)
+    return found
 
 
 def restore(
@@ -143,7 +215,7 @@ def restore(
                 if snapshot_id is not None:
                     raise FatalError(f"snapshot {candidate} is not of {user}'s store")
                 continue
-            files, why = _usable(repo, manifest, user)
+            files, broken, why = _usable(repo, manifest, user)
             if why:
                 skipped.append(f"snapshot {candidate}: {why}")
                 continue
@@ -158,8 +230,15 @@ def restore(
                     f"snapshot {candidate} is of {user}'s store in the work tree {home}: a "
                     "store comes back only to its own place (run the restore there)"
                 )
+            unreadable = _unreadable(repo, manifest, broken)
+            if snapshot_id is None and not _copies_every_change(repo, manifest):
+                unreadable.append(
+                    f"whatever was recorded after {manifest.created:%Y-%m-%d %H:%M} UTC: "
+                    f"snapshot {candidate}, the newest, was taken by an ffhooks that copied "
+                    "the store only at commits and on request"
+                )
             args = (repo, user, now, manifest, files, header, before, skipped)
-            return _apply(*args, dry_run=dry_run, merge=merge)
+            return _apply(*args, dry_run=dry_run, merge=merge, unreadable=unreadable)
     if snapshot_id is not None:
         raise FatalError(f"snapshot {snapshot_id} cannot be used: {skipped[0].split(': ', 1)[1]}")
     skipped += [
@@ -182,8 +261,10 @@ def _apply(
     *,
     dry_run: bool,
     merge: bool,
+    unreadable: list[str],
 ) -> Restore:
-    """Merge the chosen snapshot into the store (the caller holds its lock)."""
+    """Merge the chosen snapshot into the store (the caller holds its lock); `unreadable`:
+    what its broken copies keep from coming back."""
     from ffhooks import merge as merging
 
     prefix = f".flowforge/user/{user}/"
@@ -217,7 +298,7 @@ def _apply(
         sorted(plan.writes),
         plan.kept,
         before,
-        plan.left_out,
+        [*unreadable, *plan.left_out],
         plan.brought,
         replaced,
         plan.lacking if replaced else [],

@@ -7,8 +7,11 @@
 A daily file's name is where a session is filed, not what it means: a session's instants are
 the truth, and readers look two days either side so that changing the time zone never needs
 a refile. Every change to the store, whatever files it spans, is one transaction: the new
-contents go to `journal.json` first, then to their files, then the journal goes; a journal
-left by a crash is replayed by the next command before it reads anything.
+contents are copied outside the work tree first (a snapshot: store_snapshot.take_change),
+then go to `journal.json`, then to their files, then the journal goes; a journal left by a
+crash is replayed by the next command before it reads anything. A crash before the journal
+leaves the store as it was, and a snapshot of the change it did not make: the store's next
+change is snapshotted from the store, so that one is the newest again.
 """
 
 from __future__ import annotations
@@ -23,7 +26,15 @@ from zoneinfo import ZoneInfo
 from ffhooks import clock
 from ffhooks.clock import detect_timezone, local_date, to_iso, zone
 from ffhooks.errors import BrokenFile, FatalError
-from ffhooks.fsio import fsync_folder, quarantine, read_json, sync_written, write_json
+from ffhooks.fsio import (
+    atomic_write,
+    dump_json,
+    fsync_folder,
+    quarantine,
+    read_json,
+    sync_written,
+    write_json,
+)
 from ffhooks.records import Any
 from ffhooks.sessions import Session, Timer, day_files, find_session
 
@@ -44,6 +55,9 @@ class Store:
         self.state_dir = state_dir
         self.user = user
         self.now = now
+        # whether each change is copied outside the work tree first: a user's store opened
+        # by store_open, not a retired store's header written under the clone's state
+        self.keeps_copies = False
         self.header: dict[str, Any] | None = None
         self._days: dict[date, list[Session]] = {}
         self._timer: Timer | None = None
@@ -116,7 +130,7 @@ class Store:
         mark = {"file": path.relative_to(self.root).as_posix(), "moved_to": str(moved)}
         marks = [*self.header.get("quarantined", ()), {**mark, "at": to_iso(self.now)}]
         self.header = {**self.header, "quarantined": marks}
-        write_json(self.header_path, self.header)
+        self._commit({self.header_path: self.header})
 
     def rehome(self) -> None:
         """`ffhooks store moved`: this work tree is the store's home now, with a new writer
@@ -124,7 +138,7 @@ class Store:
         if self.header is None:
             raise FatalError("internal: the store must be created before it is written")
         self.header = {**self.header, "home": str(self.top), "writer": new_writer()}
-        write_json(self.header_path, self.header)
+        self._commit({self.header_path: self.header})
 
     def check_home(self) -> None:
         """Refuse to write a store copied from another work tree (`cp -r` of a clone): two
@@ -235,6 +249,7 @@ class Store:
             }
         if timer is not None:
             files[self.current_path] = timer.to_json()
+        self._refuse_quarantined(files)
         dirty = sorted(set(self.header["dirty"]) | months)
         if (
             dirty != self.header["dirty"]
@@ -251,12 +266,47 @@ class Store:
         if timer is not None:
             self._timer = timer
 
+    def _refuse_quarantined(self, files: dict[Path, Any]) -> None:
+        """A file moved to the quarantine is not written anew until it is restored or its
+        loss accepted: its last good copy lives on in the newest snapshot only while the
+        store has no other version of it."""
+        for mark in (self.header or {}).get("quarantined", ()):
+            if self.root / mark["file"] in files:
+                raise FatalError(
+                    f"{self.shown(self.root / mark['file'])} is in the quarantine "
+                    f"({mark['moved_to']}) and this would write it anew: `ffhooks recover "
+                    f"restore` brings it back (or `ffhooks recover forget {mark['file']}` "
+                    "accepts its loss), then run this again"
+                )
+
+    def forget(self, file: str, **changes: Any) -> None:
+        """`ffhooks recover forget`: accept the loss of the quarantined `file` (relative to
+        the store's folder) as a change of the store: it is written empty (no sessions, no
+        timer), so that no snapshot brings its old contents back later."""
+        if self.header is None:
+            raise FatalError("internal: the store must be created before it is written")
+        self.check_home()
+        path = self.root / file
+        files: dict[Path, Any] = {}
+        if path == self.current_path:
+            files[path] = Timer().to_json()
+        elif path.parent == self.daily_dir and path.suffix == ".json":
+            try:
+                day: date | None = date.fromisoformat(path.stem)
+            except ValueError:
+                day = None  # a name no day has: nothing reads it, nothing to write
+            if day is not None:
+                files[path] = {"version": 1, "date": day.isoformat(), "sessions": []}
+        self.header = {**self.owned(), **changes}
+        files[self.header_path] = self.header
+        self._commit(files)
+
     def set_header(self, **changes: Any) -> None:
         if self.header is None:
             raise FatalError("internal: the store must be created before it is written")
         self.check_home()
         self.header = {**self.owned(), **changes}
-        write_json(self.header_path, self.header)
+        self._commit({self.header_path: self.header})
 
     def owned(self) -> dict[str, Any]:
         """The header, with this work tree recorded as its home (stores made before homes
@@ -267,16 +317,21 @@ class Store:
         return {**header, "home": str(self.top), "writer": new_writer()}
 
     def _commit(self, files: dict[Path, Any]) -> None:
+        data = {path: dump_json(value) for path, value in files.items()}
+        if self.keeps_copies:
+            from ffhooks.store_snapshot import take_change
+
+            take_change(self, {p.relative_to(self.top).as_posix(): b for p, b in data.items()})
         if len(files) == 1:
-            for path, value in files.items():
-                write_json(path, value)
+            for path, content in data.items():
+                atomic_write(path, content)
             return
         rel = {str(path.relative_to(self.root)): value for path, value in files.items()}
         write_json(self.journal_path, {"version": 1, "files": rel})
         # The journal is durable, so a bulk write may sync once instead of once per file.
         bulk = len(files) > BULK_FILES
-        for path, value in files.items():
-            write_json(path, value, fsync=not bulk)
+        for path, content in data.items():
+            atomic_write(path, content, fsync=not bulk)
         if bulk:
             sync_written(files)
         self.journal_path.unlink()

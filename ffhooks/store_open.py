@@ -1,5 +1,7 @@
 """Opening a user's store: under its lock, a journal a crash left replayed first, then its
-header read and checked, or a new store created; a lost store is never replaced silently."""
+header read and checked, or a new store created. A lost store (no store.json here while this
+clone has snapshots of one of the user's) is never replaced silently, nor read as "no time":
+every command that opens it says so and names the fix (`MissingStore`)."""
 
 from __future__ import annotations
 
@@ -10,9 +12,45 @@ from datetime import datetime
 from pathlib import Path
 
 from ffhooks.clock import detect_timezone, to_iso, zone
-from ffhooks.errors import BrokenFile, FatalError
-from ffhooks.fsio import atomic_write, locked, write_json
+from ffhooks.errors import FatalError
+from ffhooks.fsio import atomic_write, locked
 from ffhooks.store import Store, new_writer
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ffhooks.snapshot import Manifest
+
+
+class MissingStore(FatalError):
+    """No store of the user in this work tree, while this clone has snapshots of one:
+    `git clean -fdx`, `rm -rf .flowforge` or `git stash -a` took it."""
+
+    def __init__(self, user: str, newest: Manifest, *, creating: bool = False) -> None:
+        self.user = user
+        self.newest = newest
+        self.what = (
+            f"{user}'s time store is missing from this work tree, but this clone has "
+            f"snapshots of it (the newest: {newest.id}, {newest.created:%Y-%m-%d %H:%M} UTC)"
+        )
+        self.fix = "ffhooks recover restore"
+        also = "; pass --new-store to start a new, empty one instead" if creating else ""
+        super().__init__(
+            f"{self.what}: `{self.fix}` brings it back (or `git stash pop`, if `git stash -a` "
+            f"took it){also}"
+        )
+
+
+def missing(
+    top: Path, state_dir: Path, user: str, *, creating: bool = False
+) -> MissingStore | None:
+    """The refusal to give when `user` has no store.json in the work tree `top` while this
+    clone has a snapshot of a store of theirs taken here (None otherwise)."""
+    if (top / ".flowforge" / "user" / user / "store.json").exists():
+        return None
+    from ffhooks.store_snapshot import newest_of_user
+
+    found = newest_of_user(state_dir, top, user)
+    return None if found is None else MissingStore(user, found, creating=creating)
 
 
 @contextmanager
@@ -26,22 +64,26 @@ def open_store(
     timezone: str | None = None,
     new_store: bool = False,
     stranger: str | None = None,
+    missing_ok: bool = False,
 ) -> Iterator[Store]:
     """Open a user's store under its lock; `create` makes one if there is none yet, unless
     this clone has snapshots of a store of the user (a lost store is restored, never
     replaced silently) and `new_store` does not say to, or the user is a `stranger` (a name
-    nobody here has, given with --user: the refusal to raise instead)."""
+    nobody here has, given with --user: the refusal to raise instead). Without `create`, a
+    lost store raises `MissingStore` unless `missing_ok` (the caller handles "no store")."""
     root = top / ".flowforge" / "user" / user
     store = Store(root, top, state_dir, user, now)
+    store.keeps_copies = True
+    # before the lock creates anything (`git stash pop` must work, a typo leaves no trace)
+    if not (new_store if create else missing_ok):
+        lost = missing(top, state_dir, user, creating=create)
+        if lost is not None:
+            raise lost
     if not root.is_dir() and not create:
         yield store  # no store yet: nothing to lock, nothing recorded
         return
-    if create and not (root / "store.json").exists():
-        # before the lock creates anything (`git stash pop` must work, a typo leaves no trace)
-        if not new_store:
-            _refuse_replacing(store)  # the more telling refusal, for a lost store of the name
-        if stranger is not None:
-            raise FatalError(stranger)
+    if create and stranger is not None and not (root / "store.json").exists():
+        raise FatalError(stranger)
     with locked(root / ".lock", f"the time store of {user}"):
         _ignore_itself(root)
         store.replay_journal()
@@ -60,31 +102,6 @@ def _ignore_itself(root: Path) -> None:
     path = root / ".gitignore"
     if not path.exists():
         atomic_write(path, SELF_IGNORE)
-
-
-def _refuse_replacing(store: Store) -> None:
-    """No store here, but this clone kept snapshots of one of this user: `git clean -fdx`,
-    `rm -rf .flowforge` or `git stash -a` took it. A new store id now, and a restore later,
-    would bill the same sessions under two ids."""
-    from ffhooks import snapshot
-    from ffhooks.gitio import other_worktree
-
-    state = store.state_dir
-    for snapshot_id in reversed(snapshot.all_ids(state)):
-        try:
-            manifest = snapshot.load(state, snapshot_id)
-        except BrokenFile:
-            continue
-        # a store of another linked worktree is that worktree's, not this one's lost store
-        elsewhere = other_worktree(store.top, store.state_dir.parent, manifest.worktree)
-        if manifest.user == store.user and manifest.reason != "migrate-backup" and not elsewhere:
-            raise FatalError(
-                f"{store.user} has no time store in this work tree, but this clone has "
-                f"snapshots of one (the newest: {snapshot_id}, "
-                f"{manifest.created:%Y-%m-%d %H:%M} UTC): `ffhooks recover restore` brings "
-                "it back (or `git stash pop`, if `git stash -a` took it); pass --new-store to "
-                "start a new, empty one instead"
-            )
 
 
 def _load_header(store: Store) -> None:
@@ -124,4 +141,4 @@ def _create(store: Store, timezone: str | None) -> None:
         "longest_seconds": 0,
         "summaries": {},
     }
-    write_json(store.header_path, store.header)
+    store.set_header()

@@ -1,22 +1,34 @@
 """A snapshot of one user's store: the files of its folder worth keeping, with any written
 with them (the summaries of a fold), kept in the snapshot area (snapshot.py) and pruned by the
 team's retention. A file unchanged since the newest snapshot of the same store in the same
-work tree is not read again."""
+work tree is not read again.
+
+Every change to a store is snapshotted before it is written (`take_change`, from the store's
+own write, under its lock), so the newest snapshot of a store holds everything it recorded:
+a file the store lost since the previous snapshot (deleted, or quarantined as broken) is
+carried over from it, as ffhooks itself never deletes a file of a store.
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+import sys
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 
 from ffhooks.errors import BrokenFile, FatalError
-from ffhooks.snapshot import Entry, Manifest, all_ids, load, prune, save
+from ffhooks.snapshot import Entry, Manifest, all_ids, load_naming, prune, save
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ffhooks.config import TeamConfig
     from ffhooks.context import Context
+    from ffhooks.store import Store
+
+# A store change prunes only once this many snapshots beyond the team's retention have
+# gathered: pruning reads every manifest, which a `stop` must not pay for each time.
+PRUNE_SLACK = 50
 
 
 def newest(
@@ -33,8 +45,10 @@ def newest(
         if before is not None and snapshot_id >= before:
             continue
         try:
-            manifest = load(state_dir, snapshot_id)
-        except BrokenFile:
+            manifest = load_naming(state_dir, snapshot_id, store or user)
+        except (BrokenFile, FatalError):  # broken, or pruned meanwhile by another store
+            continue
+        if manifest is None:
             continue
         mine = (manifest.user, manifest.store, manifest.worktree) == (user, store, worktree)
         if mine and manifest.reason != "migrate-backup":
@@ -45,8 +59,10 @@ def newest(
 def private_files(top: Path, user: str) -> list[tuple[str, os.DirEntry[str]]]:
     """The files of a user's private store worth keeping (not its lock or temp files), as
     (path from the repository top, directory entry). Strings, not Paths: a big store has
-    thousands of files, and pathlib costs more than the snapshot itself."""
+    thousands of files, and pathlib costs more than the snapshot itself. An interrupted
+    write's journal is not kept: the next command finishes it."""
     found = []
+    journal = f".flowforge/user/{user}/journal.json"
     folders = [f".flowforge/user/{user}"]
     while folders:
         rel = folders.pop()
@@ -55,10 +71,13 @@ def private_files(top: Path, user: str) -> list[tuple[str, os.DirEntry[str]]]:
         except (FileNotFoundError, NotADirectoryError):
             continue
         for entry in entries:
+            path = f"{rel}/{entry.name}"
             if entry.is_dir(follow_symlinks=False):
-                folders.append(f"{rel}/{entry.name}")
-            elif entry.name.endswith(".json") and entry.is_file(follow_symlinks=False):
-                found.append((f"{rel}/{entry.name}", entry))
+                folders.append(path)
+            elif (
+                path.endswith(".json") and path != journal and entry.is_file(follow_symlinks=False)
+            ):
+                found.append((path, entry))
     return sorted(found, key=lambda item: item[0])
 
 
@@ -71,33 +90,44 @@ def take(
     reason: str,
     store: str | None,
     extra: Iterable[Path] = (),
+    pending: Mapping[str, bytes] | None = None,
 ) -> Manifest | None:
     """Snapshot `user`'s private store, whose id is `store` (None: unreadable or missing),
-    and `extra` files of the work tree, e.g. the summaries just written. Files unchanged
-    since the newest snapshot of this store in this work tree are not read again.
+    and `extra` files of the work tree, e.g. the summaries just written; `pending`: the
+    contents files of the store are about to get (path from the top: bytes). Files
+    unchanged since the newest snapshot of this store in this work tree are not read again,
+    and files of the store that snapshot holds and the folder lacks are kept from it.
 
     The caller holds the store's lock, so the files are one consistent state.
     """
     worktree = str(top)
     previous = newest(state_dir, user, store=store, worktree=worktree)
     old = {e.path: e for e in previous.files} if previous else {}
-    files: list[tuple[str, bytes]] = []
+    pending = pending or {}
+    files: list[tuple[str, bytes]] = list(pending.items())
     known: list[Entry] = []
     stamps: dict[str, tuple[int, int]] = {}
     others = [(p.relative_to(top).as_posix(), p) for p in extra]
+    seen = set(pending)
     for rel, where in [*private_files(top, user), *others]:
+        if rel in seen:
+            continue
         try:
             st = os.stat(where)
             stamp = (st.st_mtime_ns, st.st_ino)
             entry = old.get(rel)
             if entry and entry.stamp == stamp and entry.size == st.st_size:
                 known.append(entry)
-                continue
-            with open(where, "rb") as handle:
-                files.append((rel, handle.read()))
+            else:
+                with open(where, "rb") as handle:
+                    files.append((rel, handle.read()))
+                stamps[rel] = stamp
         except FileNotFoundError:  # removed meanwhile by someone not holding the lock
             continue
-        stamps[rel] = stamp
+        seen.add(rel)
+    prefix = f".flowforge/user/{user}/"
+    kept = (rel for rel in old if rel.startswith(prefix) and rel != f"{prefix}journal.json")
+    known += [old[rel] for rel in kept if rel not in seen]
     return save(
         state_dir,
         files,
@@ -131,3 +161,69 @@ def take_held(
     except OSError as exc:
         raise FatalError(f"cannot write the snapshot ({exc.strerror}: {exc.filename})") from None
     return made
+
+
+def take_change(store: Store, pending: Mapping[str, bytes]) -> None:
+    """Copy a change of `store` (its files' new contents, by path from the top) outside
+    the work tree before the store is written, under the store's lock. A copy that cannot
+    be made does not stop the change (the time is safe in the store meanwhile): it is queued
+    for `ffhooks recover`, which every timer command then names."""
+    state = store.state_dir
+    header = store.header or {}
+    try:
+        take(
+            state,
+            store.top,
+            store.user,
+            store.now,
+            reason="change",
+            store=header.get("store"),
+            pending=pending,
+        )
+        count = len(all_ids(state))
+        if count > 1 + PRUNE_SLACK:
+            from ffhooks.config import load_config
+
+            config = load_config(store.top / ".flowforge")
+            if count > config.keep_last + config.keep_daily_days + PRUNE_SLACK:
+                keep = {"keep_last": config.keep_last, "keep_daily_days": config.keep_daily_days}
+                prune(state, now=store.now, **keep)
+    except (OSError, FatalError) as exc:
+        from ffhooks.queue import record
+
+        why = f"{exc.strerror}: {exc.filename}" if isinstance(exc, OSError) else str(exc)
+        try:
+            record(state, "snapshot", store.user, f"a change was not copied ({why})", store.now)
+        except OSError:
+            raise FatalError(
+                f"cannot copy this change outside the work tree ({why}), nor queue that: "
+                f"nothing was recorded; make {state} writable and run it again"
+            ) from None
+        print(
+            f"ffhooks: warning: this change was not copied outside the work tree ({why}): "
+            "a wipe of the store now would lose it; `ffhooks recover retry` copies the store "
+            "once that is fixed",
+            file=sys.stderr,
+        )
+
+
+def newest_of_user(state_dir: Path, top: Path, user: str) -> Manifest | None:
+    """The newest readable snapshot of a store of `user` that holds its store.json and was
+    taken in the work tree `top` (or before places were recorded; not in a linked worktree
+    or the clone this one was copied from), not a migration backup: a store this clone can
+    bring back here."""
+    from ffhooks.gitio import other_worktree
+
+    header = f".flowforge/user/{user}/store.json"
+    for snapshot_id in reversed(all_ids(state_dir)):
+        try:
+            manifest = load_naming(state_dir, snapshot_id, user)
+        except (BrokenFile, FatalError):
+            continue
+        if manifest is None or manifest.user != user or manifest.reason == "migrate-backup":
+            continue
+        if other_worktree(top, state_dir.parent, manifest.worktree):
+            continue
+        if any(e.path == header for e in manifest.files):
+            return manifest
+    return None

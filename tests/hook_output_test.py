@@ -46,8 +46,8 @@ def test_an_ide_commit_shows_nothing_and_status_tells_a_queued_failure(
     assert done.returncode == 0
     assert done.stdout == "" and "billable" not in done.stderr, done.stderr
     assert "alice" in git(repo, "ls-tree", "-r", "--name-only", "HEAD", ".flowforge/team")
-    daily = repo / ".flowforge/user/alice/time/daily/2026-11-20.json"
-    assert ff("add", "205", "1h", "--start", "11:00").code == 0
+    daily = repo / ".flowforge/user/alice/time/daily/2026-11-19.json"
+    assert ff("add", "205", "1h", "--start", "2026-11-19T11:00:00Z").code == 0
     daily.write_text("{ broken")  # the next fold fails: queued, the commit goes through
     failed = commit(repo, "--allow-empty", "-m", "again from the IDE")
     assert failed.returncode == 0 and "recover" not in failed.stdout + failed.stderr
@@ -60,7 +60,7 @@ def test_an_ide_commit_shows_nothing_and_status_tells_a_queued_failure(
     # on a terminal the same failure is told by the commit itself, above pre-commit's row
     on_tty = commit(repo, "--allow-empty", "-m", "at the terminal", terminal=True)
     rows = ffhooks_rows(on_tty.stdout)
-    assert "2026-11-20.json" in rows[0] and "ffhooks recover" in on_tty.stdout, on_tty.stdout
+    assert "2026-11-19.json" in rows[0] and "ffhooks recover" in on_tty.stdout, on_tty.stdout
     assert rows[-1] == f"{'ffhooks'.ljust(ROW, '.')}Passed"
 
 

@@ -284,6 +284,10 @@ def test_one_developer_across_copies_moves_cleans_stashes_worktrees_and_zones(
     assert "quarantine" in alice.refused(now, "log", "--all")
     assert "ffhooks recover restore" in alice.refused(now, "log", "--all")
     restored = alice.ff(now, "recover", "restore").stdout
+    assert "nothing left out" in restored  # the stop's own copy: no timer in it
+    listed = json.loads(alice.ff(now, "snapshot", "list", "--json").stdout)["snapshots"]
+    running = [row["id"] for row in listed if row["reason"] == "aggregate"][-1]
+    restored = alice.ff(now, "recover", "restore", str(running)).stdout  # the commit's copy
     assert "not brought back: the timer running since 2026-10-30 13:00 UTC (207)" in restored
     assert json.loads(alice.ff(now, "status", "--json").stdout)["running"] is None
     assert [s for s in alice.sessions(now) if s["task"] == "207"] == [stopped]

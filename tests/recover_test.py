@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -36,12 +37,20 @@ def tracked(repo: Path, ff: Any) -> Path:
     return repo
 
 
+def newest(ff: Any) -> int:
+    """The id of the newest snapshot (every change to a store takes one)."""
+    snapshot_id: int = ff("snapshot", "list", "--json").json()["snapshots"][-1]["id"]
+    return snapshot_id
+
+
 def test_git_clean_then_restore_brings_back_every_session(tracked: Path, ff: Any) -> None:
-    before, billed = sessions(ff), report(ff)
+    before, billed, last = sessions(ff), report(ff), newest(ff)
     git(tracked, "clean", "-fdxq")
-    assert not store_dir(tracked).exists() and sessions(ff) == []
+    lost = ff("log", "--all")  # not "0 sessions": the store is gone, and can come back
+    assert not store_dir(tracked).exists() and lost.code == 1
+    assert "`ffhooks recover restore` brings it back" in lost.err
     dry = ff("recover", "restore", "--dry-run")
-    assert dry.code == 0 and "would restore snapshot 1" in dry.out
+    assert dry.code == 0 and f"would restore snapshot {last}" in dry.out
     assert not store_dir(tracked).exists()  # a dry run changes nothing
     result = ff("recover", "restore")
     assert result.code == 0, result.err
@@ -71,11 +80,12 @@ def test_garbage_daily_log_is_refused_kept_and_restored(tracked: Path, ff: Any) 
     assert kept.read_bytes() == b"\x00garbage{"  # never deleted
 
 
-def test_altered_snapshot_object_is_detected_and_skipped(tracked: Path, ff: Any) -> None:
-    first = sessions(ff)
+def test_altered_snapshot_object_is_named_and_the_rest_restored(tracked: Path, ff: Any) -> None:
+    first, older = sessions(ff), newest(ff)
     assert ff("add", "207", "1h", "--start", "2026-11-20T13:00:00Z").code == 0
-    assert ff("snapshot", "create").code == 0  # snapshot 2 holds the newer state
-    manifest = json.loads((tracked / STATE / "snapshots/manifests/00000002.json").read_text())
+    last = newest(ff)  # the add took it: the newer state
+    path = f"{STATE}/snapshots/manifests/{last:08d}.json"
+    manifest = json.loads((tracked / path).read_text())
     daily = next(f for f in manifest["files"] if f["path"].endswith("2026-11-20.json"))
     obj = tracked / STATE / "snapshots/objects" / daily["sha256"][:2] / daily["sha256"]
     obj.write_bytes(obj.read_bytes().replace(b"207", b"208"))
@@ -85,22 +95,36 @@ def test_altered_snapshot_object_is_detected_and_skipped(tracked: Path, ff: Any)
     git(tracked, "clean", "-fdxq")
     result = ff("recover", "restore")
     assert result.code == 0, result.err
-    assert "skipped snapshot 2:" in result.out and "restored snapshot 1" in result.out
-    assert sessions(ff) == first
+    assert f"restored snapshot {last}" in result.out
+    assert (
+        f"not brought back: .flowforge/user/alice/time/daily/2026-11-20.json: its copy in "
+        f"snapshot {last} is broken ({obj} does not match its checksum" in result.out
+    )
+    assert (
+        f"snapshot {older} (2026-11-20 17:00 UTC) holds an older copy: `ffhooks recover "
+        f"restore {older}` merges it in" in result.out
+    )
+    assert sessions(ff) == first[:1]  # the 19th came back; the 20th's only copy is broken
+    assert ff("recover", "restore", str(older)).code == 0
+    assert sessions(ff) == first  # 207's only copy is the broken one: named, not invented
 
 
 def test_restore_merges_and_keeps_the_state_before(tracked: Path, ff: Any) -> None:
+    older = newest(ff)
     assert ff("add", "207", "1h", "--start", "2026-11-20T13:00:00Z").code == 0
-    newer = sessions(ff)
-    result = ff("recover", "restore", "1", "--json")
+    newer, last = sessions(ff), newest(ff)
+    result = ff("recover", "restore", str(older), "--json")
     assert result.code == 0, result.err
     assert sessions(ff) == newer  # merged, not overwritten: time recorded since stays
     before = result.json()["before"]
-    assert [r["reason"] for r in ff("snapshot", "list", "--json").json()["snapshots"]] == [
-        "aggregate",
-        "restore",
-    ]
-    assert before == 2 and ff("snapshot", "verify", str(before)).code == 0
+    # the store as it was is the add's own copy: every change takes one
+    assert before == last and ff("snapshot", "verify", str(before)).code == 0
+    (store_dir(tracked) / "time/daily/2026-11-20.json").write_text("{}")  # not through ffhooks
+    result = ff("recover", "restore", str(older), "--json")
+    assert result.code == 0, result.err
+    before = result.json()["before"]
+    rows = ff("snapshot", "list", "--json").json()["snapshots"]
+    assert before > last and [r["reason"] for r in rows if r["id"] == before] == ["restore"]
 
 
 def test_restore_without_any_snapshot(repo: Path, ff: Any) -> None:
@@ -229,7 +253,7 @@ def test_ci_workflow_runs_verify() -> None:
 def test_a_failed_snapshot_never_fails_the_aggregation(repo: Path, ff: Any) -> None:
     assert ff("init").code == 0
     assert ff("add", "205", "1h").code == 0
-    (repo / STATE).mkdir(parents=True)
+    shutil.rmtree(repo / STATE / "snapshots")
     (repo / STATE / "snapshots").write_text("a file where the snapshot folder should be")
     result = ff("aggregate")
     assert result.code == 0 and "no snapshot taken" in result.err

@@ -33,6 +33,12 @@ def manifest(repo: Path, snapshot_id: int) -> dict[str, Any]:
     return doc
 
 
+def newest(ff: Any) -> int:
+    """The id of the newest snapshot (every change to a store takes one)."""
+    snapshot_id: int = ff("snapshot", "list", "--json").json()["snapshots"][-1]["id"]
+    return snapshot_id
+
+
 def commit_all(repo: Path, message: str) -> None:
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", message)
@@ -47,39 +53,43 @@ def test_a_broken_store_in_a_linked_worktree_gets_its_own_store_back(
     git(main, "worktree", "add", "-q", str(wt))
     monkeypatch.chdir(wt)
     assert ff("add", "206", "2h", "--start", "2026-11-20T09:00:00Z").code == 0
-    assert ff("snapshot", "create").code == 0  # 1: the worktree's store
-    ours, logged = header(wt)["store"], sessions(ff)
+    assert ff("snapshot", "create").code == 0  # the worktree's store (the add took it)
+    ours, logged, first = header(wt)["store"], sessions(ff), newest(ff)
     monkeypatch.chdir(main)
     assert ff("add", "205", "1h", "--start", "2026-11-19T09:00:00Z").code == 0
-    assert ff("snapshot", "create").code == 0  # 2: the main work tree's, newer
-    theirs = header(main)["store"]
+    assert ff("snapshot", "create").code == 0  # the main work tree's, newer
+    theirs, second = header(main)["store"], newest(ff)
+    assert second > first
     monkeypatch.chdir(wt)
-    assert ff("recover", "status", "--json").json()["snapshot"]["id"] == 1
+    assert ff("recover", "status", "--json").json()["snapshot"]["id"] == first
     (store_dir(wt) / "store.json").write_text("{ broken")
-    refused = ff("recover", "restore", "2")
+    refused = ff("recover", "restore", str(second))
     assert refused.code == 1 and f"in the work tree {main}" in refused.err
     result = ff("recover", "restore")
     assert result.code == 0, result.err
-    assert "restored snapshot 1" in result.out
+    assert f"restored snapshot {first}" in result.out
     assert header(wt)["store"] == ours and sessions(ff) == logged
     monkeypatch.chdir(main)
     assert header(main)["store"] == theirs and len(sessions(ff)) == 1
-    assert (manifest(main, 1)["store"], manifest(main, 1)["worktree"]) == (ours, str(wt))
-    assert (manifest(main, 2)["store"], manifest(main, 2)["worktree"]) == (theirs, str(main))
+    assert (manifest(main, first)["store"], manifest(main, first)["worktree"]) == (ours, str(wt))
+    assert (manifest(main, second)["store"], manifest(main, second)["worktree"]) == (
+        theirs,
+        str(main),
+    )
 
 
 def test_an_old_manifest_without_store_or_worktree_still_reads(repo: Path, ff: Any) -> None:
     assert ff("add", "205", "1h").code == 0
     assert ff("snapshot", "create").code == 0
-    path = repo / STATE / "snapshots/manifests/00000001.json"
-    doc = json.loads(path.read_text())
     from ffhooks import snapshot
 
-    del doc["store"], doc["worktree"]
-    doc["sha256"] = snapshot._body_checksum(doc)
-    path.write_text(json.dumps(doc))
-    [row] = ff("snapshot", "list", "--json").json()["snapshots"]
-    assert (row["store"], row["worktree"]) == (None, None)
+    for path in (repo / STATE / "snapshots/manifests").glob("*.json"):
+        doc = json.loads(path.read_text())
+        del doc["store"], doc["worktree"]
+        doc["sha256"] = snapshot._body_checksum(doc)
+        path.write_text(json.dumps(doc))
+    rows = ff("snapshot", "list", "--json").json()["snapshots"]
+    assert {(row["store"], row["worktree"]) for row in rows} == {(None, None)}
     git(repo, "clean", "-fdxq")
     result = ff("recover", "restore")  # a clone with one work tree: it can only be this one's
     assert result.code == 0, result.err
@@ -92,11 +102,12 @@ def test_restore_never_resurrects_a_stopped_timer(
     set_now(monkeypatch, "2026-11-20T09:00:00Z")
     assert ff("start", "205").code == 0
     set_now(monkeypatch, "2026-11-20T10:00:00Z")
-    assert ff("snapshot", "create").code == 0  # 1: taken while the timer ran
+    assert ff("snapshot", "create").code == 0  # taken while the timer ran (the start took it)
+    running = newest(ff)
     set_now(monkeypatch, "2026-11-20T11:00:00Z")
     assert ff("stop").code == 0
     [stopped] = sessions(ff)
-    result = ff("recover", "restore", "1")
+    result = ff("recover", "restore", str(running))
     assert result.code == 0, result.err
     assert ff("status", "--json").json()["running"] is None
     assert ff("stop").code == 1  # nothing runs: no second, overlapping session
@@ -106,7 +117,7 @@ def test_restore_never_resurrects_a_stopped_timer(
     ) in result.out
     # a lost current.json does not bring it back either: its id is a recorded session
     (store_dir(initialised) / "time" / "current.json").unlink()
-    assert ff("recover", "restore", "1").code == 0
+    assert ff("recover", "restore", str(running)).code == 0
     assert ff("status", "--json").json()["running"] is None
     assert sessions(ff) == [stopped]
     assert ff("edit", stopped["id"], "--task", "206").code == 0  # addressable by its full id
@@ -122,12 +133,13 @@ def test_a_lost_timer_comes_back_unless_time_was_recorded_over_it(
     assert ff("start", "205").code == 0
     set_now(monkeypatch, "2026-11-20T10:00:00Z")
     assert ff("snapshot", "create").code == 0
+    running = newest(ff)
     current.unlink()
     assert ff("recover", "restore").code == 0
     assert ff("status", "--json").json()["running"]["start"] == "2026-11-20T09:00:00Z"
     current.unlink()
     assert ff("add", "206", "30m", "--start", "2026-11-20T09:30:00Z").code == 0
-    result = ff("recover", "restore", "1")
+    result = ff("recover", "restore", str(running))
     assert result.code == 0, result.err
     assert ff("status", "--json").json()["running"] is None
     assert "not brought back: the timer running since 2026-11-20 09:00 UTC (205): it overlaps" in (
@@ -141,13 +153,14 @@ def test_restore_merges_session_by_session(initialised: Path, ff: Any) -> None:
     for task, start in [("205", "18T09"), ("206", "19T10"), ("207", "20T08")]:
         assert ff("add", task, "1h", "--start", f"2026-11-{start}:00:00Z").code == 0
     a, b, c = sessions(ff)
-    assert ff("snapshot", "create").code == 0  # 1
+    assert ff("snapshot", "create").code == 0
+    first = newest(ff)
     assert ff("edit", a["id"], "--note", "changed since").code == 0
     assert ff("remove", b["id"]).code == 0
     assert ff("add", "208", "1h", "--start", "2026-11-19T10:30:00Z").code == 0
     (daily / "2026-11-20.json").unlink()  # a file the store lacks entirely
     d = next(s for s in sessions(ff) if s["task"] == "208")
-    result = ff("recover", "restore", "1", "--json")
+    result = ff("recover", "restore", str(first), "--json")
     assert result.code == 0, result.err
     now = {s["id"]: s for s in sessions(ff)}
     assert set(now) == {a["id"], c["id"], d["id"]}  # one session per id, none overlapping
@@ -206,36 +219,37 @@ def _another_store_here(repo: Path) -> str:
 @pytest.fixture
 def committed(initialised: Path, ff: Any) -> Path:
     assert ff("add", "205", "2h", "--start", "2026-11-19T09:00:00Z").code == 0
-    assert ff("aggregate").code == 0  # and snapshot 1 of this store
+    assert ff("aggregate").code == 0  # and a snapshot of this store with its summary
     commit_all(initialised, "time")
     return initialised
 
 
 def test_naming_another_stores_snapshot_brings_it_back_in_place(committed: Path, ff: Any) -> None:
-    restored = header(committed)["store"]
+    restored, snapshot_id = header(committed)["store"], newest(ff)
     other = _another_store_here(committed)
-    result = ff("recover", "restore", "1")
+    result = ff("recover", "restore", str(snapshot_id))
     assert result.code == 0, result.err
     assert header(committed)["store"] == restored
     assert f"store {other} was here; the snapshot's store takes its place" in result.out
 
 
 def test_naming_another_stores_snapshot_refuses_or_merges(committed: Path, ff: Any) -> None:
-    restored = header(committed)["store"]
+    restored, snapshot_id = header(committed)["store"], newest(ff)
     other = _another_store_here(committed)
     assert ff("add", "206", "1h", "--start", "2026-11-20T09:00:00Z").code == 0
     extra = next(s for s in sessions(ff) if s["task"] == "206")
     assert ff("aggregate").code == 0
     commit_all(committed, "the other store's time")
     assert billable(ff) == 2 * 3600 + 3 * 3600  # both ids bill the 2h: the harm to undo
-    result = ff("recover", "restore", "1")
+    result = ff("recover", "restore", str(snapshot_id))
     assert result.code == 1
     assert (
-        f"this store (id {other}) holds 1 session(s) snapshot 1 (store {restored}) lacks: "
-        f"{extra['id']}; `ffhooks recover restore 1 --merge` moves them" in result.err
+        f"this store (id {other}) holds 1 session(s) snapshot {snapshot_id} (store {restored}) "
+        f"lacks: {extra['id']}; `ffhooks recover restore {snapshot_id} --merge` moves them"
+        in result.err
     )
     assert header(committed)["store"] == other  # nothing changed
-    result = ff("recover", "restore", "1", "--merge")
+    result = ff("recover", "restore", str(snapshot_id), "--merge")
     assert result.code == 0, result.err
     retired = f".flowforge/team/summaries/alice/2026-11/{other}-2.json"
     assert f"store {other} stops billing: staged {retired}" in result.out

@@ -64,12 +64,16 @@ def test_retention_keeps_the_newest_and_one_a_day(tmp_path: Path) -> None:
 
 def test_list_create_verify(repo: Path, ff: Any) -> None:
     assert ff("snapshot", "create").code == 1  # no store yet: nothing to keep
-    assert ff("add", "205", "1h").code == 0
-    assert ff("snapshot", "create").out == "snapshot 1: 2 file(s)\n"
-    assert ff("snapshot", "create").out == "nothing changed since snapshot 1\n"
-    [row] = ff("snapshot", "list", "--json").json()["snapshots"]
-    assert (row["id"], row["reason"], row["user"], row["files"]) == (1, "manual", "alice", 2)
-    assert ff("snapshot", "verify", "1").code == 0
+    assert ff("add", "205", "1h").code == 0  # a change: the store's creation, then the session
+    assert ff("snapshot", "create").out == "nothing changed since snapshot 2\n"
+    rows = ff("snapshot", "list", "--json").json()["snapshots"]
+    assert [(r["id"], r["reason"], r["user"], r["files"]) for r in rows] == [
+        (1, "change", "alice", 1),
+        (2, "change", "alice", 2),
+    ]
+    (repo / ".flowforge/user/alice/time/current.json").write_text('{"version": 1}')
+    assert ff("snapshot", "create").out == "snapshot 3: 3 file(s)\n"
+    assert ff("snapshot", "verify", "3").code == 0
 
 
 def test_a_manifest_is_checked_on_its_bytes_and_older_ones_still_read(tmp_path: Path) -> None:
@@ -118,4 +122,26 @@ def test_the_quick_entry_check_lets_nothing_off_schema_through(tmp_path: Path) -
         doc["sha256"] = snapshot._body_checksum(doc)
         path.write_text(json.dumps(doc))
         with pytest.raises(BrokenFile, match=r"\$\.files\[0\]"):
+            snapshot.load(tmp_path, 1)
+
+
+def test_a_manifest_as_saved_skips_the_schema_walk_and_nothing_else(tmp_path: Path) -> None:
+    """Reading what `save` wrote needs no schema walk (a `stop` reads one at each change);
+    anything sealed alike that `save` never writes (another key, another version) is still
+    walked, and refused."""
+    import pytest
+
+    from ffhooks.errors import BrokenFile
+
+    saved = snapshot.save(tmp_path, [("x.json", b"1")], reason="change", user="alice", now=T0)
+    assert saved is not None
+    path = snapshot.manifest_path(tmp_path, 1)
+    data = path.read_bytes()
+    assert snapshot._as_saved(data, json.loads(data))
+    assert snapshot.load(tmp_path, 1).files == saved.files
+    good = json.loads(data)
+    for change in ({"extra": 1}, {"version": 2}):
+        body = snapshot._canonical({k: v for k, v in {**good, **change}.items() if k != "sha256"})
+        path.write_bytes(snapshot._sealed(body, snapshot.sha256_hex(body)))
+        with pytest.raises(BrokenFile, match=r"\$"):
             snapshot.load(tmp_path, 1)

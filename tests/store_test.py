@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -54,8 +55,12 @@ def test_missing_store_json_with_sessions_is_not_a_new_store(ff: Any, repo: Path
     ff("add", "1", "1h", "--start", "09:00")
     (store_dir(repo) / "store.json").unlink()
     result = ff("add", "2", "1h", "--start", "11:00")
-    assert result.code == 1 and "store.json is missing" in result.err
+    assert result.code == 1 and "time store is missing" in result.err
+    assert "`ffhooks recover restore` brings it back" in result.err
     assert not (store_dir(repo) / "store.json").exists()
+    shutil.rmtree(repo / ".git/ffhooks/snapshots")  # and without any copy of it
+    result = ff("add", "2", "1h", "--start", "11:00")
+    assert result.code == 1 and "store.json is missing" in result.err
 
 
 def test_store_of_another_user_is_refused(ff: Any, repo: Path) -> None:

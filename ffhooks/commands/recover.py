@@ -9,6 +9,7 @@ from ffhooks.fold import fold_and_snapshot
 from ffhooks.records import Any
 from ffhooks.recovery import headers, retry, summary_health, unstaged
 from ffhooks.restore import Restore, after_restore, ours, restore, store_here
+from ffhooks.store_open import missing
 
 
 def _show(result: dict[str, Any], as_json: bool, lines: list[str]) -> None:
@@ -54,6 +55,9 @@ def _line(condition: dict[str, str]) -> str:
 def _conditions(ctx: Context) -> list[dict[str, str]]:
     """What needs the user, each with the command that resolves it."""
     found = []
+    lost = missing(ctx.repo.top, ctx.repo.state_dir, ctx.user)
+    if lost is not None:
+        found.append({"kind": "missing-store", "what": lost.what, "fix": lost.fix})
     for _, e in queue.entries(ctx.repo.state_dir):
         what = f"{e['operation']} for {e['user']} failed {e['attempts']}x: {e['reason']}"
         found.append({"kind": "queued", "what": what, "fix": "ffhooks recover retry"})
@@ -128,7 +132,7 @@ def forget(ctx: Context, target: str | None, as_json: bool) -> int:
         kept = [m for m in marks if m not in chosen]
         # every month is checked again: the next commit publishes them without the file
         months = sorted({*header.get("dirty", ()), *header.get("summaries", {})})
-        store.set_header(quarantined=kept, dirty=months)
+        store.forget(chosen[0]["file"], quarantined=kept, dirty=months)
     mark = chosen[0]
     _show(
         {"forgotten": mark},
@@ -189,7 +193,8 @@ def restore_store(
         _show({"restored": None, "skipped": done.skipped}, as_json, lines)
         raise FatalError(
             f"no snapshot of {ctx.user}'s store can be restored: none was taken in this work "
-            "tree yet, or every one failed its checks (listed above)"
+            "tree yet, or every one failed its checks (listed above); what its commits folded "
+            "is still in the summaries"
         )
     lines += _restore_lines(done, dry_run)
     if not dry_run:
@@ -223,6 +228,8 @@ def _restore_lines(done: Restore, dry_run: bool) -> list[str]:
     ]
     lines += [f"  {rel}" for rel in done.written]
     lines += [f"not brought back: {why}" for why in done.left_out]
+    if not done.left_out:
+        lines.append(f"nothing left out: the store holds all that snapshot {done.chosen.id} holds")
     if done.replaced:
         lines.append(
             f"store {done.replaced} was here; the snapshot's store takes its place"

@@ -79,6 +79,8 @@ def report(
         text = {"table": render.table, "csv": render.to_csv, "markdown": render.markdown}[fmt](
             result
         )
+    if ref is None:
+        _warn_if_lost(repo)
     if target is not None:
         try:
             atomic_write(target, text.encode("utf-8"))
@@ -88,6 +90,27 @@ def report(
     else:
         print(text, end="")
     return 0
+
+
+def _warn_if_lost(repo: Repo) -> None:
+    """A report of the work tree, where the time store of the person running it is lost:
+    the summaries lack what it recorded since it was last folded, until it is restored."""
+    import os
+
+    from ffhooks.identity import resolve_user
+    from ffhooks.store_open import missing
+
+    try:
+        user = resolve_user(None, os.environ, repo.top)
+    except FatalError:
+        return  # nobody to name: a report needs no user
+    lost = missing(repo.top, repo.state_dir, user)
+    if lost is not None:
+        print(
+            f"ffhooks: warning: {lost.what}: this report lacks what it recorded since it was "
+            f"last folded; `{lost.fix}` brings it back",
+            file=sys.stderr,
+        )
 
 
 class Scope(NamedTuple):

@@ -6,11 +6,39 @@ from ffhooks.clock import format_duration, to_iso
 from ffhooks.commands._common import hhmm, warnings
 from ffhooks.context import Context
 from ffhooks.records import Any
+from ffhooks.store_open import MissingStore
 from ffhooks.timer import running_seconds
 from ffhooks.uncommitted import uncommitted_seconds
 
 
 def status(ctx: Context, *, as_json: bool) -> int:
+    try:
+        return _status(ctx, as_json)
+    except MissingStore as lost:
+        return _lost(ctx, lost, as_json)
+
+
+def _lost(ctx: Context, lost: MissingStore, as_json: bool) -> int:
+    """A store `git clean` or `rm -rf` took is no "no timer running": say so, and how it
+    comes back."""
+    result: dict[str, Any] = {
+        "user": ctx.user,
+        "running": None,
+        "paused": None,
+        "uncommitted_seconds": None,
+        "missing_store": {"what": lost.what, "fix": lost.fix, "snapshot": lost.newest.id},
+        "warnings": warnings(ctx),
+    }
+    if as_json:
+        print(json.dumps(result, indent=2))
+    else:
+        print(lost)
+        for warning in result["warnings"]:
+            print(f"warning: {warning}")
+    return 1
+
+
+def _status(ctx: Context, as_json: bool) -> int:
     config = ctx.config()
     with ctx.store() as store:
         current = store.timer() if store.exists else None

@@ -51,7 +51,7 @@ def show(ctx: Context, *, as_json: bool) -> int:
 
 def fork(ctx: Context) -> int:
     """This folder is a copy: give it a new, empty store; keep the copied files aside."""
-    with ctx.store() as store:
+    with ctx.store(missing_ok=True) as store:
         if not store.exists:
             raise FatalError(
                 f"{ctx.user} has no time store in this work tree: nothing to fork (if a fork "
