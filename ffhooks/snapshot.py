@@ -83,16 +83,30 @@ def _sealed(body: bytes, digest: str) -> bytes:
 _KEYS = {"version", "id", "created", "reason", "user", "files", "sha256", "store", "worktree"}
 
 
-def _as_saved(data: bytes, doc: Any) -> bool:
-    """Whether `data` is exactly what `save` writes: version 1, no key it does not write,
-    its canonical body sealed with its own checksum. `save` builds nothing the schema
-    refuses, so such a manifest is not walked through the schema again: the first walk of
-    a process costs a `stop` more than the rest of its snapshot."""
-    digest = doc.get("sha256") if isinstance(doc, dict) else None
-    if not isinstance(digest, str) or doc.get("version") != 1 or not doc.keys() <= _KEYS:
-        return False
-    body = data[:-_SEALED_TAIL] + b"}"
-    return data == _sealed(body, digest) and sha256_hex(body) == digest
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _as_saved(data: bytes) -> dict[str, Any] | None:
+    """The manifest in `data` if its bytes are exactly what `save` writes (its canonical
+    body sealed with its own checksum, version 1, no key and no entry `save` does not
+    write); None otherwise, and it is read in full. `save` builds nothing the schema refuses
+    and `json.dumps` of a dict repeats no key, so such bytes are parsed plainly and not
+    walked through the schema: a `stop` reads a manifest at each change, and the checked
+    read costs it more than the rest of its snapshot."""
+    body, digest = data[:-_SEALED_TAIL] + b"}", data[-_SEALED_TAIL + len(_SEALED) : -2]
+    if data != body[:-1] + _SEALED + digest + b'"}' or sha256_hex(body).encode() != digest:
+        return None
+    try:
+        doc = json.loads(body, parse_constant=_no_constant)
+    except ValueError:
+        return None
+    if not isinstance(doc, dict) or doc.get("version") != 1 or not doc.keys() < _KEYS:
+        return None
+    if "sha256" in doc or not _plain_entries(doc.get("files")):
+        return None
+    doc["sha256"] = digest.decode()
+    return doc
 
 
 def _checksum_holds(data: bytes, doc: dict[str, Any]) -> bool:
@@ -239,17 +253,21 @@ def _parsed(data: bytes, state_dir: Path, snapshot_id: int) -> Manifest:
     path = manifest_path(state_dir, snapshot_id)
     shown = str(path)
     fix = "this snapshot cannot be trusted; restore from another one"
-    doc = parse_json(data, shown, fix)
-    # the full schema walk of thousands of entries costs more than the rest of a commit's
-    # snapshot: check the entries' plain shape fast, the rest (or an odd entry) in full
-    plain = isinstance(doc, dict) and _plain_entries(doc.get("files"))
     problem = None
-    if not (plain and _as_saved(data, doc)):
+    saved = _as_saved(data)
+    if saved is not None:
+        doc = saved
+    else:
         from ffhooks.schema import first_error
 
+        doc = parse_json(data, shown, fix)
+        # the full schema walk of thousands of entries costs more than the rest of a
+        # commit's snapshot: check the entries' plain shape fast, the rest (or an odd entry)
+        # in full
+        plain = isinstance(doc, dict) and _plain_entries(doc.get("files"))
         problem = first_error("snapshot-manifest", {**doc, "files": []} if plain else doc)
-    if problem is None and not _checksum_holds(data, doc):
-        problem = "$.sha256: does not match the manifest's content"
+        if problem is None and not _checksum_holds(data, doc):
+            problem = "$.sha256: does not match the manifest's content"
     if problem is None and doc["id"] != snapshot_id:
         problem = f"$.id: {doc['id']} disagrees with the file name"
     if problem:
