@@ -50,7 +50,13 @@ def missing(
     from ffhooks.store_snapshot import newest_of_user
 
     found = newest_of_user(state_dir, top, user)
-    return None if found is None else MissingStore(user, found, creating=creating)
+    if found is None:
+        return None
+    # a folder still holding sessions (its store.json was quarantined) cannot start anew:
+    # a new store id would bill them twice, so --new-store is not offered
+    daily = top / ".flowforge" / "user" / user / "time" / "daily"
+    held = daily.is_dir() and any(daily.iterdir())
+    return MissingStore(user, found, creating=creating and not held)
 
 
 @contextmanager
