@@ -278,7 +278,16 @@ def stage(repo: Repo, paths: list[Path], meanwhile: Callable[[], None] | None = 
         if meanwhile is not None:
             meanwhile()
     finally:
-        run_git(adding, repo.top)  # its answer: a failure is raised here
+        try:
+            run_git(adding, repo.top)  # its answer: a failure is raised here
+        except FatalError as exc:
+            if "would be replaced by" in str(exc):  # core.safecrlf: a retry fails the same
+                raise FatalError(
+                    f"{exc}: git's core.safecrlf refuses ffhooks' LF files; run `ffhooks "
+                    "init` (it keeps ffhooks' files LF in .gitattributes), then `ffhooks "
+                    "recover retry`"
+                ) from None
+            raise
     index = os.environ.get("GIT_INDEX_FILE", "")
     real = repo.git_dir / "index.lock"
     if os.path.basename(index).startswith("next-index") and real.is_file():

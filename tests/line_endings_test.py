@@ -177,3 +177,26 @@ def test_a_merge_commits_in_a_clone_that_checks_out_crlf(
     assert git(clone, "status", "--porcelain", "--", SUMMARIES) == ""
     healthy(clone)
     assert billed(clone, "HEAD") == billed(clone) == 5 * 3600
+
+
+def test_a_safecrlf_refusal_names_the_fix_that_works(ff: Any, repo: Path) -> None:
+    """`core.safecrlf=true` with `core.autocrlf=true` refuses to stage LF files: in a
+    repository set up before `init` kept ffhooks' files LF, the fold is queued with the fix
+    (`ffhooks init`, then a retry), not a retry that fails the same."""
+    assert ff("init").code == 0
+    old_attributes(repo)
+    run(repo, NOW, "git", "add", "-A")
+    run(repo, NOW, "git", "commit", "-q", "-m", "ffhooks")
+    git(repo, "config", "core.autocrlf", "true")
+    git(repo, "config", "core.safecrlf", "true")
+    assert ff("add", "12", "1h", "--start", "09:00").code == 0
+    run(repo, NOW, "git", "commit", "-q", "--allow-empty", "-m", "work")
+    [queued] = [
+        c for c in ff("recover", "status", "--json").json()["conditions"] if c["kind"] == "queued"
+    ]
+    assert "core.safecrlf" in queued["what"]
+    assert queued["fix"] == "ffhooks init, then ffhooks recover retry"
+    assert ff("recover", "retry").code == 1  # as it said: not before init
+    assert ff("init").code == 0
+    assert ff("recover", "retry").code == 0
+    assert git(repo, "diff", "--cached", "--name-only", "--", SUMMARIES)

@@ -60,7 +60,10 @@ def _conditions(ctx: Context) -> list[dict[str, str]]:
         found.append({"kind": "missing-store", "what": lost.what, "fix": lost.fix})
     for _, e in queue.entries(ctx.repo.state_dir):
         what = f"{e['operation']} for {e['user']} failed {e['attempts']}x: {e['reason']}"
-        found.append({"kind": "queued", "what": what, "fix": "ffhooks recover retry"})
+        # a retry under core.safecrlf fails the same until init keeps ffhooks' files LF
+        safecrlf = "core.safecrlf" in e["reason"]
+        fix = ("ffhooks init, then " if safecrlf else "") + "ffhooks recover retry"
+        found.append({"kind": "queued", "what": what, "fix": fix})
     stores = headers(ctx.repo)
     for user, header in stores:
         home = header.get("home")
