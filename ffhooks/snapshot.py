@@ -138,10 +138,14 @@ def save(
     loaded: Manifest | None = None,
     store: str | None = None,
     worktree: str | None = None,
+    unsynced: list[Path] | None = None,
 ) -> Manifest | None:
     """Keep `files` (path, content) and `known` (entries whose objects are already stored) as
     a new snapshot of `store` in `worktree`; None when there is nothing to keep. `stamps` are
     the files' (mtime_ns, inode) when read; `loaded` a manifest the caller has read already.
+    With `unsynced`, nothing is fsynced here: the files written (the objects, then the
+    manifest) are added to it, for the caller to make durable (`sync_written`) while it
+    writes something else.
 
     A snapshot identical to the newest one of the same user, store and work tree is not
     repeated (migration backups are compared only with each other, and a store's change with
@@ -159,7 +163,8 @@ def save(
                 atomic_write(target, data, fsync=False)
                 written.append(target)
             entries.append(Entry(path, len(data), digest, (stamps or {}).get(path)))
-        sync_written(written)  # every object is on disk before a manifest names it
+        if unsynced is None:
+            sync_written(written)  # every object is on disk before a manifest names it
         entries.sort()
         ids = _ids(state_dir)
         backup = reason == "migrate-backup"
@@ -191,7 +196,9 @@ def save(
             doc["worktree"] = worktree
         body = _canonical(doc)  # compact: a big store's manifest has thousands of entries
         target = manifest_path(state_dir, snapshot_id)
-        atomic_write(target, _sealed(body, sha256_hex(body)))
+        atomic_write(target, _sealed(body, sha256_hex(body)), fsync=unsynced is None)
+        if unsynced is not None:
+            unsynced += [*written, target]
     return Manifest(snapshot_id, now, reason, user, entries, target, store, worktree)
 
 

@@ -318,10 +318,18 @@ class Store:
 
     def _commit(self, files: dict[Path, Any]) -> None:
         data = {path: dump_json(value) for path, value in files.items()}
-        if self.keeps_copies:
-            from ffhooks.store_snapshot import take_change
+        if not self.keeps_copies:
+            self._write(files, data)
+            return
+        from ffhooks.store_snapshot import take_change
 
-            take_change(self, {p.relative_to(self.top).as_posix(): b for p, b in data.items()})
+        copied = take_change(self, {p.relative_to(self.top).as_posix(): b for p, b in data.items()})
+        try:
+            self._write(files, data)
+        finally:
+            copied()  # the copy is durable too
+
+    def _write(self, files: dict[Path, Any], data: dict[Path, bytes]) -> None:
         if len(files) == 1:
             for path, content in data.items():
                 atomic_write(path, content)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 
@@ -91,12 +91,14 @@ def take(
     store: str | None,
     extra: Iterable[Path] = (),
     pending: Mapping[str, bytes] | None = None,
+    unsynced: list[Path] | None = None,
 ) -> Manifest | None:
     """Snapshot `user`'s private store, whose id is `store` (None: unreadable or missing),
     and `extra` files of the work tree, e.g. the summaries just written; `pending`: the
     contents files of the store are about to get (path from the top: bytes). Files
     unchanged since the newest snapshot of this store in this work tree are not read again,
     and files of the store that snapshot holds and the folder lacks are kept from it.
+    `unsynced`: see `snapshot.save`.
 
     The caller holds the store's lock, so the files are one consistent state.
     """
@@ -139,6 +141,7 @@ def take(
         loaded=previous,
         store=store,
         worktree=worktree,
+        unsynced=unsynced,
     )
 
 
@@ -163,13 +166,16 @@ def take_held(
     return made
 
 
-def take_change(store: Store, pending: Mapping[str, bytes]) -> None:
+def take_change(store: Store, pending: Mapping[str, bytes]) -> Callable[[], None]:
     """Copy a change of `store` (its files' new contents, by path from the top) outside
-    the work tree before the store is written, under the store's lock. A copy that cannot
-    be made does not stop the change (the time is safe in the store meanwhile): it is queued
-    for `ffhooks recover`, which every timer command then names."""
+    the work tree before the store is written, under the store's lock; returns what the
+    caller calls once the store is written. The copy is written first; a thread makes it
+    durable while the store writes its own files (their fsyncs overlap: a `stop` waits for
+    one round of them, not two). A copy that cannot be made does not stop the change (the
+    time is safe in the store meanwhile): it is queued and told."""
     state = store.state_dir
     header = store.header or {}
+    unsynced: list[Path] = []
     try:
         take(
             state,
@@ -179,6 +185,7 @@ def take_change(store: Store, pending: Mapping[str, bytes]) -> None:
             reason="change",
             store=header.get("store"),
             pending=pending,
+            unsynced=unsynced,
         )
         count = len(all_ids(state))
         if count > 1 + PRUNE_SLACK:
@@ -189,22 +196,65 @@ def take_change(store: Store, pending: Mapping[str, bytes]) -> None:
                 keep = {"keep_last": config.keep_last, "keep_daily_days": config.keep_daily_days}
                 prune(state, now=store.now, **keep)
     except (OSError, FatalError) as exc:
-        from ffhooks.queue import record
+        _not_copied(store, exc, written=False)
+        return _nothing
+    return _synced(store, unsynced) if unsynced else _nothing
 
-        why = f"{exc.strerror}: {exc.filename}" if isinstance(exc, OSError) else str(exc)
+
+def _nothing() -> None:
+    return None
+
+
+def _synced(store: Store, paths: list[Path]) -> Callable[[], None]:
+    """Make `paths` durable in a thread; the result waits for it (and tells a failure).
+    `_thread`, not `threading`: importing that costs a timer command a millisecond."""
+    import _thread
+
+    from ffhooks.fsio import sync_written
+
+    done = _thread.allocate_lock()
+    done.acquire()
+    failed: list[OSError] = []
+
+    def sync() -> None:
         try:
-            record(state, "snapshot", store.user, f"a change was not copied ({why})", store.now)
-        except OSError:
+            sync_written(paths)
+        except OSError as exc:
+            failed.append(exc)
+        finally:
+            done.release()
+
+    _thread.start_new_thread(sync, ())
+
+    def wait() -> None:
+        done.acquire()
+        if failed:
+            _not_copied(store, failed[0], written=True)
+
+    return wait
+
+
+def _not_copied(store: Store, exc: OSError | FatalError, *, written: bool) -> None:
+    """Queue and tell a copy that failed; only if even that fails is the change refused
+    (when it is not `written` yet)."""
+    from ffhooks.queue import record
+
+    state = store.state_dir
+    why = f"{exc.strerror}: {exc.filename}" if isinstance(exc, OSError) else str(exc)
+    try:
+        record(state, "snapshot", store.user, f"a change was not copied ({why})", store.now)
+    except OSError:
+        if not written:
             raise FatalError(
                 f"cannot copy this change outside the work tree ({why}), nor queue that: "
                 f"nothing was recorded; make {state} writable and run it again"
             ) from None
-        print(
-            f"ffhooks: warning: this change was not copied outside the work tree ({why}): "
-            "a wipe of the store now would lose it; `ffhooks recover retry` copies the store "
-            "once that is fixed",
-            file=sys.stderr,
-        )
+    print(
+        f"ffhooks: warning: this change was not copied outside the work tree ({why}): "
+        "a wipe of the store now would lose it; `ffhooks recover retry` copies the store "
+        "once that is fixed",
+        file=sys.stderr,
+    )
 
 
 def newest_of_user(state_dir: Path, top: Path, user: str) -> Manifest | None:

@@ -274,3 +274,43 @@ def test_a_restore_from_a_copy_an_older_ffhooks_took_says_what_it_may_lack(
     wipe(clean, "rm -rf")  # the restore's own change was copied: from then on, every change
     result = ff("recover", "restore")
     assert result.code == 0 and "nothing left out" in result.out, result.out
+
+
+@pytest.mark.slow
+def test_a_wipe_right_after_a_killed_stop_loses_no_stop_and_doubles_nothing(
+    clean: Path, ff: Any
+) -> None:
+    """`stop` SIGKILLed at random moments (the crash drill's killer), the store wiped at
+    once, then restored: a stop the store had is never lost; one only its copy had (killed
+    between the copy and the store's write) comes back whole; each session once."""
+    import random
+    from datetime import datetime, timedelta, timezone
+
+    from crash_test import Killer, iso
+
+    killer = Killer(random.Random(20261204))
+    outcomes: dict[tuple[bool, bool], int] = {}
+    slot = datetime(2026, 11, 2, 9, tzinfo=timezone.utc)
+    while killer.landed["stop"] < 25 and killer.attempts["stop"] < 150:
+        slot += timedelta(hours=1)
+        start, end = iso(slot), iso(slot + timedelta(minutes=25))
+        assert ff("start", "207", "--at", start).code == 0
+        timer = json.loads((store_dir(clean) / "time/current.json").read_text())["running"]
+        landed = killer.run("stop", ["stop", "--at", end], clean)
+        ended_here = ff("status", "--json").json()["running"] is None  # finishes a journal
+        wipe(clean, "rm -rf")
+        result = ff("recover", "restore")
+        assert result.code == 0, result.err
+        assert "nothing left out" in result.out, result.out
+        ended_back = ff("status", "--json").json()["running"] is None
+        assert ended_back or not ended_here, "a stop the store had was lost"
+        if not ended_back:
+            assert ff("stop", "--at", end).code == 0
+        mine = [s for s in sessions(ff) if s["start"] == start]
+        assert [(s["id"], s["end"]) for s in mine] == [(timer["id"], end)]
+        if landed:
+            outcomes[(ended_here, ended_back)] = outcomes.get((ended_here, ended_back), 0) + 1
+    assert killer.landed["stop"] >= 25, killer.landed
+    logged = sessions(ff)
+    assert len({s["id"] for s in logged}) == len(logged)
+    print("\nkilled stop, then wiped (stopped in the store, after the restore):", outcomes)
