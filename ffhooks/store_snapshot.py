@@ -12,8 +12,9 @@ carried over from it, as ffhooks itself never deletes a file of a store.
 from __future__ import annotations
 
 import os
+import re
 import sys
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
 
@@ -56,29 +57,56 @@ def newest(
     return None
 
 
-def private_files(top: Path, user: str) -> list[tuple[str, os.DirEntry[str]]]:
-    """The files of a user's private store worth keeping (not its lock or temp files), as
-    (path from the repository top, directory entry). Strings, not Paths: a big store has
-    thousands of files, and pathlib costs more than the snapshot itself. An interrupted
-    write's journal is not kept: the next command finishes it."""
-    found = []
-    journal = f".flowforge/user/{user}/journal.json"
-    folders = [f".flowforge/user/{user}"]
+# What a user's store is made of (below `.flowforge/user/<user>/`); anything else there
+# is not ffhooks' and is not copied: a stray export or a large file would be copied into
+# every snapshot, at every change.
+OWN_FILES = re.compile(
+    r"store\.json|time/current\.json|time/daily/[0-9]{4}-[0-9]{2}-[0-9]{2}\.json"
+)
+# what ffhooks keeps there besides: its lock, its folder's ignore rule, a write's journal
+# and temp files
+_HOUSEKEEPING = re.compile(r"\.lock|\.gitignore|journal\.json|(.*/)?\..+\.[0-9]+\.tmp")
+
+
+def _store_files(top: Path, user: str) -> Iterator[tuple[str, os.DirEntry[str]]]:
+    """Every file below a user's store folder, as (path from the folder, entry)."""
+    root = f".flowforge/user/{user}"
+    folders = [""]
     while folders:
         rel = folders.pop()
         try:
-            entries = list(os.scandir(top / rel))
+            entries = list(os.scandir(top / root / rel))
         except (FileNotFoundError, NotADirectoryError):
             continue
         for entry in entries:
-            path = f"{rel}/{entry.name}"
+            path = f"{rel}{entry.name}"
             if entry.is_dir(follow_symlinks=False):
-                folders.append(path)
-            elif (
-                path.endswith(".json") and path != journal and entry.is_file(follow_symlinks=False)
-            ):
-                found.append((path, entry))
+                folders.append(f"{path}/")
+            else:
+                yield path, entry
+
+
+def private_files(top: Path, user: str) -> list[tuple[str, os.DirEntry[str]]]:
+    """The files of a user's private store worth keeping (OWN_FILES), as (path from the
+    repository top, directory entry). Strings, not Paths: a big store has thousands of
+    files, and pathlib costs more than the snapshot itself. An interrupted write's journal
+    is not kept: the next command finishes it."""
+    found = [
+        (f".flowforge/user/{user}/{rel}", entry)
+        for rel, entry in _store_files(top, user)
+        if OWN_FILES.fullmatch(rel) and entry.is_file(follow_symlinks=False)
+    ]
     return sorted(found, key=lambda item: item[0])
+
+
+def strays(top: Path, user: str) -> list[str]:
+    """Files in a user's store folder that are not ffhooks' (never copied into snapshots),
+    as paths from the repository top."""
+    return sorted(
+        f".flowforge/user/{user}/{rel}"
+        for rel, _ in _store_files(top, user)
+        if not OWN_FILES.fullmatch(rel) and not _HOUSEKEEPING.fullmatch(rel)
+    )
 
 
 def take(

@@ -29,3 +29,23 @@ def test_a_store_gone_whole_may_start_anew(ff: Any, initialised: Path) -> None:
     refused = ff("add", "12", "30m", "--start", "11:00")
     assert refused.code == 1 and "pass --new-store to start a new, empty one" in refused.err
     assert ff("add", "12", "30m", "--start", "11:00", "--new-store").code == 0
+
+
+def test_a_stray_file_in_the_store_is_not_copied_and_is_named(
+    ff: Any, initialised: Path
+) -> None:
+    """Only ffhooks' own files go into snapshots: an export left in the store's folder
+    would otherwise be copied at every change."""
+    assert ff("add", "12", "1h", "--start", "09:00").code == 0
+    stray = store_dir(initialised) / "time" / "export.json"
+    stray.write_bytes(b"[" + b"0," * 100_000 + b"0]")
+    made = ff("snapshot", "create", "--json").json()
+    assert made["not_kept"] == [".flowforge/user/alice/time/export.json"]
+    said = ff("recover", "status")
+    assert "not kept in snapshots (not ffhooks'): .flowforge/user/alice/time/export.json" in (
+        said.out
+    )
+    assert ff("add", "12", "30m", "--start", "11:00").code == 0  # a change's copy skips it too
+    manifests = sorted((initialised / ".git/ffhooks/snapshots/manifests").glob("*.json"))
+    assert len(manifests) >= 2
+    assert not [m for m in manifests if "export.json" in m.read_text()]

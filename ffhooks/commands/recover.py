@@ -10,6 +10,7 @@ from ffhooks.records import Any
 from ffhooks.recovery import headers, retry, summary_health, unstaged
 from ffhooks.restore import Restore, after_restore, ours, restore, store_here
 from ffhooks.store_open import missing
+from ffhooks.store_snapshot import strays
 
 
 def _show(result: dict[str, Any], as_json: bool, lines: list[str]) -> None:
@@ -100,12 +101,14 @@ def status(ctx: Context, as_json: bool) -> int:
     for problem in broken:
         fix = "ffhooks recover verify lists them; restores skip them"
         conditions.append({"kind": "broken-snapshot", "what": problem, "fix": fix})
+    stray = strays(ctx.repo.top, ctx.user)
     result = {
         "ok": not conditions,
         "conditions": conditions,
         "snapshot": newest,
         "queue": [{**e, "file": str(p)} for p, e in queue.entries(ctx.repo.state_dir)],
         "unstaged_summaries": [c["path"] for c in conditions if c["kind"] == "unstaged-summary"],
+        "not_kept": stray,
     }
     lines = [_line(c) for c in conditions]
     lines.append(
@@ -113,6 +116,7 @@ def status(ctx: Context, as_json: bool) -> int:
         if newest
         else "newest snapshot: none yet (one is taken at each commit that changes your time)"
     )
+    lines += [f"not kept in snapshots (not ffhooks'): {p}" for p in stray]
     if not conditions:
         lines.insert(0, "nothing needs you: queue empty, summaries valid and staged")
     _show(result, as_json, lines)

@@ -6,6 +6,7 @@ from ffhooks import snapshot as snapshots
 from ffhooks.context import Context
 from ffhooks.errors import BrokenFile, FatalError
 from ffhooks.recovery import take_snapshot
+from ffhooks.store_snapshot import strays
 
 
 def _list(ctx: Context, as_json: bool) -> int:
@@ -51,12 +52,17 @@ def _create(ctx: Context, as_json: bool) -> int:
     if made is None:
         raise FatalError(f"{ctx.user} has no store here yet: nothing to snapshot")
     new = not ids or made.id > ids[-1]
+    skipped = strays(ctx.repo.top, ctx.user)
     if as_json:
-        print(json.dumps({"id": made.id, "new": new, "files": len(made.files)}, indent=2))
-    elif new:
+        shown = {"id": made.id, "new": new, "files": len(made.files), "not_kept": skipped}
+        print(json.dumps(shown, indent=2))
+        return 0
+    if new:
         print(f"snapshot {made.id}: {len(made.files)} file(s)")
     else:
         print(f"nothing changed since snapshot {made.id}")
+    for path in skipped:
+        print(f"not kept: {path} (not a file of ffhooks': move it out of the store's folder)")
     return 0
 
 
