@@ -31,9 +31,7 @@ def test_a_store_gone_whole_may_start_anew(ff: Any, initialised: Path) -> None:
     assert ff("add", "12", "30m", "--start", "11:00", "--new-store").code == 0
 
 
-def test_a_stray_file_in_the_store_is_not_copied_and_is_named(
-    ff: Any, initialised: Path
-) -> None:
+def test_a_stray_file_in_the_store_is_not_copied_and_is_named(ff: Any, initialised: Path) -> None:
     """Only ffhooks' own files go into snapshots: an export left in the store's folder
     would otherwise be copied at every change."""
     assert ff("add", "12", "1h", "--start", "09:00").code == 0
