@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from ffhooks.options_user import DATES, JSON
 
+SUPPRESS = "==SUPPRESS=="  # argparse.SUPPRESS, without importing argparse at run time
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
@@ -134,8 +136,8 @@ def compact(p: argparse.ArgumentParser) -> None:
         help="(the default) delete the superseded summaries, in one commit",
     )
     # older versions' modes, refused with what to do instead
-    p.add_argument("--tombstones", action="store_true", help=argparse.SUPPRESS)
-    p.add_argument("--older-than", type=int, metavar="DAYS", help=argparse.SUPPRESS)
+    p.add_argument("--tombstones", action="store_true", help=SUPPRESS)
+    p.add_argument("--older-than", type=int, metavar="DAYS", help=SUPPRESS)
     p.add_argument("--dry-run", action="store_true", help="say what would change, change nothing")
     p.add_argument("--json", dest="as_json", action="store_true", help=JSON)
     p.set_defaults(tombstones=False)

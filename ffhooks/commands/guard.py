@@ -44,6 +44,14 @@ def refuse(repo: Repo, changes: list[tuple[str, str, str]]) -> None:
         )
 
 
+def compaction(changes: list[tuple[str, str, str]]) -> bool:
+    """Whether the commit only deletes summaries (compaction's, the guard let it through):
+    the fold adds nothing to it, so that no rename can be paired inside it; the time is
+    folded at the next commit."""
+    summaries = [s for _, s, p in changes if p.startswith(f"{SUMMARIES}/")]
+    return bool(summaries) and all(s == "D" for s in summaries)
+
+
 _IN_PROGRESS = ("MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD", "rebase-merge", "rebase-apply")
 
 
