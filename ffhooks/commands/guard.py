@@ -99,8 +99,8 @@ def _refuse_live_deleted(repo: Repo, deleted: list[str]) -> None:
     after = index_blobs(repo.top, folders)
     counted = summary.live(after, summary.tombstones(after))
     dead_before = summary.tombstones(before)
-    for path in deleted:
-        where = summary.parse_path(path)
+    wheres = [(summary.parse_path(p), p) for p in deleted]
+    for where, path in sorted(wheres, key=lambda w: -w[0].seq if w[0] else 0):  # newest first
         if where is None or path in dead_before:
             continue
         best = counted.get((where.user, where.store, where.month))
