@@ -131,5 +131,3 @@ def test_the_hook_only_adds_whatever_the_remote_holds(
     assert work("11", push=False) == ["A4.json"]
     assert not (repo / ".git/ffhooks/published.json").exists()
     assert git(repo, "status", "--porcelain", "--", SUMMARIES) == ""
-
-

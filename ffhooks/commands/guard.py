@@ -73,8 +73,12 @@ def _refuse_changes(repo: Repo, summaries: list[tuple[str, str, str]]) -> None:
     if all(status == "D" for _, status, _ in summaries):
         _refuse_live_deleted(repo, [p for _, _, p in summaries])
         return
-    touched = [(s, p) for blob, s, p in summaries if s != "A" or blob == TOMBSTONE_BLOB]
-    status, path = touched[0]
+    touched = _reformats_aside(
+        repo, [(blob, s, p) for blob, s, p in summaries if s != "A" or blob == TOMBSTONE_BLOB]
+    )
+    if not touched:
+        return
+    _, status, path = touched[0]
     more = f" (and {len(touched) - 1} more)" if len(touched) > 1 else ""
     what = "deletes" if status == "D" else "makes a tombstone of" if status == "A" else "edits"
     fix = (
@@ -86,6 +90,23 @@ def _refuse_changes(repo: Repo, summaries: list[tuple[str, str, str]]) -> None:
         f"this commit {what} {path}{more}: a commit only adds summaries (superseded ones are "
         f"deleted by `ffhooks compact` on the default branch, in a commit of their own); {fix}"
     )
+
+
+def _reformats_aside(repo: Repo, touched: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """`touched` without the files a formatter, a clean filter or a line-ending conversion
+    rewrote in other bytes of the same content (read and compared with HEAD's)."""
+    edits = [p for _, s, p in touched if s == "M"]
+    if not edits:
+        return touched
+    from ffhooks import summary
+    from ffhooks.gitobjects import read_objects, tree_blobs
+
+    before = tree_blobs(repo.top, "HEAD", edits)
+    pairs = [(before[p], blob, p) for blob, s, p in touched if s == "M" and p in before]
+    data = read_objects(repo.top, [b for old, new, _ in pairs for b in (old, new)])
+    read = zip(pairs, data[::2], data[1::2], strict=True)
+    same = {p for (_, _, p), a, b in read if summary.same_data(a, b)}
+    return [t for t in touched if t[2] not in same]
 
 
 def _refuse_live_deleted(repo: Repo, deleted: list[str]) -> None:
