@@ -180,13 +180,11 @@ class Dev:
         return self.commit(now, "-m", f"{self.label}: {message}", ide_user=ide_user)
 
     def tidy(self, now: datetime) -> None:
-        """After `git reset HEAD~1` of a commit that made tombstones they are unstaged in
-        the work tree (pre-commit stashes them from the hooks), and git refuses a pull, a
-        rebase or a revert until they are committed: the developer does what the hook said."""
-        if self.git(now, "diff", "--quiet", "--", SUMMARIES, ok=False).returncode:
-            self.git(now, "add", "-u", SUMMARIES)
-            self.commit(now, "-m", f"{self.label}: tombstones left by a reset")
-            self.seen["tombstones left unstaged by reset HEAD~1, committed as the hook said"] += 1
+        """Nothing of ffhooks' is left unstaged, whatever happened (`git reset HEAD~1` of a
+        folding commit included): git would refuse a pull, a rebase or a revert (issue 24)."""
+        changed = self.git(now, "status", "--porcelain", "--", SUMMARIES).stdout
+        assert all(line.startswith("??") for line in changed.splitlines()), changed
+        assert not self.git(now, "diff", "--name-only", "--", SUMMARIES).stdout, changed
 
     def pull(self, now: datetime) -> None:
         settle(
@@ -352,25 +350,12 @@ ACTIONS = {  # action: weight
 
 
 def settle(dev: Dev, now: datetime, done: subprocess.CompletedProcess[str], how: str) -> None:
-    """A merge, rebase or cherry-pick (`how`) that stopped: only summaries may conflict, and
-    `ffhooks resolve` settles them all (README, "What ffhooks guarantees": a `git revert`
-    runs no hook, so it can delete summaries, and git pairs a deletion with a similar file;
-    see also "Bounded history"). Anything else fails the simulation."""
-    while done.returncode:
-        said = done.stdout + done.stderr
-        conflicted = dev.git(now, "diff", "--name-only", "--diff-filter=U").stdout.split()
-        assert conflicted, f"{dev.label}: {how}: {said}"
-        assert all(p.startswith(f"{SUMMARIES}/") for p in conflicted), said
-        dev.run(now, "ffhooks", "resolve")
-        dev.seen[f"{how} conflict over summaries, settled by `ffhooks resolve`"] += 1
-        if how == "squash":
-            return  # the squash is committed by the caller
-        if how == "merge":
-            done = dev.git(now, "commit", "-q", "--no-edit", ok=False)
-        elif dev.git(now, "diff", "--cached", "--quiet", ok=False).returncode:
-            done = dev.git(now, "-c", "core.editor=true", how, "--continue", ok=False)
-        else:  # the resolution left nothing of this commit to apply
-            done = dev.git(now, how, "--skip", ok=False)
+    """A merge, rebase, squash or cherry-pick (`how`): commits only add summaries, so git
+    stops on no conflict, with no merge driver needed (DESIGN.md, "Conflict-free by
+    construction"; issue 24). Anything that stops fails the simulation."""
+    said = done.stdout + done.stderr
+    assert done.returncode == 0, f"{dev.label}: {how} stopped: {said}"
+    assert "CONFLICT" not in said, f"{dev.label}: {how}: {said}"
 
 
 def step(dev: Dev, action: str, now: datetime, rng: random.Random) -> None:
