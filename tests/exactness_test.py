@@ -350,12 +350,26 @@ ACTIONS = {  # action: weight
 
 
 def settle(dev: Dev, now: datetime, done: subprocess.CompletedProcess[str], how: str) -> None:
-    """A merge, rebase, squash or cherry-pick (`how`): commits only add summaries, so git
-    stops on no conflict, with no merge driver needed (DESIGN.md, "Conflict-free by
-    construction"; issue 24). Anything that stops fails the simulation."""
-    said = done.stdout + done.stderr
-    assert done.returncode == 0, f"{dev.label}: {how} stopped: {said}"
-    assert "CONFLICT" not in said, f"{dev.label}: {how}: {said}"
+    """A merge, rebase, squash or cherry-pick (`how`) that stopped: commits only add
+    summaries, so only a `git revert` (which runs no hook) deletes one, and git may pair
+    that deletion with a similar file on the other side (docs/pages/history.md, "The revert
+    conflict"): only summaries may conflict, and `ffhooks resolve` settles them all.
+    Anything else fails the simulation."""
+    while done.returncode:
+        said = done.stdout + done.stderr
+        conflicted = dev.git(now, "diff", "--name-only", "--diff-filter=U").stdout.split()
+        assert conflicted, f"{dev.label}: {how}: {said}"
+        assert all(p.startswith(f"{SUMMARIES}/") for p in conflicted), said
+        dev.run(now, "ffhooks", "resolve")
+        dev.seen[f"{how} conflict over summaries, settled by `ffhooks resolve`"] += 1
+        if how == "squash":
+            return  # the squash is committed by the caller
+        if how == "merge":
+            done = dev.git(now, "commit", "-q", "--no-edit", ok=False)
+        elif dev.git(now, "diff", "--cached", "--quiet", ok=False).returncode:
+            done = dev.git(now, "-c", "core.editor=true", how, "--continue", ok=False)
+        else:  # the resolution left nothing of this commit to apply
+            done = dev.git(now, how, "--skip", ok=False)
 
 
 def step(dev: Dev, action: str, now: datetime, rng: random.Random) -> None:

@@ -527,3 +527,25 @@ def test_live_splits_paths_and_parses_only_the_newest() -> None:
     odd = [*paths, f"{folder}/{store}-0011.json"]
     assert parse_path(odd[-1]) is None
     assert live(odd)[("alice", store, "2026-11")].seq == 10
+
+
+@pytest.mark.slow
+def test_a_pure_delete_commit_through_the_hook_stays_pure(hooked: Path, ff: Any) -> None:
+    """`git rm` of a superseded summary committed by hand through the hook: the guard lets
+    it through, and the fold adds nothing to it (no rename can be paired inside it); the
+    time recorded meanwhile goes into the next commit."""
+    repo = hooked
+    for hour in ("08:00", "10:00"):
+        work(ff, repo, hour)
+        assert commit(repo, "--allow-empty", "-m", hour).returncode == 0
+    first, _ = by_seq(files(repo))
+    work(ff, repo, "12:00")
+    git(repo, "rm", "-q", first)
+    result = commit(repo, "-m", "compacted by hand", terminal=True)
+    assert result.returncode == 0, result.stdout
+    assert "nothing is folded into it" in result.stdout
+    changed = git(repo, "show", "--name-status", "--format=", "HEAD").split()
+    assert changed == ["D", first]
+    assert tree_total(repo) == 2 * 3600
+    assert commit(repo, "--allow-empty", "-m", "next").returncode == 0
+    assert tree_total(repo) == 3 * 3600 and settled(repo) and ff("verify").code == 0

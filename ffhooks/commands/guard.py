@@ -44,12 +44,16 @@ def refuse(repo: Repo, changes: list[tuple[str, str, str]]) -> None:
         )
 
 
-def compaction(changes: list[tuple[str, str, str]]) -> bool:
-    """Whether the commit only deletes summaries (compaction's, the guard let it through):
-    the fold adds nothing to it, so that no rename can be paired inside it; the time is
-    folded at the next commit."""
+def compaction(repo: Repo, changes: list[tuple[str, str, str]]) -> bool:
+    """Whether the commit only deletes summaries (compaction's, the guard let it through;
+    not a merge or a pick concluded): the fold adds nothing to it, so that no rename can be
+    paired inside it; the time is folded at the next commit."""
     summaries = [s for _, s, p in changes if p.startswith(f"{SUMMARIES}/")]
-    return bool(summaries) and all(s == "D" for s in summaries)
+    return bool(summaries) and all(s == "D" for s in summaries) and not _in_progress(repo)
+
+
+def _in_progress(repo: Repo) -> bool:
+    return any((repo.git_dir / name).exists() for name in _IN_PROGRESS)
 
 
 _IN_PROGRESS = ("MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD", "rebase-merge", "rebase-apply")
@@ -67,7 +71,7 @@ def _refuse_changes(repo: Repo, summaries: list[tuple[str, str, str]]) -> None:
     tombstones, never a live summary. A merge, a cherry-pick, a revert or a rebase being
     concluded carries what its other side did (a compaction on main, tombstones of an old
     history): it may take no billed time out of the record."""
-    if any((repo.git_dir / name).exists() for name in _IN_PROGRESS):
+    if _in_progress(repo):
         _refuse_losses(repo, [p for _, _, p in summaries])
         return
     if all(status == "D" for _, status, _ in summaries):

@@ -47,7 +47,7 @@ def _hook(repo: Repo) -> int:
     else:
         # never fails (failures are queued); what it writes itself is valid by construction,
         # what it stages as found (the index had lost it) is checked like the user's
-        if compaction(changes):
+        if compaction(repo, changes):
             print(
                 "ffhooks: this commit only deletes superseded summaries (compaction): "
                 "nothing is folded into it; your time goes into your next commit",
