@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from ffhooks.options_user import DATES, JSON
 
-SUPPRESS = "==SUPPRESS=="  # argparse.SUPPRESS, without importing argparse at run time
-
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
@@ -129,6 +127,8 @@ def verify(p: argparse.ArgumentParser) -> None:
 
 
 def compact(p: argparse.ArgumentParser) -> None:
+    from argparse import SUPPRESS  # the parser imported it already
+
     p.add_argument(  # what compaction always does; kept so that older jobs' lines still run
         "--delete",
         dest="tombstones",
