@@ -3,7 +3,8 @@
 Simulates a team in a temporary repository: `--developers` people (default 20) working every
 weekday of `--months` months from January 2025 (default 12), `--per-day` commit rounds a day
 (default 8). In each round every developer records one session (`ffhooks add`, 20-50 minutes),
-then `ffhooks aggregate` folds every store, buries superseded summaries and stages them, then
+then `ffhooks aggregate` folds every store and stages the new summaries (ffhooks 0.2 to 0.4
+also buried the superseded ones; since issue 24 a commit only adds them), then
 one `git commit --no-verify` commits the round, dated at the simulated time
 (GIT_AUTHOR_DATE/GIT_COMMITTER_DATE, and FFHOOKS_NOW for ffhooks). All stores live under
 `.flowforge/user/<name>/` of the one work tree (one clone, many users), so they also share
@@ -535,7 +536,12 @@ def compact(
         recent = len(now_dead - old_dead)
     before = inventory(top, tombstone).files
     commits = commit_count(top, env)
-    cmd = ["ffhooks", "compact", "--delete", "--older-than", str(older_than)]
+    # since add-only summaries (issue 24) compaction deletes every superseded file at once;
+    # older versions took the age of tombstones
+    help_text = run(["ffhooks", "compact", "--help"], cwd=top, env=env).stdout
+    cmd = ["ffhooks", "compact", "--delete"]
+    if "--older-than" in help_text:
+        cmd += ["--older-than", str(older_than)]
     t0 = time.perf_counter()
     proc = run(cmd, cwd=top, env=dated(env, at), what="ffhooks compact")
     seconds = time.perf_counter() - t0

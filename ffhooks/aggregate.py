@@ -1,9 +1,10 @@
 """Fold a private store into the committed summaries of its user (the commit-hook path).
 
-Aggregation adds a file for each month that changed and, in the same commit, overwrites the
-store's older files of that month with the tombstone (see summary.py): never a deletion, which
-git's rename detection would pair with the similar new file (two branches that each did it
-conflict). Two branches burying the same file make the same change.
+Aggregation only adds: a file for each month that changed, with a higher seq. It never edits or
+deletes a summary, so a commit of it merges, rebases, squashes, cherry-picks and reverts
+without a conflict and without a merge driver (git pairs a deleted or rewritten summary with a
+similar added one as a rename, and rename pairs conflict). The files it supersedes stay until
+`ffhooks compact` deletes them on the default branch (see compact.py).
 
 Only months that changed are rebuilt (see `wanted_months`), so time recorded anywhere reaches
 the next commit. Work is proportional to what changed: one `stat` per month ever summarised,
@@ -28,10 +29,10 @@ from ffhooks.layout import TOMBSTONE_BLOB
 from ffhooks.records import Any, NamedTuple
 from ffhooks.sessions import Running
 from ffhooks.staging import (
-    bury_and_stage,
     index_lacks,
     refuse_unstaged,
     rel_path,
+    stage_added,
     stashed_by_precommit,
 )
 from ffhooks.store import Store
@@ -40,8 +41,8 @@ from ffhooks.store import Store
 class Outcome(NamedTuple):
     written: list[str]
     staged: list[str]  # written now, or written before but missing from the index
-    buried: list[str]  # superseded files made tombstones
-    waiting: list[str]  # tombstones pre-commit stashed as unstaged: they stay unstaged
+    restored: list[str]  # tombstones an older ffhooks left unstaged, put back as the index has them
+    waiting: list[str]  # such tombstones pre-commit stashed as unstaged: they stay unstaged
     capped: str | None  # the task of a running timer counted only up to max_session_hours
     unsigned: bool = False  # the team warns about unsigned summaries and git has no key
     billed: tuple[tuple[str, int], ...] = ()  # (month, change of its billable seconds) written
@@ -133,9 +134,9 @@ def aggregate(
     progress: Callable[[int, int], None] | None = None,
     meanwhile: Callable[[list[Path]], None] | None = None,
 ) -> Outcome:
-    """Write new summaries for the months that changed, bury the files they supersede, and stage
-    both, with every newest summary of the store that the index lacks (`meanwhile(written)`
-    runs while git stages); return what was done."""
+    """Write new summaries for the months that changed and stage them, with every summary of
+    the store that the index lacks (`meanwhile(written)` runs while git stages); return what
+    was done. Nothing committed is edited or deleted."""
     if store.header is None:
         return Outcome([], [], [], [], None)
     store.header = header = store.owned()  # its writer id goes into each summary
@@ -203,11 +204,12 @@ def aggregate(
             ) from None
     lacking = listing.lacking(repo, header["store"])
     also = (lambda: meanwhile(list(new))) if meanwhile and new else None
-    staged, buried = bury_and_stage(repo, list(new), ours, pending, lacking, also)
+    restored = listing.leftover_tombstones(repo, header["store"], pending)
+    staged = stage_added(repo, list(new), lacking, restored, also)
     return Outcome(
         [rel_path(repo, p) for p in new],
         [rel_path(repo, p) for p in staged],
-        [rel_path(repo, p) for p in buried],
+        restored,
         sorted(pending),
         span.running.task if span and span.capped else None,
         bool(new) and config.signatures == "warn" and key is None,

@@ -1,18 +1,18 @@
-"""Bounded history: superseded summaries become tombstones, old tombstones go, and what git
-cannot merge of summaries is settled.
+"""Bounded history: superseded summaries leave the tree in pure-delete commits on the default
+branch, and what git cannot merge of old histories' summaries is settled.
 
-`--tombstones` buries every superseded summary of the tree in one commit: safe on any branch,
-since two branches burying the same file make the same change. `--delete` is for one CI job on
-the main branch: it deletes the tombstones that were already tombstones on the branch's
-first-parent history `delete_after_days` ago. Only a branch that forked before such a file
-became a tombstone, and buries it itself after the deletion, then conflicts. `resolve` settles
-that and every other conflict over summaries (see its docstring); `merge_file`, git's merge
-driver for summaries, settles the ones git lets a driver decide, without stopping.
+A developer's commit only adds summaries (aggregate.py). `ffhooks compact`, normally one CI job
+on the default branch, deletes every summary a higher seq of its store and month supersedes,
+and the tombstones older versions wrote, in a commit that deletes and adds nothing else: no
+rename can be paired inside it, and since branches never touch old files, a deletion on the
+default branch never meets a change elsewhere. Run off the default branch, two lines would
+delete the same files (rename/delete, modify/delete when merged), so it refuses there.
+`resolve` and `merge_file`, git's merge driver for summaries, settle the conflicts histories
+written with tombstones (before add-only) can still meet; nothing written now needs them.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from pathlib import Path
 
 from ffhooks import summary
@@ -32,12 +32,51 @@ _BUSY = ("MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD", "rebase-merge", "rebas
 
 
 def superseded(repo: Repo) -> list[str]:
-    """Summaries of the index that a higher seq of their store and month supersedes and that
-    are not tombstones yet."""
+    """Summaries of the index that a higher seq of their store and month supersedes, and
+    tombstones (older versions wrote them), except a tombstone above its store's live file
+    (`ffhooks verify` names it: billed time was buried, and its file must come back)."""
+    from ffhooks.summary_changes import buried_above_live
+
     blobs = index_blobs(repo.top, [summary.SUMMARIES])
     dead = buried(repo, blobs)
     counted = {w.path for w in summary.live(blobs, dead).values()}
-    return sorted(p for p in blobs if summary.parse_path(p) and p not in dead | counted)
+    kept = counted | set(buried_above_live(blobs, dead))
+    return sorted(p for p in blobs if summary.parse_path(p) and p not in kept)
+
+
+def default_branch(repo: Repo) -> str | None:
+    """The default branch's name: the remote's (`origin/HEAD`, else `origin/main` or
+    `origin/master`), else `init.defaultBranch`, else a local main or master."""
+    from ffhooks.gitio import remote_default
+
+    ref = remote_default(repo)
+    if ref is not None:
+        return ref.removeprefix("refs/remotes/origin/")
+    named = run_git(["config", "--get", "init.defaultBranch"], repo.top, check=False).strip()
+    if named:
+        return named
+    for name in ("main", "master"):
+        if run_git(
+            ["rev-parse", "--verify", "--quiet", f"refs/heads/{name}"], repo.top, check=False
+        ):
+            return name
+    return None
+
+
+def on_default_branch(repo: Repo) -> None:
+    """Refuse unless HEAD is the default branch: compaction run on two lines of history
+    deletes the same files twice, which conflicts when they meet (bench/merge_matrix.py)."""
+    from ffhooks.gitio import current_branch
+
+    branch, default = current_branch(repo), default_branch(repo)
+    if default is None or branch != default:
+        where = f"on branch {branch}" if branch else "on a detached HEAD"
+        target = default or "main"
+        raise FatalError(
+            f"compaction runs only on the default branch ({target}), and this is {where}: "
+            f"`git switch {target}` first (a compaction made elsewhere conflicts with the "
+            "default branch's own when they meet; it is never cherry-picked either)"
+        )
 
 
 def buried(repo: Repo, blobs: dict[str, str]) -> set[str]:
@@ -59,34 +98,6 @@ def _small(repo: Repo, blobs: list[str]) -> list[str]:
     out = run_git(["cat-file", "--batch-check"], repo.top, stdin="".join(f"{b}\n" for b in blobs))
     sizes = (line.split() for line in out.splitlines())
     return [f[0] for f in sizes if len(f) == 3 and int(f[2]) <= TOMBSTONE_MAX]
-
-
-class Aged(NamedTuple):
-    paths: list[str]
-    cutoff: datetime
-    base: str | None  # the newest first-parent commit at least that old
-
-
-def old_tombstones(repo: Repo, now: datetime, days: int) -> Aged:
-    """Tombstones of HEAD that were already tombstones on its first-parent history `days`
-    days before `now` (committer dates)."""
-    shallow = run_git(["rev-parse", "--is-shallow-repository"], repo.top).strip()
-    if shallow == "true":
-        raise FatalError(
-            "this clone is shallow, so it cannot tell how long a file has been a tombstone: "
-            "fetch the whole history (`git fetch --unshallow`; in GitHub Actions, "
-            "actions/checkout with `fetch-depth: 0`)"
-        )
-    cutoff = now - timedelta(days=days)
-    base = run_git(
-        ["rev-list", "-1", "--first-parent", f"--before={int(cutoff.timestamp())}", "HEAD"],
-        repo.top,
-    ).strip()
-    if not base:
-        return Aged([], cutoff, None)
-    then = buried(repo, tree_blobs(repo.top, base, [summary.SUMMARIES]))
-    now_dead = buried(repo, tree_blobs(repo.top, "HEAD", [summary.SUMMARIES]))
-    return Aged(sorted(then & now_dead), cutoff, base)
 
 
 def has_commits(repo: Repo) -> bool:
@@ -113,16 +124,6 @@ def ready_to_commit(repo: Repo) -> None:
             f"{edited.split(chr(0))[0]} has unstaged edits: summaries are written by ffhooks "
             f"only; `git restore -- {summary.SUMMARIES}` discards them"
         )
-
-
-def bury_all(repo: Repo, paths: list[str], progress: Progress | None = None) -> None:
-    from ffhooks.staging import bury
-
-    for start in range(0, len(paths), 200):
-        if progress is not None:
-            progress(start, len(paths))
-        bury(repo.top / rel for rel in paths[start : start + 200])
-    _pathspec(repo, ["update-index", "-z", "--stdin"], paths)
 
 
 def delete(repo: Repo, paths: list[str], progress: Progress | None = None) -> None:
@@ -163,8 +164,9 @@ class Conflicts(NamedTuple):
 def resolve(repo: Repo) -> Conflicts:
     """Settle the conflicts summaries can meet.
 
-    Summaries are only ever added, buried, or deleted by a `git revert` (which runs no hook)
-    or by old tombstones going, so two sides disagree over a path as content against nothing
+    In histories written before add-only, summaries were added, buried, or deleted by a `git
+    revert` (which runs no hook) or by old tombstones going, so two sides disagree over a
+    path as content against nothing
     (a revert on one side, often with git's rename detection pairing the deleted file with
     another summary), as a tombstone against nothing (compaction, or a picked commit that
     buries a file this branch never had), or as a tombstone against content (the file

@@ -20,7 +20,7 @@ from ffhooks.legacy_cells import by_store, periods
 from ffhooks.legacy_sources import store_id
 from ffhooks.legacy_tally import Tally
 from ffhooks.records import Any, NamedTuple
-from ffhooks.staging import bury, stage
+from ffhooks.staging import stage
 from ffhooks.trust import signed_alike, signing_key
 
 
@@ -88,8 +88,7 @@ def plan(
                 doc = summary.seal({**draft, "seq": seq}, sign, signer if sign else None)
                 path = user_dir / month / f"{store}-{seq}.json"
                 if write:
-                    _write(repo, path, doc)
-                    bury(p for _, p in existing.get(month, []) if not summary.is_tombstone(p))
+                    _write(repo, path, doc)  # only added: what it supersedes stays
                 written.append(path.relative_to(repo.top).as_posix())
     return written, unchanged, stores
 

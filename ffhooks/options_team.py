@@ -127,27 +127,20 @@ def verify(p: argparse.ArgumentParser) -> None:
 
 
 def compact(p: argparse.ArgumentParser) -> None:
-    what = p.add_mutually_exclusive_group(required=True)
-    what.add_argument(
-        "--tombstones",
-        action="store_true",
-        help="make every superseded summary a tombstone, in one commit (safe on any branch)",
-    )
-    what.add_argument(  # the other side of --tombstones: one of the two is required
+    from argparse import SUPPRESS  # the parser imported it already
+
+    p.add_argument(  # what compaction always does; kept so that older jobs' lines still run
         "--delete",
         dest="tombstones",
         action="store_false",
-        help="delete old tombstones, in one commit (one CI job on the main branch)",
+        help="(the default) delete the superseded summaries, in one commit",
     )
-    p.add_argument(
-        "--older-than",
-        type=int,
-        metavar="DAYS",
-        help="with --delete: tombstones on this branch for this many days "
-        "(default: the team config's compact.delete_after_days, 90)",
-    )
+    # older versions' modes, refused with what to do instead
+    p.add_argument("--tombstones", action="store_true", help=SUPPRESS)
+    p.add_argument("--older-than", type=int, metavar="DAYS", help=SUPPRESS)
     p.add_argument("--dry-run", action="store_true", help="say what would change, change nothing")
     p.add_argument("--json", dest="as_json", action="store_true", help=JSON)
+    p.set_defaults(tombstones=False)
 
 
 def close(p: argparse.ArgumentParser) -> None:

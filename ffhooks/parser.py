@@ -74,7 +74,7 @@ COMMANDS: dict[str, tuple[str, str, Callable[[argparse.ArgumentParser], None]]] 
     ),
     "compact": (
         TEAM,
-        "bound the history: tombstones for superseded summaries, or old ones gone",
+        "bound the history: delete superseded summaries, on the default branch",
         team.compact,
     ),
     "validate": (TEAM, "check ffhooks JSON files against their schemas", team.validate),

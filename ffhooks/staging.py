@@ -1,23 +1,21 @@
 """What a commit carries of a store's summaries: the index against the work tree.
 
 The aggregation writes summaries; this stages them with every file of the store that the index
-lacks (`git reset HEAD~1`, a held index.lock, an interrupted hook), buries the files they
-supersede, and keeps clear of pre-commit's stash of unstaged changes. The guard uses `stage`
-too, without the aggregation's imports.
+lacks (`git reset HEAD~1`, a held index.lock, an interrupted hook), puts back what an older
+ffhooks left unstaged (tombstones, after `git reset HEAD~1`), and keeps clear of pre-commit's
+stash of unstaged changes: nothing ffhooks changes stays unstaged.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Callable, Container, Iterable
 from pathlib import Path
 
 from ffhooks import hook_client, summary
 from ffhooks.errors import FatalError
-from ffhooks.fsio import atomic_write
-from ffhooks.gitio import Repo, forget_started, ref_commit, remote_default, run_git, start_git
-from ffhooks.layout import TOMBSTONE, TOMBSTONE_BLOB, UNSTAGED_QUERY
+from ffhooks.gitio import Repo, forget_started, run_git, start_git
+from ffhooks.layout import TOMBSTONE_BLOB, UNSTAGED_QUERY
 from ffhooks.records import NamedTuple
 
 
@@ -25,100 +23,25 @@ def rel_path(repo: Repo, path: Path) -> str:
     return path.relative_to(repo.top).as_posix()
 
 
-def bury_and_stage(
+def stage_added(
     repo: Repo,
     new: list[Path],
-    ours: dict[str, list[tuple[int, Path]]],
-    pending: set[str],
     lacking: list[Path],
+    restored: list[str],
     meanwhile: Callable[[], None] | None = None,
-) -> tuple[list[Path], list[Path]]:
-    """Bury what the files just written supersede, and stage it with them and every file
-    of the store the index lacked (`lacking`, from `index_lacks`), doing `meanwhile` while
-    git stages; returns (staged, buried)."""
-    loose = sorted({*lacking, *new})
-    skip = pending | {rel_path(repo, path) for path in loose}
-    superseded = {path: path.read_bytes() for path in buriable(repo, new, ours, skip)}
-    bury(superseded)
-    staged = sorted({*loose, *superseded})
-    try:
-        if staged:
-            stage(repo, staged, meanwhile)
-        elif meanwhile is not None:
-            meanwhile()
-    except FatalError:
-        # unstaged, the tombstones would be "files modified by the hook": pre-commit would
-        # fail the commit, which a failed aggregation never does
-        for path, data in superseded.items():
-            atomic_write(path, data)
-        raise
-    return staged, list(superseded)
-
-
-def buriable(
-    repo: Repo,
-    new: Iterable[Path],
-    ours: dict[str, list[tuple[int, Path]]],
-    skip: Container[str],
 ) -> list[Path]:
-    """The store's files that the summaries just written supersede and that become
-    tombstones now: committed, not tombstones yet, and on the remote's default branch.
-
-    A file only this branch has stays as it is: a commit burying it would conflict when
-    cherry-picked alone onto a branch without it (it is buried once it is merged). So does
-    one the index lacks (staged as it is, it is the same add as on any branch that has it),
-    and one in `skip`: a tombstone waiting in pre-commit's stash of unstaged changes
-    (written now, the stash would no longer apply)."""
-    found = [
-        path
-        for written in new
-        for _, path in ours.get(written.parent.name, [])
-        if rel_path(repo, path) not in skip and not summary.is_tombstone(path)
-    ]
-    ref = remote_default(repo) if found else None
-    if ref is None:
-        return found
-    folders = sorted({f"{rel_path(repo, p.parent)}/" for p in found})
-    published = _published(repo, ref, folders)
-    return [path for path in found if rel_path(repo, path) in published]
-
-
-def _published(repo: Repo, ref: str, folders: list[str]) -> set[str]:
-    """The files under `folders` at `ref` (the remote's default branch). A commit's tree
-    never changes, so what was listed is kept (in the clone's state, keyed by the commit
-    the ref names) until the ref moves: most commits bury without running git for it."""
-    import json
-
-    commit = ref_commit(repo, ref)
-    cache = repo.state_dir / "published.json"
-    try:
-        known = json.loads(cache.read_bytes())
-        listed = known["folders"] if known["commit"] == commit and commit else {}
-    except (OSError, ValueError, KeyError, TypeError):
-        listed = {}
-    if not isinstance(listed, dict):
-        listed = {}
-    missing = [f for f in folders if not isinstance(listed.get(f), list)]
-    if missing:
-        tree = commit or ref  # the commit itself where known: a fetch meanwhile moves the ref
-        out = run_git(
-            ["--literal-pathspecs", "ls-tree", "-r", "-z", "--name-only", tree, "--", *missing],
-            repo.top,
-            check=False,
-        )
-        names = [n for n in out.split("\0") if n]
-        for folder in missing:
-            listed[folder] = [n for n in names if n.startswith(folder)]
-        if commit:
-            with contextlib.suppress(OSError):  # a cache: unwritten, it only costs time
-                atomic_write(cache, json.dumps({"commit": commit, "folders": listed}).encode())
-    return {name for f in folders for name in listed[f]}
-
-
-def bury(paths: Iterable[Path]) -> None:
-    """Overwrite superseded summaries with the tombstone."""
-    for path in paths:
-        atomic_write(path, TOMBSTONE)
+    """Stage the files just written with every file of the store the index lacked
+    (`lacking`, from `index_lacks`), doing `meanwhile` while git stages, after putting
+    `restored` (tombstones an older ffhooks left unstaged) back as the index has them;
+    returns what was staged."""
+    if restored:
+        run_git(["--literal-pathspecs", "checkout", "--", *restored], repo.top)
+    staged = sorted({*lacking, *new})
+    if staged:
+        stage(repo, staged, meanwhile)
+    elif meanwhile is not None:
+        meanwhile()
+    return staged
 
 
 class Unstaged(NamedTuple):
@@ -128,36 +51,40 @@ class Unstaged(NamedTuple):
     modified: list[str]  # files that differ from the index (deleted ones too)
 
     def lacking(self, repo: Repo, store_id: str) -> list[Path]:
-        """This store's files that no commit would carry as they are: untracked, or made
-        tombstones but not staged (`git reset HEAD~1`, a held index.lock, an interrupted
-        hook or a resolved conflict leave them, and they would stop a later checkout). A
-        tombstone of the index that a formatter rewrote is no burial: it is left as it is."""
-        found, buried = set(), []
-        for rel, untracked in [
-            *((r, True) for r in self.untracked),
-            *((r, False) for r in self.modified),
-        ]:
-            match = summary.NAME.fullmatch(rel.rsplit("/", 1)[-1])
-            if match and match["store"] == store_id:
-                path = repo.top / rel
-                if untracked:
-                    found.add(path)
-                elif summary.is_tombstone(path):
-                    buried.append(rel)
-        if buried:
-            from ffhooks.gitobjects import index_blobs
+        """This store's files that no commit would carry: untracked (`git reset HEAD~1`, a
+        held index.lock, an interrupted hook); a later checkout would stop at them."""
+        return sorted(repo.top / rel for rel in self.untracked if _own(rel, store_id))
 
-            index = index_blobs(repo.top, buried)
-            found.update(repo.top / rel for rel in buried if index.get(rel) != TOMBSTONE_BLOB)
-        return sorted(found)
+    def leftover_tombstones(self, repo: Repo, store_id: str, skip: Container[str]) -> list[str]:
+        """This store's files that are tombstones in the work tree but not in the index: an
+        older ffhooks buried them and a `git reset` unstaged that. Summaries are no longer
+        buried, so they go back to what the index holds (except those in `skip`, waiting in
+        pre-commit's stash). A tombstone of the index that a formatter rewrote is left."""
+        found = [
+            rel
+            for rel in self.modified
+            if rel not in skip and _own(rel, store_id) and summary.is_tombstone(repo.top / rel)
+        ]
+        if not found:
+            return []
+        from ffhooks.gitobjects import index_blobs
+
+        index = index_blobs(repo.top, found)
+        return [rel for rel in found if rel in index and index[rel] != TOMBSTONE_BLOB]
 
     def edited(self, repo: Repo, folders: list[str]) -> list[str]:
-        """Files in `folders` (with a trailing slash) with unstaged edits, burials aside."""
+        """Files in `folders` (with a trailing slash) with unstaged edits, leftover
+        tombstones aside."""
         return [
             p
             for p in self.modified
             if any(p.startswith(f) for f in folders) and not summary.is_tombstone(repo.top / p)
         ]
+
+
+def _own(rel: str, store_id: str) -> bool:
+    match = summary.NAME.fullmatch(rel.rsplit("/", 1)[-1])
+    return match is not None and match["store"] == store_id
 
 
 def index_lacks(repo: Repo, user_dir: Path) -> Unstaged:
@@ -182,8 +109,8 @@ def refuse_unstaged(edited: list[str], folders: list[str], stashed: Iterable[str
     """Leave the commit alone if a summary in a month folder we write to (`folders`, with a
     trailing slash) has unstaged edits (`edited`, in the work tree, or `stashed` by the hook
     framework): summaries are written by ffhooks only, so an edit is a mistake (or
-    tampering) to resolve first. Unstaged tombstones are ours (after `git reset HEAD~1`),
-    staged with the rest."""
+    tampering) to resolve first. Unstaged tombstones are an older ffhooks' (after `git
+    reset HEAD~1`), put back as the index has them."""
     edited = edited + sorted(p for p in stashed if any(p.startswith(r) for r in folders))
     if edited:
         raise FatalError(
@@ -196,8 +123,9 @@ def refuse_unstaged(edited: list[str], folders: list[str], stashed: Iterable[str
 def stashed_by_precommit(rel: list[str]) -> dict[str, str]:
     """Paths under the folders `rel` that the hook framework running us (pre-commit, or
     prek) stashed as unstaged edits before running us, each with the (abbreviated) blob id
-    it stashed, from the `index OLD..NEW` line of its patch. Tombstones among them wait
-    there until it puts them back: written now, its stash would no longer apply."""
+    it stashed, from the `index OLD..NEW` line of its patch. Tombstones an older ffhooks
+    left among them wait there until it puts them back: touched now, its stash would no
+    longer apply."""
     found: dict[str, str] = {}
     for patch in _framework_patches():
         try:

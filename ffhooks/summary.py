@@ -3,11 +3,11 @@
     .flowforge/team/summaries/<user>/<YYYY-MM>/<store>-<seq>.json
 
 A change adds a file with a higher seq, and a reader keeps the highest seq per (store, month),
-its "live" file. The files it supersedes are overwritten, in the same commit, with TOMBSTONE:
-the same bytes for every one, so two branches that bury the same file make the same change,
-and a modification is never a rename source (deleting them would be: git pairs a deleted
-summary with any similar added one, and two branches that each did it conflict). Readers know
-a tombstone by its blob id (from `ls-tree`) or its size, without reading it.
+its "live" file. A commit only adds: the files it supersedes stay until `ffhooks compact`
+deletes them in a pure-delete commit on the default branch (see compact.py). ffhooks 0.2 to
+0.4 overwrote them with TOMBSTONE instead, the same bytes for every one; history keeps those,
+and readers still know a tombstone by its blob id (from `ls-tree`) or its size, without
+reading it, and never count one.
 
 What git checks out, and what a formatter or a clean filter leaves, may differ from what was
 written in whitespace and key order (`core.autocrlf`, `* text=auto eol=crlf`, prettier): a

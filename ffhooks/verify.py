@@ -162,9 +162,19 @@ def losses_since(top: Path, base: str, commit: str) -> list[Finding]:
     before = tree_blobs(top, fork, [summary.SUMMARIES])
     after = tree_blobs(top, commit, [summary.SUMMARIES])
     return [
-        Finding(f.path, f"{f.problem} since {base}")
+        Finding(
+            f.path, f"{f.problem} since {base}{_REWRITE if 'live summary' in f.problem else ''}"
+        )
         for f in losses(top, before, after, check_newer=False)
     ]
+
+
+# what brings a month's time back when a change (a `git revert` of a fold, or of the merge that
+# brought it, after compaction deleted what it superseded: no hook runs) took its live file
+_REWRITE = (
+    ": its owner's clone writes it again (`ffhooks recover rebuild`, then commit), or `git "
+    "revert` the commit that took it"
+)
 
 
 def policy_changes(

@@ -61,20 +61,19 @@ def test_nothing_changed_writes_nothing(ff: Any, initialised: Path) -> None:
 
 
 def test_a_change_adds_a_file_with_a_higher_seq(ff: Any, initialised: Path) -> None:
-    """Never delete: a change adds a new path and makes the one it supersedes a tombstone."""
-    from ffhooks.summary import TOMBSTONE
-
+    """Never delete or edit: a change adds a new path and leaves the one it supersedes."""
     repo = initialised
     ff("add", "1", "1h", "--start", "09:00")
     ff("aggregate")
     git(repo, "commit", "-qm", "one", "--no-verify")
+    before = summary_files(repo)[0].read_bytes()
     ff("add", "1", "1h", "--start", "11:00")
     ff("aggregate")
     old, new = summary_files(repo)
     assert old.name.endswith("-1.json") and new.name.endswith("-2.json")
-    assert old.read_bytes() == TOMBSTONE
+    assert old.read_bytes() == before
     status = git(repo, "status", "--porcelain", "--", str(SUMMARIES))
-    assert status == f"M  {old.relative_to(repo)}\nA  {new.relative_to(repo)}\n"
+    assert status == f"A  {new.relative_to(repo)}\n"
     assert ff("report", "--format", "json").json()["totals"]["billable_seconds"] == 7200
 
 

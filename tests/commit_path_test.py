@@ -238,6 +238,8 @@ def guard_err(ff: Any) -> str:
 
 
 def test_guard_refuses_deleting_or_editing_summaries(initialised: Path, ff: Any) -> None:
+    """A developer's commit only adds summaries; one that only deletes them (compaction's)
+    may delete superseded files, never a live one."""
     repo = initialised
     ff("add", "205", "1h", "--start", "09:00")
     ff("aggregate")
@@ -245,7 +247,7 @@ def test_guard_refuses_deleting_or_editing_summaries(initialised: Path, ff: Any)
     [path] = in_index(repo)
     git(repo, "rm", "-q", path)
     err = guard_err(ff)
-    assert "take billed time out" in err and f"--source=HEAD -- {path}`" in err
+    assert "the live summary of" in err and f"--source=HEAD -- {path}`" in err
     git(repo, "restore", "--staged", "--worktree", "--source=HEAD", "--", path)
     assert ff("guard").code == 0
     # an edit, even with a checksum made to match
@@ -256,34 +258,47 @@ def test_guard_refuses_deleting_or_editing_summaries(initialised: Path, ff: Any)
     doc["sha256"] = checksum(doc)
     (repo / path).write_text(json.dumps(doc))
     git(repo, "add", path)
-    assert "was edited" in guard_err(ff)
+    err = guard_err(ff)
+    assert f"this commit edits {path}" in err and f"--source=HEAD -- {path}`" in err
     git(repo, "restore", "--staged", "--worktree", "--source=HEAD", "--", path)
     # the whole folder: rm -rf .flowforge; git add -A
     git(repo, "rm", "-q", "-r", ".flowforge")
-    assert "billed time" in guard_err(ff)
+    assert "the live summary of" in guard_err(ff)
     git(repo, "reset", "-q", "--hard")
-    # a superseded file may go, or become a tombstone, once a newer one of its month is
-    # staged: it counts for nothing (what else replaces it, the validate hook checks)
+    # a superseded file may not go in the commit that supersedes it (git would pair the
+    # two as a rename), nor be edited or made a tombstone (as older versions did) ...
     ff("add", "205", "1h", "--start", "11:00")
     ff("aggregate")
-    assert (repo / path).read_bytes() == TOMBSTONE
+    assert (repo / path).read_bytes() != TOMBSTONE  # the fold only adds
     assert ff("guard").code == 0
     git(repo, "rm", "-q", "-f", path)
-    assert ff("guard").code == 0
+    err = guard_err(ff)
+    assert f"this commit deletes {path}" in err and "only adds summaries" in err
     git(repo, "reset", "-q", "--", path)
     git(repo, "checkout", "--", path)
-    (repo / path).write_text("{}\n")
-    git(repo, "add", path)
-    assert ff("guard").code == 0 and ff("validate", path).code == 1
-    # a tombstone with no newer live summary staged buries billed time
-    newer = next(p for p in in_index(repo) if p != path)
-    git(repo, "rm", "-q", "-f", newer)
     (repo / path).write_bytes(TOMBSTONE)
     git(repo, "add", path)
-    assert "was made a tombstone" in guard_err(ff)
+    assert f"this commit edits {path}" in guard_err(ff)
+    git(repo, "reset", "-q", "--", path)
+    git(repo, "checkout", "--", path)
+    git(repo, "commit", "-qm", "two", "--no-verify")
+    # ... but it may go in a commit that only deletes (compaction's)
+    git(repo, "rm", "-q", path)
+    assert ff("guard").code == 0
+    (repo / path).write_text("{}\n")  # deleted and written again: an edit
+    git(repo, "add", path)
+    assert f"this commit edits {path}" in guard_err(ff)
+    git(repo, "reset", "-q", "--hard")
+    # a pure delete of the live file (with or without the superseded one) loses time
+    newer = next(p for p in in_index(repo) if p != path)
+    git(repo, "rm", "-q", newer, path)
+    err = guard_err(ff)
+    assert f"this commit deletes {newer}, the live summary" in err
 
 
 def test_guard_refuses_a_newer_summary_that_is_invalid(initialised: Path, ff: Any) -> None:
+    """A forged newer file is refused with what it replaces deleted, and by the validate
+    hook alone."""
     repo = initialised
     ff("add", "205", "1h", "--start", "09:00")
     ff("aggregate")
@@ -293,7 +308,10 @@ def test_guard_refuses_a_newer_summary_that_is_invalid(initialised: Path, ff: An
     (repo / forged).write_text("{}")
     git(repo, "rm", "-q", path)
     git(repo, "add", str(forged))
-    assert "invalid" in guard_err(ff)
+    assert f"this commit deletes {path}" in guard_err(ff)
+    git(repo, "reset", "-q", "--", path)
+    git(repo, "checkout", "--", path)
+    assert ff("guard").code == 0 and ff("validate", str(forged)).code == 1
 
 
 @pytest.mark.slow

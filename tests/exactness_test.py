@@ -180,13 +180,11 @@ class Dev:
         return self.commit(now, "-m", f"{self.label}: {message}", ide_user=ide_user)
 
     def tidy(self, now: datetime) -> None:
-        """After `git reset HEAD~1` of a commit that made tombstones they are unstaged in
-        the work tree (pre-commit stashes them from the hooks), and git refuses a pull, a
-        rebase or a revert until they are committed: the developer does what the hook said."""
-        if self.git(now, "diff", "--quiet", "--", SUMMARIES, ok=False).returncode:
-            self.git(now, "add", "-u", SUMMARIES)
-            self.commit(now, "-m", f"{self.label}: tombstones left by a reset")
-            self.seen["tombstones left unstaged by reset HEAD~1, committed as the hook said"] += 1
+        """Nothing of ffhooks' is left unstaged, whatever happened (`git reset HEAD~1` of a
+        folding commit included): git would refuse a pull, a rebase or a revert (issue 24)."""
+        changed = self.git(now, "status", "--porcelain", "--", SUMMARIES).stdout
+        assert all(line.startswith("??") for line in changed.splitlines()), changed
+        assert not self.git(now, "diff", "--name-only", "--", SUMMARIES).stdout, changed
 
     def pull(self, now: datetime) -> None:
         settle(
@@ -352,10 +350,11 @@ ACTIONS = {  # action: weight
 
 
 def settle(dev: Dev, now: datetime, done: subprocess.CompletedProcess[str], how: str) -> None:
-    """A merge, rebase or cherry-pick (`how`) that stopped: only summaries may conflict, and
-    `ffhooks resolve` settles them all (README, "What ffhooks guarantees": a `git revert`
-    runs no hook, so it can delete summaries, and git pairs a deletion with a similar file;
-    see also "Bounded history"). Anything else fails the simulation."""
+    """A merge, rebase, squash or cherry-pick (`how`) that stopped: commits only add
+    summaries, so only a `git revert` (which runs no hook) deletes one, and git may pair
+    that deletion with a similar file on the other side (docs/pages/history.md, "The revert
+    conflict"): only summaries may conflict, and `ffhooks resolve` settles them all.
+    Anything else fails the simulation."""
     while done.returncode:
         said = done.stdout + done.stderr
         conflicted = dev.git(now, "diff", "--name-only", "--diff-filter=U").stdout.split()

@@ -104,47 +104,30 @@ def cloned(tmp_path: Path, ff: Any, monkeypatch: pytest.MonkeyPatch) -> Path:
     return repo
 
 
-def test_what_the_remote_holds_is_known_again_when_it_moves(
+def test_the_hook_only_adds_whatever_the_remote_holds(
     tmp_path: Path, ff: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Only files on the remote's default branch are buried; which ones those are is kept
-    between commits until the branch moves (a push, a fetch), then asked again."""
+    """Pushed or not, each commit's summaries are adds only: no file of the remote's default
+    branch, nor of the branch itself, is touched (issue 24), and git is not asked what the
+    remote holds."""
     repo = cloned(tmp_path, ff, monkeypatch)
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "init", "--no-verify")
 
     def work(hour: str, *, push: bool) -> list[str]:
         assert ff("add", "205", "1h", "--start", f"2026-11-20T{hour}:00:00Z").code == 0
-        assert ff("hook").code == 0
-        done = git(repo, "diff", "--cached", "--name-status").splitlines()
+        done = ff("hook")
+        assert done.code == 0 and "+1h00m billable in 2026-11, staged" in done.out
+        staged = git(repo, "diff", "--cached", "--name-status").splitlines()
         assert commit(repo, "--no-verify", "-m", hour).returncode == 0
         if push:
             git(repo, "push", "-q", "origin", "HEAD:main")
-        return sorted(line.split()[1].rsplit("-", 1)[1] for line in done if line[0] == "M")
+        return sorted(line[0] + line.split()[1].rsplit("-", 1)[1] for line in staged)
 
-    assert work("08", push=True) == []
-    assert work("09", push=False) == ["1.json"]  # seq 1 is on the remote: buried
-    assert work("10", push=False) == []  # seq 2 is not (yet)
+    assert work("08", push=True) == ["A1.json"]
+    assert work("09", push=False) == ["A2.json"]
+    assert work("10", push=False) == ["A3.json"]
     git(repo, "push", "-q", "origin", "HEAD:main")
-    assert work("11", push=False) == ["2.json", "3.json"]  # the remote moved: asked again
-    assert (repo / ".git/ffhooks/published.json").is_file()
-
-
-def test_a_broken_cache_of_the_remote_only_costs_time(
-    tmp_path: Path, ff: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    repo = cloned(tmp_path, ff, monkeypatch)
-    for hour in ("08", "09"):
-        assert ff("add", "205", "1h", "--start", f"2026-11-20T{hour}:00:00Z").code == 0
-        git(repo, "add", "-A")
-        assert ff("hook").code == 0
-        assert commit(repo, "--no-verify", "-m", hour).returncode == 0
-        git(repo, "push", "-q", "origin", "HEAD:main")
-    head = git(repo, "rev-parse", "refs/remotes/origin/main").strip()
-    cache = repo / ".git/ffhooks/published.json"
-    cache.write_text(json.dumps({"commit": head, "folders": []}))  # valid JSON, wrong shape
-    assert ff("add", "205", "1h", "--start", "2026-11-20T10:00:00Z").code == 0
-    done = ff("hook")
-    assert done.code == 0 and "not aggregated" not in done.err, done.err
-    assert "+1h00m billable in 2026-11, staged" in done.out
-    assert isinstance(json.loads(cache.read_text())["folders"], dict)  # written anew
+    assert work("11", push=False) == ["A4.json"]
+    assert not (repo / ".git/ffhooks/published.json").exists()
+    assert git(repo, "status", "--porcelain", "--", SUMMARIES) == ""

@@ -195,7 +195,7 @@ def test_validate_hook_checks_staged_summaries_and_team_globs(hooked: Path, ff: 
     result = commit(repo, "-m", "a summary edited by hand")
     assert result.returncode != 0
     assert "::$.sha256: does not match the content" in result.stdout + result.stderr
-    assert "would take billed time out of the team record" in result.stderr  # both named
+    assert "this commit edits" in result.stderr  # both named
     git(repo, "checkout", "HEAD", "--", str(path))
     # a team's own JSON: the one hook finds the staged files its globs name by itself
     (repo / ".flowforge/team/config.json").write_text(

@@ -74,16 +74,18 @@ def test_written_files_hold_the_tally_and_a_second_plan_keeps_them(repo: Path) -
     assert plan(found, t, "UTC", CONFIG, write=True) == ([], 2, stores)
 
 
-def test_a_changed_month_gets_the_next_seq_and_buries_the_one_before(repo: Path) -> None:
+def test_a_changed_month_gets_the_next_seq_and_leaves_the_one_before(repo: Path) -> None:
     found, t, store = migrated(repo)
     first, _, _ = plan(found, t, "UTC", CONFIG, write=True)
+    before = {p: (repo / p).read_bytes() for p in first}
     _, more, _ = migrated(repo, extra=2)  # the same source content: the same store
     written, unchanged, stores = plan(found, more, "UTC", CONFIG, write=True)
     assert written == [f"{SUMMARIES}/ann/2025-02/{store}-3.json"]
     assert unchanged == 1  # January
     assert stores[0].billable_seconds == 3600 + 4500 + 1200
-    assert summary.is_tombstone(repo / first[1])
-    assert not summary.is_tombstone(repo / first[0])
+    # only added: the files it supersedes are left as they were
+    assert all(not summary.is_tombstone(repo / p) for p in first)
+    assert {p: (repo / p).read_bytes() for p in first} == before
     doc = json.loads((repo / written[0]).read_text())
     assert doc["totals"]["2025-02-03"]["69"]["sessions"] == 2
 

@@ -23,18 +23,27 @@ def _fold(repo: Repo, user: str, now: datetime, *, rebuild: bool, quiet: bool) -
 
     ctx = Context(repo, user, now)
     done = fold_and_snapshot(ctx, rebuild=rebuild, shown=rebuild and not quiet)
-    lost = [p for p in done.staged if p not in done.written and p not in done.buried]
+    lost = [p for p in done.staged if p not in done.written]
     if lost:
         print(
             f"ffhooks: staged {len(lost)} summary file(s) of {ctx.user} that the index had lost "
             f"(e.g. after `git reset`): {lost[0]}",
             file=sys.stderr,
         )
+    if done.restored:
+        print(
+            f"ffhooks: put back {len(done.restored)} superseded summary file(s) of {ctx.user} "
+            f"that an older ffhooks made tombstones and `git reset` unstaged, e.g. "
+            f"{done.restored[0]}: summaries are no longer buried (`ffhooks compact` deletes "
+            "them on the default branch)",
+            file=sys.stderr,
+        )
     if done.waiting:
         print(
             f"ffhooks: {len(done.waiting)} superseded summary file(s) of {ctx.user} are "
-            f"tombstones in the work tree but not in the index (after `git reset`?), e.g. "
-            f"{done.waiting[0]}: `git add -u {SUMMARIES}` stages them for your next commit",
+            f"tombstones an older ffhooks left unstaged (after `git reset`?), e.g. "
+            f"{done.waiting[0]}: summaries are no longer buried; `git restore -- {SUMMARIES}` "
+            "discards them",
             file=sys.stderr,
         )
     if done.unsigned:

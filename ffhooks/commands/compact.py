@@ -7,7 +7,6 @@ from datetime import datetime
 
 from ffhooks import compact as c
 from ffhooks import progress
-from ffhooks.config import load_config
 from ffhooks.errors import FatalError
 from ffhooks.gitio import Repo
 from ffhooks.layout import SUMMARIES
@@ -22,42 +21,39 @@ def compact(
     dry_run: bool,
     as_json: bool,
 ) -> int:
-    if older_than is not None and not 1 <= older_than <= 36500:
-        raise FatalError(f"--older-than {older_than}: give a number of days from 1 to 36500")
+    """Delete every superseded summary (and old tombstones) in one commit of their own, on
+    the default branch only."""
+    if tombstones:
+        raise FatalError(
+            "summaries are no longer made tombstones (a commit only adds them): `ffhooks "
+            "compact` alone deletes the superseded ones; drop --tombstones from the job"
+        )
+    if older_than is not None:
+        raise FatalError(
+            "--older-than is gone: a superseded summary is never touched by a branch, so "
+            "`ffhooks compact` deletes every one at once (team config compact."
+            "delete_after_days is no longer read)"
+        )
     if not c.has_commits(repo):
         raise FatalError("this branch has no commit yet: nothing to compact")
+    c.on_default_branch(repo)
     if not dry_run:
         c.ready_to_commit(repo)
+    paths = c.superseded(repo)
     result: dict[str, object] = {"dry_run": dry_run, "commit": None}
-    if tombstones:
-        paths = c.superseded(repo)
-        what, none = "superseded summaries made tombstones", "superseded summary left"
-        message = f"ffhooks compact: {len(paths)} superseded summaries made tombstones"
-        apply = c.bury_all
-    else:
-        days = older_than or load_config(repo.flowforge).delete_after_days
-        aged = c.old_tombstones(repo, now, days)
-        paths = aged.paths
-        what = f"tombstones older than {days} days deleted"
-        none = f"tombstone older than {days} days"
-        message = (
-            f"ffhooks compact: {len(paths)} tombstones deleted (tombstones on this branch "
-            f"since before {aged.cutoff:%Y-%m-%d}, commit {(aged.base or '')[:12]})"
-        )
-        apply = c.delete
-        result |= {"days": days, "since_commit": aged.base}
     if paths and not dry_run:
         with progress.bar("compacting", "files") as drawn:
-            apply(repo, paths, drawn)
+            c.delete(repo, paths, drawn)
+        message = f"ffhooks compact: {len(paths)} superseded summaries deleted"
         result["commit"] = c.commit(repo, paths, message)
     result |= {"count": len(paths), "paths": paths}
     if as_json:
         print(json.dumps(result, indent=2))
     elif not paths:
-        print(f"Nothing to compact: no {none}")
+        print("Nothing to compact: no superseded summary")
     else:
         done = f"committed {str(result['commit'])[:12]}" if result["commit"] else "dry run"
-        print(f"{len(paths)} {what} ({done})")
+        print(f"{len(paths)} superseded summaries deleted ({done})")
     return 0
 
 

@@ -7,7 +7,8 @@ from ffhooks.layout import PRIVATE, STAGED_QUERY, SUMMARIES, TOMBSTONE_BLOB
 
 def guard(repo: Repo) -> int:
     """Refuse a commit that would publish private time files or take billed time out of the
-    team record (a summary deleted or edited, or buried with no newer one)."""
+    team record: a developer's commit only adds summaries; a commit that only deletes them
+    (compaction's) deletes superseded ones only."""
     refuse(repo, staged_changes(repo))
     return 0
 
@@ -34,8 +35,8 @@ def refuse(repo: Repo, changes: list[tuple[str, str, str]]) -> None:
             "`git rm -r --cached .flowforge/user/`"
         )
     summaries = [(blob, s, p) for blob, s, p in changes if p.startswith(f"{SUMMARIES}/")]
-    if not _plainly_superseding(summaries):
-        _refuse_losses(repo, [p for _, _, p in summaries])
+    if not _plainly_adding(summaries):
+        _refuse_changes(repo, summaries)
     if not user_dir_ignored(repo):
         raise FatalError(
             ".flowforge/user/ is not git-ignored, so private time could be committed: run "
@@ -43,39 +44,108 @@ def refuse(repo: Repo, changes: list[tuple[str, str, str]]) -> None:
         )
 
 
-def _plainly_superseding(summaries: list[tuple[str, str, str]]) -> bool:
-    """Whether the staged summary changes (new blob, status, path) only add files, and bury
-    files under a higher seq of the same store and month added with them: what every
-    aggregation does, accepted without reading the trees."""
-    added: dict[tuple[str, str], int] = {}
-    buried: list[tuple[tuple[str, str], int]] = []
-    for blob, status, path in summaries:
-        folder, _, name = path.rpartition("/")
-        store, _, seq = name.removesuffix(".json").rpartition("-")
-        if not seq.isdigit():
-            return False
-        key = (folder, store)
-        if status in "AM" and blob == TOMBSTONE_BLOB:
-            buried.append((key, int(seq)))
-        elif status == "A":
-            added[key] = max(added.get(key, 0), int(seq))
-        else:
-            return False
-    return all(seq < added.get(key, 0) for key, seq in buried)
+def compaction(repo: Repo, changes: list[tuple[str, str, str]]) -> bool:
+    """Whether the commit only deletes summaries (compaction's, the guard let it through;
+    not a merge or a pick concluded): the fold adds nothing to it, so that no rename can be
+    paired inside it; the time is folded at the next commit."""
+    summaries = [s for _, s, p in changes if p.startswith(f"{SUMMARIES}/")]
+    return bool(summaries) and all(s == "D" for s in summaries) and not _in_progress(repo)
+
+
+def _in_progress(repo: Repo) -> bool:
+    return any((repo.git_dir / name).exists() for name in _IN_PROGRESS)
+
+
+_IN_PROGRESS = ("MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD", "rebase-merge", "rebase-apply")
+
+
+def _plainly_adding(summaries: list[tuple[str, str, str]]) -> bool:
+    """Whether the staged summary changes (new blob, status, path) only add summaries: what
+    every aggregation does, accepted without reading the trees."""
+    return all(status == "A" and blob != TOMBSTONE_BLOB for blob, status, _ in summaries)
+
+
+def _refuse_changes(repo: Repo, summaries: list[tuple[str, str, str]]) -> None:
+    """A developer's commit only adds summaries. A commit that deletes and adds or edits
+    nothing else under the summaries (compaction's) may delete superseded files and
+    tombstones, never a live summary. A merge, a cherry-pick, a revert or a rebase being
+    concluded carries what its other side did (a compaction on main, tombstones of an old
+    history): it may take no billed time out of the record."""
+    if _in_progress(repo):
+        _refuse_losses(repo, [p for _, _, p in summaries])
+        return
+    if all(status == "D" for _, status, _ in summaries):
+        _refuse_live_deleted(repo, [p for _, _, p in summaries])
+        return
+    touched = _reformats_aside(
+        repo, [(blob, s, p) for blob, s, p in summaries if s != "A" or blob == TOMBSTONE_BLOB]
+    )
+    if not touched:
+        return
+    _, status, path = touched[0]
+    more = f" (and {len(touched) - 1} more)" if len(touched) > 1 else ""
+    what = "deletes" if status == "D" else "makes a tombstone of" if status == "A" else "edits"
+    fix = (
+        f"`git rm --cached -- {path}`"
+        if status == "A"
+        else f"`git restore --staged --worktree --source=HEAD -- {path}`"
+    )
+    raise FatalError(
+        f"this commit {what} {path}{more}: a commit only adds summaries (superseded ones are "
+        f"deleted by `ffhooks compact` on the default branch, in a commit of their own); {fix}"
+    )
+
+
+def _reformats_aside(repo: Repo, touched: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """`touched` without the files a formatter, a clean filter or a line-ending conversion
+    rewrote in other bytes of the same content (read and compared with HEAD's)."""
+    edits = [p for _, s, p in touched if s == "M"]
+    if not edits:
+        return touched
+    from ffhooks import summary
+    from ffhooks.gitobjects import read_objects, tree_blobs
+
+    before = tree_blobs(repo.top, "HEAD", edits)
+    pairs = [(before[p], blob, p) for blob, s, p in touched if s == "M" and p in before]
+    data = read_objects(repo.top, [b for old, new, _ in pairs for b in (old, new)])
+    read = zip(pairs, data[::2], data[1::2], strict=True)
+    same = {p for (_, _, p), a, b in read if summary.same_data(a, b)}
+    return [t for t in touched if t[2] not in same]
+
+
+def _refuse_live_deleted(repo: Repo, deleted: list[str]) -> None:
+    """A pure-delete commit may delete only files a higher seq of their store and month
+    supersedes in the tree it makes, and tombstones."""
+    from ffhooks import summary
+    from ffhooks.gitobjects import index_blobs, tree_blobs
+
+    folders = sorted({p.rsplit("/", 1)[0] + "/" for p in deleted})
+    before = tree_blobs(repo.top, "HEAD", folders)
+    after = index_blobs(repo.top, folders)
+    counted = summary.live(after, summary.tombstones(after))
+    dead_before = summary.tombstones(before)
+    wheres = [(summary.parse_path(p), p) for p in deleted]
+    for where, path in sorted(wheres, key=lambda w: -w[0].seq if w[0] else 0):  # newest first
+        if where is None or path in dead_before:
+            continue
+        best = counted.get((where.user, where.store, where.month))
+        if best is None or best.seq <= where.seq:
+            raise FatalError(
+                f"this commit deletes {path}, the live summary of {where.user} {where.month}: "
+                "only superseded summaries may be deleted (`ffhooks compact` on the default "
+                f"branch); `git restore --staged --worktree --source=HEAD -- {path}`"
+            )
 
 
 def _refuse_losses(repo: Repo, touched: list[str]) -> None:
-    """A deleted or edited summary is allowed only where a newer one of the same store and
-    month is staged (a superseded file removed or made a tombstone); anything else loses
-    billed time."""
+    """What a merge, a pick, a revert or a rebase concludes may delete or change superseded
+    files; anything else loses billed time."""
     from ffhooks.gitobjects import index_blobs, tree_blobs
     from ffhooks.verify import losses
 
     folders = sorted({p.rsplit("/", 1)[0] + "/" for p in touched})
     before = tree_blobs(repo.top, "HEAD", folders)
     found = losses(repo.top, before, index_blobs(repo.top, folders))
-    if found and _stage_successors(repo, folders, before, index_blobs(repo.top, folders)):
-        found = losses(repo.top, before, index_blobs(repo.top, folders))
     if found:
         more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
         target = found[0].path if len(found) == 1 else SUMMARIES
@@ -84,41 +154,3 @@ def _refuse_losses(repo: Repo, touched: list[str]) -> None:
             "committed summaries are never deleted or edited: bring them back with "
             f"`git restore --staged --worktree --source=HEAD -- {target}`"
         )
-
-
-def _stage_successors(
-    repo: Repo, folders: list[str], before: dict[str, str], after: dict[str, str]
-) -> bool:
-    """Stage the untracked summaries that supersede staged tombstones (`git commit -a` after
-    `git reset HEAD~1`, or after a hook failed, stages the tombstones, not the new files), as
-    the aggregation would after this hook; True if there were any."""
-    from ffhooks import summary
-    from ffhooks.gitobjects import read_objects
-    from ffhooks.staging import stage
-    from ffhooks.summary_changes import dead_after
-
-    dead = dead_after(before, after, lambda ids: read_objects(repo.top, ids))
-    counted = summary.live(after, dead)
-    orphans: dict[tuple[str, str, str], int] = {}
-    for path in dead:
-        where = summary.parse_path(path)
-        if where is None:
-            continue
-        key = (where.user, where.store, where.month)
-        if key not in counted or counted[key].seq < where.seq:
-            orphans[key] = max(orphans.get(key, 0), where.seq)
-    if not orphans:
-        return False
-    listed = run_git(
-        ["--literal-pathspecs", "ls-files", "-z", "--others", "--", *folders], repo.top
-    )
-    found = []
-    for path in filter(None, listed.split("\0")):
-        where = summary.parse_path(path)
-        highest = orphans.get((where.user, where.store, where.month), 0) if where else 0
-        newer = where is not None and where.seq > highest > 0
-        if newer and not summary.is_tombstone(repo.top / path):
-            found.append(repo.top / path)
-    if found:
-        stage(repo, found)
-    return bool(found)

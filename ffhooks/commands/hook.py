@@ -35,7 +35,7 @@ def _hook(repo: Repo) -> int:
         start_git([*UNSTAGED_QUERY, f"{SUMMARIES}/{users[0]}/"], repo.top)
         import ffhooks.fold  # noqa: F401  (the fold's imports, on this core meanwhile)
 
-    from ffhooks.commands.guard import refuse, staged_changes
+    from ffhooks.commands.guard import compaction, refuse, staged_changes
 
     changes = staged_changes(repo)
     names = {path for _, status, path in changes if status != "D"}
@@ -47,7 +47,13 @@ def _hook(repo: Repo) -> int:
     else:
         # never fails (failures are queued); what it writes itself is valid by construction,
         # what it stages as found (the index had lost it) is checked like the user's
-        if users or odd:  # the fold's modules (clock, zones, dates) only for a store
+        if compaction(repo, changes):
+            print(
+                "ffhooks: this commit only deletes superseded summaries (compaction): "
+                "nothing is folded into it; your time goes into your next commit",
+                file=sys.stderr,
+            )
+        elif users or odd:  # the fold's modules (clock, zones, dates) only for a store
             from ffhooks.clock import now_from_env
             from ffhooks.commands.aggregate import fold_every_store
 
