@@ -1,8 +1,9 @@
 """Six developers (two of them from two clones each), one bare remote, random work through the
 real hooks and the git workflows that go wrong in real life: `reset HEAD~1`, `reset --hard`,
 `revert`, `stash`, `--amend`, an IDE holding the index or committing as someone else, timers
-committed while running and stopped earlier, forgotten timers. The report from a fresh clone
-equals, to the second, what the developers recorded, with zero conflicts.
+committed while running and stopped earlier, forgotten timers, a store wiped between commits
+and restored, a clone with CRLF checkouts and a JSON formatter as a clean filter. The report
+from a fresh clone equals, to the second, what the developers recorded.
 
 FFHOOKS_SIM_SEED and FFHOOKS_SIM_STEPS override the fixed seed and length (to shake out
 problems locally; CI runs the defaults).
@@ -13,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import subprocess
 from collections import Counter
 from datetime import datetime, timedelta, timezone
@@ -309,7 +311,10 @@ def set_up(tmp_path: Path, remote: Path, now: datetime, seen: Counter[str]) -> l
         dev.git(now, "config", "user.email", f"{name}@example.com")
         if i == 0:
             dev.git(now, "checkout", "-q", "-b", "main")
+            attributes = clone / ".gitattributes"
+            attributes.write_text("*.json filter=fmt\n")
             dev.run(now, "ffhooks", "init")
+            assert attributes.read_text().startswith("*.json filter=fmt\n")
             config_path = clone / ".pre-commit-config.yaml"
             config = yaml.safe_load(config_path.read_text())
             [local] = [r for r in config["repos"] if r["repo"] == "local"]
@@ -322,6 +327,9 @@ def set_up(tmp_path: Path, remote: Path, now: datetime, seen: Counter[str]) -> l
         else:
             dev.git(now, "pull", "-q", "origin", "main")
             dev.run(now, "pre-commit", "install")
+        if label == CRLF_FORMATTER_CLONE:
+            dev.git(now, "config", "core.autocrlf", "true")
+            dev.git(now, "config", "filter.fmt.clean", FORMATTER)
         if label in TIMEZONES:  # days and months are cut in this zone
             dev.run(now, "ffhooks", "timezone", TIMEZONES[label])
         devs.append(dev)
@@ -346,7 +354,16 @@ ACTIONS = {  # action: weight
     "ide-lock": 1,  # an IDE holds .git/index.lock during the hook
     "ide-user": 1,  # an IDE commits without FFHOOKS_USER, as ide@example.com
     "forget": 1,  # a timer left running overnight
+    "wipe": 1,  # time recorded, then the store wiped (rm -rf, git clean -fdx), then restored
 }
+# The team formats every .json file with a clean filter (its .gitattributes, above the line
+# `ffhooks init` writes, which keeps ffhooks' files out of it); dan's clone defines that
+# filter, and checks files out with CRLF.
+CRLF_FORMATTER_CLONE = "dan"
+FORMATTER = (
+    "python3 -c 'import json, sys; json.dump(json.load(sys.stdin), sys.stdout, indent=1, "
+    "sort_keys=True); print()'"
+)
 
 
 def settle(dev: Dev, now: datetime, done: subprocess.CompletedProcess[str], how: str) -> None:
@@ -473,6 +490,17 @@ def step(dev: Dev, action: str, now: datetime, rng: random.Random) -> None:
             assert not (dev.clone / ".git/index.lock").exists()
             assert dev.missing_from_head(now), out  # queued: the next commit carries it
             seen["commit while an IDE holds index.lock"] += 1
+    elif action == "wipe":
+        dev.add_work(now, rng)  # recorded since the last commit: only the copies hold it
+        if rng.random() < 0.5:
+            shutil.rmtree(dev.clone / ".flowforge" / "user" / dev.name)
+            how = "rm -rf of the store"
+        else:
+            dev.git(now, "clean", "-fdxq")
+            how = "git clean -fdx"
+        assert dev.run(now, "ffhooks", "status", ok=False).returncode == 1  # says it is missing
+        dev.run(now, "ffhooks", "recover", "restore")
+        seen[f"wipe ({how}), then restore"] += 1
     elif action == "ide-user":
         dev.add_work(now, rng)
         dev.edit_and_commit(now, "from the IDE", ide_user=True)
