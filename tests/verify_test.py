@@ -1,0 +1,94 @@
+"""`verify` in CI never passes blind: a shallow clone, a `--since` this clone lacks or a base
+with no shared history fail with exit 2 naming the fetch; all zeros (a push event's commit
+before a new branch) stands for the default branch."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import SUMMARIES, git
+
+ZEROS = "0" * 40
+
+
+def remote_with_history(repo: Path, ff: Any, tmp_path: Path) -> Path:
+    """A bare remote whose `main` holds two months of summaries over three commits, with
+    the branches `adds` (more billed time) and `deletes` (every summary deleted) off it."""
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "set up", "--no-verify")
+    for day in ("2026-10-20", "2026-11-19"):
+        assert ff("add", "205", "1h", "--start", f"{day} 09:00").code == 0
+        assert ff("aggregate").code == 0
+        git(repo, "add", "-A")
+        git(repo, "commit", "-qm", day, "--no-verify")
+    git(repo, "checkout", "-qb", "adds")
+    assert ff("add", "205", "1h", "--start", "2026-11-20 09:00").code == 0
+    assert ff("aggregate").code == 0
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "more time", "--no-verify")
+    git(repo, "checkout", "-qb", "deletes", "main")
+    git(repo, "rm", "-rq", SUMMARIES)
+    git(repo, "commit", "-qm", "no more time", "--no-verify")
+    git(repo, "checkout", "-q", "main")
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "clone", "-q", "--bare", str(repo), str(remote))
+    return remote
+
+
+def one_line(result: Any, *words: str) -> None:
+    assert result.code == 2, result
+    assert len(result.err.strip().splitlines()) == 1 and "Traceback" not in result.err
+    for word in words:
+        assert word in result.err
+
+
+def test_a_shallow_clone_fails_naming_the_fetch_and_then_finds_the_loss(
+    initialised: Path, ff: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As GitHub Actions checks out a pull request by default: one commit, the base branch
+    fetched one commit deep; there, the merge base cannot be found."""
+    remote = remote_with_history(initialised, ff, tmp_path)
+    runner = tmp_path / "runner"
+    git(tmp_path, "clone", "-q", "--depth", "1", "-b", "deletes", f"file://{remote}", str(runner))
+    git(runner, "fetch", "-q", "--depth=1", "origin", "main:refs/remotes/origin/main")
+    monkeypatch.chdir(runner)
+    fix = "`git fetch --unshallow --tags origin`"
+    one_line(ff("verify", "--since", "origin/main"), "shallow", fix, "fetch-depth: 0")
+    assert ff("verify").code == 0  # the tree itself is fine; closed periods may be missing:
+    assert "warning: ffhooks/closed/: this clone is shallow" in ff("verify").out
+    git(runner, *fix.strip("`").split()[1:])  # the fetch the message names
+    found = ff("verify", "--since", "origin/main")
+    assert found.code == 1 and found.out.count("since origin/main") == 2
+    assert "shallow" not in ff("verify").out
+
+
+def test_a_since_this_clone_lacks_or_shares_no_history_with_fails(
+    initialised: Path, ff: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    remote = remote_with_history(initialised, ff, tmp_path)
+    runner = tmp_path / "runner"
+    git(tmp_path, "clone", "-q", f"file://{remote}", str(runner))
+    monkeypatch.chdir(runner)
+    one_line(ff("verify", "--since", "origin/gone"), "`git fetch origin gone`")
+    one_line(ff("verify", "--since", "1" * 40), f"`git fetch origin {'1' * 40}`")
+    git(runner, "checkout", "-q", "--orphan", "elsewhere")
+    git(runner, "commit", "-qm", "unrelated", "--no-verify")
+    one_line(ff("verify", "--since", "origin/main"), "share no history")
+
+
+def test_all_zeros_is_a_new_branch_checked_against_the_default_branch(
+    initialised: Path, ff: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    remote = remote_with_history(initialised, ff, tmp_path)
+    runner = tmp_path / "runner"
+    git(tmp_path, "clone", "-q", "-b", "deletes", f"file://{remote}", str(runner))
+    monkeypatch.chdir(runner)
+    found = ff("verify", "--since", ZEROS)
+    assert found.code == 1
+    assert "since origin/main (the default branch: a new branch)" in found.out
+    git(runner, "checkout", "-q", "adds")
+    assert ff("verify", "--since", ZEROS).code == 0
+    git(runner, "remote", "remove", "origin")  # no default branch to compare with
+    one_line(ff("verify", "--since", ZEROS), "new branch", "`git remote set-head origin --auto`")
