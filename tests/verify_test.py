@@ -1,15 +1,20 @@
 """`verify` in CI never passes blind: a shallow clone, a `--since` this clone lacks or a base
-with no shared history fail with exit 2 naming the fetch; all zeros (a push event's commit
-before a new branch) stands for the default branch."""
+with no shared history fail with exit 2 naming the fetch; a push is checked against the
+commit the branch held before it (all zeros: a new branch, against the default branch); and
+docs/github-actions-verify.yml, run as written, fails a push that deletes billed time."""
 
 from __future__ import annotations
 
+import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from conftest import SUMMARIES, git
 
+WORKFLOW = Path(__file__).resolve().parent.parent / "docs" / "github-actions-verify.yml"
 ZEROS = "0" * 40
 
 
@@ -92,3 +97,73 @@ def test_all_zeros_is_a_new_branch_checked_against_the_default_branch(
     assert ff("verify", "--since", ZEROS).code == 0
     git(runner, "remote", "remove", "origin")  # no default branch to compare with
     one_line(ff("verify", "--since", ZEROS), "new branch", "`git remote set-head origin --auto`")
+
+
+def steps(event: str) -> list[str]:
+    """The `run` scripts of the workflow's steps that run on `event`."""
+    workflow = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    [job] = workflow["jobs"].values()
+    checkout = next(s for s in job["steps"] if s.get("uses", "").startswith("actions/checkout"))
+    assert checkout["with"]["fetch-depth"] == 0  # what verify needs
+    runs = []
+    for step in job["steps"]:
+        condition = step.get("if", f"github.event_name == '{event}'")
+        taken = re.fullmatch(r"github\.event_name (==|!=) '(\w+)'", condition)
+        assert taken, condition
+        if (taken[2] == event) == (taken[1] == "==") and "pip install" not in step.get("run", "x"):
+            runs += [step["run"]] if "run" in step else []
+    return runs
+
+
+def run_workflow(runner: Path, event: str, context: dict[str, str]) -> int:
+    """Run the workflow's scripts for `event` as Actions does (bash, -e), the `${{ }}`
+    expressions filled from `context`; the exit code of the first that fails, else 0."""
+    for script in steps(event):
+        filled = re.sub(r"\$\{\{\s*([\w.]+)\s*\}\}", lambda m: context[m[1]], script)
+        done = subprocess.run(
+            ("bash", "-e", "-c", filled), cwd=runner, capture_output=True, text=True
+        )
+        assert "Traceback" not in done.stderr
+        if done.returncode:
+            return done.returncode
+    return 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("depth", ["full", "shallow"])
+def test_the_workflow_fails_a_push_that_deletes_billed_time(
+    initialised: Path, ff: Any, tmp_path: Path, depth: str
+) -> None:
+    """Each push as the runner checks it out (the pushed commit; with the workflow's
+    `fetch-depth: 0`, or one commit deep as Actions does by default)."""
+    remote = remote_with_history(initialised, ff, tmp_path)
+    main = git(remote, "rev-parse", "main").strip()
+    exits = {}
+    for branch, before in [("adds", main), ("deletes", main), ("adds", ZEROS), ("deletes", ZEROS)]:
+        runner = tmp_path / f"runner-{branch}-{before[:4]}"
+        shallow = ["--depth", "1", "--no-single-branch"] if depth == "shallow" else []
+        git(tmp_path, "clone", "-q", *shallow, "-b", branch, f"file://{remote}", str(runner))
+        context = {"github.event.before": before}
+        exits[branch, before == ZEROS] = run_workflow(runner, "push", context)
+    if depth == "full":
+        assert exits == {
+            ("adds", False): 0,
+            ("deletes", False): 1,
+            ("adds", True): 0,
+            ("deletes", True): 1,
+        }
+    else:  # never passed blind
+        assert set(exits.values()) == {2}
+
+
+@pytest.mark.slow
+def test_the_workflow_fails_a_pull_request_that_deletes_billed_time(
+    initialised: Path, ff: Any, tmp_path: Path
+) -> None:
+    remote = remote_with_history(initialised, ff, tmp_path)
+    for branch, code in [("adds", 0), ("deletes", 1)]:
+        runner = tmp_path / f"runner-{branch}"
+        git(tmp_path, "clone", "-q", "-b", branch, f"file://{remote}", str(runner))
+        head = git(runner, "rev-parse", "HEAD").strip()
+        context = {"github.base_ref": "main", "github.event.pull_request.head.sha": head}
+        assert run_workflow(runner, "pull_request", context) == code
