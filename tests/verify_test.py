@@ -152,6 +152,10 @@ def test_the_workflow_fails_a_push_that_deletes_billed_time(
             ("adds", True): 0,
             ("deletes", True): 1,
         }
+        # a force push: the old tip is on no branch of the remote, so the checkout lacks it
+        git(initialised, "commit", "-q", "--allow-empty", "-m", "pushed over", "--no-verify")
+        gone = git(initialised, "rev-parse", "HEAD").strip()
+        assert run_workflow(runner, "push", {"github.event.before": gone}) == 2
     else:  # never passed blind
         assert set(exits.values()) == {2}
 
