@@ -188,18 +188,17 @@ def since_fork(top: Path, base: str, commit: str, shown: str) -> str:
     """The merge base of `commit` with `base` (named `shown`), from which `--since` counts.
     A shallow clone cannot tell it (the base may be cut off, or an older commit found in its
     place, and a deleted summary would pass unseen): Unverifiable, naming the fetch."""
-    remote = remote_of(top, shown)
-    fetch = f"`git fetch --unshallow --tags {remote}`; in GitHub Actions, `fetch-depth: 0`"
     if shallow(top):
         raise Unverifiable(
             f"this clone is shallow, so what was taken out of the record since {shown} cannot "
-            f"be told: fetch the whole history ({fetch} on actions/checkout)"
+            "be told: fetch the whole history (`git fetch --unshallow --tags "
+            f"{remote_of(top, shown)}`; in GitHub Actions, `fetch-depth: 0` on actions/checkout)"
         )
     fork = run_git(["merge-base", base, commit], top, check=False).strip()
     if not fork:
         raise Unverifiable(
             f"{shown} and the commit checked share no history, so nothing can be compared: "
-            f"name the branch it was made from as --since (and fetch it: {fetch})"
+            "name the branch it was made from as --since"
         )
     return fork
 
