@@ -47,13 +47,13 @@ def _silence_stdout() -> None:
 
 
 def run(action: Callable[[], int]) -> int:
-    """Exit 1 with one line for a problem the user can fix, 130 on Ctrl-C, 3 for a bug;
-    141, silently, when the reader of stdout has gone."""
+    """Exit 1 with one line for a problem the user can fix (2 for what the clone lacks), 130
+    on Ctrl-C, 3 for a bug; 141, silently, when the reader of stdout has gone."""
     try:
         return action()
     except FatalError as exc:
         print(f"ffhooks: {exc}", file=sys.stderr)
-        return 1
+        return exc.exit_code
     except KeyboardInterrupt:
         print("ffhooks: interrupted", file=sys.stderr)
         return 130

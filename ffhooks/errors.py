@@ -4,6 +4,15 @@ from __future__ import annotations
 class FatalError(RuntimeError):
     """A problem the user can act on: printed as one line, exit 1."""
 
+    exit_code = 1
+
+
+class Unverifiable(FatalError):
+    """What a check needs is not in this clone (history, a ref): exit 2, so CI tells "could
+    not check" from "checked and found a problem" (exit 1)."""
+
+    exit_code = 2
+
 
 class BrokenFile(FatalError):
     """A data file that cannot be trusted (empty, truncated, unparsable or off-schema)."""

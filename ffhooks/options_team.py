@@ -113,7 +113,8 @@ def verify(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--since",
         metavar="REF",
-        help="also refuse any summary lost, lowered or edited since REF (e.g. the base branch)",
+        help="also refuse any summary lost, lowered or edited since REF (e.g. the base branch; "
+        "all zeros: a new branch, since the default branch)",
     )
     p.add_argument(
         "--format", dest="fmt", default="text", choices=("text", "json"), help="(default text)"

@@ -7,7 +7,8 @@ from collections import Counter
 from pathlib import Path
 
 from ffhooks import summary, summary_changes
-from ffhooks.gitio import run_git
+from ffhooks.errors import Unverifiable
+from ffhooks.gitio import Repo, remote_default, run_git
 from ffhooks.gitobjects import read_blobs, read_objects, tree_blobs
 from ffhooks.records import NamedTuple
 from ffhooks.trust import MODES, policy_at, unverified
@@ -152,18 +153,75 @@ def losses(
     return found
 
 
-def losses_since(top: Path, base: str, commit: str) -> list[Finding]:
-    """Billed time that `commit` no longer shows but its merge base with `base` did: what a
-    pull request would take away from its target branch. (Every file's own validity is
-    checked by `verify_commit`.)"""
+def since_base(repo: Repo, since: str) -> tuple[str, str]:
+    """(commit, how to name it) of a `--since` argument. All zeros is what a push event
+    names as the commit before a new branch: the remote's default branch stands for it,
+    and the new branch is checked from where it left that branch."""
+    if since.strip("0") == "" and len(since) in (40, 64):
+        default = remote_default(repo)
+        if default is None:
+            raise Unverifiable(
+                f"--since {since} (a new branch) is checked against the default branch, and "
+                "this clone has none (origin/HEAD, origin/main, origin/master): "
+                "`git remote set-head origin --auto`, or name the branch it was made from"
+            )
+        since = default.removeprefix("refs/remotes/")
+        shown = f"{since} (the default branch: a new branch)"
+    else:
+        shown = since
+    commit = run_git(
+        ["rev-parse", "--verify", "--quiet", "--end-of-options", f"{since}^{{commit}}"],
+        repo.top,
+        check=False,
+    ).strip()
+    if not commit:
+        remote = remote_of(repo.top, since)
+        name = since.removeprefix(f"{remote}/")
+        raise Unverifiable(
+            f"--since {since} is not a commit in this clone: fetch it (`git fetch {remote} "
+            f"{name}`), or check the name"
+        )
+    return commit, shown
+
+
+def since_fork(top: Path, base: str, commit: str, shown: str) -> str:
+    """The merge base of `commit` with `base` (named `shown`), from which `--since` counts.
+    A shallow clone cannot tell it (the base may be cut off, or an older commit found in its
+    place, and a deleted summary would pass unseen): Unverifiable, naming the fetch."""
+    if shallow(top):
+        raise Unverifiable(
+            f"this clone is shallow, so what was taken out of the record since {shown} cannot "
+            "be told: fetch the whole history (`git fetch --unshallow --tags "
+            f"{remote_of(top, shown)}`; in GitHub Actions, `fetch-depth: 0` on actions/checkout)"
+        )
     fork = run_git(["merge-base", base, commit], top, check=False).strip()
     if not fork:
-        return []  # unrelated histories: nothing was shown before
+        raise Unverifiable(
+            f"{shown} and the commit checked share no history, so nothing can be compared: "
+            "name the branch it was made from as --since"
+        )
+    return fork
+
+
+def shallow(top: Path) -> bool:
+    return run_git(["rev-parse", "--is-shallow-repository"], top).strip() == "true"
+
+
+def remote_of(top: Path, ref: str) -> str:
+    """The remote a ref such as `upstream/main` was fetched from; `origin` for any other."""
+    remotes = run_git(["remote"], top, check=False).split()
+    return next((r for r in remotes if ref.startswith(f"{r}/")), "origin")
+
+
+def losses_since(top: Path, fork: str, commit: str, shown: str) -> list[Finding]:
+    """Billed time that `commit` no longer shows but `fork` (its merge base with `shown`)
+    did: what a pull request would take away from its target branch. (Every file's own
+    validity is checked by `verify_commit`.)"""
     before = tree_blobs(top, fork, [summary.SUMMARIES])
     after = tree_blobs(top, commit, [summary.SUMMARIES])
     return [
         Finding(
-            f.path, f"{f.problem} since {base}{_REWRITE if 'live summary' in f.problem else ''}"
+            f.path, f"{f.problem} since {shown}{_REWRITE if 'live summary' in f.problem else ''}"
         )
         for f in losses(top, before, after, check_newer=False)
     ]
@@ -178,17 +236,14 @@ _REWRITE = (
 
 
 def policy_changes(
-    top: Path, base: str, commit: str, shown: str
+    top: Path, fork: str, commit: str, shown: str
 ) -> tuple[list[Finding], list[Finding]]:
-    """(problems, warnings) about the root of trust since the merge base with `base` (a
-    commit, named `shown`): the
-    signature policy weakened is a problem; any change to who may sign for whom, a warning
-    (to review: a key added for another user lets its holder sign for them)."""
+    """(problems, warnings) about the root of trust since `fork`, the merge base with
+    `shown`: the signature policy weakened is a problem; any change to who may sign for
+    whom, a warning (to review: a key added for another user lets its holder sign for
+    them)."""
     from ffhooks.sshformat import ALLOWED_SIGNERS
 
-    fork = run_git(["merge-base", base, commit], top, check=False).strip()
-    if not fork:
-        return [], []
     (before, signers_before), (after, signers_after) = policy_at(top, fork), policy_at(top, commit)
     problems, warnings = [], []
     weaker = MODES.index(after.signatures) < MODES.index(before.signatures)

@@ -110,10 +110,14 @@ def test_the_readme_rollout(tmp_path: Path) -> None:
     assert report["totals"]["billable_seconds"] == logs == 4 * (90 * 60 + 17)
     assert {row["user"] for row in report["rows"]} == {"alice", "bob"}
 
-    # CI: the shipped workflow's check of a push, in a fresh clone
+    # CI: the shipped workflow's check of a push, in a fresh clone, against the commit the
+    # branch held before the last push
     workflow = (ROOT / "docs/github-actions-verify.yml").read_text()
-    checks = re.findall(r"run: (ffhooks verify --ref HEAD)\n", workflow)
+    checks = re.findall(r"run: (ffhooks verify --ref HEAD --since .*)\n", workflow)
     assert checks, "the workflow runs no ffhooks verify on a push"
     ci = clone("ci", "ci@example.com")
+    before = git(ci.clone, "rev-parse", "HEAD~1").strip()
     for command in checks:
+        command = command.replace("${{ github.event.before }}", before)
+        command = command.replace("origin/${{ github.base_ref }}", "origin/main")
         ci.run(command, "2026-12-02T09:00:00Z")

@@ -6,7 +6,15 @@ from ffhooks.errors import FatalError
 from ffhooks.gitio import Repo
 from ffhooks.gitobjects import resolve_commit
 from ffhooks.trust import cache_file
-from ffhooks.verify import Finding, losses_since, policy_changes, verify_commit
+from ffhooks.verify import (
+    Finding,
+    losses_since,
+    policy_changes,
+    shallow,
+    since_base,
+    since_fork,
+    verify_commit,
+)
 
 
 def closed_changes(repo: Repo, commit: str) -> list[Finding]:
@@ -43,16 +51,27 @@ def verify(repo: Repo, *, ref: str, since: str | None, fmt: str, closed_only: bo
     (with `since`) nothing after `since` took billed time out of the record, and no closed
     period changed."""
     commit = resolve_commit(repo.top, ref)
+    fork, shown = "", ""
+    if since is not None and not closed_only:  # first: what the clone lacks ends it at once
+        base, shown = since_base(repo, since)
+        fork = since_fork(repo.top, base, commit, shown)
     checked, found, warnings = 0, list[Finding](), list[Finding]()
     if not closed_only:
         checked, found, warnings = verify_commit(repo.top, commit, cache_file(repo.state_dir))
     found += closed_changes(repo, commit)
-    if since is not None and not closed_only:
-        base = resolve_commit(repo.top, since)
-        found += losses_since(repo.top, base, commit)
-        problems, notices = policy_changes(repo.top, base, commit, since)
+    if fork:
+        found += losses_since(repo.top, fork, commit, shown)
+        problems, notices = policy_changes(repo.top, fork, commit, shown)
         found += problems
         warnings += notices
+    elif shallow(repo.top):
+        warnings.append(
+            Finding(
+                "ffhooks/closed/",
+                "this clone is shallow: closed periods whose tags it did not fetch are not "
+                "checked (`git fetch --unshallow --tags origin`)",
+            )
+        )
     if fmt == "json":
         result = {
             "ref": ref,
