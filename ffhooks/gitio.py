@@ -17,9 +17,15 @@ from ffhooks.records import NamedTuple
 
 
 class Repo(NamedTuple):
-    top: Path  # the work tree
+    top: Path  # the work tree (a bare repository's: its git dir, where git runs)
     git_dir: Path  # this work tree's git dir (holds HEAD and the index)
     common_dir: Path  # shared by every linked worktree of the clone
+
+    @property
+    def bare(self) -> bool:
+        """A bare repository (a mirror, a server's copy): no work tree, no index; only
+        what reads a ref works in it."""
+        return self.top == self.git_dir
 
     @property
     def flowforge(self) -> Path:
@@ -126,14 +132,37 @@ def find_repo(start: Path) -> Repo | None:
     return None
 
 
-def require_repo(start: Path) -> Repo:
+def find_bare(start: Path) -> Repo | None:
+    """The bare repository `start` is in, if it is in one: asked of git, and only where no
+    work tree was found (the commands of a work tree never pay for it)."""
+    out = run_git(
+        ["rev-parse", "--is-bare-repository", "--absolute-git-dir"], start, check=False
+    ).splitlines()
+    if len(out) != 2 or out[0] != "true":
+        return None
+    git_dir = Path(out[1])
+    return Repo(git_dir, git_dir, _common_dir(git_dir))
+
+
+def require_repo(start: Path, *, bare_ok: bool = False) -> Repo:
+    """The repository `start` is in; a bare one only if `bare_ok` (the commands that read a
+    ref: `report --ref`, `verify`)."""
     repo = find_repo(start)
-    if repo is None:
+    if repo is not None:
+        return repo
+    bare = find_bare(start)
+    if bare is not None and bare_ok:
+        return bare
+    if bare is not None:
         raise FatalError(
-            f"{start} is not inside a git repository: run this in your project's clone "
-            "(or `git init` first)"
+            f"{bare.top} is a bare repository (no work tree): run this in a clone with a "
+            "work tree; in a bare one only `ffhooks report --ref REF` and `ffhooks verify "
+            "--ref REF` work"
         )
-    return repo
+    raise FatalError(
+        f"{start} is not inside a git repository: run this in your project's clone "
+        "(or `git init` first)"
+    )
 
 
 def user_dir_ignored(repo: Repo) -> bool:

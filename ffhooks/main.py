@@ -60,7 +60,11 @@ RUNS: dict[str, tuple[str, str]] = {  # command: (module.function of ffhooks/com
 }
 
 
-def _given(given: str, options: dict[str, Any]) -> list[Any]:
+# Commands that read only a ref, so work in a bare repository (a mirror, a server's copy).
+READ_REF = {"report", "verify"}
+
+
+def _given(given: str, options: dict[str, Any], *, bare_ok: bool = False) -> list[Any]:
     """What a command function takes before its options; a Context takes `user`,
     `new_user` and `new_store` out of them."""
     if given == NOTHING:
@@ -69,7 +73,7 @@ def _given(given: str, options: dict[str, Any]) -> list[Any]:
 
     from ffhooks.gitio import require_repo
 
-    repo = require_repo(Path.cwd())
+    repo = require_repo(Path.cwd(), bare_ok=bare_ok)
     if given == REPO:
         return [repo]
     from ffhooks.clock import now_from_env
@@ -97,8 +101,9 @@ def _given(given: str, options: dict[str, Any]) -> list[Any]:
 
 def _dispatch(options: dict[str, Any]) -> int:
     """Run the command `options["command"]` with the rest of `options` as its keywords."""
-    target, given = RUNS[options.pop("command")]
-    first = _given(given, options)
+    command = options.pop("command")
+    target, given = RUNS[command]
+    first = _given(given, options, bare_ok=command in READ_REF)
     module, _, name = target.partition(".")
     # __import__ rather than importlib, which no other path imports
     function = getattr(__import__(f"ffhooks.commands.{module}", fromlist=[name]), name)

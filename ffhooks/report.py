@@ -236,11 +236,19 @@ def build(
             row["_cents"] = row.get("_cents", 0) + cents(rates or {}, user, task, billable)
     rows = [groups[k] for k in sorted(groups)]
     totals: dict[str, Any] = {m: sum(r[m] for r in rows) for m in MEASURES}
-    if priced:
-        totals["amount"] = sum(r.get("_cents", 0) for r in rows) / 100
+    if priced:  # exact: a Decimal of whole cents, never a binary float
+        totals["amount"] = Decimal(sum(r.get("_cents", 0) for r in rows)).scaleb(-2)
         for r in rows:
-            r["amount"] = r.pop("_cents", 0) / 100
+            r["amount"] = Decimal(r.pop("_cents", 0)).scaleb(-2)
     return Report(first, last, group_by, rows, totals, notes, currency if priced else None)
+
+
+def _exact(figures: dict[str, Any]) -> dict[str, Any]:
+    """An amount as JSON gives it exactly: a decimal string ("843.33") and whole cents."""
+    if "amount" not in figures:
+        return figures
+    amount = figures["amount"]
+    return {**figures, "amount": f"{amount:.2f}", "amount_cents": int(amount.scaleb(2))}
 
 
 def to_json(report: Report) -> dict[str, Any]:
@@ -248,8 +256,8 @@ def to_json(report: Report) -> dict[str, Any]:
         "from": report.first.isoformat() if report.first else None,
         "to": report.last.isoformat() if report.last else None,
         "group_by": list(report.group_by),
-        "rows": report.rows,
-        "totals": report.totals,
+        "rows": [_exact(r) for r in report.rows],
+        "totals": _exact(report.totals),
         "notes": report.notes,
     }
     if report.currency:

@@ -39,6 +39,10 @@ PATH = re.compile(
 TOTAL_KEYS = ("billable_seconds", "non_billable_seconds", "sessions")
 _PERIOD = re.compile(r"[0-9]{4}-[0-9]{2}(-[0-9]{2})?")
 _TASK = re.compile(r"[^\s\x00-\x1f\x7f](?:[^\x00-\x1f\x7f]{0,98}[^\s\x00-\x1f\x7f])?")
+# The most one store can record in a period: a day is at most 25 h long (the day a
+# daylight-saving change sets the clock back); a month, its days of 24 h and one such hour.
+DAY_MAX = 25 * 3600
+MONTH_MAX = 31 * 24 * 3600 + 3600  # the schema's maximum for any one figure
 _HEAD = {"version", "user", "store", "month", "timezone", "seq", "detail", "totals", "sha256"}
 _OPTIONAL = {"capped", "writer", "signature", "signed_by"}
 
@@ -221,7 +225,7 @@ def plainly_valid(doc: Any) -> bool:
             if type(cell) is not dict or cell.keys() != _CELL_KEYS or not _TASK.fullmatch(task):
                 return False
             for value in cell.values():
-                if type(value) is not int or value < 0:
+                if type(value) is not int or not 0 <= value <= MONTH_MAX:
                     return False
     return True
 
@@ -241,7 +245,48 @@ def problems(doc: Any, where: SummaryPath | None) -> list[str]:
     for period in doc.get("totals", {}):
         if not period.startswith(doc.get("month", "")):
             found.append(f"$.totals[{period!r}]: outside the month {doc.get('month')}")
+    return found + impossible(doc, where)
+
+
+def impossible(doc: dict[str, Any], where: SummaryPath | None = None) -> list[str]:
+    """Figures no store can record, whatever the checksum says (anyone can recompute it):
+    a day (or a month, for month-level summaries) holding more time than it lasts, and
+    figures that are not whole numbers. The bound is per store: one store records one
+    person's time in one place, without overlaps."""
+    found = []
+    fix = (
+        f"restore the file from git history (`git log -p -- {where.path if where else 'FILE'}` "
+        "shows who wrote it), "
+        "or its writer runs `ffhooks recover rebuild`"
+    )
+    for period, tasks in doc.get("totals", {}).items():
+        if not isinstance(tasks, dict):
+            continue
+        figures = [v for cell in tasks.values() if isinstance(cell, dict) for v in cell.values()]
+        if any(type(v) is not int for v in figures):
+            found.append(f"$.totals[{period!r}]: a figure is not a whole number; {fix}")
+            continue
+        limit = DAY_MAX if len(period) == 10 else _month_length(period)
+        seconds = sum(
+            cell.get("billable_seconds", 0) + cell.get("non_billable_seconds", 0)
+            for cell in tasks.values()
+        )
+        if seconds > limit:
+            found.append(
+                f"$.totals[{period!r}]: {seconds:,} seconds recorded, more than "
+                f"{'a day' if len(period) == 10 else 'the month'} holds ({limit:,}); {fix}"
+            )
     return found
+
+
+def _month_length(month: str) -> int:
+    """The longest a month can be: its days of 24 h and a daylight-saving hour."""
+    try:
+        first = date.fromisoformat(f"{month}-01")
+    except ValueError:
+        return MONTH_MAX
+    following = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return (following - first).days * 24 * 3600 + 3600
 
 
 def live(

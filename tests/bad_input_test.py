@@ -134,7 +134,7 @@ def test_a_plausible_rate_still_prices_the_report(ff: Any, repo: Path) -> None:
     assert ff("add", "205", "1h").code == 0 and ff("aggregate").code == 0
     (repo / CONFIG).write_text('{"rates": {"default": 1000000000}, "currency": "IDR"}')
     result = ff("report", "--format", "json")
-    assert result.code == 0 and result.json()["totals"]["amount"] == 1e9
+    assert result.code == 0 and result.json()["totals"]["amount"] == "1000000000.00"
 
 
 def piped(argv: list[str], *, buffered: bool) -> subprocess.CompletedProcess[str]:

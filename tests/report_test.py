@@ -116,10 +116,12 @@ def test_rates_give_amounts(ff: Any, team: Path) -> None:
         )
     )
     report = ff("report", "--format", "json", "--by", "user").json()
-    amounts = {r["user"]: r["amount"] for r in report["rows"]}
-    # alice 12000 s at 100; bob 2700 s at 80 + 10800 s at 150 (task rate wins)
-    assert amounts == {"alice": 333.33, "bob": 510.0}
-    assert report["totals"]["amount"] == 843.33 and report["currency"] == "EUR"
+    amounts = {r["user"]: (r["amount"], r["amount_cents"]) for r in report["rows"]}
+    # alice 12000 s at 100; bob 2700 s at 80 + 10800 s at 150 (task rate wins); exact:
+    # a decimal string and whole cents, never a binary float
+    assert amounts == {"alice": ("333.33", 33333), "bob": ("510.00", 51000)}
+    assert report["totals"]["amount"] == "843.33" and report["totals"]["amount_cents"] == 84333
+    assert report["currency"] == "EUR"
     assert "amount (EUR)" in ff("report").out
 
 
@@ -131,13 +133,13 @@ def test_every_grouping_gives_the_same_amount_to_the_cent(ff: Any, team: Path) -
     seen = set()
     for by in ("user", "task", "day", "week", "month", "user,task", "task,day", "user,task,day"):
         report = ff("report", "--format", "json", "--by", by).json()
-        total = round(report["totals"]["amount"] * 100)
-        assert sum(round(r["amount"] * 100) for r in report["rows"]) == total, by
+        total = report["totals"]["amount_cents"]
+        assert sum(r["amount_cents"] for r in report["rows"]) == total, by
         seen.add(total)
     assert seen == {1001 + 334 + 2001 + 750 + 3002}
     rounded = ff("report", "--format", "json", "--by", "user", "--round", "30").json()
     # 20m becomes 30m (5.0025 -> 5.00), 45m becomes 1h (10.01)
-    assert round(rounded["totals"]["amount"] * 100) == 1001 + 500 + 2001 + 1001 + 3002
+    assert rounded["totals"]["amount_cents"] == 1001 + 500 + 2001 + 1001 + 3002
 
 
 def test_formats(ff: Any, team: Path, tmp_path: Path) -> None:

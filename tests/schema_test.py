@@ -87,10 +87,17 @@ GOOD["report"] = {
             "billable_seconds": 60,
             "non_billable_seconds": 0,
             "sessions": 1,
-            "amount": 1.5,
+            "amount": "1.50",
+            "amount_cents": 150,
         }
     ],
-    "totals": {"billable_seconds": 60, "non_billable_seconds": 0, "sessions": 1, "amount": 1.5},
+    "totals": {
+        "billable_seconds": 60,
+        "non_billable_seconds": 0,
+        "sessions": 1,
+        "amount": "1.50",
+        "amount_cents": 150,
+    },
     "notes": [],
     "currency": "EUR",
 }

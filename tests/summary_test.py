@@ -188,13 +188,16 @@ def test_same_content_ignores_only_seq_checksum_and_signature(
 
 
 DROP = object()
+WHOLE = "$.totals['2026-11-20']: a figure is not a whole number"
 CELL = "totals/2026-11-20/205/"
 # fmt: off
 CHECKS: list[tuple[str, Any, bool, bool, list[str]]] = [
     # where (keys from the top, /-separated), new value, seal again, plainly_valid, problems
     ("version", 1, True, True, []), ("writer", "0a1b2c3d", True, True, []),
-    (CELL + "billable_seconds", -1, True, False, []), (CELL + "sessions", True, True, False, []),
-    (CELL + "billable_seconds", 1.0, True, False, []), (CELL + "sessions", DROP, True, False, []),
+    (CELL + "billable_seconds", -1, True, False, []),
+    (CELL + "sessions", True, True, False, [WHOLE]),
+    (CELL + "billable_seconds", 1.0, True, False, [WHOLE]),
+    (CELL + "sessions", DROP, True, False, []),
     (CELL + "idle_seconds", 0, True, False, []), ("totals/2026-11-2", {}, True, False, []),
     ("totals/2026-11-20/" + "t" * 100, cell(1), True, True, []), ("extra", 1, True, False, []),
     ("totals/2026-11-20/" + "t" * 101, cell(1), True, False, []),
@@ -203,6 +206,14 @@ CHECKS: list[tuple[str, Any, bool, bool, list[str]]] = [
     (CELL + "billable_seconds", 7200, False, True, ["$.sha256: does not match"]),
     ("totals/2026-12-01", {}, True, True, ["$.totals['2026-12-01']: outside the month 2026-11"]),
     ("seq", 4, True, True, ["$.seq: 4 disagrees with the file name"]),
+    # impossible figures, checksum recomputed (anyone can): a day holds at most 25 h
+    (CELL + "billable_seconds", 90_000, True, True, []),
+    (CELL + "billable_seconds", 90_001, True, True, ["$.totals['2026-11-20']: 90,001 seconds"]),
+    (CELL + "billable_seconds", 10**20, True, False, ["$.totals['2026-11-20']: 100,000,"]),
+    (CELL + "non_billable_seconds", 1e20, True, False, [WHOLE]),
+    ("totals/2026-11-20/other", cell(0, 86_401), True, True, ["$.totals['2026-11-20']: 90,001"]),
+    ("totals/2026-11", {"*": cell(30 * 86_400 + 3_600)}, True, True, []),
+    ("totals/2026-11", {"*": cell(30 * 86_400 + 3_601)}, True, True, ["$.totals['2026-11']: 2"]),
 ]
 # fmt: on
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from ffhooks import closing
 from ffhooks import report as rep
 from ffhooks.clock import detect_timezone, ordered, range_bound, zone
-from ffhooks.config import load_config
+from ffhooks.config import TeamConfig, load_config
 from ffhooks.errors import FatalError
 from ffhooks.fsio import atomic_write
 from ffhooks.gitio import Repo
@@ -62,6 +62,11 @@ def report(
         )
     if round_minutes is not None and not 1 <= round_minutes <= 1440:
         raise FatalError(f"--round {round_minutes}: give minutes between 1 and 1440")
+    if repo.bare and ref is None:
+        raise FatalError(
+            f"{repo.top} is a bare repository: it has no work tree to report from; name the "
+            "branch to report, e.g. `ffhooks report --ref main`"
+        )
     target = None if output is None else writable(output)
     first, last = bound(start, now, end=False), bound(end, now, end=True)
     ordered(first, last)
@@ -72,7 +77,7 @@ def report(
     if fmt == "json":
         text = rep.dumps(result, **extra) + "\n"
     elif fmt == "html":
-        text = _page(repo, result, cells, scope, now, title)
+        text = _page(team_config(repo, ref), result, cells, scope, now, title)
     else:
         from ffhooks import render
 
@@ -123,8 +128,7 @@ class Scope(NamedTuple):
     round_minutes: int | None = None
     round_mode: str = "up"
 
-    def options(self, repo: Repo) -> dict[str, Any]:
-        config = load_config(repo.flowforge)
+    def options(self, config: TeamConfig) -> dict[str, Any]:
         return dict(self._asdict(), rates=config.rates, currency=config.currency)
 
     def holds(self, cell: rep.Cell) -> bool:
@@ -164,7 +168,7 @@ def compute(
     changes: list[closing.Adjustment] = []
     if closed:
         cells, changes = closing.apply(cells, closed, scope.holds)
-    result = rep.build(cells, group_by=group_by, **scope.options(repo))
+    result = rep.build(cells, group_by=group_by, **scope.options(team_config(repo, ref)))
     result.notes.extend(f"UNVERIFIED {u.path}: {u.problem}" for u in unverified)
     if capped:
         result.notes.append(
@@ -180,8 +184,16 @@ def compute(
     return result, cells, extra, scope
 
 
+def team_config(repo: Repo, ref: str | None) -> TeamConfig:
+    """The team config a report prices and titles by: the work tree's, or in a bare
+    repository (no work tree) the ref's."""
+    if repo.bare and ref is not None:
+        return policy_at(repo.top, resolve_commit(repo.top, ref))[0]
+    return load_config(repo.flowforge)
+
+
 def _page(
-    repo: Repo,
+    config: TeamConfig,
     result: rep.Report,
     cells: list[rep.Cell],
     scope: Scope,
@@ -195,9 +207,8 @@ def _page(
     counted = [rep.period_of(c.period) for c in cells if scope.holds(c)]
     first = scope.first or min((p.first for p in counted), default=None)
     last = scope.last or max((p.last for p in counted), default=None)
-    config = load_config(repo.flowforge)
     heading = html_page.Heading(first, last, title or config.report_title, config.report_client)
-    weekly = rep.build(cells, group_by=("user", "week"), **scope.options(repo))
+    weekly = rep.build(cells, group_by=("user", "week"), **scope.options(config))
     return html_page.page(result, html_page.weekly_hours(weekly.rows), now.date(), heading)
 
 
