@@ -83,6 +83,11 @@ def open_store(
     # before the lock creates anything (`git stash pop` must work, a typo leaves no trace)
     if not (new_store if create else missing_ok):
         lost = missing(top, state_dir, user, creating=create)
+        if lost is not None and (root / ".lock").exists():
+            # another process may be creating the store now, and its first change is copied
+            # before store.json is written: ask again once it lets go
+            with locked(root / ".lock", f"the time store of {user}"):
+                lost = missing(top, state_dir, user, creating=create)
         if lost is not None:
             raise lost
     if not root.is_dir() and not create:
