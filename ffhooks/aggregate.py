@@ -246,6 +246,7 @@ def draft(store: Store, month: str, span: Span | None, config: TeamConfig) -> di
         ),
         capped=capped,
         writer=header.get("writer"),
+        project=config.project,
     )
 
 

@@ -42,6 +42,7 @@ class TeamConfig(NamedTuple):
     signatures_from: str | None = None  # YYYY-MM: earlier months are not asked for signatures
     report_title: str | None = None  # the HTML report's title and client
     report_client: str | None = None
+    project: str | None = None  # the id every summary written here names (trust.py)
 
     @property
     def detail(self) -> dict[str, Any]:
@@ -128,6 +129,7 @@ def _settings(raw: dict[str, Any]) -> TeamConfig:
         merged.get("signatures_from"),
         merged.get("report", {}).get("title"),
         merged.get("report", {}).get("client"),
+        merged.get("project"),
     )
 
 

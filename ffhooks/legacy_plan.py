@@ -74,6 +74,7 @@ def plan(
                     seq=1,
                     detail=config.detail,
                     periods=periods(tally.cells, tally.tasks, keys, config.per_task, by_day),
+                    project=config.project,
                 )
                 if month in existing:
                     latest = trusted(existing[month][-1][1])

@@ -44,7 +44,7 @@ _TASK = re.compile(r"[^\s\x00-\x1f\x7f](?:[^\x00-\x1f\x7f]{0,98}[^\s\x00-\x1f\x7
 DAY_MAX = 25 * 3600
 MONTH_MAX = 31 * 24 * 3600 + 3600  # the schema's maximum for any one figure
 _HEAD = {"version", "user", "store", "month", "timezone", "seq", "detail", "totals", "sha256"}
-_OPTIONAL = {"capped", "writer", "signature", "signed_by"}
+_OPTIONAL = {"capped", "writer", "signature", "signed_by", "project"}
 
 
 class Interval(NamedTuple):
@@ -168,6 +168,7 @@ def build(
     periods: dict[str, dict[str, dict[str, int]]],
     capped: bool = False,
     writer: str | None = None,
+    project: str | None = None,
 ) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "version": 1,
@@ -183,6 +184,8 @@ def build(
         doc["capped"] = True
     if writer is not None:
         doc["writer"] = writer
+    if project is not None:
+        doc["project"] = project
     doc["sha256"] = checksum(doc)
     return doc
 

@@ -77,6 +77,41 @@ def unverified(
     return sorted(found)
 
 
+def of_projects(
+    config: TeamConfig, docs: list[tuple[str, dict[str, Any]]]
+) -> tuple[list[Unverified], list[Unverified]]:
+    """(foreign, unmarked) among `docs` (path, content), where the team config names a
+    project: the summaries that name another (copied from another repository: refused
+    everywhere, signed or not), and those that name none (written before ffhooks 0.5: told,
+    as nothing in them says which project they were signed for). A config that names none
+    tells nothing apart (`verify` says so; removing the id is a change `verify --since`
+    refuses)."""
+    if config.project is None:
+        return [], []
+    foreign, unmarked = [], []
+    for path, doc in docs:
+        named = doc.get("project")
+        if named is None:
+            unmarked.append(Unverified(path, f"names no project: {UNMARKED_FIX}"))
+        elif named != config.project:
+            problem = (
+                f"a summary of project {named}, and this project is {config.project}: copied "
+                "from another repository, it would bill that project's time here; `git rm` it"
+            )
+            foreign.append(Unverified(path, problem))
+    return sorted(foreign), sorted(unmarked)
+
+
+UNMARKED_FIX = (
+    "written before ffhooks 0.5, nothing in it says it belongs here; its writer runs "
+    "`ffhooks aggregate --all` and commits, which writes it again naming this project"
+)
+NO_PROJECT_FIX = (
+    "summaries copied from another repository cannot be told apart from this one's; "
+    "`ffhooks init` gives it an id (commit the change), and summaries written after name it"
+)
+
+
 def policy_at(top: Path, commit: str) -> tuple[TeamConfig, bytes | None]:
     """The team config and allowed signers as a commit holds them: what `verify --ref` and
     `report --ref` trust (both files are the team's root of trust: review their changes)."""

@@ -7,11 +7,12 @@ from collections import Counter
 from pathlib import Path
 
 from ffhooks import summary, summary_changes
+from ffhooks.config import CONFIG
 from ffhooks.errors import Unverifiable
 from ffhooks.gitio import Repo, remote_default, run_git
 from ffhooks.gitobjects import read_blobs, read_objects, tree_blobs
 from ffhooks.records import NamedTuple
-from ffhooks.trust import MODES, policy_at, unverified
+from ffhooks.trust import MODES, NO_PROJECT_FIX, of_projects, policy_at, unverified
 from ffhooks.validation import check_bytes
 
 
@@ -78,10 +79,15 @@ def verify_commit(top: Path, commit: str, cache: Path | None = None) -> Verdict:
         for p in summary_changes.buried_above_live(blobs, dead)
     ]
     config, allowed = policy_at(top, commit)
+    foreign, unmarked = of_projects(config, docs)
+    found += [Finding(u.path, u.problem) for u in foreign]
+    warnings = [Finding(u.path, u.problem) for u in unmarked]
+    if config.project is None and docs:
+        warnings.append(Finding(CONFIG, f"names no project: {NO_PROJECT_FIX}"))
     signatures = [Finding(u.path, u.problem) for u in unverified(config, allowed, docs, cache)]
     if config.signatures == "required":
-        return Verdict(len(paths), found + signatures, [])
-    return Verdict(len(paths), found, signatures)
+        return Verdict(len(paths), found + signatures, warnings)
+    return Verdict(len(paths), found, warnings + signatures)
 
 
 def taking_turns(writers: dict[str, list[tuple[int, str, str]]]) -> list[Finding]:
@@ -257,6 +263,16 @@ def policy_changes(
                 f"{after.signatures_from or 'the start'}): change it on {shown} itself, reviewed",
             )
         )
+    if before.project is not None and after.project != before.project:
+        problems.append(
+            Finding(
+                CONFIG,
+                f"names project {after.project or 'none'}, and {shown} names "
+                f"{before.project}: the summaries of {before.project} would be refused, or "
+                f"those of {after.project} are copies from another repository; keep "
+                f"{before.project}",
+            )
+        )
     if signers_before != signers_after:
         old = set((signers_before or b"").decode(errors="replace").splitlines())
         new = set((signers_after or b"").decode(errors="replace").splitlines())
@@ -268,3 +284,42 @@ def policy_changes(
             )
         )
     return problems, warnings
+
+
+def signed_by_added_keys(top: Path, fork: str, commit: str, shown: str) -> list[Finding]:
+    """The summaries added since `fork` (the merge base with `shown`) that pass only under a
+    key that allowed_signers gained since then: a change that adds a key and summaries signed
+    with it vouches for itself. A key is trusted once it is on `shown`."""
+    from ffhooks.sshformat import ALLOWED_SIGNERS, allowed_signers, fingerprint, signature_key
+
+    (_, signers_before), (config, signers_after) = policy_at(top, fork), policy_at(top, commit)
+    if config.signatures == "off" or signers_before == signers_after or signers_after is None:
+        return []
+    before = tree_blobs(top, fork, [summary.SUMMARIES])
+    after = tree_blobs(top, commit, [summary.SUMMARIES])
+    added = sorted(w.path for w in summary.live(after, summary.tombstones(after)).values())
+    added = [p for p in added if p not in before]
+    docs = []
+    for path, data in read_blobs(top, commit, added):
+        if not check_bytes(path, data).problems:  # verify_commit names what is invalid
+            docs.append((path, json.loads(data)))
+    failing_now = {u.path for u in unverified(config, signers_after, docs, None)}
+    old = set(allowed_signers((signers_before or b"").decode(errors="replace")))
+    gained = [s for s in allowed_signers(signers_after.decode(errors="replace")) if s not in old]
+    signed = dict(docs)
+    found = []
+    for u in unverified(config, signers_before, docs, None):
+        if u.path in failing_now:
+            continue  # verify_commit names it
+        key = signature_key(signed[u.path].get("signature", "")) or ""
+        lines = [s.principals for s in gained if s.key == key]
+        found.append(
+            Finding(
+                u.path,
+                f"signed with {fingerprint(key)}, a key this change adds to {ALLOWED_SIGNERS} "
+                f"(for {', '.join(lines) or 'its user'}): a key is trusted once it is on "
+                f"{shown}; add it in a change of its own, reviewed and merged, then the "
+                "summaries it signs",
+            )
+        )
+    return found

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,9 @@ def test_init_writes_everything_and_is_idempotent(ff: Any, repo: Path) -> None:
     assert ff("init").code == 0
     first = snapshot(repo)
     assert ".flowforge/user/" in first[".gitignore"].splitlines()
-    assert json.loads(first[".flowforge/team/config.json"]) == DEFAULTS
+    written = json.loads(first[".flowforge/team/config.json"])
+    assert re.fullmatch("[0-9a-f]{16}", written.pop("project"))
+    assert written == DEFAULTS
     config = yaml.safe_load(first[".pre-commit-config.yaml"])
     [local] = config["repos"]
     assert local["repo"] == "local"

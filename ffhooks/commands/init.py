@@ -213,17 +213,56 @@ def init(
     print(".gitignore: " + ("added .flowforge/user/" if ensure_ignored(repo) else "unchanged"))
     path = config_path(repo.flowforge)
     if path.exists():
-        print(".flowforge/team/config.json: unchanged")
+        print(".flowforge/team/config.json: " + ensure_project(repo, path))
     elif indexed(repo.top) is not None:  # a sparse checkout leaves the team's out
         print(".flowforge/team/config.json: unchanged (in the index, not in this checkout)")
     else:
-        write_json(path, DEFAULTS)
-        print(".flowforge/team/config.json: created with the defaults")
+        import secrets
+
+        write_json(path, {**DEFAULTS, "project": secrets.token_hex(8)})
+        print(".flowforge/team/config.json: created with the defaults and a project id")
     print(".pre-commit-config.yaml: " + ensure_precommit(repo, hooks_repo, rev, ids))
     print(".gitattributes: " + ("added" if ensure_attributes(repo) else "unchanged"))
     if signing_for is not None:
         set_up_signing(repo, signing_for)
     return set_up_clone(repo, user, install_hook)
+
+
+def ensure_project(repo: Repo, path: Path) -> str:
+    """Give a team config written before ffhooks 0.5 a project id, as a line of its own (the
+    rest of the file as it was). The id comes from the repository's first commit, so two
+    teammates who both run `init` write the same line, and their changes merge."""
+    import json
+
+    text = path.read_bytes().decode("utf-8", errors="surrogateescape")
+    try:
+        raw = json.loads(text)
+    except ValueError:
+        return "unchanged (not valid JSON: `ffhooks validate --all` says why)"
+    if not isinstance(raw, dict) or "project" in raw:
+        return "unchanged"
+    roots = run_git(["rev-list", "--max-parents=0", "HEAD"], repo.top, check=False).split()
+    if roots:
+        project = min(roots)[:16]
+    else:
+        import secrets
+
+        project = secrets.token_hex(8)
+    if not raw:
+        write_json(path, {"project": project})
+    else:  # a line of its own, indented as the next key is: the rest stays byte for byte
+        opening = text.index("{") + 1
+        indent = re.match(r"[ \t]*", text[opening:].lstrip("\r\n"))
+        shown = indent[0] if indent and indent[0] else "  "
+        newline = "\r\n" if "\r\n" in text else "\n"
+        line = f'{newline}{shown}"project": "{project}",'
+        atomic_write(
+            path, (text[:opening] + line + text[opening:]).encode(errors="surrogateescape")
+        )
+    return (
+        f"added the project id {project} (commit it once everyone runs ffhooks 0.5 or later: "
+        "older versions refuse a config that names a project)"
+    )
 
 
 def set_up_clone(repo: Repo, user: str | None, install_hook: bool) -> int:

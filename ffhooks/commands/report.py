@@ -13,7 +13,15 @@ from ffhooks.fsio import atomic_write
 from ffhooks.gitio import Repo
 from ffhooks.gitobjects import resolve_commit
 from ffhooks.records import Any, NamedTuple
-from ffhooks.trust import Unverified, cache_file, policy_at, unverified, worktree_signers
+from ffhooks.trust import (
+    UNMARKED_FIX,
+    Unverified,
+    cache_file,
+    of_projects,
+    policy_at,
+    unverified,
+    worktree_signers,
+)
 
 
 def bound(text: str | None, now: datetime, *, end: bool) -> date | None:
@@ -162,7 +170,9 @@ def compute(
     closed = [] if ignore_closed else closing.closed_periods(repo)
     scope = _filters(docs, closed, scope)
     touched = rep.touching(docs, scope.first, scope.last, scope.users)
-    unverified = _unverified(repo, ref, touched, include_unverified)
+    config, allowed = _policy(repo, ref)
+    unmarked = _of_projects(config, touched)
+    unverified = _unverified(repo, config, allowed, touched, include_unverified)
     capped: list[str] = []
     cells = rep.cells(docs, capped)
     changes: list[closing.Adjustment] = []
@@ -170,6 +180,11 @@ def compute(
         cells, changes = closing.apply(cells, closed, scope.holds)
     result = rep.build(cells, group_by=group_by, **scope.options(team_config(repo, ref)))
     result.notes.extend(f"UNVERIFIED {u.path}: {u.problem}" for u in unverified)
+    if unmarked:
+        result.notes.append(
+            f"NO PROJECT in {len(unmarked)} summary file(s) counted ({unmarked[0].path}"
+            f"{', ...' if len(unmarked) > 1 else ''}): {UNMARKED_FIX}"
+        )
     if capped:
         result.notes.append(
             f"a running timer is counted only up to max_session_hours ({', '.join(capped)}): "
@@ -247,16 +262,37 @@ def _adjustment_note(a: closing.Adjustment) -> str:
     )
 
 
-def _unverified(
-    repo: Repo, ref: str | None, docs: list[tuple[str, dict[str, Any]]], include: bool
-) -> list[Unverified]:
-    """The summaries of the report whose signatures the team's policy does not accept (the
-    policy of the ref read, else of the work tree). With `required`, the report refuses
-    them unless `include` (then, as with `warn`, the report marks them)."""
+def _policy(repo: Repo, ref: str | None) -> tuple[TeamConfig, bytes | None]:
+    """The team config and allowed signers a report trusts: the ref's, else the work tree's."""
     if ref is None:
-        config, allowed = load_config(repo.flowforge), worktree_signers(repo.top)
-    else:
-        config, allowed = policy_at(repo.top, resolve_commit(repo.top, ref))
+        return load_config(repo.flowforge), worktree_signers(repo.top)
+    return policy_at(repo.top, resolve_commit(repo.top, ref))
+
+
+def _of_projects(config: TeamConfig, docs: list[tuple[str, dict[str, Any]]]) -> list[Unverified]:
+    """Refuse a report that would count a summary of another project; return those that
+    name none (told in a note)."""
+    foreign, unmarked = of_projects(config, docs)
+    if foreign:
+        for problem in foreign:
+            print(f"ffhooks: {problem}", file=sys.stderr)
+        raise FatalError(
+            f"{len(foreign)} summary file(s) of this report belong to another project (listed "
+            "above): remove them (`git rm`), then report again"
+        )
+    return unmarked
+
+
+def _unverified(
+    repo: Repo,
+    config: TeamConfig,
+    allowed: bytes | None,
+    docs: list[tuple[str, dict[str, Any]]],
+    include: bool,
+) -> list[Unverified]:
+    """The summaries of the report whose signatures the team's policy does not accept. With
+    `required`, the report refuses them unless `include` (then, as with `warn`, the report
+    marks them)."""
     found = unverified(config, allowed, docs, cache_file(repo.state_dir))
     if found and config.signatures == "required" and not include:
         for problem in found:

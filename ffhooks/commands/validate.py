@@ -41,8 +41,8 @@ def validate(
         rels.update(every_file(repo.top, rules))
     results = check(repo.top, sorted(rels), rules)
     warnings: list[Problem] = []
-    if config is not None and config.signatures != "off":
-        results, warnings = _signatures(repo, config, results)
+    if config is not None:
+        results, warnings = _trust(repo, config, results)
     problems = [p for r in results for p in r.problems]
     if fmt == "json":
         print(
@@ -78,24 +78,32 @@ def validate(
     return 0
 
 
-def _signatures(
+def _trust(
     repo: Repo, config: TeamConfig, results: list[FileResult]
 ) -> tuple[list[FileResult], list[Problem]]:
-    """The team's signature check of the valid live summaries among `results`: added to
-    their problems when the team requires signatures, else returned as warnings."""
+    """The valid live summaries among `results` as the team's trust sees them: one of another
+    project is a problem; one that names none, a warning; the signature check's findings are
+    problems when the team requires signatures, else warnings."""
     from ffhooks.fsio import parse_json
-    from ffhooks.trust import cache_file, unverified, worktree_live, worktree_signers
+    from ffhooks.trust import cache_file, of_projects, unverified, worktree_live, worktree_signers
 
     named = [r.path for r in results if r.schema == "summary" and not r.problems]
+    if not named:
+        return results, []
     live = worktree_live(repo.top, named)
     docs = [(p, parse_json((repo.top / p).read_bytes(), p, "")) for p in live]
-    found = [
+    foreign, unmarked = of_projects(config, docs)
+    refused = [Problem(u.path, "$.project", u.problem) for u in foreign]
+    warnings = [Problem(u.path, "$.project", u.problem) for u in unmarked]
+    signatures = [
         Problem(u.path, "$.signature", u.problem)
         for u in unverified(config, worktree_signers(repo.top), docs, cache_file(repo.state_dir))
     ]
-    if config.signatures != "required":
-        return results, found
+    if config.signatures == "required":
+        refused += signatures
+    else:
+        warnings += signatures
     extra: dict[str, list[Problem]] = {}
-    for problem in found:
+    for problem in refused:
         extra.setdefault(problem.path, []).append(problem)
-    return [r._replace(problems=r.problems + extra.get(r.path, [])) for r in results], []
+    return [r._replace(problems=r.problems + extra.get(r.path, [])) for r in results], warnings

@@ -11,6 +11,7 @@ from ffhooks.verify import (
     losses_since,
     policy_changes,
     shallow,
+    signed_by_added_keys,
     since_base,
     since_fork,
     verify_commit,
@@ -61,6 +62,7 @@ def verify(repo: Repo, *, ref: str, since: str | None, fmt: str, closed_only: bo
     found += closed_changes(repo, commit)
     if fork:
         found += losses_since(repo.top, fork, commit, shown)
+        found += signed_by_added_keys(repo.top, fork, commit, shown)
         problems, notices = policy_changes(repo.top, fork, commit, shown)
         found += problems
         warnings += notices
