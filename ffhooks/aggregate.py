@@ -158,6 +158,7 @@ def aggregate(
         if progress is not None:
             progress(done, len(months))
         drafted = draft(store, month, span, config)
+        _refuse_overfull(store, drafted)
         existing = ours.get(month)
         latest = None
         if existing:
@@ -248,6 +249,23 @@ def draft(store: Store, month: str, span: Span | None, config: TeamConfig) -> di
         writer=header.get("writer"),
         project=config.project,
     )
+
+
+def _refuse_overfull(store: Store, drafted: dict[str, Any]) -> None:
+    """Refuse to publish a period holding more time than it lasts: every reader would refuse
+    the file, and the whole team's report with it."""
+    from ffhooks.render import hms
+
+    for period, tasks in drafted["totals"].items():
+        seconds, limit = summary.overfull(period, tasks)
+        if seconds > limit:
+            day = period if len(period) == 10 else f"{period}-01"
+            raise FatalError(
+                f"{store.user}'s time on {period} adds up to {hms(seconds)}, more than it "
+                f"lasts: sessions overlap, or a time zone change lived a day twice; `ffhooks "
+                f"log --from {day}` shows them, `ffhooks edit` or `ffhooks remove` puts them "
+                "right (or `ffhooks timezone NAME --recut`)"
+            )
 
 
 def _refuse_to_fold(

@@ -269,17 +269,23 @@ def impossible(doc: dict[str, Any], where: SummaryPath | None = None) -> list[st
         if any(type(v) is not int for v in figures):
             found.append(f"$.totals[{period!r}]: a figure is not a whole number; {fix}")
             continue
-        limit = DAY_MAX if len(period) == 10 else _month_length(period)
-        seconds = sum(
-            cell.get("billable_seconds", 0) + cell.get("non_billable_seconds", 0)
-            for cell in tasks.values()
-        )
+        seconds, limit = overfull(period, tasks)
         if seconds > limit:
             found.append(
                 f"$.totals[{period!r}]: {seconds:,} seconds recorded, more than "
                 f"{'a day' if len(period) == 10 else 'the month'} holds ({limit:,}); {fix}"
             )
     return found
+
+
+def overfull(period: str, tasks: dict[str, dict[str, int]]) -> tuple[int, int]:
+    """(seconds recorded, the most the period can hold) of one period's totals."""
+    limit = DAY_MAX if len(period) == 10 else _month_length(period)
+    seconds = sum(
+        cell.get("billable_seconds", 0) + cell.get("non_billable_seconds", 0)
+        for cell in tasks.values()
+    )
+    return seconds, limit
 
 
 def _month_length(month: str) -> int:

@@ -70,3 +70,25 @@ def test_a_day_of_25_hours_is_possible(alice: Path, ff: Any) -> None:
     forge(alice, {"billable_seconds": 50_000, "non_billable_seconds": 40_000}, "2026-11-01")
     assert ff("verify").code == 0
     assert ff("report", "--format", "json").json()["totals"]["billable_seconds"] == 50_000
+
+
+def test_the_fold_refuses_to_publish_a_day_lived_twice(
+    repo: Path, ff: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A zone change to a clock behind lives a local day twice: 30 h recorded on it are not
+    published (every reader would refuse the file), and `--recut` puts it right."""
+    ff("init", "--no-hook")
+    monkeypatch.setenv("FFHOOKS_NOW", "2026-11-19T20:00:00Z")
+    for start in ("2026-11-19T00:00:00Z", "2026-11-19T10:00:00Z"):
+        assert ff("add", "205", "10h", "--start", start).code == 0
+    assert ff("timezone", "America/Los_Angeles").code == 0  # back to 12:00 on the 19th
+    monkeypatch.setenv("FFHOOKS_NOW", "2026-11-20T17:00:00Z")
+    assert ff("add", "205", "10h", "--start", "2026-11-19T21:00:00Z").code == 0
+    refused = ff("aggregate")
+    assert refused.code == 1
+    assert refused.err.startswith("ffhooks: alice's time on 2026-11-19 adds up to 30:00:00")
+    assert "--recut" in refused.err and len(refused.err.splitlines()) == 1
+    assert not (repo / summary.SUMMARIES).exists()
+    assert ff("timezone", "America/Los_Angeles", "--recut").code == 0
+    assert ff("aggregate").code == 0
+    assert ff("report", "--format", "json").json()["totals"]["billable_seconds"] == 30 * 3600
