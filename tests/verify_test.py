@@ -61,6 +61,10 @@ def test_a_shallow_clone_fails_naming_the_fetch_and_then_finds_the_loss(
     monkeypatch.chdir(runner)
     fix = "`git fetch --unshallow --tags origin`"
     one_line(ff("verify", "--since", "origin/main"), "shallow", fix, "fetch-depth: 0")
+    as_json = ff("verify", "--since", "origin/main", "--format", "json")
+    one_line(as_json, "shallow")
+    assert as_json.json()["ok"] is False and as_json.json()["exit_code"] == 2
+    assert "fetch-depth: 0" in as_json.json()["error"]
     assert ff("verify").code == 0  # the tree itself is fine; closed periods may be missing:
     assert "warning: ffhooks/closed/: this clone is shallow" in ff("verify").out
     git(runner, *fix.strip("`").split()[1:])  # the fetch the message names

@@ -50,7 +50,18 @@ def closed_changes(repo: Repo, commit: str) -> list[Finding]:
 def verify(repo: Repo, *, ref: str, since: str | None, fmt: str, closed_only: bool = False) -> int:
     """CI: the committed summaries at `ref` are intact, no private file was committed,
     (with `since`) nothing after `since` took billed time out of the record, and no closed
-    period changed."""
+    period changed. With JSON, a check that could not be made is JSON too (and its one line
+    on stderr)."""
+    try:
+        return _verify(repo, ref=ref, since=since, fmt=fmt, closed_only=closed_only)
+    except FatalError as exc:
+        if fmt == "json":
+            error = {"ref": ref, "since": since, "ok": False, "exit_code": exc.exit_code}
+            print(json.dumps({**error, "error": str(exc)}, indent=2))
+        raise
+
+
+def _verify(repo: Repo, *, ref: str, since: str | None, fmt: str, closed_only: bool) -> int:
     commit = resolve_commit(repo.top, ref)
     fork, shown = "", ""
     if since is not None and not closed_only:  # first: what the clone lacks ends it at once
