@@ -21,6 +21,7 @@ from pathlib import Path
 from ffhooks import summary
 from ffhooks.errors import FatalError, Unverifiable
 from ffhooks.gitio import Repo, run_git
+from ffhooks.layout import TOMBSTONE_BLOB
 from ffhooks.records import Any, NamedTuple
 
 MEASURES = ("billable_seconds", "non_billable_seconds", "sessions")
@@ -103,7 +104,7 @@ def trail(
     """The changes to the record on `ref` that entered it from `since` (an instant) until
     before `until`, by the date their first-parent commit was made (committer date);
     `users` keeps only theirs (none: everyone's). `cache` remembers signatures that passed."""
-    from ffhooks.gitobjects import resolve_commit
+    from ffhooks.gitobjects import resolve_commit, tree_blobs
     from ffhooks.verify import shallow
 
     commit = resolve_commit(repo.top, ref)
@@ -113,41 +114,102 @@ def trail(
             "fetch all of it (`git fetch --unshallow --tags origin`; in GitHub Actions, "
             "`fetch-depth: 0` on actions/checkout)"
         )
-    start, end, inside = _range(repo.top, commit, since, until)
-    commits = _log(repo.top, ["--first-parent", "--diff-merges=first-parent", "--root"], commit)
-    steps, known = _walk(commits, inside, set(users))
-    unknown = [u for u in users if u not in known]
-    if unknown:
-        shown = ", ".join(sorted(known)[:20]) + (", ..." if len(known) > 20 else "")
-        raise FatalError(f"no summaries for user {unknown[0]!r} (known: {shown or 'none'})")
-    changes = _changes(repo, commit, steps, {c.sha for c, _ in commits}, cache)
-    return Trail(ref, commit, start, end, changes)
+    start, end = _ends(repo.top, commit, since, until)
+    if end is None or end == start:
+        return Trail(ref, commit, start, end, [])
+    span = [end, f"^{start}"] if start else [end]
+    # who wrote what a merge brings is asked of every commit of the range, on the other
+    # core while the first-parent history is read and walked
+    with _Later(
+        repo.top, ["log", "--diff-filter=A", *_RAW, *span, "--", summary.SUMMARIES]
+    ) as adds:
+        line = _log(
+            run_git(
+                [
+                    "log",
+                    "--first-parent",
+                    "--diff-merges=first-parent",
+                    "--root",
+                    *_RAW,
+                    "--reverse",
+                    *span,
+                    "--",
+                    summary.SUMMARIES,
+                ],
+                repo.top,
+            )
+        )
+        before = tree_blobs(repo.top, start, [summary.SUMMARIES]) if start else {}
+        steps, known = _walk(before, line, set(users))
+        unknown = [u for u in users if u not in known]
+        if unknown:
+            shown = ", ".join(sorted(known)[:20]) + (", ..." if len(known) > 20 else "")
+            raise FatalError(f"no summaries for user {unknown[0]!r} (known: {shown or 'none'})")
+        wanted = {s.after[0] for s in steps if s.added and s.via.merge and s.after}
+        origins = _origins(adds.output() if wanted else "", wanted, {c.sha for c, _ in line})
+    return Trail(ref, commit, start, end, _changes(repo, commit, steps, origins, cache))
 
 
-def _range(
+class _Later:
+    """A git query run in the background, its output in a temporary file (a pipe nobody
+    reads would stop it); ended when not asked for."""
+
+    def __init__(self, top: Path, args: list[str]) -> None:
+        self.top, self.args = top, args
+
+    def __enter__(self) -> _Later:
+        import subprocess
+        import tempfile
+
+        self.sink = tempfile.TemporaryFile()
+        try:
+            self.proc = subprocess.Popen(
+                ["git", *self.args], cwd=self.top, stdout=self.sink, stderr=subprocess.PIPE
+            )
+        except FileNotFoundError:
+            self.sink.close()
+            raise FatalError("git is not installed or not on PATH") from None
+        return self
+
+    def output(self) -> str:
+        from ffhooks.gitio import git_failed
+
+        _, err = self.proc.communicate()
+        if self.proc.returncode != 0:
+            raise git_failed(self.args, self.proc.returncode, err)
+        self.sink.seek(0)
+        return self.sink.read().decode(errors="surrogateescape")
+
+    def __exit__(self, *_: object) -> None:
+        if self.proc.returncode is None:  # not asked for: ended, and waited for
+            self.proc.kill()
+            self.proc.communicate()
+        self.sink.close()
+
+
+def _ends(
     top: Path, commit: str, since: datetime | None, until: datetime | None
-) -> tuple[str | None, str | None, set[str] | None]:
-    """The range's ends (the last first-parent commit made before `since`, and the last
-    made before `until`) and the first-parent commits after the one up to the other (None:
-    all of them). A clock set wrong can make dates go back along the branch: the range is
-    still the commits between its ends, in the order of the branch."""
+) -> tuple[str | None, str | None]:
+    """The range's ends: the last first-parent commit made before `since` (None: the empty
+    record before the first commit), and the last made before `until`. A clock set wrong can
+    make dates go back along a branch: the range is still the commits between its ends, in
+    the branch's order."""
     if since is None and until is None:
-        return None, commit, None
+        return None, commit
     listed = run_git(["rev-list", "--first-parent", "--timestamp", "--reverse", commit], top)
     line = [(int(ts), sha) for ts, sha in (x.split() for x in listed.splitlines())]
     first = since.timestamp() if since else None
     last = until.timestamp() if until else None
     start = max((i for i, (ts, _) in enumerate(line) if first and ts < first), default=-1)
-    end = max((i for i, (ts, _) in enumerate(line) if last is None or ts < last), default=-1)
-    end = max(start, end)
-    inside = {sha for _, sha in line[start + 1 : end + 1]}
-    return (line[start][1] if start >= 0 else None), (line[end][1] if end >= 0 else None), inside
+    end = max(
+        start, max((i for i, (ts, _) in enumerate(line) if not last or ts < last), default=-1)
+    )
+    return (line[start][1] if start >= 0 else None), (line[end][1] if end >= 0 else None)
 
 
-def _log(top: Path, args: list[str], commit: str) -> list[tuple[Commit, list[list[str]]]]:
-    """`git log --raw` of the summaries, oldest first: each commit and its entries
+def _log(out: str) -> list[tuple[Commit, list[list[str]]]]:
+    """A `git log --raw` of the summaries: each commit and its entries
     `[status, path, new blob]`."""
-    out = run_git(["log", *args, *_RAW, "--reverse", commit, "--", summary.SUMMARIES], top)
     found = []
     for record in out.split("\x01")[1:]:
         head, _, raw = record.partition("\0")
@@ -164,47 +226,65 @@ def _log(top: Path, args: list[str], commit: str) -> list[tuple[Commit, list[lis
 
 
 def _walk(
-    commits: list[tuple[Commit, list[list[str]]]], inside: set[str] | None, users: set[str]
+    before: dict[str, str], commits: list[tuple[Commit, list[list[str]]]], users: set[str]
 ) -> tuple[list[_Step], set[str]]:
-    """The live files that changed at the commits `inside` (None: all), of `users` (empty:
-    everyone), and every user the history names."""
-    files: dict[tuple[str, str, str], dict[str, str]] = {}
+    """The live files that changed at each of `commits` (oldest first) from the summaries
+    `before` (path -> blob), of `users` (empty: everyone), and every user named.
+
+    Per (user, store, month) the files are kept by seq: the live one is the highest seq that
+    is not a tombstone (as `summary.live` says, which would split every path of the folder
+    again at each commit)."""
+    files: dict[tuple[str, str, str], dict[int, tuple[str, str]]] = {}
     live: dict[tuple[str, str, str], tuple[str, str] | None] = {}
+
+    def put(status: str, path: str, blob: str) -> tuple[str, str, str] | None:
+        where = summary.parse_path(path)
+        if where is None:
+            return None  # not a summary's name: no report counts it
+        key = (where.user, where.store, where.month)
+        folder = files.setdefault(key, {})
+        if status == "D" or blob == _NO_BLOB:
+            folder.pop(where.seq, None)
+        else:
+            folder[where.seq] = (path, blob)
+        return key
+
+    for path, blob in before.items():
+        put("A", path, blob)
+    for key in files:
+        live[key] = _live(files[key])
+    known = {key[0] for key in files}
     steps: list[_Step] = []
-    known: set[str] = set()
     for via, entries in commits:
-        touched, added = set(), set()
+        touched: set[tuple[str, str, str]] = set()
+        added: set[str] = set()
         for status, path, blob in entries:
-            where = summary.parse_path(path)
-            if where is None:
-                continue  # not a summary's name: no report counts it
-            key = (where.user, where.store, where.month)
-            folder = files.setdefault(key, {})
-            if status == "D" or blob == _NO_BLOB:
-                folder.pop(path, None)
-            else:
-                folder[path] = blob
-            if status == "A":
-                added.add(path)
-            touched.add(key)
-            known.add(where.user)
+            changed = put(status, path, blob)
+            if changed is not None:
+                touched.add(changed)
+                added.update([path] if status == "A" else [])
+        known.update(user for user, _, _ in touched)
         for key in sorted(touched):
-            folder = files[key]
-            found = summary.live(folder, summary.tombstones(folder)).get(key)
-            after = None if found is None else (found.path, folder[found.path])
-            before = live.get(key)
-            if after == before:
+            after, before_ = _live(files[key]), live.get(key)
+            if after == before_:
                 continue
             live[key] = after
-            if (inside is None or via.sha in inside) and (not users or key[0] in users):
-                steps.append(
-                    _Step(via, key, before, after, after is not None and after[0] in added)
-                )
+            if not users or key[0] in users:
+                new_file = after is not None and after[0] in added
+                steps.append(_Step(via, key, before_, after, new_file))
     return steps, known
 
 
+def _live(folder: dict[int, tuple[str, str]]) -> tuple[str, str] | None:
+    """The (path, blob) of the highest seq that is not a tombstone."""
+    for seq in sorted(folder, reverse=True):
+        if folder[seq][1] != TOMBSTONE_BLOB:
+            return folder[seq]
+    return None
+
+
 def _changes(
-    repo: Repo, commit: str, steps: list[_Step], line: set[str], cache: Path | None
+    repo: Repo, commit: str, steps: list[_Step], origins: dict[str, Commit], cache: Path | None
 ) -> list[Change]:
     from ffhooks.gitobjects import read_objects
 
@@ -214,7 +294,6 @@ def _changes(
     states = {blob: _state(paths[blob], data) for blob, data in read.items()}
     news = {step.after[1] for step in steps if step.after}
     signers = _Signers(repo, commit, {b: s for b, s in states.items() if b in news}, cache)
-    origins = _origins(repo.top, commit, steps, line)
     closed = _Closings(repo, commit, steps)
     out = []
     for step in steps:
@@ -275,6 +354,8 @@ def _difference(old: dict[str, Any], new: dict[str, Any]) -> tuple[Row, ...]:
     rows = []
     for period in sorted(old.keys() | new.keys()):
         before, after = old.get(period, {}), new.get(period, {})
+        if before == after:  # most of a month is as it was: compared at C speed
+            continue
         for task in sorted(before.keys() | after.keys()):
             a, b = after.get(task, {}), before.get(task, {})
             delta = [a.get(m, 0) - b.get(m, 0) for m in MEASURES]
@@ -324,19 +405,13 @@ class _Signers:
         return (named[0] if named else fingerprint(key)), fingerprint(key), verified
 
 
-def _origins(top: Path, commit: str, steps: list[_Step], line: set[str]) -> dict[str, Commit]:
-    """Per file a merge brought into the ref, the commit that added it on the merged side:
-    the newest one off the first-parent line (one more `git log` over every commit)."""
-    wanted = {s.after[0] for s in steps if s.added and s.via.merge and s.after}
-    if not wanted:
-        return {}
+def _origins(out: str, wanted: set[str], line: set[str]) -> dict[str, Commit]:
+    """Per file a merge brought into the ref (`wanted`), the commit that added it on the
+    merged side: the newest one off the first-parent `line`, in a `git log --raw` of adds."""
     found: dict[str, Commit] = {}
-    for adder, entries in _log(top, ["--diff-filter=A"], commit):
-        if adder.sha in line:
-            continue
-        for _, path, _ in entries:
-            if path in wanted:
-                found[path] = adder  # oldest first: the newest adder stays
+    for adder, entries in reversed(_log(out)):  # newest first in the log: oldest first here
+        if adder.sha not in line:
+            found.update((path, adder) for _, path, _ in entries if path in wanted)
     return found
 
 

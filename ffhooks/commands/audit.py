@@ -43,7 +43,7 @@ def audit(
     )
     span = (first.isoformat() if first else None, last.isoformat() if last else None)
     if fmt == "json":
-        print(json.dumps(to_json(found, span, names), indent=2, ensure_ascii=False))
+        print(dumps(to_json(found, span, names)))
     elif fmt == "csv":
         print(to_csv(found), end="")
     else:
@@ -85,6 +85,18 @@ def to_json(found: Trail, span: tuple[str | None, str | None], users: list[str])
         "changes": [_change(c) for c in found.changes],
         "totals": found.totals(),
     }
+
+
+def dumps(doc: dict[str, Any]) -> str:
+    """Indented, but each change on one line: a year's trail is thousands of changes, which
+    json's indenting encoder (pure Python) takes seconds over, and a line per change is what
+    `grep` finds."""
+    changes = doc["changes"]
+    head = json.dumps({**doc, "changes": []}, indent=2, ensure_ascii=False)
+    if not changes:
+        return head
+    lines = ",\n".join(f"    {json.dumps(c, ensure_ascii=False)}" for c in changes)
+    return head.replace('"changes": []', f'"changes": [\n{lines}\n  ]', 1)
 
 
 CSV_COLUMNS = (
