@@ -28,6 +28,9 @@ MEASURES = ("billable_seconds", "non_billable_seconds", "sessions")
 _FIELDS = "%H%x1f%P%x1f%ct%x1f%cI%x1f%an <%ae>%x1f%aI"
 _RAW = ("--raw", "--no-renames", "--no-abbrev", "-z", f"--format=%x01{_FIELDS}")
 _NO_BLOB = "0" * 40
+# the branch's first-parent history, oldest first, a merge diffed against its first parent
+_LINE = ("log", "--first-parent", "--diff-merges=first-parent", "--root", *_RAW, "--reverse")
+_ADDS = ("log", "--diff-filter=A", *_RAW)  # every commit's added files (merges: none)
 
 
 class Commit(NamedTuple):
@@ -120,25 +123,8 @@ def trail(
     span = [end, f"^{start}"] if start else [end]
     # who wrote what a merge brings is asked of every commit of the range, on the other
     # core while the first-parent history is read and walked
-    with _Later(
-        repo.top, ["log", "--diff-filter=A", *_RAW, *span, "--", summary.SUMMARIES]
-    ) as adds:
-        line = _log(
-            run_git(
-                [
-                    "log",
-                    "--first-parent",
-                    "--diff-merges=first-parent",
-                    "--root",
-                    *_RAW,
-                    "--reverse",
-                    *span,
-                    "--",
-                    summary.SUMMARIES,
-                ],
-                repo.top,
-            )
-        )
+    with _Later(repo.top, [*_ADDS, *span, "--", summary.SUMMARIES]) as adds:
+        line = _log(run_git([*_LINE, *span, "--", summary.SUMMARIES], repo.top))
         before = tree_blobs(repo.top, start, [summary.SUMMARIES]) if start else {}
         steps, known = _walk(before, line, set(users))
         unknown = [u for u in users if u not in known]
@@ -200,9 +186,11 @@ def _ends(
     line = [(int(ts), sha) for ts, sha in (x.split() for x in listed.splitlines())]
     first = since.timestamp() if since else None
     last = until.timestamp() if until else None
-    start = max((i for i, (ts, _) in enumerate(line) if first and ts < first), default=-1)
+    start = max(
+        (i for i, (ts, _) in enumerate(line) if first is not None and ts < first), default=-1
+    )
     end = max(
-        start, max((i for i, (ts, _) in enumerate(line) if not last or ts < last), default=-1)
+        start, max((i for i, (ts, _) in enumerate(line) if last is None or ts < last), default=-1)
     )
     return (line[start][1] if start >= 0 else None), (line[end][1] if end >= 0 else None)
 
