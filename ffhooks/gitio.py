@@ -146,7 +146,7 @@ def find_bare(start: Path) -> Repo | None:
 
 def require_repo(start: Path, *, bare_ok: bool = False) -> Repo:
     """The repository `start` is in; a bare one only if `bare_ok` (the commands that read a
-    ref: `report --ref`, `verify`)."""
+    ref: `report --ref`, `verify`, `audit`)."""
     repo = find_repo(start)
     if repo is not None:
         return repo
@@ -156,8 +156,8 @@ def require_repo(start: Path, *, bare_ok: bool = False) -> Repo:
     if bare is not None:
         raise FatalError(
             f"{bare.top} is a bare repository (no work tree): run this in a clone with a "
-            "work tree; in a bare one only `ffhooks report --ref REF` and `ffhooks verify "
-            "--ref REF` work"
+            "work tree; in a bare one only `ffhooks report --ref REF`, `ffhooks verify "
+            "--ref REF` and `ffhooks audit` work"
         )
     raise FatalError(
         f"{start} is not inside a git repository: run this in your project's clone "

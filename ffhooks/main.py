@@ -44,6 +44,7 @@ RUNS: dict[str, tuple[str, str]] = {  # command: (module.function of ffhooks/com
     "store": ("store.store_command", CONTEXT),
     "snapshot": ("snapshot.snapshot", CONTEXT),
     "verify": ("verify.verify", REPO),
+    "audit": ("audit.audit", REPO_NOW),
     "compact": ("compact.compact", REPO_NOW),
     "close": ("close.close", REPO_NOW),
     "resolve": ("compact.resolve", REPO),
@@ -61,7 +62,7 @@ RUNS: dict[str, tuple[str, str]] = {  # command: (module.function of ffhooks/com
 
 
 # Commands that read only a ref, so work in a bare repository (a mirror, a server's copy).
-READ_REF = {"report", "verify"}
+READ_REF = {"report", "verify", "audit"}
 
 
 def _given(given: str, options: dict[str, Any], *, bare_ok: bool = False) -> list[Any]:

@@ -30,6 +30,28 @@ def init(p: argparse.ArgumentParser) -> None:
     )
 
 
+def audit(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--from",
+        dest="start",
+        metavar="DATE",
+        help=f"changes that entered the branch from this day on (commit date): {DATES}",
+    )
+    p.add_argument("--to", dest="end", metavar="DATE", help="up to this day (the same forms)")
+    p.add_argument(
+        "--user",
+        dest="users",
+        action="append",
+        default=[],
+        metavar="USER",
+        help="only these users' summaries: repeat, or a comma list (alice,bob)",
+    )
+    p.add_argument("--ref", default="HEAD", help="the branch or commit whose history (HEAD)")
+    p.add_argument(
+        "--format", dest="fmt", default="table", choices=("table", "json", "csv"), help="(table)"
+    )
+
+
 def aggregate(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--all", dest="rebuild", action="store_true", help="rebuild every month, not only changes"

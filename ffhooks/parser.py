@@ -67,6 +67,11 @@ COMMANDS: dict[str, tuple[str, str, Callable[[argparse.ArgumentParser], None]]] 
         team.close,
     ),
     "verify": (TEAM, "CI check of the committed summaries at a ref", team.verify),
+    "audit": (
+        TEAM,
+        "every change to the billed record on a branch: who, when, how much, signed by whom",
+        team.audit,
+    ),
     "aggregate": (
         TEAM,
         "fold every store here into the team summaries and stage them",
@@ -132,6 +137,7 @@ COMMANDS: dict[str, tuple[str, str, Callable[[argparse.ArgumentParser], None]]] 
 _FOR_NO_ONE = (
     "completion",
     "report",
+    "audit",
     "demo",
     "schema",
     "migrate",

@@ -82,15 +82,15 @@ def to_csv(report: Report) -> str:
         [*report.group_by, *MEASURES, "billable_hours", *(["amount"] if priced else [])]
     )
     for row in report.rows:
-        values = [_safe(row[d]) for d in report.group_by]
+        values = [spreadsheet_safe(row[d]) for d in report.group_by]
         values += [row[m] for m in MEASURES] + [f"{row['billable_seconds'] / 3600:.4f}"]
         writer.writerow(values + ([f"{row['amount']:.2f}"] if priced else []))
     for note in report.notes:  # after the data, one cell each: what the figures leave out
-        writer.writerow([_safe(f"note: {note}")])
+        writer.writerow([spreadsheet_safe(f"note: {note}")])
     return buffer.getvalue()
 
 
-def _safe(value: Any) -> str:
+def spreadsheet_safe(value: Any) -> str:
     """A spreadsheet must not run a task name as a formula."""
     text = "" if value is None else str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
