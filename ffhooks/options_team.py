@@ -135,8 +135,14 @@ def verify(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--since",
         metavar="REF",
-        help="also refuse any summary lost, lowered or edited since REF (e.g. the base branch; "
-        "all zeros: a new branch, since the default branch)",
+        help="also refuse any summary lost, lowered or edited since the merge base with REF "
+        "(a pull request's base branch; all zeros: a new branch, since the default branch)",
+    )
+    p.add_argument(
+        "--before",
+        metavar="COMMIT",
+        help="a push: also refuse any summary lost, lowered or edited since COMMIT itself, "
+        "what the branch held before the push (all zeros: a new branch, as --since)",
     )
     p.add_argument(
         "--format", dest="fmt", default="text", choices=("text", "json"), help="(default text)"

@@ -248,6 +248,8 @@ def problems(doc: Any, where: SummaryPath | None) -> list[str]:
     for period in doc.get("totals", {}):
         if not period.startswith(doc.get("month", "")):
             found.append(f"$.totals[{period!r}]: outside the month {doc.get('month')}")
+        elif _PERIOD.fullmatch(period) and not _on_the_calendar(period):  # else the schema's
+            found.append(f"$.totals[{period!r}]: no such day (restore the file from git history)")
     return found + impossible(doc, where)
 
 
@@ -278,6 +280,35 @@ def impossible(doc: dict[str, Any], where: SummaryPath | None = None) -> list[st
     return found
 
 
+def crowded(docs: Iterable[tuple[str, dict[str, Any]]]) -> list[tuple[str, str]]:
+    """(path, problem) where one person's stores that cut days in one time zone record more
+    in a period together than it lasts: two clones counting the same hours. Stores in other
+    zones cut other days, so only those of one zone are added up."""
+    groups: dict[tuple[str, str, str], list[tuple[str, int, int]]] = {}
+    for path, doc in docs:
+        for period, tasks in doc["totals"].items():
+            seconds, limit = overfull(period, tasks)
+            groups.setdefault((doc["user"], doc["timezone"], period), []).append(
+                (path, seconds, limit)
+            )
+    found = []
+    for (user, zone, period), parts in sorted(groups.items()):
+        seconds = sum(part[1] for part in parts)
+        if len(parts) > 1 and seconds > parts[0][2]:
+            paths = sorted(part[0] for part in parts)
+            found.append(
+                (
+                    paths[-1],
+                    f"{user}'s {len(paths)} stores record {seconds:,} seconds on {period} "
+                    f"together ({', '.join(paths)}, all in {zone}), more than it lasts "
+                    f"({parts[0][2]:,}): the same hours counted in two clones; `ffhooks audit "
+                    f"--user {user}` shows who wrote each, and its writer removes the sessions "
+                    "counted twice (`ffhooks log`, `ffhooks remove`)",
+                )
+            )
+    return found
+
+
 def overfull(period: str, tasks: dict[str, dict[str, int]]) -> tuple[int, int]:
     """(seconds recorded, the most the period can hold) of one period's totals."""
     limit = DAY_MAX if len(period) == 10 else _month_length(period)
@@ -286,6 +317,14 @@ def overfull(period: str, tasks: dict[str, dict[str, int]]) -> tuple[int, int]:
         for cell in tasks.values()
     )
     return seconds, limit
+
+
+def _on_the_calendar(period: str) -> bool:
+    try:
+        date.fromisoformat(period if len(period) == 10 else f"{period}-01")
+    except ValueError:
+        return False
+    return True
 
 
 def _month_length(month: str) -> int:

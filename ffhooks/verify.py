@@ -78,6 +78,7 @@ def verify_commit(top: Path, commit: str, cache: Path | None = None) -> Verdict:
         )
         for p in summary_changes.buried_above_live(blobs, dead)
     ]
+    found += [Finding(path, problem) for path, problem in summary.crowded(docs)]
     config, allowed = policy_at(top, commit)
     foreign, unmarked = of_projects(config, docs)
     found += [Finding(u.path, u.problem) for u in foreign]
@@ -159,7 +160,7 @@ def losses(
     return found
 
 
-def since_base(repo: Repo, since: str) -> tuple[str, str]:
+def since_base(repo: Repo, since: str, option: str = "--since") -> tuple[str, str]:
     """(commit, how to name it) of a `--since` argument. All zeros is what a push event
     names as the commit before a new branch: the remote's default branch stands for it,
     and the new branch is checked from where it left that branch."""
@@ -167,7 +168,7 @@ def since_base(repo: Repo, since: str) -> tuple[str, str]:
         default = remote_default(repo)
         if default is None:
             raise Unverifiable(
-                f"--since {since} (a new branch) is checked against the default branch, and "
+                f"{option} {since} (a new branch) is checked against the default branch, and "
                 "this clone has none (origin/HEAD, origin/main, origin/master): "
                 "`git remote set-head origin --auto`, or name the branch it was made from"
             )
@@ -184,7 +185,7 @@ def since_base(repo: Repo, since: str) -> tuple[str, str]:
         remote = remote_of(repo.top, since)
         name = since.removeprefix(f"{remote}/")
         raise Unverifiable(
-            f"--since {since} is not a commit in this clone: fetch it (`git fetch {remote} "
+            f"{option} {since} is not a commit in this clone: fetch it (`git fetch {remote} "
             f"{name}`), or check the name"
         )
     return commit, shown
@@ -286,40 +287,49 @@ def policy_changes(
     return problems, warnings
 
 
-def signed_by_added_keys(top: Path, fork: str, commit: str, shown: str) -> list[Finding]:
-    """The summaries added since `fork` (the merge base with `shown`) that pass only under a
-    key that allowed_signers gained since then: a change that adds a key and summaries signed
-    with it vouches for itself. A key is trusted once it is on `shown`."""
+def added_unverified(
+    top: Path, fork: str, commit: str, shown: str
+) -> tuple[list[Finding], list[Finding]]:
+    """(problems, warnings: as the signature mode has it) of the summaries added since
+    `fork` (the merge base with `shown`), checked under the keys `fork` allowed and whatever
+    their month: a change that adds a key and summaries signed with it vouches for itself,
+    and `signatures_from` spares what was written before the team signed, not what is added
+    now (ffhooks signs whatever it writes, old months too)."""
     from ffhooks.sshformat import ALLOWED_SIGNERS, allowed_signers, fingerprint, signature_key
 
     (_, signers_before), (config, signers_after) = policy_at(top, fork), policy_at(top, commit)
-    if config.signatures == "off" or signers_before == signers_after or signers_after is None:
-        return []
+    if config.signatures == "off":
+        return [], []
     before = tree_blobs(top, fork, [summary.SUMMARIES])
     after = tree_blobs(top, commit, [summary.SUMMARIES])
     added = sorted(w.path for w in summary.live(after, summary.tombstones(after)).values())
-    added = [p for p in added if p not in before]
-    docs = []
-    for path, data in read_blobs(top, commit, added):
-        if not check_bytes(path, data).problems:  # verify_commit names what is invalid
-            docs.append((path, json.loads(data)))
-    failing_now = {u.path for u in unverified(config, signers_after, docs, None)}
+    docs = [
+        (path, json.loads(data))
+        for path, data in read_blobs(top, commit, [p for p in added if p not in before])
+        if not check_bytes(path, data).problems  # verify_commit names what is invalid
+    ]
+    named = {u.path for u in unverified(config, signers_after, docs, None)}  # verify_commit's
     old = set(allowed_signers((signers_before or b"").decode(errors="replace")))
-    gained = [s for s in allowed_signers(signers_after.decode(errors="replace")) if s not in old]
+    gained = [
+        s for s in allowed_signers((signers_after or b"").decode(errors="replace")) if s not in old
+    ]
     signed = dict(docs)
     found = []
-    for u in unverified(config, signers_before, docs, None):
-        if u.path in failing_now:
-            continue  # verify_commit names it
+    for u in unverified(config._replace(signatures_from=None), signers_before, docs, None):
+        if u.path in named:
+            continue
         key = signature_key(signed[u.path].get("signature", "")) or ""
         lines = [s.principals for s in gained if s.key == key]
-        found.append(
-            Finding(
-                u.path,
+        if lines:
+            problem = (
                 f"signed with {fingerprint(key)}, a key this change adds to {ALLOWED_SIGNERS} "
-                f"(for {', '.join(lines) or 'its user'}): a key is trusted once it is on "
-                f"{shown}; add it in a change of its own, reviewed and merged, then the "
-                "summaries it signs",
+                f"(for {', '.join(lines)}): a key is trusted once it is on {shown}; add it in "
+                "a change of its own, reviewed and merged, then the summaries it signs"
             )
-        )
-    return found
+        else:
+            problem = (
+                f"{u.problem}; added since {shown}, it is checked whatever its month "
+                "(signatures_from spares only what was written before the team signed)"
+            )
+        found.append(Finding(u.path, problem))
+    return (found, []) if config.signatures == "required" else ([], found)

@@ -369,15 +369,6 @@ DELETIONS = [
     edit_figure_not_resealed,
     bury_live,
     lower_seq_replaces_live,
-    pytest.param(
-        renamed_to_higher_seq_lower_figures,
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="HOLE: the live summary renamed to a higher seq with lower figures "
-            "(committed --no-verify) passes verify --since: a file live at BASE may be deleted "
-            "once any higher seq exists, whoever wrote it",
-        ),
-    ),
     moved_to_bob,
 ]
 
@@ -434,22 +425,36 @@ class TestPromise2NoCommitTakesBilledTimeAwayUnseen:
         git(bob, "commit", "-q", "--no-edit", "--no-verify")
         verify_names(ff, live, "--since", "origin/main")
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="HOLE (signatures off): bob adds a higher seq of alice's store with lower "
-        "figures; hook, verify --since and report all take it (only signatures tell)",
-    )
-    def test_someone_else_lowers_a_month_by_adding_a_higher_seq(
-        self, hooked: Path, ff: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    @pytest.mark.parametrize("attack", ["bob adds a higher seq", "alice renames her live file"])
+    def test_with_signatures_off_a_newer_state_is_trusted_and_audit_names_who_wrote_it(
+        self, hooked: Path, ff: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, attack: str
     ) -> None:
+        """The limit the README states: with signatures off, a newer state of a month is its
+        store's, whoever wrote it (a `git revert` of a fold, which runs no hook, deletes live
+        files too, and the next fold makes it right). `ffhooks audit` names the commit and
+        its author; signatures refuse it (`TestPromise4...`)."""
         _old, live = two_folds(hooked, ff)
-        bob = clone_as(hooked, tmp_path / "bob", "bob", ff, monkeypatch)
-        lower = reseal(bob, live, live.replace("-2.json", "-3.json"), seq=3, totals=one_day(60))
-        git(bob, "add", lower)
-        done = change(bob)
-        if done.returncode == 0:  # past the hook: then CI must see it
-            verify_names(ff, lower, "--since", "origin/main")
-        assert total(bob) == 7200
+        lower = live.replace("-2.json", "-3.json")
+        if attack == "bob adds a higher seq":
+            where = clone_as(hooked, tmp_path / "bob", "bob", ff, monkeypatch)
+            git(where, "config", "user.name", "Bob")
+            reseal(where, live, lower, seq=3, totals=one_day(60))
+            git(where, "add", lower)
+            assert change(where).returncode == 0
+        else:
+            where = hooked
+            git(where, "config", "user.name", "Alice")
+            git(where, "mv", live, lower)
+            reseal(where, lower, seq=3, totals=one_day(60))
+            git(where, "add", lower)
+            hook_refused(change(where), live, "git restore")
+            git(where, "commit", "-qm", "renamed", "--no-verify")
+        assert total(where) == 60
+        [changed] = [
+            c for c in ff("audit", "--format", "json").json()["changes"] if c["after"] == lower
+        ]
+        assert changed["author"].startswith(("Bob", "Alice"))
+        assert changed["totals"]["billable_seconds"] == -7140 and changed["signer"] == "unsigned"
 
     def test_a_merge_with_strategy_ours_that_drops_the_fold(self, hooked: Path, ff: Any) -> None:
         """`git merge -s ours` runs no pre-commit hook and keeps the branch's tree: main's
@@ -533,11 +538,6 @@ class TestPromise2NoCommitTakesBilledTimeAwayUnseen:
         git(tmp_path, "clone", "-q", f"file://{remote}", str(runner))  # main: the push
         assert run_workflow(runner, "push", {"github.event.before": before}) == 1
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="HOLE: verify --since BEFORE compares from the merge base: a push that rewinds a "
-        "branch (force push to an ancestor) while the old tip stays fetchable passes",
-    )
     def test_a_force_push_rewinding_main_with_the_old_tip_kept_on_a_branch(
         self, initialised: Path, ff: Any, tmp_path: Path
     ) -> None:
@@ -663,14 +663,6 @@ class TestPromise3NoImpossibleFigures:
         resealed: bool,
         request: pytest.FixtureRequest,
     ) -> None:
-        if what == "a day that does not exist" and resealed:
-            request.applymarker(
-                pytest.mark.xfail(
-                    strict=True,
-                    reason="HOLE: a day that does not exist (2026-11-31) passes validate and "
-                    "verify; `report --by user,day` dies with an internal error (exit 3)",
-                )
-            )
         path = alice_november(initialised, ff)
         claim(initialised, path, IMPOSSIBLE[what], resealed=resealed)
         refused_by_every_reader(ff, path)
@@ -704,11 +696,6 @@ class TestPromise3NoImpossibleFigures:
         assert done.returncode == 1 and higher in shown, shown
         assert total(hooked) == 3600
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="HOLE: the 25 h bound is per store: one user's two stores claim 20 h each on "
-        "the same day (40 h) and every reader takes it",
-    )
     def test_one_person_two_stores_forty_hours_in_a_day(self, initialised: Path, ff: Any) -> None:
         path = alice_november(initialised, ff)
         claim(initialised, path, {DAY: {"205": cell(72_000)}})
@@ -925,11 +912,6 @@ class TestPromise4NobodyWritesForSomeoneElse:
         assert result.code == 1, result
         assert any(line.startswith(f"{CONFIG}: ") for line in result.out.splitlines()), result
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="HOLE: with signatures_from, bob adds an unsigned summary in alice's name for a "
-        "month before it (a new store); verify --since and report take it",
-    )
     def test_an_unsigned_summary_for_a_month_before_signatures_from(
         self, initialised: Path, ff: Any, tmp_path: Path
     ) -> None:

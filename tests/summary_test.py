@@ -214,6 +214,7 @@ CHECKS: list[tuple[str, Any, bool, bool, list[str]]] = [
     ("totals/2026-11-20/other", cell(0, 86_401), True, True, ["$.totals['2026-11-20']: 90,001"]),
     ("totals/2026-11", {"*": cell(30 * 86_400 + 3_600)}, True, True, []),
     ("totals/2026-11", {"*": cell(30 * 86_400 + 3_601)}, True, True, ["$.totals['2026-11']: 2"]),
+    ("totals/2026-11-31", {"205": cell(60)}, True, True, ["$.totals['2026-11-31']: no such day"]),
 ]
 # fmt: on
 

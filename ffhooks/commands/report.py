@@ -4,7 +4,7 @@ import sys
 from datetime import date, datetime
 from pathlib import Path
 
-from ffhooks import closing
+from ffhooks import closing, summary
 from ffhooks import report as rep
 from ffhooks.clock import detect_timezone, ordered, range_bound, zone
 from ffhooks.config import TeamConfig, load_config
@@ -167,6 +167,8 @@ def compute(
             f"{ref} holds no summaries (.flowforge/team/summaries/ is empty or missing there): "
             "check the ref, or fetch"
         )
+    for path, problem in summary.crowded(docs):
+        raise FatalError(f"{path}: {problem}")
     closed = [] if ignore_closed else closing.closed_periods(repo)
     scope = _filters(docs, closed, scope)
     touched = rep.touching(docs, scope.first, scope.last, scope.users)

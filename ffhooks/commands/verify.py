@@ -8,10 +8,10 @@ from ffhooks.gitobjects import resolve_commit
 from ffhooks.trust import cache_file
 from ffhooks.verify import (
     Finding,
+    added_unverified,
     losses_since,
     policy_changes,
     shallow,
-    signed_by_added_keys,
     since_base,
     since_fork,
     verify_commit,
@@ -47,25 +47,47 @@ def closed_changes(repo: Repo, commit: str) -> list[Finding]:
     return found
 
 
-def verify(repo: Repo, *, ref: str, since: str | None, fmt: str, closed_only: bool = False) -> int:
+def verify(
+    repo: Repo,
+    *,
+    ref: str,
+    since: str | None,
+    fmt: str,
+    closed_only: bool = False,
+    before: str | None = None,
+) -> int:
     """CI: the committed summaries at `ref` are intact, no private file was committed,
     (with `since`) nothing after `since` took billed time out of the record, and no closed
     period changed. With JSON, a check that could not be made is JSON too (and its one line
     on stderr)."""
     try:
-        return _verify(repo, ref=ref, since=since, fmt=fmt, closed_only=closed_only)
+        return _verify(repo, ref, since, before, fmt=fmt, closed_only=closed_only)
     except FatalError as exc:
         if fmt == "json":
-            error = {"ref": ref, "since": since, "ok": False, "exit_code": exc.exit_code}
+            error: dict[str, object] = {"ref": ref, "since": since, "before": before}
+            error.update(ok=False, exit_code=exc.exit_code)
             print(json.dumps({**error, "error": str(exc)}, indent=2))
         raise
 
 
-def _verify(repo: Repo, *, ref: str, since: str | None, fmt: str, closed_only: bool) -> int:
+def _verify(
+    repo: Repo, ref: str, since: str | None, before: str | None, *, fmt: str, closed_only: bool
+) -> int:
+    if since is not None and before is not None:
+        raise FatalError("give --since (a pull request's base) or --before (a push), not both")
     commit = resolve_commit(repo.top, ref)
     fork, shown = "", ""
-    if since is not None and not closed_only:  # first: what the clone lacks ends it at once
+    if closed_only:
+        pass
+    elif before is not None and before.strip("0"):
+        # a push: against the branch as it was, even where the push rewound or rewrote it
+        fork, shown = since_base(repo, before, option="--before")
+        shown = f"{before[:12]} (the branch before the push)"
+    elif since is not None:  # first: what the clone lacks ends it at once
         base, shown = since_base(repo, since)
+        fork = since_fork(repo.top, base, commit, shown)
+    elif before is not None:  # all zeros: a new branch
+        base, shown = since_base(repo, before, option="--before")
         fork = since_fork(repo.top, base, commit, shown)
     checked, found, warnings = 0, list[Finding](), list[Finding]()
     if not closed_only:
@@ -73,7 +95,9 @@ def _verify(repo: Repo, *, ref: str, since: str | None, fmt: str, closed_only: b
     found += closed_changes(repo, commit)
     if fork:
         found += losses_since(repo.top, fork, commit, shown)
-        found += signed_by_added_keys(repo.top, fork, commit, shown)
+        problems, notices = added_unverified(repo.top, fork, commit, shown)
+        found += problems
+        warnings += notices
         problems, notices = policy_changes(repo.top, fork, commit, shown)
         found += problems
         warnings += notices
@@ -89,6 +113,7 @@ def _verify(repo: Repo, *, ref: str, since: str | None, fmt: str, closed_only: b
         result = {
             "ref": ref,
             "since": since,
+            "before": before,
             "commit": commit,
             "files_checked": checked,
             "ok": not found,
