@@ -13,13 +13,17 @@ import hashlib
 import json
 import re
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from ffhooks.errors import FatalError
 from ffhooks.gitio import Repo
 from ffhooks.records import Any, NamedTuple
 from ffhooks.report import Cell, period_of
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ffhooks.signing import SigningKey
 
 TAGS = "refs/tags/ffhooks/closed/"
 BY = ("user", "task", "month", "day")  # the finest a summary holds: any later report's part
@@ -45,10 +49,17 @@ class Span(NamedTuple):
         return f"ffhooks/closed/{self.label}"
 
     def holds(self, period: str) -> bool:
-        """Whether a summary's period key (a day, or a month) falls in the span; a month
-        key does when the month overlaps it, as the report counts it."""
+        """Whether a summary's period key (a day, or a month) falls in the span: a month
+        key only when the span covers the whole month."""
         facts = period_of(period)
-        return facts.first <= self.last and facts.last >= self.first
+        return self.first <= facts.first and facts.last <= self.last
+
+    def cuts(self, period: str) -> bool:
+        """Whether the span covers part of a period key only (a month's, with month-level
+        summaries): its figures cannot be split, and counted whole in two closed parts of
+        the month they would be billed twice."""
+        facts = period_of(period)
+        return facts.first <= self.last and facts.last >= self.first and not self.holds(period)
 
 
 def span_of(label: str) -> Span | None:
@@ -79,6 +90,55 @@ def span(month: str | None, first: date | None, last: date | None) -> Span:
     if first is None or last is None or last < first:
         raise FatalError("give a month (e.g. 2026-11), or --from DATE and --to DATE in order")
     return Span(f"{first}_{last}", first, last)
+
+
+def whole_months(docs: list[tuple[str, dict[str, Any]]]) -> dict[str, set[str]]:
+    """Month -> users whose summaries hold it whole (`summary_detail.period: month`, today
+    or when they were written): the finest a period can be closed at in those months."""
+    found: dict[str, set[str]] = {}
+    for _, doc in docs:
+        if doc["detail"]["period"] == "month" or any(len(k) == 7 for k in doc["totals"]):
+            found.setdefault(doc["month"], set()).add(doc["user"])
+    return found
+
+
+def check_grain(s: Span, docs: list[tuple[str, dict[str, Any]]], commit: str) -> None:
+    """Refuse a span that cuts a month some summary at `commit` holds whole, naming the
+    spans that can be closed instead."""
+    whole = whole_months(docs)
+    cut = sorted(m for m in whole if s.cuts(m))
+    if not cut:
+        return
+    users = sorted({u for m in cut for u in whole[m]})
+    first = period_of(s.first.isoformat()[:7])
+    last = period_of(s.last.isoformat()[:7])
+    wider = Span(
+        "",
+        first.first if first.month in cut else s.first,
+        last.last if last.month in cut else s.last,
+    )
+    narrower = Span(
+        "",
+        first.last + timedelta(days=1) if first.month in cut else s.first,
+        last.first - timedelta(days=1) if last.month in cut else s.last,
+    )
+    options = [f"`{command(wider)}`"]
+    if narrower.first <= narrower.last:
+        options.append(f"`{command(narrower)}`")
+    raise FatalError(
+        f"{s.label}: the summaries at {commit[:12]} hold {' and '.join(cut)} only as a whole "
+        f"(month-level summaries: {', '.join(users)}), so part of a month cannot be closed "
+        f"(each part would bill the whole month): close whole months, e.g. "
+        f"{' or '.join(options)}"
+    )
+
+
+def command(s: Span) -> str:
+    """The `ffhooks close` command line that closes the span's days."""
+    month = s.first.isoformat()[:7]
+    if (s.first, s.last) == (period_of(month).first, period_of(month).last):
+        return f"ffhooks close {month}"
+    return f"ffhooks close --from {s.first} --to {s.last}"
 
 
 def closed_labels(repo: Repo) -> list[str]:
@@ -112,6 +172,7 @@ class Closed(NamedTuple):
     span: Span
     commit: str  # the commit the tag names
     report: Any  # as `report --format json` printed it
+    tag_object: bytes = b""  # as `git cat-file tag` gives it: what its signature covers
 
 
 def closed_periods(repo: Repo) -> list[Closed]:
@@ -138,7 +199,8 @@ def closed_periods(repo: Repo) -> list[Closed]:
                 f"tag {s.tag} is not an annotated tag holding a report: `git tag -d {s.tag}`, "
                 f"then `ffhooks close {s.label}` again"
             )
-        found.append(Closed(s, commits[name], recorded(s.tag, raw.decode(errors="replace"))))
+        report = recorded(s.tag, raw.decode(errors="replace"))
+        found.append(Closed(span=s, commit=commits[name], report=report, tag_object=raw))
     return found
 
 
@@ -189,6 +251,53 @@ def cells_of(report: Any) -> list[Cell]:
         period_of(cell.period)  # ValueError if it is no day or month
         out.append(cell)
     return out
+
+
+class Cut(NamedTuple):
+    """A closed period that covers part of a month only, while summaries hold that month
+    whole: its figures cannot be told apart from the rest of the month's."""
+
+    closed: Closed
+    month: str
+    problem: str
+
+
+def cuts(closed: list[Closed], cells: list[Cell]) -> list[Cut]:
+    """The closed periods that cut a month held whole: in the report they recorded (closed
+    by an older ffhooks, which let month-level summaries be closed in parts: each part
+    recorded the whole month), or in `cells` (the summaries today, written by month since)."""
+    found = []
+    every = "`git tag -l 'ffhooks/closed/{m}*'` lists its closings"
+    for c in closed:
+        then = {x.period for x in cells_of(c.report) if c.span.cuts(x.period)}
+        now = {x.period for x in cells if c.span.cuts(x.period)} - then
+        tag, part = c.span.tag, f"{c.span.first} to {c.span.last}"
+        for month in sorted(then):
+            found.append(
+                Cut(
+                    c,
+                    month,
+                    f"closes part of {month} ({part}) but records the whole month (month-level "
+                    "summaries, closed by an older ffhooks), so closed parts of a month bill it "
+                    f"more than once: check what was invoiced, then delete the closings of "
+                    f"{month} ({every.format(m=month)}; `git tag -d {tag}`, and `git push "
+                    f"origin :refs/tags/{tag}`) and close it whole: `ffhooks close {month}`",
+                )
+            )
+        for month in sorted(now):
+            found.append(
+                Cut(
+                    c,
+                    month,
+                    f"closes part of {month} ({part}), but the summaries now hold {month} "
+                    "whole (summary_detail.period month), so its closed days cannot be told "
+                    "from the rest: write the month by day again (summary_detail.period day, "
+                    "then `ffhooks aggregate --all` where it was tracked), or delete the "
+                    f"closings of {month} ({every.format(m=month)}) and close it whole: "
+                    f"`ffhooks close {month}`",
+                )
+            )
+    return found
 
 
 class Adjustment(NamedTuple):
@@ -244,19 +353,26 @@ def apply(
     return cells, changes
 
 
+def ssh_key(repo: Repo, scratch: Path) -> SigningKey | None:
+    """The SSH key a closing is signed with: the one ffhooks signs summaries with (None if
+    there is none, or git signs with a GPG key)."""
+    from ffhooks import signing
+
+    try:
+        return signing.configured_key(repo.top, scratch)
+    except FatalError:  # not an SSH key: a GPG key id, say
+        return None
+
+
 def write_tag(repo: Repo, s: Span, commit: str, text: str, scratch: Path) -> str:
     """Create the tag, signed when git can sign: with the SSH key ffhooks signs summaries
     with, else as git signs tags here (`user.signingkey` with `gpg.format`). Returns how."""
-    from ffhooks import signing
     from ffhooks.gitio import config_values, run_git
 
     file = scratch / "close-message"
     file.write_text(text, encoding="utf-8")
     args = ["tag", "-a", "--cleanup=verbatim", "-F", str(file), s.tag, commit]
-    try:
-        key = signing.configured_key(repo.top, scratch)
-    except FatalError:  # not an SSH key: a GPG key id, say
-        key = None
+    key = ssh_key(repo, scratch)
     if key is not None:
         args = ["-c", "gpg.format=ssh", "-c", f"user.signingkey={key.file}", *args]
         how = f"signed with {key.fingerprint}"

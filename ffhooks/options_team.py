@@ -28,6 +28,12 @@ def init(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="check your SSH signing key and add it to .flowforge/team/allowed_signers",
     )
+    p.add_argument(
+        "--closing",
+        action="store_true",
+        help="check your SSH signing key and add it to .flowforge/team/allowed_closers "
+        "(who may close periods)",
+    )
 
 
 def audit(p: argparse.ArgumentParser) -> None:

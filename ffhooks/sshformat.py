@@ -146,9 +146,11 @@ def _glob(pattern: str, value: str) -> bool:
     return re.fullmatch(regex, value, re.DOTALL) is not None
 
 
-def allows(signers: Iterable[Signer], principal: str, key: str) -> bool | None:
-    """Whether the file allows `key` to sign for `principal` in our namespace: True, False,
-    or None when only ssh-keygen can say (a line with other options: validity, CAs)."""
+def allows(
+    signers: Iterable[Signer], principal: str, key: str, namespace: str = NAMESPACE
+) -> bool | None:
+    """Whether the file allows `key` to sign for `principal` in `namespace` (ours): True,
+    False, or None when only ssh-keygen can say (a line with other options: validity, CAs)."""
     verdict: bool | None = False
     for signer in signers:
         if "cert-authority" in signer.options:
@@ -159,6 +161,6 @@ def allows(signers: Iterable[Signer], principal: str, key: str) -> bool | None:
         options = _options(signer.options)
         if options.keys() - {"namespaces"}:
             verdict = None
-        elif "namespaces" not in options or _matches(options["namespaces"], NAMESPACE):
+        elif "namespaces" not in options or _matches(options["namespaces"], namespace):
             return True
     return verdict

@@ -51,17 +51,32 @@ class Check(NamedTuple):
     signature: str
 
 
-def verify(checks: list[Check], allowed: bytes, cache: Path | None) -> dict[str, str]:
-    """Problems (path -> text naming the key) of the checks that fail (see the module)."""
+def verify(
+    checks: list[Check],
+    allowed: bytes,
+    cache: Path | None,
+    *,
+    namespace: str = NAMESPACE,
+    policy: str = ALLOWED_SIGNERS,
+) -> dict[str, str]:
+    """Problems (path -> text naming the key) of the checks that fail (see the module);
+    `policy` names the allowed-signers file in them."""
 
     def digest(check: Check) -> str:
-        parts = (check.principal.encode(), allowed, check.message, check.signature.encode())
+        parts: tuple[bytes, ...] = (
+            check.principal.encode(),
+            allowed,
+            check.message,
+            check.signature.encode(),
+        )
+        if namespace != NAMESPACE:  # a pass in one namespace is none in another
+            parts += (namespace.encode(),)
         return hashlib.sha256(b"\0".join(hashlib.sha256(p).digest() for p in parts)).hexdigest()
 
     known = _read_cache(cache)
     todo = [c for c in checks if digest(c) not in known]
     signers = allowed_signers(allowed.decode(errors="replace"))
-    quick = _in_process() if len(todo) >= IN_PROCESS_FROM else None
+    quick = _in_process(namespace) if len(todo) >= IN_PROCESS_FROM else None
     failed: dict[str, str] = {}
     passed, slow = [], []
     for check in todo:
@@ -70,30 +85,30 @@ def verify(checks: list[Check], allowed: bytes, cache: Path | None) -> dict[str,
             failed[check.path] = "its signature is not an SSH signature"
             continue
         key = base64.b64encode(parsed.key).decode()
-        verdict = allows(signers, check.principal, key)
+        verdict = allows(signers, check.principal, key, namespace)
         if verdict is False:
             failed[check.path] = (
-                f"signed with key {fingerprint(key)}, which {ALLOWED_SIGNERS} does not allow "
+                f"signed with key {fingerprint(key)}, which {policy} does not allow "
                 f"for {check.principal}"
             )
         elif verdict and quick and quick(parsed, check.message):
             passed.append(check)
         else:
             slow.append(check)
-    for check, ok in zip(slow, _ssh_keygen(slow, allowed), strict=True):
+    for check, ok in zip(slow, _ssh_keygen(slow, allowed, namespace), strict=True):
         if ok:
             passed.append(check)
         else:
             shown = fingerprint(signature_key(check.signature) or "")
             failed[check.path] = (
                 f"its signature (key {shown}) does not verify: the content was changed after "
-                "signing, or the key's line in allowed_signers restricts it"
+                f"signing, or the key's line in {policy.rpartition('/')[2]} restricts it"
             )
     _remember(cache, [digest(c) for c in passed])
     return failed
 
 
-def _in_process() -> Callable[[Signature, bytes], bool] | None:
+def _in_process(namespace: str) -> Callable[[Signature, bytes], bool] | None:
     try:
         from cryptography.exceptions import InvalidSignature
         from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -114,7 +129,7 @@ def _in_process() -> Callable[[Signature, bytes], bool] | None:
         signed = b"SSHSIG" + b"".join(
             string(part)
             for part in (
-                NAMESPACE.encode(),  # ours, not the signature's: another namespace fails
+                namespace.encode(),  # ours, not the signature's: another namespace fails
                 sig.reserved,
                 sig.hash_alg,
                 hashlib.new(sig.hash_alg.decode(), message).digest(),
@@ -129,7 +144,7 @@ def _in_process() -> Callable[[Signature, bytes], bool] | None:
     return check
 
 
-def _ssh_keygen(checks: list[Check], allowed: bytes) -> list[bool]:
+def _ssh_keygen(checks: list[Check], allowed: bytes, namespace: str) -> list[bool]:
     """`ssh-keygen -Y verify` of each check, several at a time."""
     if not checks:
         return []
@@ -143,7 +158,7 @@ def _ssh_keygen(checks: list[Check], allowed: bytes) -> list[bool]:
             i, check = item
             sig = Path(scratch) / f"{i}.sig"
             sig.write_text(armored(check.signature), encoding="ascii")
-            args = ["ssh-keygen", "-Y", "verify", "-n", NAMESPACE, "-f", str(allowed_file)]
+            args = ["ssh-keygen", "-Y", "verify", "-n", namespace, "-f", str(allowed_file)]
             args += ["-I", check.principal, "-s", str(sig)]
             proc = subprocess.run(args, input=check.message, capture_output=True, check=False)
             return proc.returncode == 0

@@ -4,7 +4,7 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
-from ffhooks import closing
+from ffhooks import closers, closing
 from ffhooks import report as rep
 from ffhooks.clock import detect_timezone, local_date, zone
 from ffhooks.commands.report import Scope, bound, compute
@@ -52,16 +52,48 @@ def close(
     if amend and span.revision == 1:
         raise FatalError(f"{span.label} is not closed yet: leave out --amend")
     commit = resolve_commit(repo.top, ref)
+    docs = rep.summaries(rep.read_ref(repo.top, commit))
+    closing.check_grain(span, rep.touching(docs, span.first, span.last, []), commit)
+    # who may close: as reports of the ref, and of this work tree, will check it
+    policies = [closers.policy_at(repo.top, commit)]
+    if not repo.bare:
+        policies.append(closers.worktree_policy(repo))
     scope = Scope(span.first, span.last, [], [])
     result, _, extra, _ = compute(repo, commit, scope, closing.BY, False, True)
     report_json = rep.dumps(result, **extra) + "\n"
     with tempfile.TemporaryDirectory(prefix="ffhooks-close-") as scratch:
+        if any(p.required for p in policies):
+            closers.check_key(closing.ssh_key(repo, Path(scratch)), policies)
         how = closing.write_tag(
             repo, span, commit, closing.message(span, message, report_json), Path(scratch)
         )
+    _check_written(repo, span, commit, policies)
     print(
         f"Closed {span.label} ({span.first} to {span.last}) at {commit[:12]}: "
         f"{hms(result.totals['billable_seconds'])} billable, in the tag {span.tag} ({how})"
     )
     print(f"Share it: `git push origin {span.tag}`")
     return 0
+
+
+def _check_written(
+    repo: Repo, span: closing.Span, commit: str, policies: list[closers.Policy]
+) -> None:
+    """The new tag as reports will check it: one they would refuse is deleted at once."""
+    from ffhooks.gitio import run_git
+    from ffhooks.gitobjects import read_objects
+    from ffhooks.trust import cache_file
+
+    if not any(p.required for p in policies):
+        return
+    (raw,) = read_objects(repo.top, [f"refs/tags/{span.tag}"])
+    written = closing.Closed(span=span, commit=commit, report=None, tag_object=raw)
+    for policy in policies:
+        found = closers.unsigned([written], policy, cache_file(repo.state_dir))
+        if found:
+            run_git(["tag", "-d", span.tag], repo.top)
+            raise FatalError(
+                f"tag {span.tag} was not written: git signed it so that reports would refuse "
+                f"it ({found[0].problem.partition(';')[0]}): check `git config gpg.format` and "
+                "ffhooks.signingkey"
+            )

@@ -197,12 +197,14 @@ def init(
     rev: str | None,
     branch_timer: bool,
     signing: bool = False,
+    closing: bool = False,
     user: str | None = None,
     install_hook: bool = True,
 ) -> int:
     """Set up the repository; with `signing`, also `user`'s SSH signing key (`user` as
-    given by --user, else FFHOOKS_USER or git config)."""
-    signing_for = resolve_user(user, os.environ, repo.top) if signing else None
+    given by --user, else FFHOOKS_USER or git config); with `closing`, that key as one that
+    may close periods."""
+    signing_for = resolve_user(user, os.environ, repo.top) if signing or closing else None
     ids = DEFAULT_HOOK_IDS + (("ffhooks-branch-timer",) if branch_timer else ())
     if (hooks_repo is None) != (rev is None):
         raise FatalError(
@@ -223,8 +225,10 @@ def init(
         print(".flowforge/team/config.json: created with the defaults and a project id")
     print(".pre-commit-config.yaml: " + ensure_precommit(repo, hooks_repo, rev, ids))
     print(".gitattributes: " + ("added" if ensure_attributes(repo) else "unchanged"))
-    if signing_for is not None:
+    if signing_for is not None and signing:
         set_up_signing(repo, signing_for)
+    if signing_for is not None and closing:
+        set_up_closing(repo, signing_for)
     return set_up_clone(repo, user, install_hook)
 
 
@@ -359,4 +363,35 @@ def set_up_signing(repo: Repo, user: str) -> None:
         f"Your summaries are signed with {key.fingerprint} while the team config says "
         f'"signatures": "warn" or "required" (now {mode!r}); `ffhooks aggregate --all` '
         "signs the months already summarised"
+    )
+
+
+def set_up_closing(repo: Repo, user: str) -> None:
+    """Check that git's signing key signs, and list it in allowed_closers for `user`
+    (staged, for the team to review): closings signed with it are then accepted."""
+    from ffhooks import closers, signing, sshformat
+
+    key = signing.configured_key(repo.top, repo.state_dir)
+    if key is None:
+        raise FatalError(
+            "git has no user.signingkey: `git config user.signingkey ~/.ssh/id_ed25519` names "
+            "your SSH key (`ssh-keygen -t ed25519` makes one), then run this again"
+        )
+    signing.sign(key, b"ffhooks init --closing")  # the key works: agent, passphrase, file
+    path = repo.top / closers.ALLOWED_CLOSERS
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    public = key.public.split()
+    line = f'{user} namespaces="{closers.NAMESPACE}" {public[0]} {public[1]}'
+    known = sshformat.allowed_signers(text)
+    if sshformat.allows(known, user, public[1], closers.NAMESPACE):
+        print(f"{closers.ALLOWED_CLOSERS}: unchanged (it lists {key.fingerprint} for {user})")
+    else:
+        if text and not text.endswith("\n"):
+            text += "\n"
+        atomic_write(path, (text + line + "\n").encode("utf-8"))
+        run_git(["add", "--", closers.ALLOWED_CLOSERS], repo.top)
+        print(f"{closers.ALLOWED_CLOSERS}: added and staged, for review:\n  {line}")
+    print(
+        f"`ffhooks close` signs with {key.fingerprint}. Once {closers.ALLOWED_CLOSERS} is "
+        "committed, reports and `ffhooks verify` refuse any closing not signed by a key it lists"
     )

@@ -170,6 +170,8 @@ def compute(
     for path, problem in summary.crowded(docs):
         raise FatalError(f"{path}: {problem}")
     closed = [] if ignore_closed else closing.closed_periods(repo)
+    if closed:
+        _trusted_closings(repo, ref, closed)
     scope = _filters(docs, closed, scope)
     touched = rep.touching(docs, scope.first, scope.last, scope.users)
     config, allowed = _policy(repo, ref)
@@ -179,6 +181,7 @@ def compute(
     cells = rep.cells(docs, capped)
     changes: list[closing.Adjustment] = []
     if closed:
+        _refuse_cut_months(closed, cells, scope)
         cells, changes = closing.apply(cells, closed, scope.holds)
     result = rep.build(cells, group_by=group_by, **scope.options(team_config(repo, ref)))
     result.notes.extend(f"UNVERIFIED {u.path}: {u.problem}" for u in unverified)
@@ -255,6 +258,32 @@ def _filters(
             shown = ", ".join(sorted(known)[:20]) + (", ..." if len(known) > 20 else "")
             raise FatalError(f"no summaries for {kind} {unknown[0]!r} (known: {shown or 'none'})")
     return scope._replace(users=users, tasks=tasks)
+
+
+def _trusted_closings(repo: Repo, ref: str | None, closed: list[closing.Closed]) -> None:
+    """Refuse a closing (the latest revision of a closed period) that the policy of the ref
+    read (else of the work tree) does not accept: a forged revision would bill its figures."""
+    from ffhooks import closers
+
+    if ref is None:
+        policy = closers.worktree_policy(repo)
+    else:
+        policy = closers.policy_at(repo.top, resolve_commit(repo.top, ref))
+    found = closers.unsigned(closed, policy, cache_file(repo.state_dir))
+    if found:
+        more = f" (and {len(found) - 1} more: `ffhooks verify` lists them)" if found[1:] else ""
+        raise FatalError(f"tag {found[0]}{more}")
+
+
+def _refuse_cut_months(closed: list[closing.Closed], cells: list[rep.Cell], scope: Scope) -> None:
+    """Refuse a report over a month that a closed period covers in part while summaries hold
+    it whole: its closed figures would count the month more than once."""
+    for cut in closing.cuts(closed, cells):
+        month = rep.period_of(cut.month)
+        if not (scope.first and month.last < scope.first) and not (
+            scope.last and month.first > scope.last
+        ):
+            raise FatalError(f"tag {cut.closed.span.tag}: {cut.problem}")
 
 
 def _adjustment_note(a: closing.Adjustment) -> str:

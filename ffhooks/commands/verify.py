@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 
+from ffhooks import closers
 from ffhooks.errors import FatalError
 from ffhooks.gitio import Repo
 from ffhooks.gitobjects import resolve_commit
@@ -18,9 +19,11 @@ from ffhooks.verify import (
 )
 
 
-def closed_changes(repo: Repo, commit: str) -> list[Finding]:
+def closed_changes(
+    repo: Repo, commit: str, untrusted: frozenset[str] = frozenset()
+) -> list[Finding]:
     """Each user and task whose time in a closed period differs at `commit` from what the
-    period's tag recorded."""
+    period's tag recorded (not for `untrusted` tags: their figures blame no one)."""
     from ffhooks import closing
     from ffhooks import report as rep
 
@@ -31,8 +34,10 @@ def closed_changes(repo: Repo, commit: str) -> list[Finding]:
         cells = rep.cells(rep.summaries(rep.read_ref(repo.top, commit)))
     except FatalError as exc:
         return [Finding("ffhooks/closed/", str(exc))]
-    found = []
+    found = [Finding(cut.closed.span.tag, cut.problem) for cut in closing.cuts(closed, cells)]
     for c in closed:
+        if c.span.tag in untrusted:
+            continue
         now = [x for x in cells if c.span.holds(x.period)]
         for a in closing.adjustments(c.span.label, closing.cells_of(c.report), now):
             found.append(
@@ -45,6 +50,21 @@ def closed_changes(repo: Repo, commit: str) -> list[Finding]:
                 )
             )
     return found
+
+
+def closings_trusted(repo: Repo, commit: str) -> tuple[list[Finding], list[Finding]]:
+    """(problems, warnings): each closing that counts and that the policy at `commit` does
+    not accept; or, where closings need no signature, that anyone can revise them."""
+    from ffhooks import closing
+
+    try:
+        closed = closing.closed_periods(repo)
+    except FatalError:
+        return [], []  # named by closed_changes
+    policy = closers.policy_at(repo.top, commit)
+    found = closers.unsigned(closed, policy, cache_file(repo.state_dir))
+    unguarded = closers.warning(closed, policy)
+    return [Finding(*u) for u in found], [Finding(*unguarded)] if unguarded else []
 
 
 def verify(
@@ -92,7 +112,9 @@ def _verify(
     checked, found, warnings = 0, list[Finding](), list[Finding]()
     if not closed_only:
         checked, found, warnings = verify_commit(repo.top, commit, cache_file(repo.state_dir))
-    found += closed_changes(repo, commit)
+    problems, notices = closings_trusted(repo, commit)
+    found += closed_changes(repo, commit, frozenset(f.path for f in problems)) + problems
+    warnings += notices
     if fork:
         found += losses_since(repo.top, fork, commit, shown)
         problems, notices = added_unverified(repo.top, fork, commit, shown)
@@ -101,6 +123,9 @@ def _verify(
         problems, notices = policy_changes(repo.top, fork, commit, shown)
         found += problems
         warnings += notices
+        removed, added = closers.changes(repo.top, fork, commit, shown)
+        found += [Finding(*u) for u in removed]
+        warnings += [Finding(*u) for u in added]
     elif shallow(repo.top):
         warnings.append(
             Finding(
