@@ -63,7 +63,7 @@ def test_parallel_processes_lose_nothing(repo: Path) -> None:
     assert len(added) == WORKERS * ROUNDS
     assert len({(s["task"], s["start"]) for s in added}) == WORKERS * ROUNDS
     # every file parses and validates; nothing overlaps; no journal left behind
-    from ffhooks.schema import first_error
+    from ffhooks.validator.schema import first_error
 
     for path in root.rglob("*.json"):
         name = {"store.json": "store", "current.json": "current"}.get(path.name, "daily")

@@ -241,7 +241,7 @@ def servers(folder: Path) -> list[int]:
             cmdline = (entry / "cmdline").read_bytes()
         except OSError:
             continue
-        if b"ffhooks.hook_server" in cmdline and str(folder).encode() in cmdline:
+        if b"ffhooks.server.server" in cmdline and str(folder).encode() in cmdline:
             found.append(int(entry.name))
     return found
 

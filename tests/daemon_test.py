@@ -20,7 +20,7 @@ from conftest import NOW, git, wait_for
 
 from ffhooks import queue
 from ffhooks.clock import parse_iso
-from ffhooks.schema import first_error
+from ffhooks.validator.schema import first_error
 
 ROOT = Path(__file__).resolve().parent.parent
 STATE = Path(".git/ffhooks")

@@ -17,9 +17,10 @@ import pytest
 import yaml
 from conftest import SUMMARIES, commit, git, tree_total
 
-from ffhooks import summary, summary_changes
-from ffhooks.compact import merge_file
+from ffhooks import summary
+from ffhooks.fold.compact import merge_file
 from ffhooks.summary import TOMBSTONE, TOMBSTONE_BLOB
+from ffhooks.trust import changes as summary_changes
 
 # What prettier or `pretty-format-json --autofix` does to JSON: indent, sort keys, escape
 # (given files, it rewrites them in place and fails if it changed one; given none, it is a

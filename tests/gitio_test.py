@@ -1,4 +1,4 @@
-"""ffhooks/gitio.py: git run without the subprocess module, and refs read from files."""
+"""ffhooks/git/plumbing.py: git run without the subprocess module, and refs read from files."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from conftest import git
 
 from ffhooks.errors import FatalError
-from ffhooks.gitio import forget_started, run_git, start_git
+from ffhooks.git.plumbing import forget_started, run_git, start_git
 
 
 def test_large_output_and_errors_at_once(repo: Path) -> None:
@@ -45,7 +45,7 @@ def test_a_failing_git_names_its_error(repo: Path) -> None:
 def test_a_query_started_ahead_answers_as_of_its_start(repo: Path) -> None:
     """`start_git` runs a query while Python does other things; the `run_git` asking it
     later gets that answer, once; `forget_started` drops it when the index changes."""
-    from ffhooks import ahead
+    from ffhooks.git import ahead
 
     def finished(args: list[str]) -> None:  # the started git has answered and exited
         key = ("git", "-C", str(repo), *args)

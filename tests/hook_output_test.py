@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from conftest import commit, git, install_hooks, on_terminal
 
-from ffhooks.hook_output import ROW, _over_the_row
+from ffhooks.hook.output import ROW, _over_the_row
 
 pytestmark = pytest.mark.slow
 
@@ -81,7 +81,7 @@ def test_only_pre_commit_on_a_terminal_gets_the_row(tmp_path: Path) -> None:
     import os
     import sys
 
-    probe = "from ffhooks.hook_output import _terminal; print(_terminal() is not None)"
+    probe = "from ffhooks.hook.output import _terminal; print(_terminal() is not None)"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PRE_COMMIT", "PREK"))}
     cases = [
         ({"PRE_COMMIT": "1", "TERM": "xterm"}, "True"),

@@ -1,4 +1,4 @@
-"""The hook server (hook_client.py, hook_server.py): the first commit runs the hook in its
+"""The hook server (server/client.py, server/server.py): the first commit runs the hook in its
 own process and starts a server; later commits are run by a forked copy of it, with the
 committing process's environment, folder and streams; whatever goes wrong with the server
 (stuck, killed, out of date, a copy killed mid-fold), the commit still folds each second
@@ -28,7 +28,7 @@ from conftest import (
     wait_for,
 )
 
-from ffhooks import hook_client
+from ffhooks.server import client as hook_client
 
 pytestmark = pytest.mark.slow
 
@@ -335,7 +335,7 @@ def test_only_a_folder_of_ones_own_that_nobody_else_enters_holds_sockets(tmp_pat
 
 
 def test_a_team_that_signs_is_not_served(tmp_path: Path) -> None:
-    from ffhooks.hook_server import _signs
+    from ffhooks.server.server import _signs
 
     team = tmp_path / ".flowforge" / "team"
     assert not _signs(str(tmp_path))  # no config: the defaults
@@ -368,5 +368,5 @@ def test_the_served_hook_imports_nothing_of_the_hook(served: Path, plain: Path) 
     imported = {
         line.rsplit("|", 1)[1].strip() for line in traced.stderr.splitlines() if "|" in line
     }
-    assert "ffhooks.hook_client" in imported
+    assert "ffhooks.server.client" in imported
     assert not imported & {"pathlib", "json", "datetime", "ffhooks.commands.hook"}, imported

@@ -10,7 +10,7 @@ import yaml
 from conftest import git
 
 from ffhooks.config import DEFAULTS
-from ffhooks.hookdefs import HOOKS
+from ffhooks.hook.definitions import HOOKS
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,4 +1,4 @@
-"""`ffhooks.jsonstream`: legacy time files and JSON lines read one entry at a time."""
+"""`ffhooks.migrate.jsonstream`: legacy time files and JSON lines read one entry at a time."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from ffhooks import jsonstream
 from ffhooks.errors import BrokenFile
-from ffhooks.jsonscan import DUP
-from ffhooks.jsonstream import LegacyReader, LinesReader
+from ffhooks.migrate import jsonstream
+from ffhooks.migrate.jsonscan import DUP
+from ffhooks.migrate.jsonstream import LegacyReader, LinesReader
 
 SHOWN = "legacy/time.json"
 CHUNKS = (1, 2, 3, 5, 8, 1 << 20)

@@ -1,4 +1,4 @@
-"""`ffhooks.legacy_cells`: a migration's totals packed into ints, and read back."""
+"""`ffhooks.migrate.cells`: a migration's totals packed into ints, and read back."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ffhooks import summary
-from ffhooks.legacy_cells import (
+from ffhooks.migrate.cells import (
     MAX_USERS,
     by_store,
     packed,
@@ -16,8 +16,8 @@ from ffhooks.legacy_cells import (
     session_key,
     unpacked,
 )
-from ffhooks.legacy_sources import Source, file_sha256
-from ffhooks.legacy_tally import Tally
+from ffhooks.migrate.sources import Source, file_sha256
+from ffhooks.migrate.tally import Tally
 
 NOW = int(datetime(2026, 1, 1, tzinfo=timezone.utc).timestamp())
 LAST_SECOND = (1 << 34) - 1  # 2514-05-30T01:53:03Z

@@ -1,4 +1,4 @@
-"""`ffhooks.legacy_entries`: what each entry of a source means to the tally."""
+"""`ffhooks.migrate.entries`: what each entry of a source means to the tally."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from ffhooks import legacy_entries as entries
-from ffhooks.jsonscan import DUP
-from ffhooks.legacy_sources import Source, file_sha256
-from ffhooks.legacy_tally import Tally
+from ffhooks.migrate import entries
+from ffhooks.migrate.jsonscan import DUP
+from ffhooks.migrate.sources import Source, file_sha256
+from ffhooks.migrate.tally import Tally
 
 NOW = int(datetime(2026, 1, 1, tzinfo=timezone.utc).timestamp())
 

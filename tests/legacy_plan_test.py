@@ -1,4 +1,4 @@
-"""`ffhooks.legacy_plan`: the summaries a tally makes, written, staged and checked."""
+"""`ffhooks.migrate.plan`: the summaries a tally makes, written, staged and checked."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from conftest import SUMMARIES, git
 
 from ffhooks import summary
 from ffhooks.config import TeamConfig
-from ffhooks.gitio import Repo, find_repo
-from ffhooks.legacy_cells import by_store, periods
-from ffhooks.legacy_plan import Store, plan, stage_all, verify
-from ffhooks.legacy_sources import find_sources, store_id
-from ffhooks.legacy_tally import Tally
+from ffhooks.git.plumbing import Repo, find_repo
+from ffhooks.migrate.cells import by_store, periods
+from ffhooks.migrate.plan import Store, plan, stage_all, verify
+from ffhooks.migrate.sources import find_sources, store_id
+from ffhooks.migrate.tally import Tally
 
 NOW = int(datetime(2026, 1, 1, tzinfo=timezone.utc).timestamp())
 CONFIG = TeamConfig()

@@ -1,4 +1,4 @@
-"""`ffhooks.legacy_sources`: the files a migration reads, found, told apart and hashed."""
+"""`ffhooks.migrate.sources`: the files a migration reads, found, told apart and hashed."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from ffhooks.errors import BrokenFile, FatalError
-from ffhooks.gitio import Repo, find_repo
-from ffhooks.legacy_sources import backup, file_kind, file_sha256, find_sources, store_id
+from ffhooks.git.plumbing import Repo, find_repo
+from ffhooks.migrate.sources import backup, file_kind, file_sha256, find_sources, store_id
 
 LEGACY = b'{\n  "69": {"status": "closed", "sessions": []}\n}\n'
 LINE = b'{"task": "69", "start": "2025-11-03T09:00:00Z", "end": "2025-11-03T10:00:00Z"}\n'

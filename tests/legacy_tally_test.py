@@ -1,4 +1,4 @@
-"""`ffhooks.legacy_tally`: a migration's running totals, from counted sessions."""
+"""`ffhooks.migrate.tally`: a migration's running totals, from counted sessions."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from ffhooks import legacy_tally, summary
-from ffhooks.legacy_cells import periods
-from ffhooks.legacy_sources import Source, file_sha256
-from ffhooks.legacy_tally import Tally
+from ffhooks import summary
+from ffhooks.migrate import tally as legacy_tally
+from ffhooks.migrate.cells import periods
+from ffhooks.migrate.sources import Source, file_sha256
+from ffhooks.migrate.tally import Tally
 
 NOW = int(datetime(2026, 1, 1, tzinfo=timezone.utc).timestamp())
 TWELVE_HOURS = 12 * 3600

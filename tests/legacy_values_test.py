@@ -1,4 +1,4 @@
-"""`ffhooks.legacy_values`: instants and durations as legacy files wrote them."""
+"""`ffhooks.migrate.values`: instants and durations as legacy files wrote them."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from ffhooks.legacy_values import epoch, hours, number, slow_instant
+from ffhooks.migrate.values import epoch, hours, number, slow_instant
 
 
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> int:

@@ -1,4 +1,4 @@
-"""`ffhooks.migrate_state`: ledgers of earlier migrations and checkpoints of this one."""
+"""`ffhooks.migrate.state`: ledgers of earlier migrations and checkpoints of this one."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ import pytest
 
 from ffhooks.config import TeamConfig
 from ffhooks.errors import BrokenFile
-from ffhooks.gitio import Repo, find_repo
-from ffhooks.legacy_cells import session_key
-from ffhooks.legacy_plan import plan
-from ffhooks.legacy_sources import find_sources
-from ffhooks.legacy_tally import Tally
-from ffhooks.migrate_state import Checkpoint, load_ledgers, save_ledgers, state_folder
+from ffhooks.git.plumbing import Repo, find_repo
+from ffhooks.migrate.cells import session_key
+from ffhooks.migrate.plan import plan
+from ffhooks.migrate.sources import find_sources
+from ffhooks.migrate.state import Checkpoint, load_ledgers, save_ledgers, state_folder
+from ffhooks.migrate.tally import Tally
 
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
 RUN, OTHER_RUN = "1" * 64, "2" * 64  # SHA-256 of what a run depends on

@@ -19,10 +19,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from conftest import NOW, git
 
-from ffhooks import jsonstream, legacy, legacy_sources, summary
+from ffhooks import summary
 from ffhooks.clock import months_of, parse_iso
 from ffhooks.config import load_config
-from ffhooks.gitio import find_repo
+from ffhooks.git.plumbing import find_repo
+from ffhooks.migrate import jsonstream
+from ffhooks.migrate import run as legacy
+from ffhooks.migrate import sources as legacy_sources
 
 FIXTURES = Path(__file__).parent / "fixtures" / "legacy"
 V1 = ".task-times.json"
@@ -292,7 +295,7 @@ def test_backup_keeps_each_source_with_its_checksum(ff: Any, repo: Path) -> None
     assert code == 1
     backup = out["backup"]
     assert sorted(f["path"] for f in backup["files"]) == sorted([V1, V2])
-    from ffhooks import snapshot
+    from ffhooks.store import snapshot_area as snapshot
 
     state = repo / ".git" / "ffhooks"
     manifest = snapshot.load(state, backup["snapshot"])

@@ -81,7 +81,7 @@ def test_a_broken_store_in_a_linked_worktree_gets_its_own_store_back(
 def test_an_old_manifest_without_store_or_worktree_still_reads(repo: Path, ff: Any) -> None:
     assert ff("add", "205", "1h").code == 0
     assert ff("snapshot", "create").code == 0
-    from ffhooks import snapshot
+    from ffhooks.store import snapshot_area as snapshot
 
     for path in (repo / STATE / "snapshots/manifests").glob("*.json"):
         doc = json.loads(path.read_text())

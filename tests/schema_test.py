@@ -8,7 +8,8 @@ from typing import Any
 import jsonschema
 import pytest
 
-from ffhooks import schema, schema_messages
+from ffhooks.validator import messages as schema_messages
+from ffhooks.validator import schema
 
 SESSION = {
     "id": "0123456789ab",
@@ -308,7 +309,7 @@ def test_quick_summary_check_never_lets_a_broken_file_through() -> None:
 def test_the_fast_daily_check_accepts_only_what_the_schema_accepts() -> None:
     """Days are checked fast at every commit (schema._plain_daily); the full walk explains.
     The fast check may refuse more, never accept more."""
-    from ffhooks import schema
+    from ffhooks.validator import schema
 
     good: dict[str, Any] = {
         "version": 1,

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from ffhooks import snapshot
+from ffhooks.store import snapshot_area as snapshot
 
 T0 = datetime(2026, 11, 1, 12, tzinfo=timezone.utc)
 

@@ -1,4 +1,4 @@
-"""Batched signature checks (ffhooks/sshsig.py): what the in-process Ed25519 path accepts,
+"""Batched signature checks (ffhooks/trust/sshsig.py): what the in-process Ed25519 path accepts,
 ssh-keygen accepts too, and everything it cannot decide goes to ssh-keygen. Real keys, real
 ssh-keygen signatures; batches of at least IN_PROCESS_FROM use the in-process path."""
 
@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from ffhooks import sshformat, sshsig
 from ffhooks.errors import FatalError
-from ffhooks.signing import SigningKey, sign
+from ffhooks.trust import sshformat, sshsig
+from ffhooks.trust.signing import SigningKey, sign
 
 
 def keygen(folder: Path, name: str, kind: str = "ed25519") -> SigningKey:

@@ -102,7 +102,7 @@ def test_journal_cannot_write_outside_the_store(ff: Any, repo: Path) -> None:
 def test_every_file_written_matches_its_schema(ff: Any, repo: Path) -> None:
     import jsonschema
 
-    from ffhooks.schema import load
+    from ffhooks.validator.schema import load
 
     ff("init")
     ff("start", "1", "--at", "09:00", "--note", "n")

@@ -479,7 +479,7 @@ def test_migration_only_adds_what_a_rerun_supersedes(initialised: Path, ff: Any)
 
 
 def test_the_merge_driver_decides_only_a_tombstone_against_content(tmp_path: Path) -> None:
-    from ffhooks.compact import merge_file
+    from ffhooks.fold.compact import merge_file
 
     content, other = b'{"a": 1}\n', b'{"b": 2}\n'
 

@@ -12,7 +12,8 @@ import jsonschema
 import pytest
 from conftest import store_dir
 
-from ffhooks import schema, summary
+from ffhooks import summary
+from ffhooks.validator import schema
 
 SUMMARY = ".flowforge/team/summaries/alice/2026-11/0123456789abcdef-3.json"
 DAILY = ".flowforge/user/alice/time/daily/2026-11-20.json"
@@ -402,7 +403,7 @@ def test_glob_regex() -> None:
     import re
 
     from ffhooks.config import Rule
-    from ffhooks.validation import glob_regex, hook_files_pattern
+    from ffhooks.validator.checks import glob_regex, hook_files_pattern
 
     assert re.fullmatch(glob_regex("a/**/*.json"), "a/b/c/d.json")
     assert re.fullmatch(glob_regex("a/**/*.json"), "a/d.json")

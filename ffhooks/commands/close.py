@@ -4,14 +4,14 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
-from ffhooks import closing
-from ffhooks import report as rep
 from ffhooks.clock import detect_timezone, local_date, zone
 from ffhooks.commands.report import Scope, bound, compute
 from ffhooks.errors import FatalError
-from ffhooks.gitio import Repo
-from ffhooks.gitobjects import resolve_commit
-from ffhooks.render import hms
+from ffhooks.git.objects import resolve_commit
+from ffhooks.git.plumbing import Repo
+from ffhooks.report import closing
+from ffhooks.report import report as rep
+from ffhooks.report.render import hms
 
 
 def close(

@@ -3,10 +3,10 @@ from __future__ import annotations
 import json
 
 from ffhooks.errors import FatalError
-from ffhooks.gitio import Repo
-from ffhooks.gitobjects import resolve_commit
-from ffhooks.trust import cache_file
-from ffhooks.verify import (
+from ffhooks.git.objects import resolve_commit
+from ffhooks.git.plumbing import Repo
+from ffhooks.trust.policy import cache_file
+from ffhooks.trust.verify import (
     Finding,
     losses_since,
     policy_changes,
@@ -21,8 +21,8 @@ from ffhooks.verify import (
 def closed_changes(repo: Repo, commit: str) -> list[Finding]:
     """Each user and task whose time in a closed period differs at `commit` from what the
     period's tag recorded."""
-    from ffhooks import closing
-    from ffhooks import report as rep
+    from ffhooks.report import closing
+    from ffhooks.report import report as rep
 
     try:
         closed = closing.closed_periods(repo)
