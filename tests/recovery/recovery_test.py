@@ -243,7 +243,7 @@ def test_ci_workflow_runs_verify() -> None:
     import yaml
 
     workflow = yaml.safe_load(
-        (Path(__file__).parent.parent / "docs/github-actions-verify.yml").read_text()
+        (Path(__file__).parents[2] / "docs/github-actions-verify.yml").read_text()
     )
     assert set(workflow[True]) == {"push", "pull_request"}  # YAML 1.1 reads `on` as true
     runs = [step.get("run", "") for step in workflow["jobs"]["verify"]["steps"]]

@@ -11,10 +11,7 @@ import json
 import os
 import random
 import shutil
-import signal
 import statistics
-import subprocess
-import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,22 +22,18 @@ from typing import Any
 
 import pytest
 from conftest import SUMMARIES, git, sessions, store_dir
+from helpers import TIMED_RUNS, Killer, iso
 
 SEED = 20261120
 NOW = "2027-06-30T12:00:00Z"  # after everything recorded here: any slot below is in the past
 BEFORE = datetime(2026, 1, 1, 9, tzinfo=timezone.utc)  # the imported history starts here
 SLOTS = datetime(2026, 11, 1, tzinfo=timezone.utc)  # what the drill records, an hour apart
 HISTORY_DAYS = 300
-TIMED_RUNS = 3  # uninterrupted runs of each command: how long it takes; when it locks
 LANDED_EACH = 36  # kills that must land in each of the six commands: 216 in all
 ATTEMPTS_EACH = 200  # a kill drawn late finds the command gone: it is tried again
 LANDED_AT_LEAST = 200
 
 Key = tuple[str, str, str, bool]
-
-
-def iso(instant: datetime) -> str:
-    return f"{instant:%Y-%m-%dT%H:%M:%SZ}"
 
 
 def key(session: dict[str, Any]) -> Key:
@@ -60,96 +53,6 @@ def inside(folder: Path) -> Iterator[None]:
 
 def json_files(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*.json")}
-
-
-def _holds_a_lock(pid: int) -> bool:
-    """Whether a process has a store's (or the snapshot area's) `.lock` open (Linux)."""
-    try:
-        fds = os.listdir(f"/proc/{pid}/fd")
-    except OSError:
-        return False
-    for fd in fds:
-        try:
-            if os.readlink(f"/proc/{pid}/fd/{fd}").endswith("/.lock"):
-                return True
-        except OSError:
-            continue
-    return False
-
-
-class Killer:
-    """Runs `ffhooks ARGV` as a real process. Each command is first measured: TIMED_RUNS
-    runs for how long it takes, TIMED_RUNS more watched for when it opens its lock. Then
-    each run is SIGKILLed after a random delay drawn within that work; a kill landed if the
-    process had not exited yet."""
-
-    def __init__(self, rng: random.Random) -> None:
-        self.rng = rng
-        self.durations: dict[str, list[float]] = {}
-        self.locked_at: dict[str, list[float]] = {}  # when it had opened a `.lock`
-        self.watched: Counter[str] = Counter()
-        self.attempts: Counter[str] = Counter()
-        self.landed: Counter[str] = Counter()
-
-    def delay(self, name: str) -> float:
-        """From about when the command opens its store's lock (before that it only starts
-        Python and imports: most of a short command's run) to the end of its usual run."""
-        took = min(self.durations[name])  # a slow measured run would draw many misses
-        locks = self.locked_at[name]
-        work = statistics.median(locks) if locks else 0.5 * took  # no /proc: half way
-        return self.rng.uniform(min(0.9 * work, 0.8 * took), 1.2 * took)
-
-    def run(self, name: str, argv: list[str], cwd: Path) -> bool:
-        """True if the process was killed before it exited."""
-        durations = self.durations.setdefault(name, [])
-        locked_at = self.locked_at.setdefault(name, [])
-        measuring = len(durations) < TIMED_RUNS
-        watching = not measuring and self.watched[name] < TIMED_RUNS and os.path.isdir("/proc")
-        started = time.monotonic()
-        # a session of its own: the kill hits ffhooks alone, as a crash of ffhooks would,
-        # and any git it started (each git command one atomic step) is waited for below
-        proc = subprocess.Popen(
-            ["ffhooks", *argv],
-            cwd=cwd,
-            env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        if measuring or watching:
-            seen = None
-            while watching and proc.poll() is None and seen is None:
-                if _holds_a_lock(proc.pid):
-                    seen = time.monotonic() - started
-                time.sleep(0.001)
-            assert proc.wait() == 0, f"ffhooks {' '.join(argv)} failed uninterrupted"
-            if measuring:
-                durations.append(time.monotonic() - started)
-            if seen is not None:
-                locked_at.append(seen)
-            self.watched[name] += watching
-            return False
-        try:
-            proc.wait(timeout=self.delay(name))
-            # it ended first: the machine runs it faster now than when it was measured, and
-            # later delays are drawn within how long it takes now (a busy machine that
-            # quietens would otherwise draw most kills too late)
-            durations.append(time.monotonic() - started)
-        except subprocess.TimeoutExpired:
-            proc.send_signal(signal.SIGKILL)
-            proc.wait()
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                os.killpg(proc.pid, 0)
-            except ProcessLookupError:
-                break
-            time.sleep(0.002)
-        landed = proc.returncode == -signal.SIGKILL
-        assert landed or proc.returncode == 0, f"ffhooks {' '.join(argv)}: {proc.returncode}"
-        self.attempts[name] += 1
-        self.landed[name] += landed
-        return landed
 
 
 class Drill:

@@ -12,7 +12,7 @@ from conftest import git
 from ffhooks.config import DEFAULTS
 from ffhooks.hook.definitions import HOOKS
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def snapshot(repo: Path) -> dict[str, str]:

@@ -289,7 +289,7 @@ def test_a_wipe_right_after_a_killed_stop_loses_no_stop_and_doubles_nothing(
     import random
     from datetime import datetime, timedelta, timezone
 
-    from crash_test import Killer, iso
+    from helpers import Killer, iso
 
     killer = Killer(random.Random(20261204))
     outcomes: dict[tuple[bool, bool], int] = {}

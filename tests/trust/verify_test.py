@@ -14,7 +14,7 @@ import pytest
 import yaml
 from conftest import SUMMARIES, git
 
-WORKFLOW = Path(__file__).resolve().parent.parent / "docs" / "github-actions-verify.yml"
+WORKFLOW = Path(__file__).resolve().parents[2] / "docs" / "github-actions-verify.yml"
 ZEROS = "0" * 40
 
 

@@ -27,7 +27,7 @@ from ffhooks.migrate import jsonstream
 from ffhooks.migrate import run as legacy
 from ffhooks.migrate import sources as legacy_sources
 
-FIXTURES = Path(__file__).parent / "fixtures" / "legacy"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "legacy"
 V1 = ".task-times.json"
 V2 = ".flowforge/billing/time-tracking.json"
 SUMMARIES = ".flowforge/team/summaries"

@@ -4,28 +4,11 @@ changes the signers; and ffhooks finds an SSH key where git signs commits with G
 
 from __future__ import annotations
 
-import json
-import subprocess
 from pathlib import Path
 from typing import Any
 
 from conftest import commit, git
-
-CONFIG = ".flowforge/team/config.json"
-SIGNERS = ".flowforge/team/allowed_signers"
-
-
-def keygen(folder: Path, name: str) -> Path:
-    key = folder / name
-    subprocess.run(
-        ("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key, "-C", name), check=True
-    )
-    return key
-
-
-def set_config(repo: Path, **settings: Any) -> None:
-    path = repo / CONFIG
-    path.write_text(json.dumps({**json.loads(path.read_text()), **settings}))
+from helpers import CONFIG, SIGNERS, keygen, set_config
 
 
 def signed_team(repo: Path, ff: Any, tmp_path: Path) -> None:

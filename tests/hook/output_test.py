@@ -99,7 +99,7 @@ def test_the_plain_git_hook_prints_its_line(initialised: Path, ff: Any) -> None:
     any command prints, on a terminal or not."""
     repo = initialised
     hook = repo / ".git/hooks/pre-commit"
-    hook.write_text((Path(__file__).parent.parent / "hooks/pre-commit").read_text())
+    hook.write_text((Path(__file__).parents[2] / "hooks/pre-commit").read_text())
     hook.chmod(0o755)
     assert ff("add", "205", "1h", "--start", "09:00").code == 0
     shown = on_terminal(("git", "commit", "-q", "--allow-empty", "-m", "work"), repo)

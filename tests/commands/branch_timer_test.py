@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from conftest import git
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def running_task(ff: Any) -> str | None:

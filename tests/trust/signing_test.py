@@ -470,7 +470,7 @@ def test_migrated_summaries_need_the_migrators_key_allowed(
     alice = keygen(tmp_path, "alice")
     signs(repo, ff, alice)
     shutil.copyfile(
-        Path(__file__).parent / "fixtures/legacy/task-times.json", repo / ".task-times.json"
+        Path(__file__).parents[1] / "fixtures/legacy/task-times.json", repo / ".task-times.json"
     )
     migrated = ff("migrate", "--json")
     assert migrated.code == 1, migrated.err  # 1: the fixture's broken entries were skipped

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from conftest import clean_team_folder, commit, git, one_server, servers, tree_total
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SUMMARIES = ".flowforge/team/summaries"
 
 

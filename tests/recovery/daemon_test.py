@@ -22,7 +22,7 @@ from ffhooks import queue
 from ffhooks.clock import parse_iso
 from ffhooks.validator.schema import first_error
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 STATE = Path(".git/ffhooks")
 MANIFESTS = STATE / "snapshots" / "manifests"
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from conftest import NOW, SUMMARIES, commit, git
-from trust_test import CONFIG, SIGNERS, keygen, set_config
+from helpers import CONFIG, SIGNERS, keygen, set_config
 
 MONTH = f"{SUMMARIES}/alice/2026-11"
 

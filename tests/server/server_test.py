@@ -32,7 +32,7 @@ from ffhooks.server import client as hook_client
 
 pytestmark = pytest.mark.slow
 
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = Path(__file__).resolve().parents[2]
 FOLDED = "ffhooks: alice +1h00m billable in 2026-11, staged"
 
 

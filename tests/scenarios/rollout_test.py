@@ -17,7 +17,7 @@ from conftest import SUMMARIES, commit, git, on_terminal, tree_total
 
 import ffhooks
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def without_ffhooks(tmp_path: Path, framework: str) -> dict[str, str]:

@@ -4,7 +4,7 @@ unstaged; `compact` deletes superseded files on the default branch only. Tombsto
 12), which older versions wrote into the commit that superseded a file, are still read:
 readers skip them by blob id, `verify` accepts burials a newer live summary justifies, the
 fold puts back ones a `git reset` left unstaged, `compact` deletes them, `resolve` and the
-merge driver settle their conflicts. Merges are in tombstone_merges_test.py."""
+merge driver settle their conflicts. Merges are in tests/scenarios/merges_test.py."""
 
 from __future__ import annotations
 
@@ -388,7 +388,7 @@ def test_the_compact_workflow_runs_as_written(
     runner = tmp_path / "runner"
     git(tmp_path, "clone", "-q", str(remote), str(runner))
     workflow = yaml.safe_load(
-        (Path(__file__).parent.parent / "docs/github-actions-compact.yml").read_text()
+        (Path(__file__).parents[2] / "docs/github-actions-compact.yml").read_text()
     )
     assert workflow["concurrency"]["group"] and "schedule" in workflow[True]
     steps = workflow["jobs"]["compact"]["steps"]
