@@ -32,7 +32,7 @@ one change to a tracked file in every variant:
   signed (`ssh-keygen -Y sign`) and its signature checked by the hook;
 - `no-op`: `noop` (with the same untimed `ffhooks add` first).
 
-The hook server (`ffhooks/hook_server.py`) is on, as it is by default: the first commit of
+The hook server (`ffhooks/server/server.py`) is on, as it is by default: the first commit of
 each installation (untimed) starts it, and the hook process of every later commit has a fork
 of it run the hook. Its sockets are in the temporary directory (`XDG_RUNTIME_DIR`); each
 installation must have had one (the local installs share this interpreter's), and they are

@@ -178,7 +178,7 @@ class Team:
 
     def __init__(self, top: Path) -> None:
         try:
-            from ffhooks.gitio import require_repo
+            from ffhooks.git.plumbing import require_repo
         except ImportError as exc:
             raise BenchError(f"ffhooks is not importable here ({exc}): pip install -e .") from None
         self.repo = self._call("finding the repository", lambda: require_repo(top))

@@ -12,7 +12,7 @@ order:
 
 - `report --ref OFF --format json`: the baseline, nothing checked;
 - `report --ref ON --format json`, cold: `.git/ffhooks/verified-signatures` deleted first, so
-  every summary is checked (plain Ed25519 in a batch: in-process; see ffhooks/sshsig.py);
+  every summary is checked (plain Ed25519 in a batch: in-process; see ffhooks/trust/sshsig.py);
 - the same, warm: every check found in that cache;
 - `verify --ref ON`, cold and warm, against `verify --ref OFF`.
 

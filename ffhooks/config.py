@@ -42,7 +42,7 @@ class TeamConfig(NamedTuple):
     signatures_from: str | None = None  # YYYY-MM: earlier months are not asked for signatures
     report_title: str | None = None  # the HTML report's title and client
     report_client: str | None = None
-    project: str | None = None  # the id every summary written here names (trust.py)
+    project: str | None = None  # the id every summary written here names (trust/policy.py)
 
     @property
     def detail(self) -> dict[str, Any]:
@@ -78,7 +78,7 @@ def load_config(flowforge: Path) -> TeamConfig:
 def indexed(top: Path) -> bytes | None:
     """The config's bytes in the index, None when the index has none (no `subprocess`: a
     timer command in a repository without a config comes here)."""
-    from ffhooks.gitio import run_git
+    from ffhooks.git.plumbing import run_git
 
     blob = run_git(["rev-parse", "--verify", "--quiet", f":{CONFIG}"], top, check=False).strip()
     if not blob:
@@ -89,7 +89,7 @@ def indexed(top: Path) -> bytes | None:
 def config_at(data: bytes | None, commit: str) -> TeamConfig:
     """The team's settings as a commit holds them (`data`: the file's bytes, None if absent)."""
     from ffhooks.fsio import parse_json
-    from ffhooks.schema import first_error
+    from ffhooks.validator.schema import first_error
 
     if data is None:
         return _settings({})

@@ -7,10 +7,10 @@ from contextlib import contextmanager
 from datetime import datetime
 
 from ffhooks.config import TeamConfig, load_config
-from ffhooks.gitio import Repo
+from ffhooks.git.plumbing import Repo
 from ffhooks.records import NamedTuple
-from ffhooks.store import Store
-from ffhooks.store_open import open_store
+from ffhooks.store.open import open_store
+from ffhooks.store.store import Store
 
 
 class Context(NamedTuple):

@@ -17,7 +17,7 @@ def log_bug() -> str:
     """Write the traceback of an unexpected error to the clone's log; say where it went."""
     import traceback
 
-    from ffhooks.gitio import find_repo
+    from ffhooks.git.plumbing import find_repo
 
     repo = find_repo(Path.cwd())
     path = (repo.state_dir if repo else Path.home() / ".cache" / "ffhooks") / "ffhooks.log"

@@ -180,7 +180,7 @@ def read_json(path: Path, shown: str, fix: str, schema: str | None = None) -> An
     """Read and parse `path` (FileNotFoundError if absent), checked against `schema`."""
     value = parse_json(path.read_bytes(), shown, fix)
     if schema is not None:
-        from ffhooks.schema import first_error
+        from ffhooks.validator.schema import first_error
 
         problem = first_error(schema, value)
         if problem is not None:

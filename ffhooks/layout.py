@@ -9,7 +9,7 @@ TOMBSTONE = b'{"ffhooks":"tombstone"}\n'
 TOMBSTONE_BLOB = "04a648d43c4cc003aef0ad15fdcb69ae05a24574"
 TOMBSTONE_MAX = 128  # bytes: a tombstone reformatted is still smaller, any summary bigger
 # What the commit hook asks git, started before what needs the answer (`commands/hook.py`,
-# `hook_client.py`): everything the commit would change (the guard, and the files to
+# `server/client.py`): everything the commit would change (the guard, and the files to
 # validate); what the index lacks of a user's summaries folder (`staging.index_lacks`)
 STAGED_QUERY = ("diff", "--cached", "--raw", "-z", "--no-renames", "--no-abbrev")
 UNSTAGED_QUERY = ("--literal-pathspecs", "ls-files", "-z", "-t", "--others", "--modified", "--")

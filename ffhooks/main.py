@@ -1,6 +1,6 @@
 """The `ffhooks` command line: parses arguments, resolves the context once, dispatches.
 
-`parser.py` builds the parser (only the chosen command's part); `RUNS` names the function of
+`cli/parser.py` builds the parser (only the chosen command's part); `RUNS` names the function of
 `ffhooks/commands/` that does each command, and what it is given besides its options, which
 it takes as keywords (each option's `dest` is its keyword). A command's module is imported
 only when chosen, so `ffhooks stop` pays for nothing else.
@@ -72,7 +72,7 @@ def _given(given: str, options: dict[str, Any], *, bare_ok: bool = False) -> lis
         return []
     from pathlib import Path
 
-    from ffhooks.gitio import require_repo
+    from ffhooks.git.plumbing import require_repo
 
     repo = require_repo(Path.cwd(), bare_ok=bare_ok)
     if given == REPO:
@@ -82,7 +82,7 @@ def _given(given: str, options: dict[str, Any], *, bare_ok: bool = False) -> lis
     if given == REPO_NOW:
         return [repo, now_from_env(os.environ)]
     from ffhooks.context import Context
-    from ffhooks.identity import resolve_user, stranger
+    from ffhooks.store.identity import resolve_user, stranger
 
     named = options.pop("user")
     new_user = options.pop("new_user", False)
@@ -118,7 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv == ["hook"]:  # every commit: no parser to build (`bench/commit_overhead.py`)
         return run(lambda: _dispatch({"command": "hook"}))
-    from ffhooks.parser import build_parser
+    from ffhooks.cli.parser import build_parser
 
     chosen = argv[0] if argv and argv[0] in RUNS else None
     options = vars(build_parser(chosen).parse_args(argv))
@@ -128,10 +128,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 def cli() -> int:
     """The console script: like `main`, then leave at once. Tearing down the interpreter's
     modules costs milliseconds that a timer command and a commit hook should not pay. The
-    commit hook runs in the hook server when there is one (hook_client.py)."""
+    commit hook runs in the hook server when there is one (server/client.py)."""
     hook = sys.argv[1:] == ["hook"]
     if hook:
-        from ffhooks import hook_client
+        from ffhooks.server import client as hook_client
 
         served = hook_client.served(sys.argv)
         if served >= 0:

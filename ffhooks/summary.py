@@ -4,7 +4,7 @@
 
 A change adds a file with a higher seq, and a reader keeps the highest seq per (store, month),
 its "live" file. A commit only adds: the files it supersedes stay until `ffhooks compact`
-deletes them in a pure-delete commit on the default branch (see compact.py). ffhooks 0.2 to
+deletes them in a pure-delete commit on the default branch (see fold/compact.py). ffhooks 0.2 to
 0.4 overwrote them with TOMBSTONE instead, the same bytes for every one; history keeps those,
 and readers still know a tombstone by its blob id (from `ls-tree`) or its size, without
 reading it, and never count one.

@@ -47,7 +47,7 @@ def isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monke
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     monkeypatch.setenv("TZ", "UTC")
     # each hook in its own process, as tests kill, trace and time it (the hook server's own
-    # tests turn it on: hook_server_test.py)
+    # tests turn it on: tests/server/server_test.py)
     monkeypatch.setenv("FFHOOKS_HOOK_SERVER", os.environ.get("FFHOOKS_TEST_HOOK_SERVER", "off"))
     # `ffhooks` and `pre-commit` run as subprocesses must be this interpreter's console
     # scripts, found even when its virtualenv is not activated.
@@ -241,7 +241,7 @@ def servers(folder: Path) -> list[int]:
             cmdline = (entry / "cmdline").read_bytes()
         except OSError:
             continue
-        if b"ffhooks.hook_server" in cmdline and str(folder).encode() in cmdline:
+        if b"ffhooks.server.server" in cmdline and str(folder).encode() in cmdline:
             found.append(int(entry.name))
     return found
 

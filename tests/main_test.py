@@ -62,7 +62,7 @@ def test_schema_command(ff: Any) -> None:
 
 
 def test_every_command_and_option_says_what_it_takes() -> None:
-    from ffhooks.parser import build_parser
+    from ffhooks.cli.parser import build_parser
 
     parser = build_parser()
     commands: Any = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
@@ -86,8 +86,8 @@ def test_every_command_function_takes_its_options_as_keywords() -> None:
     import importlib
     import inspect
 
+    from ffhooks.cli.parser import COMMANDS, build_parser
     from ffhooks.main import CONTEXT, NOTHING, REPO, REPO_NOW, RUNS
-    from ffhooks.parser import COMMANDS, build_parser
 
     assert sorted(RUNS) == sorted(COMMANDS)
     commands: Any = next(
@@ -109,7 +109,7 @@ def test_every_command_function_takes_its_options_as_keywords() -> None:
 def test_help_lists_the_commands_under_headings_and_not_the_plumbing(ff: Any) -> None:
     import re
 
-    from ffhooks.parser import COMMANDS
+    from ffhooks.cli.parser import COMMANDS
 
     result = ff("--help")
     assert result.code == 0

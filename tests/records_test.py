@@ -55,8 +55,8 @@ def test_the_commit_hook_imports_nothing_it_does_not_use(repo: Path, ff: Any) ->
     assert ff("init").code == 0 and ff("add", "1", "1h", "--start", "09:00").code == 0
     heavy = (
         "argparse", "typing", "jsonschema", "git", "filelock", "yaml", "cryptography", "shutil",
-        "tempfile", "subprocess", "ffhooks.signing", "ffhooks.sshsig", "ffhooks.verify",
-        "ffhooks.report",
+        "tempfile", "subprocess", "ffhooks.trust.signing", "ffhooks.trust.sshsig",
+        "ffhooks.trust.verify", "ffhooks.report.report",
     )  # fmt: skip
     assert imported("assert main(['hook']) == 0", heavy) == []
     assert subprocess.run(
@@ -68,5 +68,11 @@ def test_the_commit_hook_of_a_teammate_without_a_store_imports_no_fold(repo: Pat
     """Nothing to fold, nothing of ffhooks' staged: no clock or zones, no store, no schema
     checker (the team config is read, not validated, when it names no globs)."""
     assert ff("init").code == 0
-    heavy = ("zoneinfo", "ffhooks.clock", "ffhooks.store", "ffhooks.schema", "ffhooks.summary")
+    heavy = (
+        "zoneinfo",
+        "ffhooks.clock",
+        "ffhooks.store.store",
+        "ffhooks.validator.schema",
+        "ffhooks.summary",
+    )
     assert imported("assert main(['hook']) == 0", heavy) == []

@@ -13,10 +13,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from ffhooks import summary, summary_changes
+from ffhooks import summary
 from ffhooks.clock import ZoneHistory
 from ffhooks.summary import TOMBSTONE_BLOB as DEAD
 from ffhooks.summary import Interval, SummaryPath
+from ffhooks.trust import changes as summary_changes
 
 ZULU, BERLIN = ZoneInfo("UTC"), ZoneInfo("Europe/Berlin")
 TOKYO, LOS_ANGELES = ZoneInfo("Asia/Tokyo"), ZoneInfo("America/Los_Angeles")

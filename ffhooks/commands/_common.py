@@ -8,9 +8,9 @@ from datetime import date, datetime
 
 from ffhooks.clock import format_duration, parse_instant, wall_time
 from ffhooks.context import Context
-from ffhooks.rules import Limits
-from ffhooks.sessions import Session
-from ffhooks.store import Store
+from ffhooks.store.rules import Limits
+from ffhooks.store.sessions import Session
+from ffhooks.store.store import Store
 
 
 def limits(ctx: Context, force: bool) -> Limits:
@@ -38,7 +38,7 @@ def describe(s: Session, store: Store) -> str:
 def warn_if_closed(ctx: Context, periods: Iterable[tuple[date, date]]) -> None:
     """Say so when a change touches a closed period (from --, to, as local days): its
     report will show it as an adjustment, not as a silent edit of what was billed."""
-    from ffhooks.closing import closed_spans
+    from ffhooks.report.closing import closed_spans
 
     spans = closed_spans(ctx.repo)  # no git process: the refs are read directly
     hit = {s.tag for s in spans for lo, hi in periods if s.first <= hi and s.last >= lo}
@@ -60,7 +60,7 @@ def warnings(ctx: Context, *, tracking: bool = True) -> list[str]:
     """What a person must hear at every timer command: failures of a commit's hook waiting
     in the queue (a commit from an IDE, or under prek, shows nothing of what the hook said),
     and, for someone `tracking` time here, commits that do not run the hook at all."""
-    from ffhooks import hook_wiring
+    from ffhooks.hook import wiring as hook_wiring
     from ffhooks.queue import reminder
 
     found = []

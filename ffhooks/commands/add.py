@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from ffhooks import rules, timer
 from ffhooks.clock import parse_date, parse_duration
 from ffhooks.commands._common import describe, instant, limits, local_days, warn_if_closed
 from ffhooks.context import Context
-from ffhooks.sessions import Session, new_session_id
+from ffhooks.store import rules, timer
+from ffhooks.store.sessions import Session, new_session_id
 
 
 def add(

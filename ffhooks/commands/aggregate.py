@@ -9,9 +9,9 @@ import sys
 from datetime import datetime
 
 from ffhooks.errors import FatalError
-from ffhooks.gitio import Repo
-from ffhooks.identity import stores
+from ffhooks.git.plumbing import Repo
 from ffhooks.layout import SUMMARIES
+from ffhooks.store.identity import stores
 
 
 def _fold(repo: Repo, user: str, now: datetime, *, rebuild: bool, quiet: bool) -> list[str]:
@@ -19,7 +19,7 @@ def _fold(repo: Repo, user: str, now: datetime, *, rebuild: bool, quiet: bool) -
     (not written now: the index had lost them), which the commit hook validates."""
     # imported here: a teammate who tracks nothing pays for a `listdir`, not for these
     from ffhooks.context import Context
-    from ffhooks.fold import fold_and_snapshot
+    from ffhooks.fold.run import fold_and_snapshot
 
     ctx = Context(repo, user, now)
     done = fold_and_snapshot(ctx, rebuild=rebuild, shown=rebuild and not quiet)
@@ -102,7 +102,7 @@ def aggregate(repo: Repo, now: datetime, *, rebuild: bool, hook: bool = False) -
 def aggregate_hook(repo: Repo, now: datetime) -> int:
     """The commit hook: never blocks the commit. A failure is queued with its reason and
     reported in one line; the time itself stays safe in the private store."""
-    from ffhooks.hook_output import shown
+    from ffhooks.hook.output import shown
 
     def fold() -> int:
         fold_every_store(repo, now)
@@ -113,7 +113,7 @@ def aggregate_hook(repo: Repo, now: datetime) -> int:
 
 def fold_every_store(repo: Repo, now: datetime) -> list[str]:
     """`aggregate_hook`, returning the files it staged as it found them."""
-    from ffhooks.merge_config import merge_settings
+    from ffhooks.git.merge_config import merge_settings
 
     users, odd = stores(repo)
     if odd:

@@ -5,15 +5,15 @@ import io
 import json
 from datetime import datetime, timedelta
 
-from ffhooks import audit as trail_of
-from ffhooks.audit import MEASURES, Change, Trail
 from ffhooks.clock import day_start, detect_timezone, ordered, zone
 from ffhooks.commands.report import bound
 from ffhooks.errors import FatalError
-from ffhooks.gitio import Repo
+from ffhooks.git.plumbing import Repo
 from ffhooks.records import Any
-from ffhooks.render import hms, spreadsheet_safe
-from ffhooks.trust import cache_file
+from ffhooks.report import audit as trail_of
+from ffhooks.report.audit import MEASURES, Change, Trail
+from ffhooks.report.render import hms, spreadsheet_safe
+from ffhooks.trust.policy import cache_file
 
 
 def audit(

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 import sys
 
-from ffhooks import timer
 from ffhooks.commands._common import limits
 from ffhooks.commands.start import branch_task
 from ffhooks.context import Context
 from ffhooks.errors import FatalError
+from ffhooks.store import timer
 
 
 def branch_timer(ctx: Context, *, checkout_type: str) -> int:

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from ffhooks import timer
 from ffhooks.commands._common import hhmm
 from ffhooks.context import Context
+from ffhooks.store import timer
 
 
 def cancel(ctx: Context) -> int:

@@ -4,14 +4,14 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
-from ffhooks import closers, closing
-from ffhooks import report as rep
 from ffhooks.clock import detect_timezone, local_date, zone
 from ffhooks.commands.report import Scope, bound, compute
 from ffhooks.errors import FatalError
-from ffhooks.gitio import Repo
-from ffhooks.gitobjects import resolve_commit
-from ffhooks.render import hms
+from ffhooks.git.objects import resolve_commit
+from ffhooks.git.plumbing import Repo
+from ffhooks.report import closers, closing
+from ffhooks.report import report as rep
+from ffhooks.report.render import hms
 
 
 def close(
@@ -80,9 +80,9 @@ def _check_written(
     repo: Repo, span: closing.Span, commit: str, policies: list[closers.Policy]
 ) -> None:
     """The new tag as reports will check it: one they would refuse is deleted at once."""
-    from ffhooks.gitio import run_git
-    from ffhooks.gitobjects import read_objects
-    from ffhooks.trust import cache_file
+    from ffhooks.git.objects import read_objects
+    from ffhooks.git.plumbing import run_git
+    from ffhooks.trust.policy import cache_file
 
     if not any(p.required for p in policies):
         return

@@ -1,14 +1,14 @@
-"""`ffhooks compact` and `ffhooks resolve`: bounded history (see ffhooks/compact.py)."""
+"""`ffhooks compact` and `ffhooks resolve`: bounded history (see ffhooks/fold/compact.py)."""
 
 from __future__ import annotations
 
 import json
 from datetime import datetime
 
-from ffhooks import compact as c
 from ffhooks import progress
 from ffhooks.errors import FatalError
-from ffhooks.gitio import Repo
+from ffhooks.fold import compact as c
+from ffhooks.git.plumbing import Repo
 from ffhooks.layout import SUMMARIES
 
 

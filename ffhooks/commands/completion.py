@@ -18,7 +18,7 @@ class Command(NamedTuple):
 
 
 def commands() -> list[Command]:
-    from ffhooks.parser import COMMANDS, PLUMBING, build_parser
+    from ffhooks.cli.parser import COMMANDS, PLUMBING, build_parser
 
     parser = build_parser()
     sub: Any = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")

@@ -7,8 +7,8 @@ import sys
 
 from ffhooks.clock import now_from_env
 from ffhooks.context import Context
-from ffhooks.daemon import Stop, serve
 from ffhooks.errors import FatalError
+from ffhooks.recovery.daemon import Stop, serve
 
 
 def daemon(ctx: Context, *, once: bool, interval: float) -> int:

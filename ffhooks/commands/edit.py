@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from ffhooks import timer
 from ffhooks.commands._common import (
     describe,
     hhmm,
@@ -11,7 +10,8 @@ from ffhooks.commands._common import (
 )
 from ffhooks.context import Context
 from ffhooks.errors import FatalError
-from ffhooks.store import Store
+from ffhooks.store import timer
+from ffhooks.store.store import Store
 
 
 def edit(

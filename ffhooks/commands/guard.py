@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from ffhooks.errors import FatalError
-from ffhooks.gitio import Repo, run_git, user_dir_ignored
+from ffhooks.git.plumbing import Repo, run_git, user_dir_ignored
 from ffhooks.layout import PRIVATE, STAGED_QUERY, SUMMARIES, TOMBSTONE_BLOB
 
 
@@ -103,7 +103,7 @@ def _reformats_aside(repo: Repo, touched: list[tuple[str, str, str]]) -> list[tu
     if not edits:
         return touched
     from ffhooks import summary
-    from ffhooks.gitobjects import read_objects, tree_blobs
+    from ffhooks.git.objects import read_objects, tree_blobs
 
     before = tree_blobs(repo.top, "HEAD", edits)
     pairs = [(before[p], blob, p) for blob, s, p in touched if s == "M" and p in before]
@@ -117,7 +117,7 @@ def _refuse_live_deleted(repo: Repo, deleted: list[str]) -> None:
     """A pure-delete commit may delete only files a higher seq of their store and month
     supersedes in the tree it makes, and tombstones."""
     from ffhooks import summary
-    from ffhooks.gitobjects import index_blobs, tree_blobs
+    from ffhooks.git.objects import index_blobs, tree_blobs
 
     folders = sorted({p.rsplit("/", 1)[0] + "/" for p in deleted})
     before = tree_blobs(repo.top, "HEAD", folders)
@@ -140,8 +140,8 @@ def _refuse_live_deleted(repo: Repo, deleted: list[str]) -> None:
 def _refuse_losses(repo: Repo, touched: list[str]) -> None:
     """What a merge, a pick, a revert or a rebase concludes may delete or change superseded
     files; anything else loses billed time."""
-    from ffhooks.gitobjects import index_blobs, tree_blobs
-    from ffhooks.verify import losses
+    from ffhooks.git.objects import index_blobs, tree_blobs
+    from ffhooks.trust.verify import losses
 
     folders = sorted({p.rsplit("/", 1)[0] + "/" for p in touched})
     before = tree_blobs(repo.top, "HEAD", folders)

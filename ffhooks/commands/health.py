@@ -4,10 +4,10 @@ import json
 import os
 
 from ffhooks.clock import now_from_env
-from ffhooks.daemon_state import health_path, judge, lock_held
 from ffhooks.fsio import read_json
-from ffhooks.gitio import Repo
+from ffhooks.git.plumbing import Repo
 from ffhooks.records import Any
+from ffhooks.recovery.daemon_state import health_path, judge, lock_held
 
 
 def health(repo: Repo, *, as_json: bool) -> int:

@@ -8,7 +8,7 @@ import os
 import sys
 
 from ffhooks.errors import FatalError
-from ffhooks.gitio import Repo, forget_started, start_git
+from ffhooks.git.plumbing import Repo, forget_started, start_git
 from ffhooks.layout import OWN_JSON, STAGED_QUERY, SUMMARIES, UNSTAGED_QUERY
 
 TYPE_CHECKING = False
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 
 def hook(repo: Repo) -> int:
-    from ffhooks.hook_output import shown
+    from ffhooks.hook.output import shown
 
     try:
         return shown(lambda: _hook(repo))
@@ -26,14 +26,14 @@ def hook(repo: Repo) -> int:
 
 
 def _hook(repo: Repo) -> int:
-    from ffhooks.identity import stores
+    from ffhooks.store.identity import stores
 
     # git answers what the guard and the first fold will ask while Python imports the rest
     start_git(STAGED_QUERY, repo.top)
     users, odd = stores(repo)
     if users:
         start_git([*UNSTAGED_QUERY, f"{SUMMARIES}/{users[0]}/"], repo.top)
-        import ffhooks.fold  # noqa: F401  (the fold's imports, on this core meanwhile)
+        import ffhooks.fold.run  # noqa: F401  (the fold's imports, on this core meanwhile)
 
     from ffhooks.commands.guard import compaction, refuse, staged_changes
 
@@ -76,7 +76,7 @@ def validate_staged(repo: Repo, names: set[str]) -> int:
 
     rules = _team_rules(repo)
     if rules:
-        from ffhooks.validation import hook_files_pattern
+        from ffhooks.validator.checks import hook_files_pattern
 
         pattern = re.compile(hook_files_pattern(rules))
     else:

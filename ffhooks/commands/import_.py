@@ -3,10 +3,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ffhooks import importers, progress, timer
+from ffhooks import progress
 from ffhooks.commands._common import limits
 from ffhooks.context import Context
 from ffhooks.errors import FatalError
+from ffhooks.store import importers, timer
 
 
 def import_(ctx: Context, *, path: str, fmt: str | None, force: bool) -> int:

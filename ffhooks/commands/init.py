@@ -7,15 +7,15 @@ from pathlib import Path
 from ffhooks.config import DEFAULTS, config_path, indexed
 from ffhooks.errors import FatalError
 from ffhooks.fsio import atomic_write, write_json
-from ffhooks.gitio import Repo, run_git, user_dir_ignored
-from ffhooks.hookdefs import (
+from ffhooks.git.merge_config import merge_settings
+from ffhooks.git.plumbing import Repo, run_git, user_dir_ignored
+from ffhooks.hook.definitions import (
     DEFAULT_HOOK_IDS,
     SPLIT_HOOK_IDS,
     local_repo_block,
     remote_repo_block,
 )
-from ffhooks.identity import resolve_user
-from ffhooks.merge_config import merge_settings
+from ffhooks.store.identity import resolve_user
 
 IGNORE_LINE = ".flowforge/user/"
 # What `init` writes for the whole team, to be committed once
@@ -51,7 +51,7 @@ _BARE_ENTRY = re.compile(r"^([ \t]+entry:[ \t]*)(ffhooks (hook|branch-timer))[ \
 
 def _tolerant(text: str, hint: str | None) -> str:
     """Local hooks as 0.3 wrote them, made to let anyone commit without ffhooks."""
-    from ffhooks.hookdefs import tolerant_entry, yaml_value
+    from ffhooks.hook.definitions import tolerant_entry, yaml_value
 
     def fix(m: re.Match[str]) -> str:
         entry = tolerant_entry(m[2], hint, commits=m[3] == "hook")
@@ -66,7 +66,7 @@ def install_hint(hooks_repo: str | None) -> str | None:
     from importlib import metadata
 
     from ffhooks import __version__
-    from ffhooks.hookdefs import install_hint as hint
+    from ffhooks.hook.definitions import install_hint as hint
 
     url = hooks_repo
     if url is None:
@@ -272,7 +272,7 @@ def ensure_project(repo: Repo, path: Path) -> str:
 def set_up_clone(repo: Repo, user: str | None, install_hook: bool) -> int:
     """What every clone needs besides the committed files; exit 1 while a commit here
     still does not run the hook (unless told to install none)."""
-    from ffhooks import clone_setup
+    from ffhooks.hook import clone_setup
 
     print("user name: " + clone_setup.record_user(repo, resolve_user(user, os.environ, repo.top)))
     changed = merge_settings(repo)
@@ -335,8 +335,8 @@ def _converts(line: str) -> bool:
 def set_up_signing(repo: Repo, user: str) -> None:
     """Check that git's signing key signs, and allow it for `user` in allowed_signers
     (staged, for the team to review)."""
-    from ffhooks import signing, sshformat
     from ffhooks.config import load_config
+    from ffhooks.trust import signing, sshformat
 
     key = signing.configured_key(repo.top, repo.state_dir)
     if key is None:
@@ -369,7 +369,8 @@ def set_up_signing(repo: Repo, user: str) -> None:
 def set_up_closing(repo: Repo, user: str) -> None:
     """Check that git's signing key signs, and list it in allowed_closers for `user`
     (staged, for the team to review): closings signed with it are then accepted."""
-    from ffhooks import closers, signing, sshformat
+    from ffhooks.report import closers
+    from ffhooks.trust import signing, sshformat
 
     key = signing.configured_key(repo.top, repo.state_dir)
     if key is None:

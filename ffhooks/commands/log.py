@@ -6,8 +6,8 @@ from datetime import date, timedelta
 from ffhooks.clock import day_start, format_duration, local_date, ordered, range_bound
 from ffhooks.commands._common import hhmm
 from ffhooks.context import Context
-from ffhooks.sessions import Session
-from ffhooks.store import Store
+from ffhooks.store.sessions import Session
+from ffhooks.store.store import Store
 
 
 def select(store: Store, first: date | None, last: date | None, tasks: list[str]) -> list[Session]:

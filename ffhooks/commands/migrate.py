@@ -13,11 +13,14 @@ import os
 import sys
 from datetime import datetime
 
-from ffhooks import legacy, legacy_plan, legacy_sources, progress
+from ffhooks import progress
 from ffhooks.clock import format_duration, zone
 from ffhooks.config import load_config
 from ffhooks.errors import FatalError
-from ffhooks.gitio import Repo
+from ffhooks.git.plumbing import Repo
+from ffhooks.migrate import plan as legacy_plan
+from ffhooks.migrate import run as legacy
+from ffhooks.migrate import sources as legacy_sources
 from ffhooks.records import Any
 
 DEFAULT_TIMEZONE = "UTC"  # what legacy files record; the same days on every machine
@@ -38,7 +41,7 @@ def _checkpoint_seconds() -> float:
 
 
 def _who(repo: Repo) -> str:
-    from ffhooks.identity import resolve_user
+    from ffhooks.store.identity import resolve_user
 
     try:
         return resolve_user(None, os.environ, repo.top)

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from ffhooks import timer
 from ffhooks.commands._common import describe, instant, limits
 from ffhooks.context import Context
+from ffhooks.store import timer
 
 
 def pause(ctx: Context, *, reason: str | None, at: str | None, force: bool) -> int:

@@ -2,15 +2,17 @@ from __future__ import annotations
 
 import json
 
-from ffhooks import hook_wiring, queue, snapshot
+from ffhooks import queue
 from ffhooks.context import Context
 from ffhooks.errors import FatalError
-from ffhooks.fold import fold_and_snapshot
+from ffhooks.fold.run import fold_and_snapshot
+from ffhooks.hook import wiring as hook_wiring
 from ffhooks.records import Any
-from ffhooks.recovery import headers, retry, summary_health, unstaged
-from ffhooks.restore import Restore, after_restore, ours, restore, store_here
-from ffhooks.store_open import missing
-from ffhooks.store_snapshot import strays
+from ffhooks.recovery.recovery import headers, retry, summary_health, unstaged
+from ffhooks.recovery.restore import Restore, after_restore, ours, restore, store_here
+from ffhooks.store import snapshot_area as snapshot
+from ffhooks.store.open import missing
+from ffhooks.store.snapshot import strays
 
 
 def _show(result: dict[str, Any], as_json: bool, lines: list[str]) -> None:

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import sys
 
-from ffhooks import timer
 from ffhooks.commands._common import describe, local_days, warn_if_closed
 from ffhooks.context import Context
+from ffhooks.store import timer
 
 
 def remove(ctx: Context, *, session_id: str, yes: bool = False) -> int:

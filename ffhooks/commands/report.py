@@ -4,16 +4,17 @@ import sys
 from datetime import date, datetime
 from pathlib import Path
 
-from ffhooks import closing, summary
-from ffhooks import report as rep
+from ffhooks import summary
 from ffhooks.clock import detect_timezone, ordered, range_bound, zone
 from ffhooks.config import TeamConfig, load_config
 from ffhooks.errors import FatalError
 from ffhooks.fsio import atomic_write
-from ffhooks.gitio import Repo
-from ffhooks.gitobjects import resolve_commit
+from ffhooks.git.objects import resolve_commit
+from ffhooks.git.plumbing import Repo
 from ffhooks.records import Any, NamedTuple
-from ffhooks.trust import (
+from ffhooks.report import closing
+from ffhooks.report import report as rep
+from ffhooks.trust.policy import (
     UNMARKED_FIX,
     Unverified,
     cache_file,
@@ -87,7 +88,7 @@ def report(
     elif fmt == "html":
         text = _page(team_config(repo, ref), result, cells, scope, now, title)
     else:
-        from ffhooks import render
+        from ffhooks.report import render
 
         text = {"table": render.table, "csv": render.to_csv, "markdown": render.markdown}[fmt](
             result
@@ -110,8 +111,8 @@ def _warn_if_lost(repo: Repo) -> None:
     the summaries lack what it recorded since it was last folded, until it is restored."""
     import os
 
-    from ffhooks.identity import resolve_user
-    from ffhooks.store_open import missing
+    from ffhooks.store.identity import resolve_user
+    from ffhooks.store.open import missing
 
     try:
         user = resolve_user(None, os.environ, repo.top)
@@ -222,7 +223,7 @@ def _page(
 ) -> str:
     """The HTML page: its title names the first and last day it covers (the data's, where
     the range is open) and the team config's title and client."""
-    from ffhooks import html_page
+    from ffhooks.report import html_page
 
     counted = [rep.period_of(c.period) for c in cells if scope.holds(c)]
     first = scope.first or min((p.first for p in counted), default=None)
@@ -263,7 +264,7 @@ def _filters(
 def _trusted_closings(repo: Repo, ref: str | None, closed: list[closing.Closed]) -> None:
     """Refuse a closing (the latest revision of a closed period) that the policy of the ref
     read (else of the work tree) does not accept: a forged revision would bill its figures."""
-    from ffhooks import closers
+    from ffhooks.report import closers
 
     if ref is None:
         policy = closers.worktree_policy(repo)

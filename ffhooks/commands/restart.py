@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from ffhooks import timer
 from ffhooks.commands._common import hhmm, instant, limits
 from ffhooks.context import Context
 from ffhooks.errors import FatalError
+from ffhooks.store import timer
 
 
 def restart(ctx: Context, *, at: str | None, force: bool) -> int:

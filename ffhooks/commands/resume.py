@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from ffhooks import timer
 from ffhooks.commands._common import hhmm, instant
 from ffhooks.context import Context
+from ffhooks.store import timer
 
 
 def resume(ctx: Context, *, at: str | None) -> int:

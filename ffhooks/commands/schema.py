@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from ffhooks import schema as schemas
 from ffhooks.errors import FatalError
+from ffhooks.validator import schema as schemas
 
 
 def schema(*, name: str | None, listing: bool) -> int:

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 import json
 
-from ffhooks import snapshot as snapshots
 from ffhooks.context import Context
 from ffhooks.errors import BrokenFile, FatalError
-from ffhooks.recovery import take_snapshot
-from ffhooks.store_snapshot import strays
+from ffhooks.recovery.recovery import take_snapshot
+from ffhooks.store import snapshot_area as snapshots
+from ffhooks.store.snapshot import strays
 
 
 def _list(ctx: Context, as_json: bool) -> int:

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from ffhooks import timer
 from ffhooks.commands._common import describe, hhmm, instant, limits, remind
 from ffhooks.config import task_from_branch
 from ffhooks.context import Context
 from ffhooks.errors import FatalError
-from ffhooks.gitio import current_branch
+from ffhooks.git.plumbing import current_branch
+from ffhooks.store import timer
 
 
 def branch_task(ctx: Context) -> str:

@@ -5,10 +5,10 @@ import json
 from ffhooks.clock import format_duration, to_iso
 from ffhooks.commands._common import hhmm, warnings
 from ffhooks.context import Context
+from ffhooks.fold.uncommitted import uncommitted_seconds
 from ffhooks.records import Any
-from ffhooks.store_open import MissingStore
-from ffhooks.timer import running_seconds
-from ffhooks.uncommitted import uncommitted_seconds
+from ffhooks.store.open import MissingStore
+from ffhooks.store.timer import running_seconds
 
 
 def status(ctx: Context, *, as_json: bool) -> int:

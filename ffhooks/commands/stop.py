@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from ffhooks import timer
 from ffhooks.commands._common import describe, instant, limits, remind
 from ffhooks.context import Context
+from ffhooks.store import timer
 
 
 def stop(ctx: Context, *, note: str | None, at: str | None, force: bool) -> int:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ffhooks.context import Context
 from ffhooks.errors import FatalError
-from ffhooks.store import Store
+from ffhooks.store.store import Store
 
 
 def _shown(store: Store) -> dict[str, object]:

@@ -15,7 +15,7 @@ from ffhooks.commands._common import warn_if_closed
 from ffhooks.context import Context
 from ffhooks.errors import FatalError
 from ffhooks.records import Any
-from ffhooks.store import Store
+from ffhooks.store.store import Store
 
 
 def timezone(ctx: Context, *, name: str | None, recut: bool = False) -> int:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from ffhooks.config import CONFIG, TeamConfig, load_config
 from ffhooks.errors import FatalError
-from ffhooks.gitio import Repo
-from ffhooks.validation import FileResult, Problem, check, every_file
+from ffhooks.git.plumbing import Repo
+from ffhooks.validator.checks import FileResult, Problem, check, every_file
 
 
 def _relative(repo: Repo, path: str) -> str:
@@ -85,7 +85,13 @@ def _trust(
     project is a problem; one that names none, a warning; the signature check's findings are
     problems when the team requires signatures, else warnings."""
     from ffhooks.fsio import parse_json
-    from ffhooks.trust import cache_file, of_projects, unverified, worktree_live, worktree_signers
+    from ffhooks.trust.policy import (
+        cache_file,
+        of_projects,
+        unverified,
+        worktree_live,
+        worktree_signers,
+    )
 
     named = [r.path for r in results if r.schema == "summary" and not r.problems]
     if not named:

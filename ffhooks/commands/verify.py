@@ -2,12 +2,12 @@ from __future__ import annotations
 
 import json
 
-from ffhooks import closers
 from ffhooks.errors import FatalError
-from ffhooks.gitio import Repo
-from ffhooks.gitobjects import resolve_commit
-from ffhooks.trust import cache_file
-from ffhooks.verify import (
+from ffhooks.git.objects import resolve_commit
+from ffhooks.git.plumbing import Repo
+from ffhooks.report import closers
+from ffhooks.trust.policy import cache_file
+from ffhooks.trust.verify import (
     Finding,
     added_unverified,
     losses_since,
@@ -24,8 +24,8 @@ def closed_changes(
 ) -> list[Finding]:
     """Each user and task whose time in a closed period differs at `commit` from what the
     period's tag recorded (not for `untrusted` tags: their figures blame no one)."""
-    from ffhooks import closing
-    from ffhooks import report as rep
+    from ffhooks.report import closing
+    from ffhooks.report import report as rep
 
     try:
         closed = closing.closed_periods(repo)
@@ -55,7 +55,7 @@ def closed_changes(
 def closings_trusted(repo: Repo, commit: str) -> tuple[list[Finding], list[Finding]]:
     """(problems, warnings): each closing that counts and that the policy at `commit` does
     not accept; or, where closings need no signature, that anyone can revise them."""
-    from ffhooks import closing
+    from ffhooks.report import closing
 
     try:
         closed = closing.closed_periods(repo)

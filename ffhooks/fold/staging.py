@@ -1,0 +1,226 @@
+"""What a commit carries of a store's summaries: the index against the work tree.
+
+The aggregation writes summaries; this stages them with every file of the store that the index
+lacks (`git reset HEAD~1`, a held index.lock, an interrupted hook), puts back what an older
+ffhooks left unstaged (tombstones, after `git reset HEAD~1`), and keeps clear of pre-commit's
+stash of unstaged changes: nothing ffhooks changes stays unstaged.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Container, Iterable
+from pathlib import Path
+
+from ffhooks import caller, summary
+from ffhooks.errors import FatalError
+from ffhooks.git.plumbing import Repo, forget_started, run_git, start_git
+from ffhooks.layout import TOMBSTONE_BLOB, UNSTAGED_QUERY
+from ffhooks.records import NamedTuple
+
+
+def rel_path(repo: Repo, path: Path) -> str:
+    return path.relative_to(repo.top).as_posix()
+
+
+def stage_added(
+    repo: Repo,
+    new: list[Path],
+    lacking: list[Path],
+    restored: list[str],
+    meanwhile: Callable[[], None] | None = None,
+) -> list[Path]:
+    """Stage the files just written with every file of the store the index lacked
+    (`lacking`, from `index_lacks`), doing `meanwhile` while git stages, after putting
+    `restored` (tombstones an older ffhooks left unstaged) back as the index has them;
+    returns what was staged."""
+    if restored:
+        run_git(["--literal-pathspecs", "checkout", "--", *restored], repo.top)
+    staged = sorted({*lacking, *new})
+    if staged:
+        stage(repo, staged, meanwhile)
+    elif meanwhile is not None:
+        meanwhile()
+    return staged
+
+
+class Unstaged(NamedTuple):
+    """What the index lacks under a user's summaries folder, from one `git ls-files`."""
+
+    untracked: list[str]  # files on disk the index lacks
+    modified: list[str]  # files that differ from the index (deleted ones too)
+
+    def lacking(self, repo: Repo, store_id: str) -> list[Path]:
+        """This store's files that no commit would carry: untracked (`git reset HEAD~1`, a
+        held index.lock, an interrupted hook); a later checkout would stop at them."""
+        return sorted(repo.top / rel for rel in self.untracked if _own(rel, store_id))
+
+    def leftover_tombstones(self, repo: Repo, store_id: str, skip: Container[str]) -> list[str]:
+        """This store's files that are tombstones in the work tree but not in the index: an
+        older ffhooks buried them and a `git reset` unstaged that. Summaries are no longer
+        buried, so they go back to what the index holds (except those in `skip`, waiting in
+        pre-commit's stash). A tombstone of the index that a formatter rewrote is left."""
+        found = [
+            rel
+            for rel in self.modified
+            if rel not in skip and _own(rel, store_id) and summary.is_tombstone(repo.top / rel)
+        ]
+        if not found:
+            return []
+        from ffhooks.git.objects import index_blobs
+
+        index = index_blobs(repo.top, found)
+        return [rel for rel in found if rel in index and index[rel] != TOMBSTONE_BLOB]
+
+    def edited(self, repo: Repo, folders: list[str]) -> list[str]:
+        """Files in `folders` (with a trailing slash) with unstaged edits, leftover
+        tombstones aside."""
+        return [
+            p
+            for p in self.modified
+            if any(p.startswith(f) for f in folders) and not summary.is_tombstone(repo.top / p)
+        ]
+
+
+def _own(rel: str, store_id: str) -> bool:
+    match = summary.NAME.fullmatch(rel.rsplit("/", 1)[-1])
+    return match is not None and match["store"] == store_id
+
+
+def index_lacks(repo: Repo, user_dir: Path) -> Unstaged:
+    """One `git ls-files` of what the index lacks under a user's summaries folder."""
+    listed = run_git([*UNSTAGED_QUERY, f"{rel_path(repo, user_dir)}/"], repo.top)
+    untracked: list[str] = []
+    modified: list[str] = []
+    for entry in filter(None, listed.split("\0")):
+        tag, _, rel = entry.partition(" ")
+        (untracked if tag == "?" else modified).append(rel)
+    return Unstaged(untracked, modified)
+
+
+def untracked_own(repo: Repo, user_dir: Path, store_id: str) -> list[Path]:
+    """This store's summary files on disk that the index lacks."""
+    listing = index_lacks(repo, user_dir)
+    untracked = set(listing.untracked)
+    return [p for p in listing.lacking(repo, store_id) if rel_path(repo, p) in untracked]
+
+
+def refuse_unstaged(edited: list[str], folders: list[str], stashed: Iterable[str]) -> None:
+    """Leave the commit alone if a summary in a month folder we write to (`folders`, with a
+    trailing slash) has unstaged edits (`edited`, in the work tree, or `stashed` by the hook
+    framework): summaries are written by ffhooks only, so an edit is a mistake (or
+    tampering) to resolve first. Unstaged tombstones are an older ffhooks' (after `git
+    reset HEAD~1`), put back as the index has them."""
+    edited = edited + sorted(p for p in stashed if any(p.startswith(r) for r in folders))
+    if edited:
+        raise FatalError(
+            f"{edited[0]} has unstaged edits, so ffhooks leaves it alone: commit or discard "
+            "them (summaries are written by ffhooks, never by hand), then run "
+            "`ffhooks recover retry`"
+        )
+
+
+def stashed_by_precommit(rel: list[str]) -> dict[str, str]:
+    """Paths under the folders `rel` that the hook framework running us (pre-commit, or
+    prek) stashed as unstaged edits before running us, each with the (abbreviated) blob id
+    it stashed, from the `index OLD..NEW` line of its patch. Tombstones an older ffhooks
+    left among them wait there until it puts them back: touched now, its stash would no
+    longer apply."""
+    found: dict[str, str] = {}
+    for patch in _framework_patches():
+        try:
+            text = patch.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        path = None
+        for line in text.splitlines():
+            if line.startswith("diff --git a/"):
+                path = line[len("diff --git a/") :].split(" b/", 1)[0]
+                if any(path.startswith(r) for r in rel):
+                    found[path] = ""
+                else:
+                    path = None
+            elif path is not None and line.startswith("index ") and ".." in line:
+                found[path] = line.split()[1].split("..")[1]
+                path = None
+    return found
+
+
+def _framework_patches() -> list[Path]:
+    """The patches our parent process (the framework) saved this run: pre-commit's
+    `$PRE_COMMIT_HOME/patch<time>-<pid>`, prek's `$PREK_HOME/patches/<time>-<pid>.patch`.
+    Both frameworks keep old patches; one of another run whose process had the same id is
+    older than our parent (its start, where /proc tells it)."""
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
+    pid = caller.parent_pid()
+    pre_commit = os.environ.get("PRE_COMMIT_HOME") or os.path.join(cache, "pre-commit")
+    prek = os.environ.get("PREK_HOME") or os.path.join(cache, "prek")
+    places = [
+        (pre_commit, "patch", f"-{pid}"),
+        (os.path.join(prek, "patches"), "", f"-{pid}.patch"),
+    ]
+    started = _started(pid)
+    found = []
+    for folder, prefix, suffix in places:
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            continue
+        for name in names:
+            if name.startswith(prefix) and name.endswith(suffix):
+                path = Path(folder, name)
+                try:
+                    if path.stat().st_mtime >= started:
+                        found.append(path)
+                except OSError:
+                    continue
+    return found
+
+
+def _started(pid: int) -> float:
+    """When process `pid` started (seconds since the epoch, to a second), from /proc on
+    Linux; 0 where that cannot be told."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+            ticks = int(handle.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/stat", encoding="ascii") as handle:
+            boot = next(int(line.split()[1]) for line in handle if line.startswith("btime "))
+        return boot + ticks / os.sysconf("SC_CLK_TCK") - 1
+    except (OSError, ValueError, IndexError, StopIteration):
+        return 0.0
+
+
+def stage(repo: Repo, paths: list[Path], meanwhile: Callable[[], None] | None = None) -> None:
+    """Add `paths` to the index, doing `meanwhile` (the commit hook's snapshot) while git
+    works on the other core (`bench/commit_overhead.py`).
+
+    A `git commit <paths>` runs hooks on a temporary index; the real index, locked as
+    `index.lock`, becomes the index afterwards, so it gets the same update, or `git status`
+    would show the summaries as changed after the commit.
+    """
+    rel = [str(p.relative_to(repo.top)) for p in paths]
+    forget_started()  # what git was asked ahead about the index is out of date now
+    adding = ["update-index", "--add", "--", *rel]
+    start_git(adding, repo.top)
+    try:
+        if meanwhile is not None:
+            meanwhile()
+    finally:
+        try:
+            run_git(adding, repo.top)  # its answer: a failure is raised here
+        except FatalError as exc:
+            if "would be replaced by" in str(exc):  # core.safecrlf: a retry fails the same
+                raise FatalError(
+                    f"{exc}: git's core.safecrlf refuses ffhooks' LF files; run `ffhooks "
+                    "init` (it keeps ffhooks' files LF in .gitattributes), then `ffhooks "
+                    "recover retry`"
+                ) from None
+            raise
+    index = os.environ.get("GIT_INDEX_FILE", "")
+    real = repo.git_dir / "index.lock"
+    if os.path.basename(index).startswith("next-index") and real.is_file():
+        run_git(
+            adding,
+            repo.top,
+            env={"GIT_INDEX_FILE": str(real)},
+        )

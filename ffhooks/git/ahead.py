@@ -1,0 +1,108 @@
+"""Programs started ahead of the question they answer: the commit hook's git queries, which
+run on the other core while Python imports (`commands/hook.py`), or while the hook server's
+copy gets ready, started then by the hook's own process, which hands their answers to the
+copy (`server/client.py`). `git/plumbing.run_git` asks here first. Imports only built-in modules.
+"""
+
+from __future__ import annotations
+
+import os
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+Answer = tuple[int, bytes, bytes]  # exit code, output, errors
+
+# argv: a program started (pid, output, errors), or its answer
+_started: dict[tuple[str, ...], tuple[int, int, int]] = {}
+_answered: dict[tuple[str, ...], Answer] = {}
+
+
+def start(argv: Sequence[str], environ: Mapping[str, str]) -> None:
+    """Start `argv` now, unless it is already started or answered."""
+    key = tuple(argv)
+    if key not in _started and key not in _answered:
+        try:  # noqa: SIM105 (contextlib is not imported yet in the hook's own process)
+            _started[key] = spawn(list(argv), dict(environ))
+        except OSError:
+            pass  # asked, it is run again, and what is wrong is said then
+
+
+def answer(argv: Sequence[str]) -> Answer | None:
+    """The answer of `argv` started ahead, once (waited for); None if it was not."""
+    key = tuple(argv)
+    if key in _answered:
+        return _answered.pop(key)
+    started = _started.pop(key, None)
+    return collect(*started) if started else None
+
+
+def handed() -> dict[tuple[str, ...], Answer]:
+    """Every answer (waited for), taken out of this process: the copy uses them."""
+    while _started:
+        key, started = _started.popitem()
+        _answered[key] = collect(*started)
+    taken = dict(_answered)
+    _answered.clear()
+    return taken
+
+
+def given(answers: Mapping[tuple[str, ...], Answer]) -> None:
+    """Answers the hook's process started ahead (in the server's copy)."""
+    _answered.update(answers)
+
+
+def forget() -> None:
+    """Drop every answer: the index or the work tree changes."""
+    while _started:
+        collect(*_started.popitem()[1])
+    _answered.clear()
+
+
+def spawn(argv: list[str], environ: dict[str, str]) -> tuple[int, int, int]:
+    """Start a program with no input: (its pid, the read ends of its output and errors).
+    Without importing `subprocess`, a tenth of the commit hook's budget here
+    (`bench/commit_overhead.py`)."""
+    out_r, out_w = os.pipe()  # not inheritable: the child gets only its 1 and 2
+    err_r, err_w = os.pipe()
+    actions = [
+        (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+        (os.POSIX_SPAWN_DUP2, out_w, 1),
+        (os.POSIX_SPAWN_DUP2, err_w, 2),
+    ]
+    try:
+        pid = os.posix_spawnp(argv[0], argv, environ, file_actions=actions)
+    except BaseException:
+        os.close(out_r)
+        os.close(err_r)
+        raise
+    finally:
+        os.close(out_w)
+        os.close(err_w)
+    return pid, out_r, err_r
+
+
+def collect(pid: int, out_r: int, err_r: int) -> tuple[int, bytes, bytes]:
+    """Wait for a program `spawn` started: (its exit code, its output, its errors)."""
+    import select
+
+    chunks: dict[int, list[bytes]] = {out_r: [], err_r: []}
+    poller = select.poll()
+    for fd in chunks:
+        poller.register(fd, select.POLLIN)
+    open_fds = set(chunks)
+    try:
+        while open_fds:
+            for fd, _ in poller.poll():
+                data = os.read(fd, 1 << 16)
+                if data:
+                    chunks[fd].append(data)
+                else:
+                    poller.unregister(fd)
+                    open_fds.discard(fd)
+    finally:
+        os.close(out_r)
+        os.close(err_r)
+        _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), b"".join(chunks[out_r]), b"".join(chunks[err_r])

@@ -1,0 +1,386 @@
+"""Closed periods: the report of an invoiced period, kept as an annotated git tag
+`ffhooks/closed/<period>` whose message holds that report (JSON, per user, task and day) and
+its SHA-256. Later changes to the period do not rewrite what was billed: reports show the
+closed figures and, apart, the adjustments since; `verify` names them.
+
+The tag's report is what `ffhooks report --ref TAG --from FIRST --to LAST --by BY
+--format json --ignore-closed` prints at the tagged commit, byte for byte (see README).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+
+from ffhooks.errors import FatalError
+from ffhooks.git.plumbing import Repo
+from ffhooks.records import Any, NamedTuple
+from ffhooks.report.report import Cell, period_of
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ffhooks.trust.signing import SigningKey
+
+TAGS = "refs/tags/ffhooks/closed/"
+BY = ("user", "task", "month", "day")  # the finest a summary holds: any later report's part
+_SHA = "ffhooks-report-sha256: "
+_REPORT = "ffhooks-report:\n"
+_NAME = re.compile(
+    r"(?:([0-9]{4}-[0-9]{2})|([0-9]{4}-[0-9]{2}-[0-9]{2})_([0-9]{4}-[0-9]{2}-[0-9]{2}))(?:\.([2-9]|[1-9][0-9]+))?"
+)
+
+
+class Span(NamedTuple):
+    label: str  # 2026-11, or 2026-11-01_2026-11-15; `.2`, `.3`... for later revisions
+    first: date
+    last: date
+    revision: int = 1  # `close --amend` closes the same days again, once adjustments are billed
+
+    def next_revision(self) -> Span:
+        base = self.label.partition(".")[0]
+        return Span(f"{base}.{self.revision + 1}", self.first, self.last, self.revision + 1)
+
+    @property
+    def tag(self) -> str:
+        return f"ffhooks/closed/{self.label}"
+
+    def holds(self, period: str) -> bool:
+        """Whether a summary's period key (a day, or a month) falls in the span: a month
+        key only when the span covers the whole month."""
+        facts = period_of(period)
+        return self.first <= facts.first and facts.last <= self.last
+
+    def cuts(self, period: str) -> bool:
+        """Whether the span covers part of a period key only (a month's, with month-level
+        summaries): its figures cannot be split, and counted whole in two closed parts of
+        the month they would be billed twice."""
+        facts = period_of(period)
+        return facts.first <= self.last and facts.last >= self.first and not self.holds(period)
+
+
+def span_of(label: str) -> Span | None:
+    """The span a tag's last part names, None for a name ffhooks does not write."""
+    match = _NAME.fullmatch(label)
+    if match is None:
+        return None
+    revision = int(match[4] or 1)
+    try:
+        if match[1]:
+            facts = period_of(match[1])
+            return Span(label, facts.first, facts.last, revision)
+        first, last = date.fromisoformat(match[2]), date.fromisoformat(match[3])
+    except ValueError:
+        return None
+    return Span(label, first, last, revision) if first <= last else None
+
+
+def span(month: str | None, first: date | None, last: date | None) -> Span:
+    """The span `close` is asked for: a month (YYYY-MM), or --from and --to."""
+    if month is not None:
+        found = span_of(month) if re.fullmatch(r"[0-9]{4}-[0-9]{2}", month) else None
+        if found is None or first or last:
+            raise FatalError(
+                f"{month!r}: give a month as YYYY-MM (e.g. 2026-11), or --from and --to instead"
+            )
+        return found
+    if first is None or last is None or last < first:
+        raise FatalError("give a month (e.g. 2026-11), or --from DATE and --to DATE in order")
+    return Span(f"{first}_{last}", first, last)
+
+
+def whole_months(docs: list[tuple[str, dict[str, Any]]]) -> dict[str, set[str]]:
+    """Month -> users whose summaries hold it whole (`summary_detail.period: month`, today
+    or when they were written): the finest a period can be closed at in those months."""
+    found: dict[str, set[str]] = {}
+    for _, doc in docs:
+        if doc["detail"]["period"] == "month" or any(len(k) == 7 for k in doc["totals"]):
+            found.setdefault(doc["month"], set()).add(doc["user"])
+    return found
+
+
+def check_grain(s: Span, docs: list[tuple[str, dict[str, Any]]], commit: str) -> None:
+    """Refuse a span that cuts a month some summary at `commit` holds whole, naming the
+    spans that can be closed instead."""
+    whole = whole_months(docs)
+    cut = sorted(m for m in whole if s.cuts(m))
+    if not cut:
+        return
+    users = sorted({u for m in cut for u in whole[m]})
+    first = period_of(s.first.isoformat()[:7])
+    last = period_of(s.last.isoformat()[:7])
+    wider = Span(
+        "",
+        first.first if first.month in cut else s.first,
+        last.last if last.month in cut else s.last,
+    )
+    narrower = Span(
+        "",
+        first.last + timedelta(days=1) if first.month in cut else s.first,
+        last.first - timedelta(days=1) if last.month in cut else s.last,
+    )
+    options = [f"`{command(wider)}`"]
+    if narrower.first <= narrower.last:
+        options.append(f"`{command(narrower)}`")
+    raise FatalError(
+        f"{s.label}: the summaries at {commit[:12]} hold {' and '.join(cut)} only as a whole "
+        f"(month-level summaries: {', '.join(users)}), so part of a month cannot be closed "
+        f"(each part would bill the whole month): close whole months, e.g. "
+        f"{' or '.join(options)}"
+    )
+
+
+def command(s: Span) -> str:
+    """The `ffhooks close` command line that closes the span's days."""
+    month = s.first.isoformat()[:7]
+    if (s.first, s.last) == (period_of(month).first, period_of(month).last):
+        return f"ffhooks close {month}"
+    return f"ffhooks close --from {s.first} --to {s.last}"
+
+
+def closed_labels(repo: Repo) -> list[str]:
+    """The closed periods' names, from the refs alone (no git process: `add` asks)."""
+    found: set[str] = set()
+    folder = repo.common_dir / TAGS
+    if folder.is_dir():
+        found.update(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    try:
+        packed = (repo.common_dir / "packed-refs").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        packed = ""
+    for line in packed.splitlines():
+        ref = line.partition(" ")[2]
+        if ref.startswith(TAGS):
+            found.add(ref[len(TAGS) :])
+    return sorted(found)
+
+
+def closed_spans(repo: Repo) -> list[Span]:
+    """The closed periods, each at its latest revision."""
+    latest: dict[tuple[date, date], Span] = {}
+    for s in filter(None, map(span_of, closed_labels(repo))):
+        known = latest.get((s.first, s.last))
+        if known is None or s.revision > known.revision:
+            latest[(s.first, s.last)] = s
+    return sorted(latest.values(), key=lambda s: s.first)
+
+
+class Closed(NamedTuple):
+    span: Span
+    commit: str  # the commit the tag names
+    report: Any  # as `report --format json` printed it
+    tag_object: bytes = b""  # as `git cat-file tag` gives it: what its signature covers
+
+
+def closed_periods(repo: Repo) -> list[Closed]:
+    """Every closed period with its recorded report, checked against its recorded hash."""
+    spans = closed_spans(repo)
+    if not spans:
+        return []
+    from ffhooks.git.objects import read_objects
+    from ffhooks.git.plumbing import run_git
+
+    names = [f"refs/tags/{s.tag}" for s in spans]
+    listed = run_git(
+        ["for-each-ref", "--format=%(refname) %(objecttype) %(*objectname)", *names], repo.top
+    )
+    commits = {}
+    for line in listed.splitlines():
+        ref, kind, commit = [*line.split(), "", ""][:3]
+        commits[ref] = commit if kind == "tag" else ""
+    texts = read_objects(repo.top, names)
+    found = []
+    for s, name, raw in zip(spans, names, texts, strict=True):
+        if not commits.get(name):
+            raise FatalError(
+                f"tag {s.tag} is not an annotated tag holding a report: `git tag -d {s.tag}`, "
+                f"then `ffhooks close {s.label}` again"
+            )
+        report = recorded(s.tag, raw.decode(errors="replace"))
+        found.append(Closed(span=s, commit=commits[name], report=report, tag_object=raw))
+    return found
+
+
+def message(s: Span, text: str | None, report_json: str) -> str:
+    if text and "ffhooks-report" in text:
+        raise FatalError("--message: leave out the words ffhooks-report (they mark the report)")
+    head = f"ffhooks closed period {s.label} ({s.first} to {s.last})\n\n"
+    note = f"{text.strip()}\n\n" if text and text.strip() else ""
+    digest = hashlib.sha256(report_json.encode()).hexdigest()
+    return f"{head}{note}{_SHA}{digest}\n{_REPORT}{report_json}"
+
+
+def recorded(tag: str, text: str) -> Any:
+    """The report a tag object's text (`git cat-file tag`) holds, after checking its hash."""
+    fix = f"the tag was not made by `ffhooks close`, or was altered: `git show {tag}`"
+    at = text.find(f"\n{_SHA}")
+    start = text.find(f"\n{_REPORT}", at)
+    if at < 0 or start < 0:
+        raise FatalError(f"tag {tag}: holds no ffhooks report; {fix}")
+    digest = text[at + 1 + len(_SHA) : start].strip()
+    body = text[start + 1 + len(_REPORT) :]
+    signature = body.find("\n-----BEGIN ")
+    body = body if signature < 0 else body[: signature + 1]
+    if hashlib.sha256(body.encode()).hexdigest() != digest:
+        raise FatalError(f"tag {tag}: its report does not match its recorded sha256; {fix}")
+    try:
+        report = json.loads(body)
+        cells_of(report)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise FatalError(f"tag {tag}: its report is not a report's JSON; {fix}") from None
+    return report
+
+
+def cells_of(report: Any) -> list[Cell]:
+    """The cells a closed report holds (TypeError or KeyError if it holds something else)."""
+    out = []
+    for r in report["rows"]:
+        cell = Cell(
+            r["user"],
+            r["task"],
+            r["day"] or r["month"],
+            r["billable_seconds"],
+            r["non_billable_seconds"],
+            r["sessions"],
+        )
+        if not all(type(v) is str for v in cell[:3]) or not all(type(v) is int for v in cell[3:]):
+            raise TypeError("not a report's row")
+        period_of(cell.period)  # ValueError if it is no day or month
+        out.append(cell)
+    return out
+
+
+class Cut(NamedTuple):
+    """A closed period that covers part of a month only, while summaries hold that month
+    whole: its figures cannot be told apart from the rest of the month's."""
+
+    closed: Closed
+    month: str
+    problem: str
+
+
+def cuts(closed: list[Closed], cells: list[Cell]) -> list[Cut]:
+    """The closed periods that cut a month held whole: in the report they recorded (closed
+    by an older ffhooks, which let month-level summaries be closed in parts: each part
+    recorded the whole month), or in `cells` (the summaries today, written by month since)."""
+    found = []
+    every = "`git tag -l 'ffhooks/closed/{m}*'` lists its closings"
+    for c in closed:
+        then = {x.period for x in cells_of(c.report) if c.span.cuts(x.period)}
+        now = {x.period for x in cells if c.span.cuts(x.period)} - then
+        tag, part = c.span.tag, f"{c.span.first} to {c.span.last}"
+        for month in sorted(then):
+            found.append(
+                Cut(
+                    c,
+                    month,
+                    f"closes part of {month} ({part}) but records the whole month (month-level "
+                    "summaries, closed by an older ffhooks), so closed parts of a month bill it "
+                    f"more than once: check what was invoiced, then delete the closings of "
+                    f"{month} ({every.format(m=month)}; `git tag -d {tag}`, and `git push "
+                    f"origin :refs/tags/{tag}`) and close it whole: `ffhooks close {month}`",
+                )
+            )
+        for month in sorted(now):
+            found.append(
+                Cut(
+                    c,
+                    month,
+                    f"closes part of {month} ({part}), but the summaries now hold {month} "
+                    "whole (summary_detail.period month), so its closed days cannot be told "
+                    "from the rest: write the month by day again (summary_detail.period day, "
+                    "then `ffhooks aggregate --all` where it was tracked), or delete the "
+                    f"closings of {month} ({every.format(m=month)}) and close it whole: "
+                    f"`ffhooks close {month}`",
+                )
+            )
+    return found
+
+
+class Adjustment(NamedTuple):
+    """How much one user's time on one task in a closed period changed since closing."""
+
+    period: str
+    user: str
+    task: str
+    billable_seconds: int
+    non_billable_seconds: int
+    sessions: int
+
+    def change(self) -> str:
+        """`billable +2:00:00, sessions +1`: what changed, in the report's units."""
+        from ffhooks.report.render import hms
+
+        parts = [
+            f"{name} {'+' if value > 0 else '-'}{hms(abs(value))}"
+            for name, value in (
+                ("billable", self.billable_seconds),
+                ("non-billable", self.non_billable_seconds),
+            )
+            if value
+        ]
+        return ", ".join([*parts, *([f"sessions {self.sessions:+d}"] if self.sessions else [])])
+
+
+def adjustments(label: str, before: list[Cell], after: list[Cell]) -> list[Adjustment]:
+    sums: dict[tuple[str, str], list[int]] = {}
+    for cells, sign in ((after, 1), (before, -1)):
+        for c in cells:
+            slot = sums.setdefault((c.user, c.task), [0, 0, 0])
+            slot[0] += sign * c.billable_seconds
+            slot[1] += sign * c.non_billable_seconds
+            slot[2] += sign * c.sessions
+    return [Adjustment(label, u, t, *v) for (u, t), v in sorted(sums.items()) if any(v)]
+
+
+def apply(
+    cells: list[Cell], closed: list[Closed], inside: Callable[[Cell], bool]
+) -> tuple[list[Cell], list[Adjustment]]:
+    """The cells a report counts when periods are closed: each closed period's recorded
+    cells instead of today's, and the adjustments between them; `inside(cell)` says which
+    cells the report covers (its dates, users and tasks)."""
+    changes: list[Adjustment] = []
+    for c in closed:
+        now = [x for x in cells if c.span.holds(x.period)]
+        then = cells_of(c.report)
+        cells = [x for x in cells if not c.span.holds(x.period)] + then
+        changes += adjustments(
+            c.span.label, [x for x in then if inside(x)], [x for x in now if inside(x)]
+        )
+    return cells, changes
+
+
+def ssh_key(repo: Repo, scratch: Path) -> SigningKey | None:
+    """The SSH key a closing is signed with: the one ffhooks signs summaries with (None if
+    there is none, or git signs with a GPG key)."""
+    from ffhooks.trust import signing
+
+    try:
+        return signing.configured_key(repo.top, scratch)
+    except FatalError:  # not an SSH key: a GPG key id, say
+        return None
+
+
+def write_tag(repo: Repo, s: Span, commit: str, text: str, scratch: Path) -> str:
+    """Create the tag, signed when git can sign: with the SSH key ffhooks signs summaries
+    with, else as git signs tags here (`user.signingkey` with `gpg.format`). Returns how."""
+    from ffhooks.git.plumbing import config_values, run_git
+
+    file = scratch / "close-message"
+    file.write_text(text, encoding="utf-8")
+    args = ["tag", "-a", "--cleanup=verbatim", "-F", str(file), s.tag, commit]
+    key = ssh_key(repo, scratch)
+    if key is not None:
+        args = ["-c", "gpg.format=ssh", "-c", f"user.signingkey={key.file}", *args]
+        how = f"signed with {key.fingerprint}"
+    elif "user.signingkey" in config_values(repo.top, r"^user\.signingkey$"):
+        how = "signed as git signs tags here"
+    else:
+        how = "unsigned"
+    if how != "unsigned":
+        args[args.index("-a")] = "-s"
+    run_git(args, repo.top)
+    return how

@@ -1,0 +1,372 @@
+"""Checksummed recovery snapshots, outside the work tree (layers 2 and 4 of the design).
+
+    <git-common-dir>/ffhooks/snapshots/
+      objects/<sha256[:2]>/<sha256>     every distinct file content, stored once
+      manifests/<id:08d>.json           path, size and SHA-256 of each file, and its own SHA-256
+
+`git clean -fdx` and `rm -rf .flowforge` cannot reach them. Objects are named by their
+content, so an unchanged file costs nothing in a new snapshot; a manifest is a few hundred
+bytes. Callers say which files to keep; each manifest records the store id and the work tree
+they came from (linked worktrees share this folder), so a restore finds its own store's.
+Manifests written before these were recorded read as None: unknown. A snapshot of a user's
+store is taken in store/snapshot.py.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from ffhooks.clock import parse_iso, to_iso
+from ffhooks.errors import BrokenFile, FatalError
+from ffhooks.fsio import atomic_write, locked, parse_json, sha256_hex, sync_written
+from ffhooks.records import Any, NamedTuple
+
+# "change": taken by a change to a store, before the change is written (store/snapshot.py)
+REASONS = ("change", "aggregate", "manual", "daemon", "restore", "migrate-backup")
+
+
+class Entry(NamedTuple):
+    path: str
+    size: int
+    sha256: str
+    # how the file looked (st_mtime_ns, st_ino) when hashed, so an unchanged file is not read
+    # again; every ffhooks write replaces the file, giving it a new inode and mtime
+    stamp: tuple[int, int] | None = None
+
+
+class Manifest(NamedTuple):
+    id: int
+    created: datetime
+    reason: str
+    user: str
+    files: list[Entry]
+    path: Path
+    store: str | None = None  # the store id; None: unknown (an older manifest, or no store.json)
+    worktree: str | None = None  # the work tree's top; None: unknown (an older manifest)
+
+
+def root(state_dir: Path) -> Path:
+    return state_dir / "snapshots"
+
+
+def object_path(state_dir: Path, digest: str) -> Path:
+    return root(state_dir) / "objects" / digest[:2] / digest
+
+
+def manifest_path(state_dir: Path, snapshot_id: int) -> Path:
+    return root(state_dir) / "manifests" / f"{snapshot_id:08d}.json"
+
+
+def _canonical(body: dict[str, Any]) -> bytes:
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _body_checksum(doc: dict[str, Any]) -> str:
+    return sha256_hex(_canonical({k: v for k, v in doc.items() if k != "sha256"}))
+
+
+# A manifest is written as its canonical body with its checksum added last, so that reading
+# it checks the bytes themselves instead of writing the body out again (`_checksum_holds`).
+_SEALED = b',"sha256":"'
+_SEALED_TAIL = len(_SEALED) + 64 + 2
+
+
+def _sealed(body: bytes, digest: str) -> bytes:
+    return body[:-1] + _SEALED + digest.encode() + b'"}'
+
+
+_KEYS = {"version", "id", "created", "reason", "user", "files", "sha256", "store", "worktree"}
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _as_saved(data: bytes) -> dict[str, Any] | None:
+    """The manifest in `data` if its bytes are exactly what `save` writes (its canonical
+    body sealed with its own checksum, version 1, no key and no entry `save` does not
+    write); None otherwise, and it is read in full. `save` builds nothing the schema refuses
+    and `json.dumps` of a dict repeats no key, so such bytes are parsed plainly and not
+    walked through the schema: a `stop` reads a manifest at each change, and the checked
+    read costs it more than the rest of its snapshot."""
+    body, digest = data[:-_SEALED_TAIL] + b"}", data[-_SEALED_TAIL + len(_SEALED) : -2]
+    if data != body[:-1] + _SEALED + digest + b'"}' or sha256_hex(body).encode() != digest:
+        return None
+    try:
+        doc = json.loads(body, parse_constant=_no_constant)
+    except ValueError:
+        return None
+    if not isinstance(doc, dict) or doc.get("version") != 1 or not doc.keys() < _KEYS:
+        return None
+    if "sha256" in doc or not _plain_entries(doc.get("files")):
+        return None
+    doc["sha256"] = digest.decode()
+    return doc
+
+
+def _checksum_holds(data: bytes, doc: dict[str, Any]) -> bool:
+    """`doc`, parsed from `data`, matches its own checksum: on the bytes when they are as
+    `save` writes them, else on the body written out again (manifests of older versions)."""
+    digest, body = doc["sha256"], data[:-_SEALED_TAIL] + b"}"
+    if data == _sealed(body, digest) and sha256_hex(body) == digest:
+        return True
+    return bool(digest == _body_checksum(doc))
+
+
+def _ids(state_dir: Path) -> list[int]:
+    try:
+        names = os.listdir(root(state_dir) / "manifests")
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    return sorted(int(n[:-5]) for n in names if n.endswith(".json") and n[:-5].isdigit())
+
+
+def save(
+    state_dir: Path,
+    files: list[tuple[str, bytes]],
+    *,
+    reason: str,
+    user: str,
+    now: datetime,
+    known: Sequence[Entry] = (),
+    stamps: Mapping[str, tuple[int, int]] | None = None,
+    loaded: Manifest | None = None,
+    store: str | None = None,
+    worktree: str | None = None,
+    unsynced: list[Path] | None = None,
+) -> Manifest | None:
+    """Keep `files` (path, content) and `known` (entries whose objects are already stored) as
+    a new snapshot of `store` in `worktree`; None when there is nothing to keep. `stamps` are
+    the files' (mtime_ns, inode) when read; `loaded` a manifest the caller has read already.
+    With `unsynced`, nothing is fsynced here: the files written (the objects, then the
+    manifest) are added to it, for the caller to make durable (`sync_written`) while it
+    writes something else.
+
+    A snapshot identical to the newest one of the same user, store and work tree is not
+    repeated (migration backups are compared only with each other, and a store's change with
+    a snapshot taken by a change).
+    """
+    if not files and not known:
+        return None
+    with locked(root(state_dir) / ".lock", "the snapshot area"):  # prune must not race us
+        entries = list(known)
+        written = []
+        for path, data in files:
+            digest = sha256_hex(data)
+            target = object_path(state_dir, digest)
+            if not target.is_file() or target.stat().st_size != len(data):
+                atomic_write(target, data, fsync=False)
+                written.append(target)
+            entries.append(Entry(path, len(data), digest, (stamps or {}).get(path)))
+        if unsynced is None:
+            sync_written(written)  # every object is on disk before a manifest names it
+        entries.sort()
+        ids = _ids(state_dir)
+        backup = reason == "migrate-backup"
+        for previous in reversed(ids[-20:]):
+            try:
+                last = loaded if loaded and loaded.id == previous else load(state_dir, previous)
+            except BrokenFile:
+                continue
+            mine = (last.user, last.store, last.worktree) == (user, store, worktree)
+            if mine and (last.reason == "migrate-backup") == backup:
+                # a change is kept as one even unchanged since a snapshot of another kind: a
+                # restore tells by it that each change of the store is copied from then on
+                later = reason != "change" or last.reason == "change"
+                if later and [e[:3] for e in last.files] == [e[:3] for e in entries]:
+                    return last  # nothing changed since: that snapshot already holds it
+                break
+        snapshot_id = (ids[-1] if ids else 0) + 1
+        doc: dict[str, Any] = {
+            "version": 1,
+            "id": snapshot_id,
+            "created": to_iso(now),
+            "reason": reason,
+            "user": user,
+            "files": [_entry_json(e) for e in entries],
+        }
+        if store is not None:
+            doc["store"] = store
+        if worktree is not None:
+            doc["worktree"] = worktree
+        body = _canonical(doc)  # compact: a big store's manifest has thousands of entries
+        target = manifest_path(state_dir, snapshot_id)
+        atomic_write(target, _sealed(body, sha256_hex(body)), fsync=unsynced is None)
+        if unsynced is not None:
+            unsynced += [*written, target]
+    return Manifest(snapshot_id, now, reason, user, entries, target, store, worktree)
+
+
+_ENTRY_KEYS = ({"path", "size", "sha256"}, {"path", "size", "sha256", "mtime_ns", "inode"})
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def _plain_entries(files: Any) -> bool:
+    """True if every entry has exactly the shape ffhooks writes (the schema's rules hold)."""
+    if type(files) is not list:
+        return False
+    for f in files:
+        if type(f) is not dict or f.keys() not in _ENTRY_KEYS:
+            return False
+        path, size = f["path"], f["size"]
+        if type(path) is not str or not 0 < len(path) <= 4096 or type(size) is not int:
+            return False
+        if size < 0 or type(f["sha256"]) is not str or not _SHA256.fullmatch(f["sha256"]):
+            return False
+        if "inode" in f and (type(f["inode"]) is not int or f["inode"] < 0):
+            return False
+        if "mtime_ns" in f and type(f["mtime_ns"]) is not int:
+            return False
+    return True
+
+
+def _entry_json(entry: Entry) -> dict[str, Any]:
+    out: dict[str, Any] = {"path": entry.path, "size": entry.size, "sha256": entry.sha256}
+    if entry.stamp:
+        out["mtime_ns"], out["inode"] = entry.stamp
+    return out
+
+
+def load(state_dir: Path, snapshot_id: int) -> Manifest:
+    """A manifest whose own checksum holds (BrokenFile otherwise)."""
+    return _parsed(_read(state_dir, snapshot_id), state_dir, snapshot_id)
+
+
+def load_naming(state_dir: Path, snapshot_id: int, name: str) -> Manifest | None:
+    """`load`, if the manifest's bytes hold the plain ASCII `name` (a user or store id) as
+    a JSON string; None without parsing it otherwise. Finding one store's snapshots among
+    a hundred others' then costs a read each, not a parse each."""
+    data = _read(state_dir, snapshot_id)
+    if b'"' + name.encode() + b'"' not in data:
+        return None
+    return _parsed(data, state_dir, snapshot_id)
+
+
+def _read(state_dir: Path, snapshot_id: int) -> bytes:
+    try:
+        return manifest_path(state_dir, snapshot_id).read_bytes()
+    except FileNotFoundError:
+        raise FatalError(
+            f"there is no snapshot {snapshot_id} (see `ffhooks snapshot list`)"
+        ) from None
+
+
+def _parsed(data: bytes, state_dir: Path, snapshot_id: int) -> Manifest:
+    path = manifest_path(state_dir, snapshot_id)
+    shown = str(path)
+    fix = "this snapshot cannot be trusted; restore from another one"
+    problem = None
+    saved = _as_saved(data)
+    if saved is not None:
+        doc = saved
+    else:
+        from ffhooks.validator.schema import first_error
+
+        doc = parse_json(data, shown, fix)
+        # the full schema walk of thousands of entries costs more than the rest of a
+        # commit's snapshot: check the entries' plain shape fast, the rest (or an odd entry)
+        # in full
+        plain = isinstance(doc, dict) and _plain_entries(doc.get("files"))
+        problem = first_error("snapshot-manifest", {**doc, "files": []} if plain else doc)
+        if problem is None and not _checksum_holds(data, doc):
+            problem = "$.sha256: does not match the manifest's content"
+    if problem is None and doc["id"] != snapshot_id:
+        problem = f"$.id: {doc['id']} disagrees with the file name"
+    if problem:
+        raise BrokenFile(shown, problem, fix)
+    files = [
+        Entry(
+            f["path"], f["size"], f["sha256"], (f["mtime_ns"], f["inode"]) if "inode" in f else None
+        )
+        for f in doc["files"]
+    ]
+    return Manifest(
+        doc["id"],
+        parse_iso(doc["created"]),
+        doc["reason"],
+        doc["user"],
+        files,
+        path,
+        doc.get("store"),
+        doc.get("worktree"),
+    )
+
+
+def all_ids(state_dir: Path) -> list[int]:
+    return _ids(state_dir)
+
+
+def read_object(state_dir: Path, entry: Entry) -> bytes:
+    """The bytes of one file of a snapshot, checked against its size and SHA-256."""
+    path = object_path(state_dir, entry.sha256)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise BrokenFile(str(path), f"is missing (content of {entry.path})", "") from None
+    if len(data) != entry.size or sha256_hex(data) != entry.sha256:
+        raise BrokenFile(str(path), f"does not match its checksum (content of {entry.path})", "")
+    return data
+
+
+def problems(state_dir: Path, snapshot_id: int) -> list[str]:
+    """Everything wrong with one snapshot: its manifest, then each object it names."""
+    try:
+        manifest = load(state_dir, snapshot_id)
+    except BrokenFile as exc:
+        return [f"{exc.path}: {exc.problem}"]
+    found = []
+    for entry in manifest.files:
+        try:
+            read_object(state_dir, entry)
+        except BrokenFile as exc:
+            found.append(f"snapshot {snapshot_id}: {exc.path} {exc.problem}")
+    return found
+
+
+def prune(state_dir: Path, *, keep_last: int, keep_daily_days: int, now: datetime) -> list[int]:
+    """Drop snapshots beyond the retention rule, then objects no manifest names any more.
+
+    Kept: the newest `keep_last`, the newest of each day of the last `keep_daily_days` days,
+    every migration backup, and the newest of each store in each work tree (also its newest
+    taken by a change, and its newest state before a restore): every change to a store is
+    snapshotted, so that one holds all the store recorded, however many other snapshots came
+    after it, and a restore tells such a store from one older versions copied only at
+    commits. A manifest that cannot be read is kept (it is evidence).
+    """
+    with locked(root(state_dir) / ".lock", "the snapshot area"):
+        ids = _ids(state_dir)
+        keep = set(ids[-keep_last:]) if keep_last > 0 else set()
+        manifests: dict[int, Manifest] = {}
+        for snapshot_id in ids:
+            try:
+                manifests[snapshot_id] = load(state_dir, snapshot_id)
+            except (BrokenFile, FatalError):
+                keep.add(snapshot_id)
+        newest_of_day: dict[date, int] = {}
+        newest_of_store: dict[tuple[str, str | None, str | None, str], int] = {}
+        horizon = (now - timedelta(days=keep_daily_days)).date()
+        for snapshot_id, m in manifests.items():
+            if m.reason == "migrate-backup":
+                keep.add(snapshot_id)
+            day = m.created.date()
+            if day > horizon:
+                newest_of_day[day] = max(newest_of_day.get(day, 0), snapshot_id)
+            kind = m.reason if m.reason in ("change", "restore") else ""
+            place = (m.user, m.store, m.worktree, kind)
+            newest_of_store[place] = max(newest_of_store.get(place, 0), snapshot_id)
+        keep |= set(newest_of_day.values()) | set(newest_of_store.values())
+        dropped = [i for i in ids if i not in keep]
+        for snapshot_id in dropped:
+            manifest_path(state_dir, snapshot_id).unlink()
+        used = {e.sha256 for i, m in manifests.items() if i in keep for e in m.files}
+        objects = root(state_dir) / "objects"
+        for folder in objects.glob("??") if objects.is_dir() else ():
+            for obj in folder.iterdir():
+                if obj.name not in used and len(obj.name) == 64:
+                    obj.unlink()
+    return dropped

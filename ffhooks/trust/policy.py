@@ -1,0 +1,161 @@
+"""The team's signature policy (team config `signatures`): which live summaries it accepts.
+
+`off` checks nothing; `warn` and `required` check that each live summary of a month from
+`signatures_from` on is signed by a key that `.flowforge/team/allowed_signers` allows for the
+summary's user. Callers decide what a problem means: a warning, or a refusal.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ffhooks import summary
+from ffhooks.config import TeamConfig
+from ffhooks.errors import FatalError
+from ffhooks.records import Any, NamedTuple
+from ffhooks.trust import sshsig
+from ffhooks.trust.sshformat import ALLOWED_SIGNERS
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ffhooks.git.plumbing import Repo
+    from ffhooks.trust.signing import SigningKey
+
+MODES = ("off", "warn", "required")  # team config `signatures`, weakest first
+UNSIGNED_FIX = (
+    "its writer runs `ffhooks init --signing`, then `ffhooks aggregate --all`, and commits"
+)
+
+
+class Unverified(NamedTuple):
+    path: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.problem}"
+
+
+def cache_file(state_dir: Path) -> Path:
+    return state_dir / "verified-signatures"
+
+
+def worktree_signers(top: Path) -> bytes | None:
+    try:
+        return (top / ALLOWED_SIGNERS).read_bytes()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+
+
+def unverified(
+    config: TeamConfig,
+    allowed: bytes | None,
+    docs: list[tuple[str, dict[str, Any]]],
+    cache: Path | None,
+) -> list[Unverified]:
+    """The summaries among `docs` (path, content) that the policy does not accept."""
+    if config.signatures == "off":
+        return []
+    found, checks, signers = [], [], {}
+    for path, doc in docs:
+        if config.signatures_from and doc["month"] < config.signatures_from:
+            continue
+        signature = doc.get("signature")
+        signers[path] = f" (signed by {doc['signed_by']})" if doc.get("signed_by") else ""
+        if signature is None:
+            problem = f"unsigned, and the team asks for signatures: {UNSIGNED_FIX}"
+            found.append(Unverified(path, problem))
+        elif allowed is None:
+            problem = (
+                f"signed{signers[path]}, but there is no {ALLOWED_SIGNERS} to check it "
+                "against: `ffhooks init --signing` adds your key's line to it"
+            )
+            found.append(Unverified(path, problem))
+        else:
+            checks.append(sshsig.Check(path, doc["user"], summary.canonical(doc), signature))
+    if checks and allowed is not None:
+        failed = sshsig.verify(checks, allowed, cache)
+        found += [Unverified(path, f"{problem}{signers[path]}") for path, problem in failed.items()]
+    return sorted(found)
+
+
+def of_projects(
+    config: TeamConfig, docs: list[tuple[str, dict[str, Any]]]
+) -> tuple[list[Unverified], list[Unverified]]:
+    """(foreign, unmarked) among `docs` (path, content), where the team config names a
+    project: the summaries that name another (copied from another repository: refused
+    everywhere, signed or not), and those that name none (written before ffhooks 0.5: told,
+    as nothing in them says which project they were signed for). A config that names none
+    tells nothing apart (`verify` says so; removing the id is a change `verify --since`
+    refuses)."""
+    if config.project is None:
+        return [], []
+    foreign, unmarked = [], []
+    for path, doc in docs:
+        named = doc.get("project")
+        if named is None:
+            unmarked.append(Unverified(path, f"names no project: {UNMARKED_FIX}"))
+        elif named != config.project:
+            problem = (
+                f"a summary of project {named}, and this project is {config.project}: copied "
+                "from another repository, it would bill that project's time here; `git rm` it"
+            )
+            foreign.append(Unverified(path, problem))
+    return sorted(foreign), sorted(unmarked)
+
+
+UNMARKED_FIX = (
+    "written before ffhooks 0.5, nothing in it says it belongs here; its writer runs "
+    "`ffhooks aggregate --all` and commits, which writes it again naming this project"
+)
+NO_PROJECT_FIX = (
+    "summaries copied from another repository cannot be told apart from this one's; "
+    "`ffhooks init` gives it an id (commit the change), and summaries written after name it"
+)
+
+
+def policy_at(top: Path, commit: str) -> tuple[TeamConfig, bytes | None]:
+    """The team config and allowed signers as a commit holds them: what `verify --ref` and
+    `report --ref` trust (both files are the team's root of trust: review their changes)."""
+    from ffhooks.config import CONFIG, config_at
+    from ffhooks.git.objects import read_objects, tree_blobs
+
+    blobs = tree_blobs(top, commit, [CONFIG, ALLOWED_SIGNERS])
+    names = [p for p in (CONFIG, ALLOWED_SIGNERS) if p in blobs]
+    data = dict(zip(names, read_objects(top, [blobs[p] for p in names]), strict=True))
+    return config_at(data.get(CONFIG), commit), data.get(ALLOWED_SIGNERS)
+
+
+def worktree_live(top: Path, paths: list[str]) -> list[str]:
+    """Those of `paths` (summaries in the work tree) that are live: the newest file of
+    their store and month that is not a tombstone."""
+    import os
+
+    folders = {p.rpartition("/")[0] for p in paths}
+    present = [f"{f}/{n}" for f in folders for n in os.listdir(top / f) if n.endswith(".json")]
+    buried = {p for p in present if summary.is_tombstone(top / p)}
+    live = {w.path for w in summary.live(present, buried).values()}
+    return [p for p in paths if p in live]
+
+
+def signing_key(repo: Repo, config: TeamConfig) -> SigningKey | None:
+    """The key to sign summaries with, when the team asks for signatures (None if it does
+    not, or only warns and git has none)."""
+    if config.signatures == "off":
+        return None
+    from ffhooks.trust import signing  # not for the teams that do not sign
+
+    key = signing.configured_key(repo.top, repo.state_dir)
+    if key is None and config.signatures == "required":
+        raise FatalError(
+            "the team requires signed summaries (team config `signatures`) and git has no "
+            "user.signingkey: `ffhooks init --signing` sets one up"
+        )
+    return key
+
+
+def signed_alike(doc: dict[str, Any], key: SigningKey | None) -> bool:
+    """Whether a summary already carries the signature `key` would give it (any, or none,
+    when there is no key): a new key, or signing turned on, writes the month again."""
+    if key is None:
+        return True
+    return sshsig.signature_key(doc.get("signature", "")) == key.public.split()[1]
