@@ -24,7 +24,7 @@ one change to a tracked file in every variant:
 
 - `one changed month`: `ff`, after `ffhooks add` of one new session: the hook folds one month;
 - `the same, hook server off`: `ff` again, with `FFHOOKS_HOOK_SERVER=off`: the hook runs in
-  its own process, importing what it needs, as every hook did before the hook server;
+  its own process, importing what it needs: what a commit costs by default;
 - `nothing changed`: `ff` again, no new session since its last commit;
 - `no store`: `nostore`, a teammate who tracks nothing;
 - `signed` (pre-commit, local only): `signed`, where the team config says `"signatures":
@@ -32,8 +32,8 @@ one change to a tracked file in every variant:
   signed (`ssh-keygen -Y sign`) and its signature checked by the hook;
 - `no-op`: `noop` (with the same untimed `ffhooks add` first).
 
-The hook server (`ffhooks/server/server.py`) is on, as it is by default: the first commit of
-each installation (untimed) starts it, and the hook process of every later commit has a fork
+The hook server (`ffhooks/server/server.py`, off by default) is turned on for the other
+variants (`FFHOOKS_HOOK_SERVER=on`): the first commit of each installation (untimed) starts it, and the hook process of every later commit has a fork
 of it run the hook. Its sockets are in the temporary directory (`XDG_RUNTIME_DIR`); each
 installation must have had one (the local installs share this interpreter's), and they are
 stopped at the end. Only the `git commit` process is timed. Each commit must have added
@@ -259,6 +259,7 @@ def clean_environ(home: Path) -> dict[str, str]:
     # the hook servers' sockets: here, so that they stop when this folder goes
     env["XDG_RUNTIME_DIR"] = str(home.parent / "run")
     (home.parent / "run").mkdir()
+    env["FFHOOKS_HOOK_SERVER"] = "on"  # the opt-in wing, for every variant but OWN's
     return env
 
 

@@ -58,6 +58,7 @@ RUNS: dict[str, tuple[str, str]] = {  # command: (module.function of ffhooks/com
     "hook": ("hook.hook", REPO),  # it asks the time only if it folds
     "guard": ("guard.guard", REPO),
     "branch-timer": ("branch_timer.branch_timer", CONTEXT),
+    "server": ("ffhooks.server.command.server", NOTHING),  # the opt-in wing's own command
 }
 
 
@@ -100,14 +101,20 @@ def _given(given: str, options: dict[str, Any], *, bare_ok: bool = False) -> lis
     ]
 
 
+def located(target: str) -> tuple[str, str]:
+    """(module, function) of a RUNS target: under ffhooks/commands/, unless named in full."""
+    module, _, name = target.rpartition(".")
+    return (module if module.startswith("ffhooks.") else f"ffhooks.commands.{module}"), name
+
+
 def _dispatch(options: dict[str, Any]) -> int:
     """Run the command `options["command"]` with the rest of `options` as its keywords."""
     command = options.pop("command")
     target, given = RUNS[command]
     first = _given(given, options, bare_ok=command in READ_REF)
-    module, _, name = target.partition(".")
+    module, name = located(target)
     # __import__ rather than importlib, which no other path imports
-    function = getattr(__import__(f"ffhooks.commands.{module}", fromlist=[name]), name)
+    function = getattr(__import__(module, fromlist=[name]), name)
     code: int = function(*first, **options)
     return code
 
@@ -128,9 +135,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 def cli() -> int:
     """The console script: like `main`, then leave at once. Tearing down the interpreter's
     modules costs milliseconds that a timer command and a commit hook should not pay. The
-    commit hook runs in the hook server when there is one (server/client.py)."""
-    hook = sys.argv[1:] == ["hook"]
-    if hook:
+    commit hook runs in the hook server where the user turned it on and it is running
+    (server/client.py)."""
+    from ffhooks.hook.server_switch import wanted
+
+    hook = sys.argv[1:] == ["hook"] and wanted(os.environ, os.getcwd())
+    if hook:  # the opt-in wing: imported only by those who turned it on
         from ffhooks.server import client as hook_client
 
         served = hook_client.served(sys.argv)

@@ -47,16 +47,21 @@ KNOWN_UPWARD = {
     # path imports nothing more); passing a checker in is issue 26 item 3's resolved context.
     ("ffhooks.fsio", "ffhooks.validator.schema"),
     ("ffhooks.config", "ffhooks.validator.schema"),
-    # `ffhooks hook` asks the hook server first: the server becomes opt-in in issue 26 item 6.
+    # The front door hands `ffhooks hook` to the opt-in server, and only where the user
+    # turned it on (hook/server_switch.py): the hook entry is the team's, the choice each
+    # user's, so the choice is made where the hook starts. (The `server` command is the
+    # wing's own, dispatched by name as every command is.)
     ("ffhooks.main", "ffhooks.server.client"),
 }
-KNOWN_SERVER_USERS = {("ffhooks.main", "ffhooks.server.client")}  # issue 26 item 6
+KNOWN_SERVER_USERS = {("ffhooks.main", "ffhooks.server.client")}  # the one door, guarded
 # Issue 26 item 5 (one name, one meaning) renames these.
 KNOWN_TWICE = {"Outcome", "Store", "Span", "Verdict"}
 
 # Where each module without a test file of its own (tests/<wing>/<module>_test.py) is tested.
 TESTED_BY: dict[str, list[str]] = {
     "ffhooks.commands.audit": ["report/audit_test.py"],
+    "ffhooks.hook.server_switch": ["server/server_test.py"],
+    "ffhooks.server.command": ["server/server_test.py"],
     "ffhooks.caller": ["hook/output_test.py", "server/server_test.py"],
     "ffhooks.config": ["commands/init_test.py", "scenarios/sparse_checkout_test.py"],
     "ffhooks.context": ["main_test.py", "scenarios/commit_path_test.py"],

@@ -225,7 +225,7 @@ def served(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     short, so not under pytest's tmp_path); every server started here is stopped after."""
     run = Path(tempfile.mkdtemp(prefix="ffrun", dir="/tmp"))
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(run))
-    monkeypatch.delenv("FFHOOKS_HOOK_SERVER")
+    monkeypatch.setenv("FFHOOKS_HOOK_SERVER", "on")
     folder = run / f"ffhooks-{os.getuid()}"
     yield folder
     for pid in servers(folder):

@@ -87,7 +87,7 @@ def test_every_command_function_takes_its_options_as_keywords() -> None:
     import inspect
 
     from ffhooks.cli.parser import COMMANDS, build_parser
-    from ffhooks.main import CONTEXT, NOTHING, REPO, REPO_NOW, RUNS
+    from ffhooks.main import CONTEXT, NOTHING, REPO, REPO_NOW, RUNS, located
 
     assert sorted(RUNS) == sorted(COMMANDS)
     commands: Any = next(
@@ -95,8 +95,8 @@ def test_every_command_function_takes_its_options_as_keywords() -> None:
     )
     leading = {NOTHING: 0, REPO: 1, REPO_NOW: 2, CONTEXT: 1}
     for name, (target, given) in RUNS.items():
-        module, _, function = target.partition(".")
-        run = getattr(importlib.import_module(f"ffhooks.commands.{module}"), function)
+        module, function = located(target)
+        run = getattr(importlib.import_module(module), function)
         params = list(inspect.signature(run).parameters.values())[leading[given] :]
         dests = {a.dest for a in commands.choices[name]._actions if a.dest != "help"}
         if given == CONTEXT:

@@ -114,6 +114,7 @@ COMMANDS: dict[str, tuple[str, str, Callable[[argparse.ArgumentParser], None]]] 
     ),
     "completion": (SETUP, "print a completion script: bash, zsh or fish", team.completion),
     "schema": (SETUP, "print a JSON Schema of an ffhooks file, or --list them", team.schema),
+    "server": (SETUP, "the optional commit-hook server: on, off, status, stop", user.server),
     "hook": (
         PLUMBING,
         "the commit hook in one process: guard, aggregate, validate staged",
@@ -151,6 +152,7 @@ _FOR_NO_ONE = (
     "aggregate",  # folds every store of the work tree, each under its own user
     "hook",  # the same
     "guard",
+    "server",  # a setting of the person at the keyboard, and their interpreter's server
 )
 
 

@@ -217,3 +217,18 @@ def daemon(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--interval", type=float, default=300.0, metavar="SECONDS", help="between rounds (300)"
     )
+
+
+def server(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "action",
+        choices=("status", "on", "off", "stop"),
+        help="status: on or off, and this installation's server; on, off: for commits in this "
+        "clone (with --global: all yours); stop: this installation's server",
+    )
+    p.add_argument(
+        "--global",
+        dest="everywhere",
+        action="store_true",
+        help="on, off: in your git config for every clone (git config --global)",
+    )

@@ -8,8 +8,8 @@ folder, umask, standard streams and terminal, and answers with the exit code. Wh
 no server (or it is out of date, or anything fails before the copy has answered), the hook
 runs in this process as always: the fold is safe to run again (its store lock and its
 comparison with the newest summaries make a second run a no-op), so falling back never counts
-time twice; and it then starts a server for the next commit. `FFHOOKS_HOOK_SERVER=off` turns
-the server off.
+time twice; and it then starts a server for the next commit. Only a user who turned it on
+comes here (hook/server_switch.py); `ffhooks server stop` stops it.
 
 Imports only built-in modules: it runs before anything else on every commit.
 """
@@ -24,7 +24,6 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-SWITCH = "FFHOOKS_HOOK_SERVER"
 PROTOCOL = 1
 # What the copy says, then the exit code: READY (it waits for GO, and runs the hook only
 # then, so this process either leaves the hook to it or runs it itself, never both), or
@@ -40,9 +39,10 @@ WAIT_SECONDS = 5.0
 
 
 def folder() -> str | None:
-    """The folder of the servers' sockets, if the server may be used here: POSIX, not turned
-    off, a short path (a socket's is limited to about 100 bytes)."""
-    if os.environ.get(SWITCH) == "off" or os.name != "posix" or not hasattr(os, "fork"):
+    """The folder of the servers' sockets, if a server can run here: POSIX, a short path (a
+    socket's is limited to about 100 bytes). Whether one is wanted, hook/server_switch.py
+    says."""
+    if os.name != "posix" or not hasattr(os, "fork"):
         return None
     base = os.environ.get("XDG_RUNTIME_DIR", "")
     if not os.path.isabs(base) or len(base) > 50:  # the socket's name adds up to 50 more

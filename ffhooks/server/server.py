@@ -64,6 +64,8 @@ def serve(address: str) -> None:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
         return  # another server of the same installation has just started
+    os.ftruncate(lock, 0)
+    os.write(lock, f"{os.getpid()}\n".encode())  # for `ffhooks server status` and `stop`
     _warm()
     code = _code_files()
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

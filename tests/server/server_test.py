@@ -306,7 +306,7 @@ def test_off_and_unsafe_folders_mean_no_server(
     monkeypatch.setenv("FFHOOKS_HOOK_SERVER", "off")
     assert ff("add", "205", "1h", "--start", "09:00").code == 0
     assert commit(plain, "--allow-empty", "-m", "off").returncode == 0
-    monkeypatch.delenv("FFHOOKS_HOOK_SERVER")
+    monkeypatch.setenv("FFHOOKS_HOOK_SERVER", "on")
     served.mkdir(mode=0o755)  # others may enter: not used, not made private either
     served.chmod(0o755)
     assert ff("add", "205", "1h", "--start", "11:00").code == 0
@@ -370,3 +370,61 @@ def test_the_served_hook_imports_nothing_of_the_hook(served: Path, plain: Path) 
     }
     assert "ffhooks.server.client" in imported
     assert not imported & {"pathlib", "json", "datetime", "ffhooks.commands.hook"}, imported
+
+
+def test_off_by_default_and_on_per_clone_or_per_user(
+    served: Path, plain: Path, ff: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No server unless the user turned it on: `ffhooks server on` (this clone) or `--global`
+    (every clone of theirs); `FFHOOKS_HOOK_SERVER=off` wins over both."""
+    monkeypatch.delenv("FFHOOKS_HOOK_SERVER")
+    assert ff("add", "205", "1h", "--start", "09:00").code == 0
+    assert commit(plain, "--allow-empty", "-m", "default").returncode == 0
+    time.sleep(0.5)
+    assert servers(served) == [] and not served.exists()
+    status = ffhooks(plain, "server", "status")
+    assert "hook server: off (the default;" in status and "not running" in status
+    assert ff("server", "on").code == 0
+    assert git(plain, "config", "ffhooks.hookServer").strip() == "true"
+    assert "hook server: on (git config ffhooks.hookServer)" in ffhooks(plain, "server", "status")
+    assert ff("add", "205", "1h", "--start", "11:00").code == 0
+    assert commit(plain, "--allow-empty", "-m", "on").returncode == 0
+    pid = one_server(served)
+    assert f"running, pid {pid}" in ffhooks(plain, "server", "status")
+    assert f"(pid {pid})" in ffhooks(plain, "server", "stop")
+    wait_for(lambda: servers(served) == [], "the server to stop")
+    assert ff("server", "off").code == 0
+    assert ff("server", "on", "--global").code == 0  # every clone of this user's
+    assert git(plain, "config", "--global", "ffhooks.hookServer").strip() == "true"
+    monkeypatch.setenv("FFHOOKS_HOOK_SERVER", "off")
+    assert ff("add", "205", "1h", "--start", "13:00").code == 0
+    assert commit(plain, "--allow-empty", "-m", "env off").returncode == 0
+    time.sleep(0.5)
+    assert servers(served) == []
+    assert billed(ff) == 3 * 3600
+
+
+def ffhooks(repo: Path, *args: str) -> str:
+    """What the console script prints (the installation a commit's hook runs: this test's
+    process has other import paths, so another server would be its own)."""
+    done = subprocess.run(("ffhooks", *args), cwd=repo, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_the_commit_path_never_imports_the_server_when_it_is_off(plain: Path) -> None:
+    """The opt-in wing costs nothing to those who leave it off: `ffhooks hook` (as git runs
+    it, the console script) imports no module of `ffhooks.server`."""
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPROFILEIMPORTTIME": "1"}
+    env.pop("FFHOOKS_HOOK_SERVER", None)
+    script = "import sys; sys.argv = ['ffhooks', 'hook']; from ffhooks.main import cli; cli()"
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=plain, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    imported = [line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()]
+    assert "ffhooks.main" in imported
+    assert [name for name in imported if name.startswith("ffhooks.server")] == []
