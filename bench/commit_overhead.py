@@ -32,10 +32,11 @@ one change to a tracked file in every variant:
   signed (`ssh-keygen -Y sign`) and its signature checked by the hook;
 - `no-op`: `noop` (with the same untimed `ffhooks add` first).
 
-The hook server (`ffhooks/server/server.py`, off by default) is turned on for the other
-variants (`FFHOOKS_HOOK_SERVER=on`): the first commit of each installation (untimed) starts it, and the hook process of every later commit has a fork
-of it run the hook. Its sockets are in the temporary directory (`XDG_RUNTIME_DIR`); each
-installation must have had one (the local installs share this interpreter's), and they are
+The hook server (`ffhooks/server/server.py`, off by default) is turned on for the other variants
+(`FFHOOKS_HOOK_SERVER=on`): the first commit of each installation (untimed) starts it, and the
+hook process of every later commit has a fork of it run the hook. Its sockets are in the
+temporary directory (`XDG_RUNTIME_DIR`); each installation must have had one (the local installs
+share this interpreter's), and they are
 stopped at the end. Only the `git commit` process is timed. Each commit must have added
 exactly one summary, under the month of the new session (`one changed month`, `the same, hook
 server off`, `signed`, the latter with a signature) or none (the others); the hook may

@@ -123,6 +123,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from ffhooks.error_handler import run
 
     argv = sys.argv[1:] if argv is None else list(argv)
+    # Every git that ffhooks runs reads objects as they are: a `refs/replace/` ref (which
+    # anyone who can push a ref can add, and a mirror fetches) would make a summary read as
+    # other bytes than the ones committed.
+    os.environ["GIT_NO_REPLACE_OBJECTS"] = "1"
     if argv == ["hook"]:  # every commit: no parser to build (`bench/commit_overhead.py`)
         return run(lambda: _dispatch({"command": "hook"}))
     from ffhooks.cli.parser import build_parser

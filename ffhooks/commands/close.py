@@ -65,7 +65,11 @@ def close(
         if any(p.required for p in policies):
             closers.check_key(closing.ssh_key(repo, Path(scratch)), policies)
         how = closing.write_tag(
-            repo, span, commit, closing.message(span, message, report_json), Path(scratch)
+            repo,
+            span,
+            commit,
+            closing.message(span, message, report_json, policies[0].project),
+            Path(scratch),
         )
     _check_written(repo, span, commit, policies)
     print(
@@ -89,7 +93,7 @@ def _check_written(
     (raw,) = read_objects(repo.top, [f"refs/tags/{span.tag}"])
     written = closing.Closed(span=span, commit=commit, report=None, tag_object=raw)
     for policy in policies:
-        found = closers.unsigned([written], policy, cache_file(repo.state_dir))
+        found = closers.refused([written], policy, cache_file(repo.state_dir))
         if found:
             run_git(["tag", "-d", span.tag], repo.top)
             raise FatalError(

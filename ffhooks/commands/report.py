@@ -270,7 +270,7 @@ def _trusted_closings(repo: Repo, ref: str | None, closed: list[closing.Closed])
         policy = closers.worktree_policy(repo)
     else:
         policy = closers.policy_at(repo.top, resolve_commit(repo.top, ref))
-    found = closers.unsigned(closed, policy, cache_file(repo.state_dir))
+    found = closers.refused(closed, policy, cache_file(repo.state_dir))
     if found:
         more = f" (and {len(found) - 1} more: `ffhooks verify` lists them)" if found[1:] else ""
         raise FatalError(f"tag {found[0]}{more}")

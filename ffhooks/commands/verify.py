@@ -62,7 +62,7 @@ def closings_trusted(repo: Repo, commit: str) -> tuple[list[Finding], list[Findi
     except FatalError:
         return [], []  # named by closed_changes
     policy = closers.policy_at(repo.top, commit)
-    found = closers.unsigned(closed, policy, cache_file(repo.state_dir))
+    found = closers.refused(closed, policy, cache_file(repo.state_dir))
     unguarded = closers.warning(closed, policy)
     return [Finding(*u) for u in found], [Finding(*unguarded)] if unguarded else []
 

@@ -14,7 +14,7 @@ from ffhooks.git.plumbing import git_failed, run_git
 
 def resolve_commit(top: Path, ref: str) -> str:
     commit = run_git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], top, check=False)
-    if ref.startswith("-") or not commit.strip():
+    if ref.startswith("-") or len(commit.split()) != 1:  # a range names two: not one commit
         raise FatalError(f"{ref!r} is not a commit in this repository: check the name, or fetch")
     return commit.strip()
 

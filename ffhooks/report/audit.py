@@ -131,7 +131,7 @@ def trail(
         if unknown:
             shown = ", ".join(sorted(known)[:20]) + (", ..." if len(known) > 20 else "")
             raise FatalError(f"no summaries for user {unknown[0]!r} (known: {shown or 'none'})")
-        wanted = {s.after[0] for s in steps if s.added and s.via.merge and s.after}
+        wanted = {s.after for s in steps if s.added and s.via.merge and s.after}
         origins = _origins(adds.output() if wanted else "", wanted, {c.sha for c, _ in line})
     return Trail(ref, commit, start, end, _changes(repo, commit, steps, origins, cache))
 
@@ -272,7 +272,11 @@ def _live(folder: dict[int, tuple[str, str]]) -> tuple[str, str] | None:
 
 
 def _changes(
-    repo: Repo, commit: str, steps: list[_Step], origins: dict[str, Commit], cache: Path | None
+    repo: Repo,
+    commit: str,
+    steps: list[_Step],
+    origins: dict[tuple[str, str], Commit],
+    cache: Path | None,
 ) -> list[Change]:
     from ffhooks.git.objects import read_objects
 
@@ -290,7 +294,7 @@ def _changes(
         rows = _difference(old.totals, new.totals if new else {})
         origin = step.via
         if step.added and step.after is not None:
-            origin = origins.get(step.after[0], step.via)
+            origin = origins.get(step.after, step.via)
         signer, key, verified = signers.of(step.after[1]) if step.after else ("-", None, None)
         out.append(
             Change(
@@ -393,13 +397,18 @@ class _Signers:
         return (named[0] if named else fingerprint(key)), fingerprint(key), verified
 
 
-def _origins(out: str, wanted: set[str], line: set[str]) -> dict[str, Commit]:
-    """Per file a merge brought into the ref (`wanted`), the commit that added it on the
-    merged side: the newest one off the first-parent `line`, in a `git log --raw` of adds."""
-    found: dict[str, Commit] = {}
+def _origins(
+    out: str, wanted: set[tuple[str, str]], line: set[str]
+) -> dict[tuple[str, str], Commit]:
+    """Per file a merge brought into the ref (`wanted`: path and blob), the commit that added
+    it on the merged side with that content: the newest one off the first-parent `line`, in
+    a `git log --raw` of adds. A file the merge itself rewrote has none: the merge wrote it."""
+    found: dict[tuple[str, str], Commit] = {}
     for adder, entries in reversed(_log(out)):  # newest first in the log: oldest first here
         if adder.sha not in line:
-            found.update((path, adder) for _, path, _ in entries if path in wanted)
+            found.update(
+                ((path, blob), adder) for _, path, blob in entries if (path, blob) in wanted
+            )
     return found
 
 

@@ -20,10 +20,11 @@ from ffhooks.errors import FatalError
 from ffhooks.records import NamedTuple
 from ffhooks.report import closing
 from ffhooks.trust import sshformat, sshsig
-from ffhooks.trust.policy import Unverified
+from ffhooks.trust.policy import Unverified, trust_files_at, worktree_trust_file
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from ffhooks.config import TeamConfig
     from ffhooks.git.plumbing import Repo
     from ffhooks.trust.signing import SigningKey
 
@@ -43,32 +44,28 @@ class Policy(NamedTuple):
     required: bool  # closings must be signed by a key `closers` lists
     closers: bytes | None  # the file, None where there is none
     where: str  # where it was read: a commit, or the work tree
+    project: str | None  # the team config's: a closing of another project never counts
 
 
-def _policy(signatures: str, closers: bytes | None, where: str) -> Policy:
-    return Policy(closers is not None or signatures == "required", closers, where)
+def _policy(config: TeamConfig, closers: bytes | None, where: str) -> Policy:
+    required = closers is not None or config.signatures == "required"
+    return Policy(required, closers, where, config.project)
 
 
 def policy_at(top: Path, commit: str) -> Policy:
     """Who may close, as a commit holds it (its allowed_closers and team config)."""
     from ffhooks.config import CONFIG, config_at
-    from ffhooks.git.objects import read_objects, tree_blobs
 
-    blobs = tree_blobs(top, commit, [CONFIG, ALLOWED_CLOSERS])
-    names = [p for p in (CONFIG, ALLOWED_CLOSERS) if p in blobs]
-    data = dict(zip(names, read_objects(top, [blobs[p] for p in names]), strict=True))
-    signatures = config_at(data.get(CONFIG), commit).signatures
-    return _policy(signatures, data.get(ALLOWED_CLOSERS), commit[:12])
+    data = trust_files_at(top, commit, [CONFIG, ALLOWED_CLOSERS])
+    config = config_at(data.get(CONFIG), commit)
+    return _policy(config, data.get(ALLOWED_CLOSERS), commit[:12])
 
 
 def worktree_policy(repo: Repo) -> Policy:
     from ffhooks.config import load_config
 
-    try:
-        closers = (repo.top / ALLOWED_CLOSERS).read_bytes()
-    except (FileNotFoundError, NotADirectoryError):
-        closers = None
-    return _policy(load_config(repo.flowforge).signatures, closers, "the work tree")
+    closers = worktree_trust_file(repo.top, ALLOWED_CLOSERS)
+    return _policy(load_config(repo.flowforge), closers, "the work tree")
 
 
 class Signed(NamedTuple):
@@ -118,14 +115,28 @@ def _fix(c: closing.Closed) -> str:
     )
 
 
-def unsigned(closed: list[closing.Closed], policy: Policy, cache: Path | None) -> list[Unverified]:
+def refused(closed: list[closing.Closed], policy: Policy, cache: Path | None) -> list[Unverified]:
     """The closings among `closed` (each period's latest revision) that `policy` does not
     accept, each named by its tag, with the fix."""
+    found = [
+        Unverified(
+            c.span.tag,
+            f"a closing of project {named}, and this project is {policy.project}: fetched "
+            f"from another repository, it would bill that project's figures here; `git tag "
+            f"-d {c.span.tag}`",
+        )
+        for c in closed
+        if (named := closing.project_of(c.tag_object))
+        and policy.project
+        and named != policy.project
+    ]
     if not policy.required:
-        return []
+        return found
+    foreign = {u.path for u in found}
+    closed = [c for c in closed if c.span.tag not in foreign]
     at = f"{ALLOWED_CLOSERS} at {policy.where}"
     signers = sshformat.allowed_signers((policy.closers or b"").decode(errors="replace"))
-    found, checks, by_tag = [], [], {}
+    checks, by_tag = [], {}
     for c in closed:
         signed, tag = split(c.tag_object), c.span.tag
         by_tag[tag] = c

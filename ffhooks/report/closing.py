@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 TAGS = "refs/tags/ffhooks/closed/"
 BY = ("user", "task", "month", "day")  # the finest a summary holds: any later report's part
 _SHA = "ffhooks-report-sha256: "
+_PROJECT = "ffhooks-project: "
 _REPORT = "ffhooks-report:\n"
 _NAME = re.compile(
     r"(?:([0-9]{4}-[0-9]{2})|([0-9]{4}-[0-9]{2}-[0-9]{2})_([0-9]{4}-[0-9]{2}-[0-9]{2}))(?:\.([2-9]|[1-9][0-9]+))?"
@@ -204,13 +205,26 @@ def closed_periods(repo: Repo) -> list[Closed]:
     return found
 
 
-def message(s: Span, text: str | None, report_json: str) -> str:
-    if text and "ffhooks-report" in text:
-        raise FatalError("--message: leave out the words ffhooks-report (they mark the report)")
+def message(s: Span, text: str | None, report_json: str, project: str | None) -> str:
+    """The tag's message: a heading, the user's note, the project (team config `project`,
+    where it names one: a signed closing then counts in its own project only), and the
+    report with its hash."""
+    if text and "ffhooks-" in text:
+        raise FatalError("--message: leave out the words ffhooks- (they mark the report)")
     head = f"ffhooks closed period {s.label} ({s.first} to {s.last})\n\n"
     note = f"{text.strip()}\n\n" if text and text.strip() else ""
+    named = f"{_PROJECT}{project}\n" if project else ""
     digest = hashlib.sha256(report_json.encode()).hexdigest()
-    return f"{head}{note}{_SHA}{digest}\n{_REPORT}{report_json}"
+    return f"{head}{note}{named}{_SHA}{digest}\n{_REPORT}{report_json}"
+
+
+def project_of(tag_object: bytes) -> str | None:
+    """The project a closing names (None: made before ffhooks 0.5, or where none was set)."""
+    head = tag_object.split(f"\n{_SHA}".encode(), 1)[0]
+    for line in head.splitlines():
+        if line.startswith(_PROJECT.encode()):
+            return line[len(_PROJECT) :].decode(errors="replace").strip()
+    return None
 
 
 def recorded(tag: str, text: str) -> Any:

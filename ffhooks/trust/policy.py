@@ -40,10 +40,44 @@ def cache_file(state_dir: Path) -> Path:
 
 
 def worktree_signers(top: Path) -> bytes | None:
+    return worktree_trust_file(top, ALLOWED_SIGNERS)
+
+
+def worktree_trust_file(top: Path, name: str) -> bytes | None:
+    """A file that says who is trusted, as the work tree holds it (None if absent). A link is
+    refused: it would make another file (a summary signer's list, say) the one trusted."""
+    path = top / name
+    if path.is_symlink():
+        raise FatalError(f"{name} is a symbolic link: {_LINK_FIX}")
     try:
-        return (top / ALLOWED_SIGNERS).read_bytes()
+        return path.read_bytes()
     except (FileNotFoundError, NotADirectoryError):
         return None
+
+
+def trust_files_at(top: Path, commit: str, names: list[str]) -> dict[str, bytes]:
+    """The files among `names` that a commit holds, by name; a link among them is refused,
+    as in the work tree."""
+    from ffhooks.git.objects import read_objects
+    from ffhooks.git.plumbing import run_git
+
+    listed = run_git(["--literal-pathspecs", "ls-tree", "-z", commit, "--", *names], top)
+    blobs = {}
+    for entry in listed.split("\0"):
+        meta, _, path = entry.partition("\t")
+        if not path:
+            continue
+        mode, kind, blob = meta.split()
+        if mode == "120000" or kind != "blob":
+            raise FatalError(f"{path} at {commit[:12]} is not a plain file ({mode}): {_LINK_FIX}")
+        blobs[path] = blob
+    return dict(zip(blobs, read_objects(top, list(blobs.values())), strict=True))
+
+
+_LINK_FIX = (
+    "a file that says who is trusted must hold its own lines; replace the link with the "
+    "file itself (`git rm` it, write the file, commit it, reviewed)"
+)
 
 
 def unverified(
@@ -117,11 +151,8 @@ def policy_at(top: Path, commit: str) -> tuple[TeamConfig, bytes | None]:
     """The team config and allowed signers as a commit holds them: what `verify --ref` and
     `report --ref` trust (both files are the team's root of trust: review their changes)."""
     from ffhooks.config import CONFIG, config_at
-    from ffhooks.git.objects import read_objects, tree_blobs
 
-    blobs = tree_blobs(top, commit, [CONFIG, ALLOWED_SIGNERS])
-    names = [p for p in (CONFIG, ALLOWED_SIGNERS) if p in blobs]
-    data = dict(zip(names, read_objects(top, [blobs[p] for p in names]), strict=True))
+    data = trust_files_at(top, commit, [CONFIG, ALLOWED_SIGNERS])
     return config_at(data.get(CONFIG), commit), data.get(ALLOWED_SIGNERS)
 
 

@@ -82,7 +82,7 @@ def hand_made(
     else:
         text = json.dumps(report, indent=2) + "\n"
     file = repo.parent / f"{label}.msg"
-    file.write_text(closing.message(span, None, text))
+    file.write_text(closing.message(span, None, text, None))
     config = [a for a in sign if a != "-s"]
     mode = "-s" if "-s" in sign else "-a"
     git(repo, *config, "tag", mode, "--cleanup=verbatim", "-F", str(file), span.tag)
