@@ -115,21 +115,21 @@ def _settings(raw: dict[str, Any]) -> TeamConfig:
     kept = {**DEFAULTS["snapshots"], **merged["snapshots"]}
     compact = {**COMPACT_DEFAULTS, **merged.get("compact", {})}
     return TeamConfig(
-        float(merged["max_session_hours"]),
-        pattern,
-        detail["per_task"],
-        detail["period"],
-        merged.get("rates"),
-        merged.get("currency"),
-        tuple(Rule(r["files"], r["schema"]) for r in merged.get("validate", ())),
-        kept["keep_last"],
-        kept["keep_daily_days"],
-        compact["delete_after_days"],
-        merged.get("signatures", "off"),
-        merged.get("signatures_from"),
-        merged.get("report", {}).get("title"),
-        merged.get("report", {}).get("client"),
-        merged.get("project"),
+        max_session_hours=float(merged["max_session_hours"]),
+        branch_task_pattern=pattern,
+        per_task=detail["per_task"],
+        period=detail["period"],
+        rates=merged.get("rates"),
+        currency=merged.get("currency"),
+        validate=tuple(Rule(r["files"], r["schema"]) for r in merged.get("validate", ())),
+        keep_last=kept["keep_last"],
+        keep_daily_days=kept["keep_daily_days"],
+        delete_after_days=compact["delete_after_days"],
+        signatures=merged.get("signatures", "off"),
+        signatures_from=merged.get("signatures_from"),
+        report_title=merged.get("report", {}).get("title"),
+        report_client=merged.get("report", {}).get("client"),
+        project=merged.get("project"),
     )
 
 

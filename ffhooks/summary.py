@@ -71,7 +71,7 @@ def parse_path(path: str) -> SummaryPath | None:
     if match is None:
         return None
     user, month, store, seq = match.groups()
-    return SummaryPath(user, month, store, int(seq))
+    return SummaryPath(user=user, month=month, store=store, seq=int(seq))
 
 
 def month_bounds(month: str, tz: ZoneInfo | ZoneHistory) -> tuple[datetime, datetime]:

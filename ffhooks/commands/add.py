@@ -30,7 +30,12 @@ def add(
         else:
             begin = ctx.now - length  # it just ended
         session = Session(
-            new_session_id(), rules.check_task(task), begin, begin + length, billable, note
+            id=new_session_id(),
+            task=rules.check_task(task),
+            start=begin,
+            end=begin + length,
+            billable=billable,
+            note=note,
         )
         timer.add(store, session, limits(ctx, force))
         print(f"Added {describe(session, store)}")

@@ -21,7 +21,7 @@ def _fold(repo: Repo, user: str, now: datetime, *, rebuild: bool, quiet: bool) -
     from ffhooks.context import Context
     from ffhooks.fold.run import fold_and_snapshot
 
-    ctx = Context(repo, user, now)
+    ctx = Context(repo=repo, user=user, now=now)
     done = fold_and_snapshot(ctx, rebuild=rebuild, shown=rebuild and not quiet)
     lost = [p for p in done.staged if p not in done.written]
     if lost:

@@ -58,7 +58,7 @@ def close(
     policies = [closers.policy_at(repo.top, commit)]
     if not repo.bare:
         policies.append(closers.worktree_policy(repo))
-    scope = Scope(span.first, span.last, [], [])
+    scope = Scope(first=span.first, last=span.last, users=[], tasks=[])
     result, _, extra, _ = compute(repo, commit, scope, closing.BY, False, True)
     report_json = rep.dumps(result, **extra) + "\n"
     with tempfile.TemporaryDirectory(prefix="ffhooks-close-") as scratch:

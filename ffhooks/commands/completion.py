@@ -36,7 +36,7 @@ def commands() -> list[Command]:
             longs = [o for o in action.option_strings if o.startswith("--")]
             if longs:
                 described.append((longs[0][2:], action.help or ""))
-        found.append(Command(name, text, words, described))
+        found.append(Command(name=name, help=text, words=words, described=described))
     return found
 
 

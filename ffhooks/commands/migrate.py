@@ -104,7 +104,7 @@ def migrate(
     return 1 if skipped or outcome.orphans or mismatches else 0
 
 
-def _totals(outcome: legacy.Outcome) -> dict[str, int]:
+def _totals(outcome: legacy.MigrationOutcome) -> dict[str, int]:
     return {
         "billable_seconds": sum(r.billable_seconds for r in outcome.rows),
         "non_billable_seconds": sum(r.non_billable_seconds for r in outcome.rows),
@@ -113,7 +113,7 @@ def _totals(outcome: legacy.Outcome) -> dict[str, int]:
 
 
 def _as_json(
-    outcome: legacy.Outcome,
+    outcome: legacy.MigrationOutcome,
     dry_run: bool,
     notes: list[str],
     saved: Any,
@@ -148,7 +148,7 @@ def _as_json(
 
 
 def _print(
-    outcome: legacy.Outcome,
+    outcome: legacy.MigrationOutcome,
     dry_run: bool,
     notes: list[str],
     saved: Any,

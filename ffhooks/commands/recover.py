@@ -181,7 +181,7 @@ def _stage_lost(ctx: Context, result: dict[str, Any]) -> list[str]:
     lost = unstaged(ctx.repo)
     for user in sorted({p.split("/")[3] for p, _ in lost}):
         try:
-            fold_and_snapshot(Context(ctx.repo, user, ctx.now))
+            fold_and_snapshot(Context(repo=ctx.repo, user=user, now=ctx.now))
         except FatalError as exc:
             queue.record(ctx.repo.state_dir, "aggregate", user, str(exc), ctx.now)
     still = unstaged(ctx.repo) if lost else []

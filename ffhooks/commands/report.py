@@ -79,7 +79,14 @@ def report(
     target = None if output is None else writable(output)
     first, last = bound(start, now, end=False), bound(end, now, end=True)
     ordered(first, last)
-    scope = Scope(first, last, users, tasks, round_minutes, round_mode)
+    scope = Scope(
+        first=first,
+        last=last,
+        users=users,
+        tasks=tasks,
+        round_minutes=round_minutes,
+        round_mode=round_mode,
+    )
     result, cells, extra, scope = compute(
         repo, ref, scope, group_by, include_unverified, ignore_closed
     )
@@ -228,7 +235,9 @@ def _page(
     counted = [rep.period_of(c.period) for c in cells if scope.holds(c)]
     first = scope.first or min((p.first for p in counted), default=None)
     last = scope.last or max((p.last for p in counted), default=None)
-    heading = html_page.Heading(first, last, title or config.report_title, config.report_client)
+    heading = html_page.Heading(
+        first=first, last=last, title=title or config.report_title, client=config.report_client
+    )
     weekly = rep.build(cells, group_by=("user", "week"), **scope.options(config))
     return html_page.page(result, html_page.weekly_hours(weekly.rows), now.date(), heading)
 

@@ -109,7 +109,7 @@ def _recut(store: Store, before: ZoneHistory, name: str) -> list[date]:
     for month in sorted(touched):
         bounds = summary.month_bounds(month, before) + summary.month_bounds(month, after)
         intervals = [
-            summary.Interval(s.task, s.start, s.end, s.billable)
+            summary.Interval(task=s.task, start=s.start, end=s.end, billable=s.billable)
             for s in store.sessions_between(min(bounds), max(bounds))
         ]
         old, new = (

@@ -38,7 +38,7 @@ from ffhooks.store.sessions import Running
 from ffhooks.store.store import Store
 
 
-class Outcome(NamedTuple):
+class FoldOutcome(NamedTuple):
     written: list[str]
     staged: list[str]  # written now, or written before but missing from the index
     restored: list[str]  # tombstones an older ffhooks left unstaged, put back as the index has them
@@ -48,7 +48,7 @@ class Outcome(NamedTuple):
     billed: tuple[tuple[str, int], ...] = ()  # (month, change of its billable seconds) written
 
 
-class Span(NamedTuple):
+class TimerSpan(NamedTuple):
     """What a running timer adds to the summaries: from its start to now, at most
     max_session_hours (a forgotten timer is not billed for the weekend)."""
 
@@ -57,12 +57,12 @@ class Span(NamedTuple):
     capped: bool
 
 
-def running_span(store: Store, max_seconds: int) -> Span | None:
+def running_span(store: Store, max_seconds: int) -> TimerSpan | None:
     running = store.timer().running
     if running is None or store.now <= running.start:
         return None
     cap = running.start + timedelta(seconds=max_seconds)
-    return Span(running, min(store.now, cap), store.now > cap)
+    return TimerSpan(running, min(store.now, cap), store.now > cap)
 
 
 def _ours(folder: Path, store_id: str) -> list[tuple[int, Path]]:
@@ -106,7 +106,7 @@ def newest_own(user_dir: Path, header: dict[str, Any]) -> list[Path]:
     ]
 
 
-def wanted_months(store: Store, user_dir: Path, span: Span | None, rebuild: bool) -> set[str]:
+def wanted_months(store: Store, user_dir: Path, span: TimerSpan | None, rebuild: bool) -> set[str]:
     """Months the store marked dirty, months a running timer was folded into at the last
     aggregation (it may have ended earlier since, or been restored away) and touches now,
     and months whose newest summary is missing from this work tree (a branch switch, `git
@@ -133,12 +133,12 @@ def aggregate(
     rebuild: bool = False,
     progress: Callable[[int, int], None] | None = None,
     meanwhile: Callable[[list[Path]], None] | None = None,
-) -> Outcome:
+) -> FoldOutcome:
     """Write new summaries for the months that changed and stage them, with every summary of
     the store that the index lacks (`meanwhile(written)` runs while git stages); return what
     was done. Nothing committed is edited or deleted."""
     if store.header is None:
-        return Outcome([], [], [], [], None)
+        return FoldOutcome(written=[], staged=[], restored=[], waiting=[], capped=None)
     store.header = header = store.owned()  # its writer id goes into each summary
     user_dir = repo.top / summary.SUMMARIES / store.user
     ours = store_months(user_dir, header["store"])
@@ -207,14 +207,14 @@ def aggregate(
     also = (lambda: meanwhile(list(new))) if meanwhile and new else None
     restored = listing.leftover_tombstones(repo, header["store"], pending)
     staged = stage_added(repo, list(new), lacking, restored, also)
-    return Outcome(
-        [rel_path(repo, p) for p in new],
-        [rel_path(repo, p) for p in staged],
-        restored,
-        sorted(pending),
-        span.running.task if span and span.capped else None,
-        bool(new) and config.signatures == "warn" and key is None,
-        tuple(billed),
+    return FoldOutcome(
+        written=[rel_path(repo, p) for p in new],
+        staged=[rel_path(repo, p) for p in staged],
+        restored=restored,
+        waiting=sorted(pending),
+        capped=span.running.task if span and span.capped else None,
+        unsigned=bool(new) and config.signatures == "warn" and key is None,
+        billed=tuple(billed),
     )
 
 
@@ -222,18 +222,21 @@ def billable(doc: dict[str, Any]) -> int:
     return sum(c["billable_seconds"] for tasks in doc["totals"].values() for c in tasks.values())
 
 
-def draft(store: Store, month: str, span: Span | None, config: TeamConfig) -> dict[str, Any]:
+def draft(store: Store, month: str, span: TimerSpan | None, config: TeamConfig) -> dict[str, Any]:
     """The summary the store's sessions (and running timer) make of a month, seq aside."""
     header = store.header or {}
     tz = store.zones  # each instant in the zone in effect then
     lo, hi = summary.month_bounds(month, tz)
     intervals = [
-        summary.Interval(s.task, s.start, s.end, s.billable) for s in store.sessions_between(lo, hi)
+        summary.Interval(task=s.task, start=s.start, end=s.end, billable=s.billable)
+        for s in store.sessions_between(lo, hi)
     ]
     capped = False
     if span and span.running.start < hi and span.end > lo:
         r = span.running
-        intervals.append(summary.Interval(r.task, r.start, span.end, r.billable))
+        intervals.append(
+            summary.Interval(task=r.task, start=r.start, end=span.end, billable=r.billable)
+        )
         capped = span.capped
     return summary.build(
         user=store.user,

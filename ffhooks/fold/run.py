@@ -9,7 +9,7 @@ from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 from ffhooks.errors import FatalError
-from ffhooks.fold.aggregate import Outcome, aggregate
+from ffhooks.fold.aggregate import FoldOutcome, aggregate
 from ffhooks.store.snapshot import take_held
 
 TYPE_CHECKING = False
@@ -26,7 +26,7 @@ def _bar_if(shown: bool, label: str) -> AbstractContextManager[Progress | None]:
     return progress.bar(label)
 
 
-def fold_and_snapshot(ctx: Context, *, rebuild: bool = False, shown: bool = False) -> Outcome:
+def fold_and_snapshot(ctx: Context, *, rebuild: bool = False, shown: bool = False) -> FoldOutcome:
     """Aggregate the caller's store; if that wrote summaries, snapshot the store with them,
     under the same lock, while git stages them. A failed snapshot must not fail the
     aggregation (on the commit path nothing may): it is queued and told. `shown`: a

@@ -97,27 +97,53 @@ def check(repo: Repo) -> Wiring:
         if not default:
             return _elsewhere(repo, folder, hook)
         if not config_has_hook(repo.top):
-            return Wiring(False, f"{CONFIG} has no ffhooks hook", "ffhooks init", hook, True)
-        return Wiring(False, "no pre-commit hook is installed", "ffhooks init", hook, True)
+            return Wiring(
+                runs=False,
+                what=f"{CONFIG} has no ffhooks hook",
+                fix="ffhooks init",
+                hook=hook,
+                installable=True,
+            )
+        return Wiring(
+            runs=False,
+            what="no pre-commit hook is installed",
+            fix="ffhooks init",
+            hook=hook,
+            installable=True,
+        )
     if not os.access(hook, os.X_OK):
         what = f"{where} is not executable, so git skips it"
-        return Wiring(False, what, f"chmod +x {where}", hook, False)
+        return Wiring(runs=False, what=what, fix=f"chmod +x {where}", hook=hook, installable=False)
     framework = _FRAMEWORK.search(text)
     if framework:
         named = _CONFIG_ARG.search(text)
         config = named.group(1).decode("utf-8", "replace") if named else CONFIG
         if config_has_hook(repo.top, config):
             return Wiring(
-                True, f"{framework.group(1).decode()}'s hook runs ffhooks", "", hook, True
+                runs=True,
+                what=f"{framework.group(1).decode()}'s hook runs ffhooks",
+                fix="",
+                hook=hook,
+                installable=True,
             )
-        return Wiring(False, f"{config} has no ffhooks hook", "ffhooks init", hook, True)
+        return Wiring(
+            runs=False,
+            what=f"{config} has no ffhooks hook",
+            fix="ffhooks init",
+            hook=hook,
+            installable=True,
+        )
     if b"ffhooks" in text:
-        return Wiring(True, f"{where} runs ffhooks", "", hook, False)
+        return Wiring(runs=True, what=f"{where} runs ffhooks", fix="", hook=hook, installable=False)
     if not default:
         return _elsewhere(repo, folder, hook)
     # someone's own script: `pre-commit install` keeps it and runs it first (migration mode)
     return Wiring(
-        False, f"{where} is not pre-commit's and runs no ffhooks", "ffhooks init", hook, True
+        runs=False,
+        what=f"{where} is not pre-commit's and runs no ffhooks",
+        fix="ffhooks init",
+        hook=hook,
+        installable=True,
     )
 
 
@@ -127,13 +153,19 @@ def _elsewhere(repo: Repo, folder: Path, hook: Path) -> Wiring:
     script = folder.parent / "pre-commit" if folder.name == "_" else hook
     text = _read(script) or b""
     if b"ffhooks" in text or (_RUNS_FRAMEWORK.search(text) and config_has_hook(repo.top)):
-        return Wiring(True, f"{_shown(repo, script)} runs ffhooks", "", hook, False)
+        return Wiring(
+            runs=True,
+            what=f"{_shown(repo, script)} runs ffhooks",
+            fix="",
+            hook=hook,
+            installable=False,
+        )
     shown = _shown(repo, folder)
     what = f"core.hooksPath is {shown} (another hook manager's), whose pre-commit runs no ffhooks"
     fix = f"echo '{SCRIPT_LINE}' >> {_shown(repo, script)}"
     if not script.exists() and script == hook:
         fix += f" && chmod +x {_shown(repo, script)}"
-    return Wiring(False, what, fix, hook, False)
+    return Wiring(runs=False, what=what, fix=fix, hook=hook, installable=False)
 
 
 def warning(wiring: Wiring) -> str:

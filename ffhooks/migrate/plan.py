@@ -24,7 +24,7 @@ from ffhooks.records import Any, NamedTuple
 from ffhooks.trust.policy import signed_alike, signing_key
 
 
-class Store(NamedTuple):
+class FrozenStore(NamedTuple):
     user: str
     store: str
     source: str
@@ -40,7 +40,7 @@ def plan(
     *,
     write: bool,
     signer: str | None = None,
-) -> tuple[list[str], int, list[Store]]:
+) -> tuple[list[str], int, list[FrozenStore]]:
     """Build each store's month; write (with `write`) those whose content changed. Returns
     the files written (or that would be), how many were already right, and the stores.
     When the team asks for signatures, `signer` signs them, and each says so.
@@ -62,7 +62,15 @@ def plan(
             months = cells.get((i, u), {})
             if (i, u) in tally.expect:
                 b, nb = tally.expect[(i, u)]
-                stores.append(Store(user, store, src.shown, b, nb))
+                stores.append(
+                    FrozenStore(
+                        user=user,
+                        store=store,
+                        source=src.shown,
+                        billable_seconds=b,
+                        non_billable_seconds=nb,
+                    )
+                )
             seq = max((s for files in existing.values() for s, _ in files), default=0)
             for month in sorted(set(months) | set(existing)):
                 keys = months.get(month, [])
@@ -106,7 +114,7 @@ def _write(repo: Repo, path: Path, doc: dict[str, Any]) -> None:
         ) from None
 
 
-def stage_all(repo: Repo, written: list[str], stores: list[Store]) -> None:
+def stage_all(repo: Repo, written: list[str], stores: list[FrozenStore]) -> None:
     """Stage what was written, and any file of these stores that is not staged yet (an
     interrupted run may have written files that this run finds already right)."""
     from ffhooks.fsio import sync_written
@@ -123,10 +131,10 @@ def stage_all(repo: Repo, written: list[str], stores: list[Store]) -> None:
         stage(repo, paths[n : n + 500])
 
 
-def verify(repo: Repo, stores: list[Store]) -> list[str]:
+def verify(repo: Repo, stores: list[FrozenStore]) -> list[str]:
     """Re-read the summaries in the work tree (newest per store and month, checksums and
     schema checked) and compare each user's seconds in `stores` with what the sources held
-    (`Store.billable_seconds`, ...). Returns the disagreements."""
+    (`FrozenStore.billable_seconds`, ...). Returns the disagreements."""
     from ffhooks.report import report
 
     ours = {s.store for s in stores}

@@ -34,7 +34,7 @@ from ffhooks.git.plumbing import Repo
 from ffhooks.migrate import entries
 from ffhooks.migrate.cells import MAX_SOURCES
 from ffhooks.migrate.jsonstream import LegacyReader, LinesReader
-from ffhooks.migrate.plan import Store, plan, stage_all
+from ffhooks.migrate.plan import FrozenStore, plan, stage_all
 from ffhooks.migrate.sources import Source
 from ffhooks.migrate.state import (
     CHECKPOINT_VERSION,
@@ -89,11 +89,11 @@ class SourceFacts(NamedTuple):
     unit: str | None  # how a legacy file's `duration` is read when there is no end
 
 
-class Outcome(NamedTuple):
+class MigrationOutcome(NamedTuple):
     timezone: str
     sources: list[SourceFacts]
     rows: list[Row]
-    stores: list[Store]
+    stores: list[FrozenStore]
     orphans: list[Orphan]
     duplicates: list[Duplicates]
     problems: list[Note]
@@ -178,7 +178,7 @@ def migrate(
     checkpoint_seconds: float = 5.0,
     progress: Progress | None = None,
     signer: str | None = None,
-) -> Outcome:
+) -> MigrationOutcome:
     """Read every source, add up its time, and (unless `dry_run`) write and stage the
     summaries that changed. An interrupted run leaves a checkpoint; the next run on the same
     sources resumes from it and ends with the same files."""
@@ -231,44 +231,53 @@ def _outcome(
     timezone: str,
     written: list[str],
     unchanged: int,
-    stores: list[Store],
+    stores: list[FrozenStore],
     resumed: int,
-) -> Outcome:
+) -> MigrationOutcome:
     rows = sorted(
-        (Row(tally.users[u], tally.tasks[t], *v) for (u, t), v in tally.rows.items()),
+        (
+            Row(
+                user=tally.users[u],
+                task=tally.tasks[t],
+                billable_seconds=v[0],
+                non_billable_seconds=v[1],
+                sessions=v[2],
+            )
+            for (u, t), v in tally.rows.items()
+        ),
         key=lambda r: (r.user, r.task),
     )
     facts = [
         SourceFacts(
-            s.shown,
-            s.kind,
-            s.sha256,
-            f["sessions"],
-            f["duplicates"],
-            f["skipped"],
-            f["orphans"],
-            f["empty"],
-            f["unit"],
+            shown=s.shown,
+            kind=s.kind,
+            sha256=s.sha256,
+            sessions=f["sessions"],
+            duplicates=f["duplicates"],
+            skipped=f["skipped"],
+            orphans=f["orphans"],
+            empty=f["empty"],
+            unit=f["unit"],
         )
         for s, f in zip(tally.sources, tally.facts, strict=True)
     ]
     duplicates = [
-        Duplicates(tally.labels[i], tally.labels[first], n, example)
+        Duplicates(source=tally.labels[i], first=tally.labels[first], sessions=n, example=example)
         for (i, first), (n, example) in sorted(tally.dups.items())
     ]
-    return Outcome(
-        timezone,
-        facts,
-        rows,
-        stores,
-        [Orphan(*o) for o in tally.orphans],
-        duplicates,
-        [Note(*p) for p in tally.problems],
-        tally.more[0],
-        [Note(*w) for w in tally.warnings],
-        tally.more[1],
-        tally.notes,
-        written,
-        unchanged,
-        resumed,
+    return MigrationOutcome(
+        timezone=timezone,
+        sources=facts,
+        rows=rows,
+        stores=stores,
+        orphans=[Orphan(*o) for o in tally.orphans],
+        duplicates=duplicates,
+        problems=[Note(*p) for p in tally.problems],
+        more_problems=tally.more[0],
+        warnings=[Note(*w) for w in tally.warnings],
+        more_warnings=tally.more[1],
+        notes=tally.notes,
+        written=written,
+        unchanged=unchanged,
+        resumed=resumed,
     )

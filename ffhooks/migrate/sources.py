@@ -120,7 +120,14 @@ def find_sources(repo: Repo, given: list[str]) -> tuple[list[Source], list[str]]
             if found[digest].shown != shown:
                 notes.append(f"{shown} has the same content as {found[digest].shown}: read once")
             continue
-        found[digest] = Source(path, shown, digest, stat.st_size, stat.st_mtime_ns, kind)
+        found[digest] = Source(
+            path=path,
+            shown=shown,
+            sha256=digest,
+            size=stat.st_size,
+            mtime_ns=stat.st_mtime_ns,
+            kind=kind,
+        )
     return sorted(found.values(), key=lambda s: (s.size, s.sha256)), notes
 
 

@@ -94,7 +94,7 @@ def run_round(ctx: Context) -> Round:
                 errors.append(f"queue: {why(again)}")
             continue
         retried.append(what)
-    return Round(taken, retried, errors, queue_length(state))
+    return Round(snapshot=taken, retried=retried, errors=errors, queue_length=queue_length(state))
 
 
 def _after_round(
@@ -145,10 +145,10 @@ def serve(
         started = clock()
         health = new_health(pid, started, interval)
         log(state, started, f"started: pid {pid}, user {user}, every {interval:g}s")
-        last = Round(None, [], [], 0)
+        last = Round(snapshot=None, retried=[], errors=[], queue_length=0)
         while True:
             now = clock()
-            done = run_round(Context(repo, user, now))
+            done = run_round(Context(repo=repo, user=user, now=now))
             _after_round(state, health, done, clock(), last.errors)
             last = done
             if once or stop.event.wait(interval):

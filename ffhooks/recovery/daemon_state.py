@@ -151,12 +151,12 @@ def write_health(state_dir: Path, health: dict[str, Any], now: datetime) -> None
         log(state_dir, now, f"cannot write {health_path(state_dir)}: {why(exc)}")
 
 
-class Verdict(NamedTuple):
+class HealthVerdict(NamedTuple):
     running: bool
     problems: list[str]  # empty: healthy
 
 
-def judge(health: dict[str, Any], now: datetime, held: bool | None) -> Verdict:
+def judge(health: dict[str, Any], now: datetime, held: bool | None) -> HealthVerdict:
     """Whether the daemon runs and does its job, from its health file and whether its lock
     is `held` (None: unknown)."""
     from ffhooks.clock import parse_iso
@@ -189,4 +189,4 @@ def judge(health: dict[str, Any], now: datetime, held: bool | None) -> Verdict:
     if n:
         waits = "operations wait" if n > 1 else "operation waits"
         problems.append(f"{n} failed {waits} in the queue: run `ffhooks recover`")
-    return Verdict(running, problems)
+    return HealthVerdict(running, problems)

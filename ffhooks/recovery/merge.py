@@ -135,12 +135,12 @@ def plan(
             kept.append(rel)
     kept = [rel for rel in kept if rel not in writes]
     return Plan(
-        writes,
-        sorted(rel for rel in writes if rel in here and rel not in ok),
-        sorted(kept),
-        left_out,
-        brought,
-        sorted(ident for ident in recorded if ident not in in_snapshot),
+        writes=writes,
+        broken=sorted(rel for rel in writes if rel in here and rel not in ok),
+        kept=sorted(kept),
+        left_out=left_out,
+        brought=brought,
+        lacking=sorted(ident for ident in recorded if ident not in in_snapshot),
     )
 
 

@@ -34,7 +34,7 @@ def take_snapshot(ctx: Context, reason: str) -> Manifest | None:
 
 def retry(ctx: Context, entry: dict[str, Any]) -> None:
     """Run a queued operation again for its user; raises FatalError if it still fails."""
-    who = Context(ctx.repo, entry["user"], ctx.now)
+    who = Context(repo=ctx.repo, user=entry["user"], now=ctx.now)
     if entry["operation"] == "aggregate":
         from ffhooks.fold.run import fold_and_snapshot
 

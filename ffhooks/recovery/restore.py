@@ -247,7 +247,18 @@ def restore(
         f"(`ffhooks recover restore {i}` brings that store back in this one's place)"
         for sid, i in others.items()
     ]
-    return Restore(None, skipped, [], [], before, [], [], None, [], [])
+    return Restore(
+        chosen=None,
+        skipped=skipped,
+        written=[],
+        unchanged=[],
+        before=before,
+        left_out=[],
+        brought=[],
+        replaced=None,
+        moved=[],
+        retired=[],
+    )
 
 
 def _apply(
@@ -294,16 +305,16 @@ def _apply(
         for rel in sorted(plan.writes, key=lambda r: r == f"{prefix}store.json"):
             atomic_write(repo.top / rel, plan.writes[rel])
     return Restore(
-        manifest,
-        skipped,
-        sorted(plan.writes),
-        plan.kept,
-        before,
-        [*unreadable, *plan.left_out],
-        plan.brought,
-        replaced,
-        plan.lacking if replaced else [],
-        retired,
+        chosen=manifest,
+        skipped=skipped,
+        written=sorted(plan.writes),
+        unchanged=plan.kept,
+        before=before,
+        left_out=[*unreadable, *plan.left_out],
+        brought=plan.brought,
+        replaced=replaced,
+        moved=plan.lacking if replaced else [],
+        retired=retired,
     )
 
 

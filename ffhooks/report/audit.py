@@ -119,7 +119,7 @@ def trail(
         )
     start, end = _ends(repo.top, commit, since, until)
     if end is None or end == start:
-        return Trail(ref, commit, start, end, [])
+        return Trail(ref=ref, commit=commit, start=start, end=end, changes=[])
     span = [end, f"^{start}"] if start else [end]
     # who wrote what a merge brings is asked of every commit of the range, on the other
     # core while the first-parent history is read and walked
@@ -133,7 +133,13 @@ def trail(
             raise FatalError(f"no summaries for user {unknown[0]!r} (known: {shown or 'none'})")
         wanted = {s.after for s in steps if s.added and s.via.merge and s.after}
         origins = _origins(adds.output() if wanted else "", wanted, {c.sha for c, _ in line})
-    return Trail(ref, commit, start, end, _changes(repo, commit, steps, origins, cache))
+    return Trail(
+        ref=ref,
+        commit=commit,
+        start=start,
+        end=end,
+        changes=_changes(repo, commit, steps, origins, cache),
+    )
 
 
 class _Later:
@@ -209,7 +215,19 @@ def _log(out: str) -> list[tuple[Commit, list[list[str]]]]:
             if meta.startswith(":")
         ]
         merge = len(parents.split()) > 1
-        found.append((Commit(sha, merge, int(committed), date, author, authored), entries))
+        found.append(
+            (
+                Commit(
+                    sha=sha,
+                    merge=merge,
+                    committed=int(committed),
+                    date=date,
+                    author=author,
+                    authored=authored,
+                ),
+                entries,
+            )
+        )
     return found
 
 
@@ -259,7 +277,7 @@ def _walk(
             live[key] = after
             if not users or key[0] in users:
                 new_file = after is not None and after[0] in added
-                steps.append(_Step(via, key, before_, after, new_file))
+                steps.append(_Step(via=via, key=key, before=before_, after=after, added=new_file))
     return steps, known
 
 
@@ -352,7 +370,16 @@ def _difference(old: dict[str, Any], new: dict[str, Any]) -> tuple[TaskChange, .
             a, b = after.get(task, {}), before.get(task, {})
             delta = [a.get(m, 0) - b.get(m, 0) for m in MEASURES]
             if any(delta):
-                rows.append(TaskChange(period, task, *delta))
+                billable, non_billable, sessions = delta
+                rows.append(
+                    TaskChange(
+                        period=period,
+                        task=task,
+                        billable_seconds=billable,
+                        non_billable_seconds=non_billable,
+                        sessions=sessions,
+                    )
+                )
     return tuple(rows)
 
 
@@ -372,7 +399,12 @@ class _Signers:
         self.lines = allowed_signers((self.allowed or b"").decode(errors="replace"))
         self.states = states
         checks = [
-            sshsig.Check(blob, s.doc["user"], summary.canonical(s.doc), s.doc["signature"])
+            sshsig.Check(
+                path=blob,
+                principal=s.doc["user"],
+                message=summary.canonical(s.doc),
+                signature=s.doc["signature"],
+            )
             for blob, s in states.items()
             if s.doc is not None and isinstance(s.doc.get("signature"), str)
         ]

@@ -49,7 +49,7 @@ class Policy(NamedTuple):
 
 def _policy(config: TeamConfig, closers: bytes | None, where: str) -> Policy:
     required = closers is not None or config.signatures == "required"
-    return Policy(required, closers, where, config.project)
+    return Policy(required=required, closers=closers, where=where, project=config.project)
 
 
 def policy_at(top: Path, commit: str) -> Policy:
@@ -165,7 +165,14 @@ def refused(closed: list[closing.Closed], policy: Policy, cache: Path | None) ->
                 shown = sshformat.fingerprint(key)
                 problem = f"signed with key {shown}, which {at} does not list as a closer"
             else:
-                checks.append(sshsig.Check(tag, principal, signed.payload, signed.signature))
+                checks.append(
+                    sshsig.Check(
+                        path=tag,
+                        principal=principal,
+                        message=signed.payload,
+                        signature=signed.signature,
+                    )
+                )
                 continue
         found.append(Unverified(tag, f"{problem}; {_fix(c)}"))
     if checks and policy.closers is not None:

@@ -43,7 +43,12 @@ class Span(NamedTuple):
 
     def next_revision(self) -> Span:
         base = self.label.partition(".")[0]
-        return Span(f"{base}.{self.revision + 1}", self.first, self.last, self.revision + 1)
+        return Span(
+            label=f"{base}.{self.revision + 1}",
+            first=self.first,
+            last=self.last,
+            revision=self.revision + 1,
+        )
 
     @property
     def tag(self) -> str:
@@ -72,11 +77,11 @@ def span_of(label: str) -> Span | None:
     try:
         if match[1]:
             facts = period_of(match[1])
-            return Span(label, facts.first, facts.last, revision)
+            return Span(label=label, first=facts.first, last=facts.last, revision=revision)
         first, last = date.fromisoformat(match[2]), date.fromisoformat(match[3])
     except ValueError:
         return None
-    return Span(label, first, last, revision) if first <= last else None
+    return Span(label=label, first=first, last=last, revision=revision) if first <= last else None
 
 
 def span(month: str | None, first: date | None, last: date | None) -> Span:
@@ -90,7 +95,7 @@ def span(month: str | None, first: date | None, last: date | None) -> Span:
         return found
     if first is None or last is None or last < first:
         raise FatalError("give a month (e.g. 2026-11), or --from DATE and --to DATE in order")
-    return Span(f"{first}_{last}", first, last)
+    return Span(label=f"{first}_{last}", first=first, last=last)
 
 
 def whole_months(docs: list[tuple[str, dict[str, Any]]]) -> dict[str, set[str]]:
@@ -114,14 +119,14 @@ def check_grain(s: Span, docs: list[tuple[str, dict[str, Any]]], commit: str) ->
     first = period_of(s.first.isoformat()[:7])
     last = period_of(s.last.isoformat()[:7])
     wider = Span(
-        "",
-        first.first if first.month in cut else s.first,
-        last.last if last.month in cut else s.last,
+        label="",
+        first=first.first if first.month in cut else s.first,
+        last=last.last if last.month in cut else s.last,
     )
     narrower = Span(
-        "",
-        first.last + timedelta(days=1) if first.month in cut else s.first,
-        last.first - timedelta(days=1) if last.month in cut else s.last,
+        label="",
+        first=first.last + timedelta(days=1) if first.month in cut else s.first,
+        last=last.first - timedelta(days=1) if last.month in cut else s.last,
     )
     options = [f"`{command(wider)}`"]
     if narrower.first <= narrower.last:
@@ -253,12 +258,12 @@ def cells_of(report: Any) -> list[Cell]:
     out = []
     for r in report["rows"]:
         cell = Cell(
-            r["user"],
-            r["task"],
-            r["day"] or r["month"],
-            r["billable_seconds"],
-            r["non_billable_seconds"],
-            r["sessions"],
+            user=r["user"],
+            task=r["task"],
+            period=r["day"] or r["month"],
+            billable_seconds=r["billable_seconds"],
+            non_billable_seconds=r["non_billable_seconds"],
+            sessions=r["sessions"],
         )
         if not all(type(v) is str for v in cell[:3]) or not all(type(v) is int for v in cell[3:]):
             raise TypeError("not a report's row")
@@ -347,7 +352,18 @@ def adjustments(label: str, before: list[Cell], after: list[Cell]) -> list[Adjus
             slot[0] += sign * c.billable_seconds
             slot[1] += sign * c.non_billable_seconds
             slot[2] += sign * c.sessions
-    return [Adjustment(label, u, t, *v) for (u, t), v in sorted(sums.items()) if any(v)]
+    return [
+        Adjustment(
+            period=label,
+            user=u,
+            task=t,
+            billable_seconds=v[0],
+            non_billable_seconds=v[1],
+            sessions=v[2],
+        )
+        for (u, t), v in sorted(sums.items())
+        if any(v)
+    ]
 
 
 def apply(

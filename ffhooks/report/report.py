@@ -101,12 +101,12 @@ def cells(docs: list[tuple[str, dict[str, Any]]], capped: list[str] | None = Non
             for task, t in tasks.items():
                 out.append(
                     Cell(
-                        doc["user"],
-                        task,
-                        period,
-                        t["billable_seconds"],
-                        t["non_billable_seconds"],
-                        t["sessions"],
+                        user=doc["user"],
+                        task=task,
+                        period=period,
+                        billable_seconds=t["billable_seconds"],
+                        non_billable_seconds=t["non_billable_seconds"],
+                        sessions=t["sessions"],
                     )
                 )
     return out
@@ -140,10 +140,10 @@ def period_of(key: str) -> Period:
     if len(key) == 7:
         first = date.fromisoformat(key + "-01")
         last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-        return Period(first, last, None, None, key)
+        return Period(first=first, last=last, day=None, week=None, month=key)
     day = date.fromisoformat(key)
     year, week, _ = day.isocalendar()
-    return Period(day, day, key, f"{year}-W{week:02d}", key[:7])
+    return Period(first=day, last=day, day=key, week=f"{year}-W{week:02d}", month=key[:7])
 
 
 def _round(seconds: int, minutes: int, mode: str) -> int:
@@ -240,7 +240,15 @@ def build(
         totals["amount"] = Decimal(sum(r.get("_cents", 0) for r in rows)).scaleb(-2)
         for r in rows:
             r["amount"] = Decimal(r.pop("_cents", 0)).scaleb(-2)
-    return Report(first, last, group_by, rows, totals, notes, currency if priced else None)
+    return Report(
+        first=first,
+        last=last,
+        group_by=group_by,
+        rows=rows,
+        totals=totals,
+        notes=notes,
+        currency=currency if priced else None,
+    )
 
 
 def _exact(figures: dict[str, Any]) -> dict[str, Any]:

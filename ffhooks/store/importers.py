@@ -63,7 +63,15 @@ def _session(raw: dict[str, Any], user: str) -> Session | str:
     for key in ("note", "reason"):
         if raw.get(key) is not None and not isinstance(raw[key], str):
             return f"{key!r} must be a string"
-    return Session(sid, raw["task"], start, end, billable, raw.get("note"), raw.get("reason"))
+    return Session(
+        id=sid,
+        task=raw["task"],
+        start=start,
+        end=end,
+        billable=billable,
+        note=raw.get("note"),
+        reason=raw.get("reason"),
+    )
 
 
 def read_jsonl(path: Path, user: str) -> Iterator[Entry]:
@@ -107,7 +115,7 @@ def read_watson(path: Path) -> Iterator[Entry]:
         sid = fid if isinstance(fid, str) and 8 <= len(fid) <= 32 else new_session_id()
         sid = sid.lower() if all(c in "0123456789abcdefABCDEF" for c in sid) else new_session_id()
         note = ", ".join(str(t) for t in tags) if isinstance(tags, list) and tags else None
-        yield where, Session(sid, project, start, end, True, note)
+        yield where, Session(id=sid, task=project, start=start, end=end, billable=True, note=note)
 
 
 def read_timewarrior(path: Path) -> Iterator[Entry]:
@@ -136,7 +144,12 @@ def read_timewarrior(path: Path) -> Iterator[Entry]:
             yield where, "has no tag to use as the task"
             continue
         note = item.get("annotation") if isinstance(item.get("annotation"), str) else None
-        yield where, Session(new_session_id(), tags[0], start, end, True, note)
+        yield (
+            where,
+            Session(
+                id=new_session_id(), task=tags[0], start=start, end=end, billable=True, note=note
+            ),
+        )
 
 
 def guess_format(path: Path) -> str:

@@ -68,7 +68,15 @@ class Running(NamedTuple):
 
     def until(self, end: datetime, note: str | None = None, reason: str | None = None) -> Session:
         joined = "; ".join(n for n in (self.note, note) if n) or None
-        return Session(self.id, self.task, self.start, end, self.billable, joined, reason)
+        return Session(
+            id=self.id,
+            task=self.task,
+            start=self.start,
+            end=end,
+            billable=self.billable,
+            note=joined,
+            reason=reason,
+        )
 
 
 class Paused(NamedTuple):
@@ -100,10 +108,23 @@ class Timer(NamedTuple):
     def from_json(cls, raw: dict[str, Any]) -> Timer:
         r, p = raw["running"], raw["paused"]
         return cls(
-            Running(r["id"], r["task"], parse_iso(r["start"]), r["billable"], r.get("note"))
+            Running(
+                id=r["id"],
+                task=r["task"],
+                start=parse_iso(r["start"]),
+                billable=r["billable"],
+                note=r.get("note"),
+            )
             if r
             else None,
-            Paused(p["task"], p["billable"], parse_iso(p["since"]), p.get("note")) if p else None,
+            Paused(
+                task=p["task"],
+                billable=p["billable"],
+                since=parse_iso(p["since"]),
+                note=p.get("note"),
+            )
+            if p
+            else None,
         )
 
 

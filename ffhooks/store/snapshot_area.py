@@ -162,7 +162,9 @@ def save(
             if not target.is_file() or target.stat().st_size != len(data):
                 atomic_write(target, data, fsync=False)
                 written.append(target)
-            entries.append(Entry(path, len(data), digest, (stamps or {}).get(path)))
+            entries.append(
+                Entry(path=path, size=len(data), sha256=digest, stamp=(stamps or {}).get(path))
+            )
         if unsynced is None:
             sync_written(written)  # every object is on disk before a manifest names it
         entries.sort()
@@ -199,7 +201,16 @@ def save(
         atomic_write(target, _sealed(body, sha256_hex(body)), fsync=unsynced is None)
         if unsynced is not None:
             unsynced += [*written, target]
-    return Manifest(snapshot_id, now, reason, user, entries, target, store, worktree)
+    return Manifest(
+        id=snapshot_id,
+        created=now,
+        reason=reason,
+        user=user,
+        files=entries,
+        path=target,
+        store=store,
+        worktree=worktree,
+    )
 
 
 _ENTRY_KEYS = ({"path", "size", "sha256"}, {"path", "size", "sha256", "mtime_ns", "inode"})
@@ -281,19 +292,22 @@ def _parsed(data: bytes, state_dir: Path, snapshot_id: int) -> Manifest:
         raise BrokenFile(shown, problem, fix)
     files = [
         Entry(
-            f["path"], f["size"], f["sha256"], (f["mtime_ns"], f["inode"]) if "inode" in f else None
+            path=f["path"],
+            size=f["size"],
+            sha256=f["sha256"],
+            stamp=(f["mtime_ns"], f["inode"]) if "inode" in f else None,
         )
         for f in doc["files"]
     ]
     return Manifest(
-        doc["id"],
-        parse_iso(doc["created"]),
-        doc["reason"],
-        doc["user"],
-        files,
-        path,
-        doc.get("store"),
-        doc.get("worktree"),
+        id=doc["id"],
+        created=parse_iso(doc["created"]),
+        reason=doc["reason"],
+        user=doc["user"],
+        files=files,
+        path=path,
+        store=doc.get("store"),
+        worktree=doc.get("worktree"),
     )
 
 

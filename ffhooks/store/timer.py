@@ -53,7 +53,7 @@ def start(
             return current.running, None
         ended = _end_running(store, current.running, at, limits)
     check_start(store, at)
-    running = Running(new_session_id(), task, at, billable, note)
+    running = Running(id=new_session_id(), task=task, start=at, billable=billable, note=note)
     store.apply(added=[ended] if ended else [], timer=Timer(running=running))
     return running, ended
 
@@ -63,7 +63,7 @@ def pause(store: Store, at: datetime, limits: Limits, reason: str | None) -> Ses
     if running is None:
         raise FatalError("no timer is running: nothing to pause")
     ended = _end_running(store, running, at, limits, reason=reason)
-    paused = Paused(running.task, running.billable, at, running.note)
+    paused = Paused(task=running.task, billable=running.billable, since=at, note=running.note)
     store.apply(added=[ended] if ended else [], timer=Timer(paused=paused))
     return ended
 
@@ -76,7 +76,11 @@ def resume(store: Store, at: datetime) -> Running:
         raise FatalError("nothing is paused: start a task with `ffhooks start TASK`")
     check_start(store, at)
     running = Running(
-        new_session_id(), current.paused.task, at, current.paused.billable, current.paused.note
+        id=new_session_id(),
+        task=current.paused.task,
+        start=at,
+        billable=current.paused.billable,
+        note=current.paused.note,
     )
     store.apply(timer=Timer(running=running))
     return running

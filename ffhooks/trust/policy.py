@@ -105,7 +105,14 @@ def unverified(
             )
             found.append(Unverified(path, problem))
         else:
-            checks.append(sshsig.Check(path, doc["user"], summary.canonical(doc), signature))
+            checks.append(
+                sshsig.Check(
+                    path=path,
+                    principal=doc["user"],
+                    message=summary.canonical(doc),
+                    signature=signature,
+                )
+            )
     if checks and allowed is not None:
         failed = sshsig.verify(checks, allowed, cache)
         found += [Unverified(path, f"{problem}{signers[path]}") for path, problem in failed.items()]

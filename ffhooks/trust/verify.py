@@ -29,13 +29,13 @@ class Finding(NamedTuple):
         )
 
 
-class Verdict(NamedTuple):
+class RecordVerdict(NamedTuple):
     checked: int  # files under .flowforge/
     problems: list[Finding]
     warnings: list[Finding]  # what the team's policy only warns about
 
 
-def verify_commit(top: Path, commit: str, cache: Path | None = None) -> Verdict:
+def verify_commit(top: Path, commit: str, cache: Path | None = None) -> RecordVerdict:
     """What is wrong in the `.flowforge/` tree of a commit, by the team config and allowed
     signers of that commit. Tombstones are known by their blob id and never read."""
     blobs = tree_blobs(top, commit, [".flowforge"])
@@ -88,8 +88,8 @@ def verify_commit(top: Path, commit: str, cache: Path | None = None) -> Verdict:
         warnings.append(Finding(CONFIG, f"names no project: {NO_PROJECT_FIX}"))
     signatures = [Finding(u.path, u.problem) for u in unverified(config, allowed, docs, cache)]
     if config.signatures == "required":
-        return Verdict(len(paths), found + signatures, warnings)
-    return Verdict(len(paths), found, warnings + signatures)
+        return RecordVerdict(len(paths), found + signatures, warnings)
+    return RecordVerdict(len(paths), found, warnings + signatures)
 
 
 def taking_turns(writers: dict[str, list[tuple[int, str, str]]]) -> list[Finding]:

@@ -13,7 +13,7 @@ from ffhooks import summary
 from ffhooks.config import TeamConfig
 from ffhooks.git.plumbing import Repo, find_repo
 from ffhooks.migrate.cells import by_store, periods
-from ffhooks.migrate.plan import Store, plan, stage_all, verify
+from ffhooks.migrate.plan import FrozenStore, plan, stage_all, verify
 from ffhooks.migrate.sources import find_sources, store_id
 from ffhooks.migrate.tally import Tally
 
@@ -55,7 +55,7 @@ def test_a_dry_plan_names_the_files_and_writes_none(repo: Path) -> None:
         f"{SUMMARIES}/ann/2025-02/{store}-2.json",
     ]
     assert unchanged == 0
-    assert stores == [Store("ann", store, "export.jsonl", 3600 + 4500, 1800)]
+    assert stores == [FrozenStore("ann", store, "export.jsonl", 3600 + 4500, 1800)]
     assert not (repo / SUMMARIES).exists()
 
 
