@@ -177,6 +177,13 @@ def months_of(start: datetime, end: datetime, tz: ZoneInfo | ZoneHistory) -> set
     return months
 
 
+def month_days(month: str) -> tuple[date, date]:
+    """The first and the last day of a month (YYYY-MM)."""
+    first = date.fromisoformat(f"{month}-01")
+    following = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return first, following - timedelta(days=1)
+
+
 def day_start(day: date, tz: ZoneInfo) -> datetime:
     """The UTC instant at which `day` begins in `tz`."""
     return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
@@ -215,8 +222,7 @@ def date_range(word: str, today: date) -> tuple[date, date]:
     if word == "last-week":
         return monday - timedelta(days=7), monday - timedelta(days=1)
     if word == "this-month":
-        following = (first_of_month + timedelta(days=32)).replace(day=1)
-        return first_of_month, following - timedelta(days=1)
+        return month_days(first_of_month.isoformat()[:7])
     last_month_end = first_of_month - timedelta(days=1)
     return last_month_end.replace(day=1), last_month_end
 

@@ -25,7 +25,7 @@ from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from ffhooks.clock import ZoneHistory, as_history, day_start
+from ffhooks.clock import ZoneHistory, as_history, day_start, month_days
 from ffhooks.errors import BrokenFile
 from ffhooks.fsio import parse_json, sha256_hex
 from ffhooks.layout import SUMMARIES, TOMBSTONE, TOMBSTONE_BLOB, TOMBSTONE_MAX
@@ -78,9 +78,8 @@ def month_bounds(month: str, tz: ZoneInfo | ZoneHistory) -> tuple[datetime, date
     """The instants at which `month` begins and ends. With a zone history a month can have
     gaps (a change can move local time back into it), so these bound every instant it holds;
     which ones it holds, `totals` decides instant by instant."""
-    year, mon = int(month[:4]), int(month[5:])
-    first = date(year, mon, 1)
-    following = date(year + 1, 1, 1) if mon == 12 else date(year, mon + 1, 1)
+    first, last = month_days(month)
+    following = last + timedelta(days=1)
     if not isinstance(tz, ZoneHistory):
         return day_start(first, tz), day_start(following, tz)
     found = []
@@ -330,11 +329,10 @@ def _on_the_calendar(period: str) -> bool:
 def _month_length(month: str) -> int:
     """The longest a month can be: its days of 24 h and a daylight-saving hour."""
     try:
-        first = date.fromisoformat(f"{month}-01")
+        first, last = month_days(month)
     except ValueError:
         return MONTH_MAX
-    following = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return (following - first).days * 24 * 3600 + 3600
+    return ((last - first).days + 1) * 24 * 3600 + 3600
 
 
 def live(

@@ -30,12 +30,16 @@ from ffhooks.fold.staging import (
     stage_added,
     stashed_by_precommit,
 )
-from ffhooks.fsio import parse_json, write_json
+from ffhooks.fsio import atomic_write, dump_json, parse_json
 from ffhooks.git.plumbing import Repo
 from ffhooks.layout import TOMBSTONE_BLOB
 from ffhooks.records import Any, NamedTuple
 from ffhooks.store.sessions import Running
 from ffhooks.store.store import Store
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ffhooks.trust.signing import SigningKey
 
 
 class FoldOutcome(NamedTuple):
@@ -98,6 +102,32 @@ def trusted(path: Path) -> dict[str, Any] | None:
     return doc if isinstance(doc, dict) and not summary.problems(doc, None) else None
 
 
+def says_the_same(
+    drafted: dict[str, Any], newest: Path | None, key: SigningKey | None
+) -> tuple[bool, dict[str, Any] | None]:
+    """Whether the newest summary of a store's month (`newest`, None: there is none) already
+    says what `drafted` says, signed as `key` would sign it (a new key, or signing turned on,
+    writes the month again): then nothing is written. Also its content, None where there is
+    none or it cannot be trusted (the month is then written anew). The fold and `migrate`
+    decide by this."""
+    from ffhooks.trust.policy import signed_alike
+
+    latest = trusted(newest) if newest is not None else None
+    same = latest is not None and summary.same_content(drafted, latest)
+    return same and signed_alike(latest or {}, key), latest
+
+
+def write_summary(repo: Repo, path: Path, doc: dict[str, Any], *, fsync: bool = True) -> None:
+    """Write one summary (only added: what it supersedes stays), or say what stops it."""
+    try:
+        atomic_write(path, dump_json(doc), fsync=fsync)
+    except OSError as exc:
+        raise FatalError(
+            f"cannot write {path.relative_to(repo.top)} ({exc.strerror}): make sure "
+            f"{path.parent.parent.relative_to(repo.top)} is a writable folder, then try again"
+        ) from None
+
+
 def newest_own(user_dir: Path, header: dict[str, Any]) -> list[Path]:
     """The newest summary of every month the store ever summarised: what must be committed."""
     return [
@@ -147,7 +177,7 @@ def aggregate(
     months = sorted(wanted_months(store, user_dir, span, rebuild))
     key = None
     if months and config.signatures != "off":  # only teams that sign import the signing
-        from ffhooks.trust.policy import signed_alike, signing_key
+        from ffhooks.trust.policy import signing_key
 
         key = signing_key(repo, config)
     known = dict(header.get("summaries", {}))
@@ -160,17 +190,11 @@ def aggregate(
         drafted = draft(store, month, span, config)
         _refuse_overfull(store, drafted)
         existing = ours.get(month)
-        latest = None
-        if existing:
-            latest = trusted(existing[-1][1])
-            if (
-                latest is not None
-                and summary.same_content(drafted, latest)
-                and (key is None or signed_alike(latest, key))
-            ):
-                known[month] = existing[-1][0]
-                continue
-        elif not drafted["totals"] and month not in known:
+        same, latest = says_the_same(drafted, existing[-1][1] if existing else None, key)
+        if existing and same:
+            known[month] = existing[-1][0]
+            continue
+        if not existing and not drafted["totals"] and month not in known:
             continue  # nothing recorded, nothing ever said: nothing to say
         seq += 1
         doc = summary.seal({**drafted, "seq": seq}, key.signer() if key else None)
@@ -196,13 +220,7 @@ def aggregate(
     if any(header.get(k, ()) != v for k, v in changes.items()):
         store.set_header(**changes)
     for path, doc in new.items():
-        try:
-            write_json(path, doc)
-        except OSError as exc:
-            raise FatalError(
-                f"cannot write {path.relative_to(repo.top)} ({exc.strerror}): make sure "
-                f"{user_dir.relative_to(repo.top)} is a writable folder"
-            ) from None
+        write_summary(repo, path, doc)
     lacking = listing.lacking(repo, header["store"])
     also = (lambda: meanwhile(list(new))) if meanwhile and new else None
     restored = listing.leftover_tombstones(repo, header["store"], pending)

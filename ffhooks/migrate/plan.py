@@ -8,20 +8,16 @@ buries the files it supersedes. Nothing is held in memory longer than one file.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from ffhooks import summary
 from ffhooks.config import TeamConfig
-from ffhooks.errors import FatalError
-from ffhooks.fold.aggregate import store_months, trusted
+from ffhooks.fold.aggregate import says_the_same, store_months, write_summary
 from ffhooks.fold.staging import stage
-from ffhooks.fsio import atomic_write
 from ffhooks.git.plumbing import Repo
 from ffhooks.migrate.cells import by_store, periods
 from ffhooks.migrate.sources import store_id
 from ffhooks.migrate.tally import Tally
-from ffhooks.records import Any, NamedTuple
-from ffhooks.trust.policy import signed_alike, signing_key
+from ffhooks.records import NamedTuple
+from ffhooks.trust.policy import signing_key
 
 
 class FrozenStore(NamedTuple):
@@ -84,34 +80,17 @@ def plan(
                     periods=periods(tally.cells, tally.tasks, keys, config.per_task, by_day),
                     project=config.project,
                 )
-                if month in existing:
-                    latest = trusted(existing[month][-1][1])
-                    if (
-                        latest is not None
-                        and summary.same_content(draft, latest)
-                        and signed_alike(latest, own_key)
-                    ):
-                        unchanged += 1
-                        continue
+                newest = existing[month][-1][1] if month in existing else None
+                if says_the_same(draft, newest, own_key)[0]:
+                    unchanged += 1
+                    continue
                 seq += 1
                 doc = summary.seal({**draft, "seq": seq}, sign, signer if sign else None)
                 path = user_dir / month / f"{store}-{seq}.json"
-                if write:
-                    _write(repo, path, doc)  # only added: what it supersedes stays
+                if write:  # made durable together, in stage_all
+                    write_summary(repo, path, doc, fsync=False)
                 written.append(path.relative_to(repo.top).as_posix())
     return written, unchanged, stores
-
-
-def _write(repo: Repo, path: Path, doc: dict[str, Any]) -> None:
-    from ffhooks.fsio import dump_json
-
-    try:
-        atomic_write(path, dump_json(doc), fsync=False)  # made durable together, in stage_all
-    except OSError as exc:
-        raise FatalError(
-            f"cannot write {path.relative_to(repo.top)} ({exc.strerror}): make sure "
-            f"{summary.SUMMARIES} is a writable folder, then run `ffhooks migrate` again"
-        ) from None
 
 
 def stage_all(repo: Repo, written: list[str], stores: list[FrozenStore]) -> None:

@@ -215,7 +215,10 @@ def message(s: Span, text: str | None, report_json: str, project: str | None) ->
     where it names one: a signed closing then counts in its own project only), and the
     report with its hash."""
     if text and "ffhooks-" in text:
-        raise FatalError("--message: leave out the words ffhooks- (they mark the report)")
+        raise FatalError(
+            "--message: leave out words that start with ffhooks- (ffhooks-report, "
+            "ffhooks-project: they mark what the tag records)"
+        )
     head = f"ffhooks closed period {s.label} ({s.first} to {s.last})\n\n"
     note = f"{text.strip()}\n\n" if text and text.strip() else ""
     named = f"{_PROJECT}{project}\n" if project else ""

@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Container, Iterable
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from pathlib import Path
 
 from ffhooks import summary
+from ffhooks.clock import month_days
 from ffhooks.errors import FatalError
 from ffhooks.git.objects import read_blobs, resolve_commit, tree_blobs
 from ffhooks.records import Any, NamedTuple
@@ -138,8 +139,7 @@ class Period(NamedTuple):
 def period_of(key: str) -> Period:
     """What a summary's period key (a day, or a whole month) means for filtering and grouping."""
     if len(key) == 7:
-        first = date.fromisoformat(key + "-01")
-        last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        first, last = month_days(key)
         return Period(first=first, last=last, day=None, week=None, month=key)
     day = date.fromisoformat(key)
     year, week, _ = day.isocalendar()
@@ -188,8 +188,7 @@ def build(
         if (users and c.user not in users) or (tasks and c.task not in tasks):
             continue
         if len(c.period) == 7:  # a month-level summary: inside if the month overlaps
-            lo = date.fromisoformat(c.period + "-01")
-            hi = (lo.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+            lo, hi = month_days(c.period)
             month_level = True
         else:
             lo = hi = date.fromisoformat(c.period)

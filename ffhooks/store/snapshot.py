@@ -19,6 +19,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ffhooks.errors import BrokenFile, FatalError
+from ffhooks.layout import PRIVATE
 from ffhooks.store.snapshot_area import Entry, Manifest, all_ids, load_naming, prune, save
 
 TYPE_CHECKING = False
@@ -70,7 +71,7 @@ _HOUSEKEEPING = re.compile(r"\.lock|\.gitignore|journal\.json|(.*/)?\..+\.[0-9]+
 
 def _store_files(top: Path, user: str) -> Iterator[tuple[str, os.DirEntry[str]]]:
     """Every file below a user's store folder, as (path from the folder, entry)."""
-    root = f".flowforge/user/{user}"
+    root = f"{PRIVATE}/{user}"
     folders = [""]
     while folders:
         rel = folders.pop()
@@ -92,7 +93,7 @@ def private_files(top: Path, user: str) -> list[tuple[str, os.DirEntry[str]]]:
     files, and pathlib costs more than the snapshot itself. An interrupted write's journal
     is not kept: the next command finishes it."""
     found = [
-        (f".flowforge/user/{user}/{rel}", entry)
+        (f"{PRIVATE}/{user}/{rel}", entry)
         for rel, entry in _store_files(top, user)
         if OWN_FILES.fullmatch(rel) and entry.is_file(follow_symlinks=False)
     ]
@@ -103,7 +104,7 @@ def strays(top: Path, user: str) -> list[str]:
     """Files in a user's store folder that are not ffhooks' (never copied into snapshots),
     as paths from the repository top."""
     return sorted(
-        f".flowforge/user/{user}/{rel}"
+        f"{PRIVATE}/{user}/{rel}"
         for rel, _ in _store_files(top, user)
         if not OWN_FILES.fullmatch(rel) and not _HOUSEKEEPING.fullmatch(rel)
     )
@@ -155,7 +156,7 @@ def take(
         except FileNotFoundError:  # removed meanwhile by someone not holding the lock
             continue
         seen.add(rel)
-    prefix = f".flowforge/user/{user}/"
+    prefix = f"{PRIVATE}/{user}/"
     kept = (rel for rel in old if rel.startswith(prefix) and rel != f"{prefix}journal.json")
     known += [old[rel] for rel in kept if rel not in seen]
     return save(
@@ -292,7 +293,7 @@ def newest_of_user(state_dir: Path, top: Path, user: str) -> Manifest | None:
     bring back here."""
     from ffhooks.git.plumbing import other_worktree
 
-    header = f".flowforge/user/{user}/store.json"
+    header = f"{PRIVATE}/{user}/store.json"
     for snapshot_id in reversed(all_ids(state_dir)):
         try:
             manifest = load_naming(state_dir, snapshot_id, user)

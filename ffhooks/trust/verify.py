@@ -11,6 +11,7 @@ from ffhooks.config import CONFIG
 from ffhooks.errors import Unverifiable
 from ffhooks.git.objects import read_blobs, read_objects, tree_blobs
 from ffhooks.git.plumbing import Repo, remote_default, run_git
+from ffhooks.layout import PRIVATE
 from ffhooks.records import NamedTuple
 from ffhooks.trust import changes as summary_changes
 from ffhooks.trust.policy import MODES, NO_PROJECT_FIX, of_projects, policy_at, unverified
@@ -44,12 +45,12 @@ def verify_commit(top: Path, commit: str, cache: Path | None = None) -> RecordVe
     found = [
         Finding(p, "private time file committed: `git rm --cached` it (it stays on disk)")
         for p in paths
-        if p.startswith(".flowforge/user/")
+        if p.startswith(f"{PRIVATE}/")
     ]
     team = [
         p
         for p in paths
-        if not p.startswith(".flowforge/user/") and p.endswith(".json") and p not in dead
+        if not p.startswith(f"{PRIVATE}/") and p.endswith(".json") and p not in dead
     ]
     writers: dict[str, list[tuple[int, str, str]]] = {}
     files = read_blobs(top, commit, team)

@@ -16,7 +16,7 @@ from pathlib import Path
 from ffhooks.config import Rule
 from ffhooks.errors import BrokenFile
 from ffhooks.fsio import parse_json
-from ffhooks.layout import TOMBSTONE_MAX
+from ffhooks.layout import PRIVATE, TOMBSTONE_MAX
 from ffhooks.records import Any, NamedTuple
 from ffhooks.validator.schema import every_error
 
@@ -121,7 +121,7 @@ def semantic_problems(kind: str, doc: Any, rel: str) -> list[tuple[str, str]]:
     elif kind == "current" and doc["running"] and doc["paused"]:
         found.append(("$", "has both a running and a paused timer"))
     elif kind == "store":
-        owner = rel.split("/")[2] if rel.startswith(".flowforge/user/") else doc["user"]
+        owner = rel.split("/")[2] if rel.startswith(f"{PRIVATE}/") else doc["user"]
         if doc["user"] != owner:
             found.append(("$.user", f"{doc['user']!r} disagrees with the folder {owner!r}"))
         if not _known_zone(doc["timezone"]):
