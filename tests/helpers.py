@@ -21,9 +21,10 @@ SIGNERS = ".flowforge/team/allowed_signers"
 
 
 def keygen(folder: Path, name: str) -> Path:
-    key = folder / name
+    """A new Ed25519 key of `name` (no passphrase) in `folder`: its private key's path."""
+    key = folder / f"{name}_ed25519"
     subprocess.run(
-        ("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key, "-C", name), check=True
+        ("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key), "-C", name), check=True
     )
     return key
 

@@ -17,6 +17,10 @@ from ffhooks.hook.definitions import (
 )
 from ffhooks.store.identity import resolve_user
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ffhooks.trust.signing import SigningKey
+
 IGNORE_LINE = ".flowforge/user/"
 # What `init` writes for the whole team, to be committed once
 TEAM_FILES = (
@@ -336,28 +340,9 @@ def set_up_signing(repo: Repo, user: str) -> None:
     """Check that git's signing key signs, and allow it for `user` in allowed_signers
     (staged, for the team to review)."""
     from ffhooks.config import load_config
-    from ffhooks.trust import signing, sshformat
+    from ffhooks.trust import sshformat
 
-    key = signing.configured_key(repo.top, repo.state_dir)
-    if key is None:
-        raise FatalError(
-            "git has no user.signingkey: `git config user.signingkey ~/.ssh/id_ed25519` names "
-            "your SSH key (`ssh-keygen -t ed25519` makes one), then run this again"
-        )
-    signing.sign(key, b"ffhooks init --signing")  # the key works: agent, passphrase, file
-    path = repo.top / sshformat.ALLOWED_SIGNERS
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    known = sshformat.allowed_signers(text)
-    public = key.public.split()
-    line = f'{user} namespaces="{sshformat.NAMESPACE},git" {public[0]} {public[1]}'
-    if sshformat.allows(known, user, public[1]):
-        print(f"{sshformat.ALLOWED_SIGNERS}: unchanged (it allows {key.fingerprint} for {user})")
-    else:
-        if text and not text.endswith("\n"):
-            text += "\n"
-        atomic_write(path, (text + line + "\n").encode("utf-8"))
-        run_git(["add", "--", sshformat.ALLOWED_SIGNERS], repo.top)
-        print(f"{sshformat.ALLOWED_SIGNERS}: added and staged, for review:\n  {line}")
+    key = _allow(repo, user, sshformat.ALLOWED_SIGNERS, sshformat.NAMESPACE, "--signing")
     mode = load_config(repo.flowforge).signatures
     print(
         f"Your summaries are signed with {key.fingerprint} while the team config says "
@@ -370,6 +355,17 @@ def set_up_closing(repo: Repo, user: str) -> None:
     """Check that git's signing key signs, and list it in allowed_closers for `user`
     (staged, for the team to review): closings signed with it are then accepted."""
     from ffhooks.report import closers
+
+    key = _allow(repo, user, closers.ALLOWED_CLOSERS, closers.NAMESPACE, "--closing")
+    print(
+        f"`ffhooks close` signs with {key.fingerprint}. Once {closers.ALLOWED_CLOSERS} is "
+        "committed, reports and `ffhooks verify` refuse any closing not signed by a key it lists"
+    )
+
+
+def _allow(repo: Repo, user: str, file: str, namespace: str, option: str) -> SigningKey:
+    """Check that git's signing key signs, and allow it for `user` in `namespace` in `file`
+    (allowed-signers format), staged for the team to review; the key."""
     from ffhooks.trust import signing, sshformat
 
     key = signing.configured_key(repo.top, repo.state_dir)
@@ -378,21 +374,19 @@ def set_up_closing(repo: Repo, user: str) -> None:
             "git has no user.signingkey: `git config user.signingkey ~/.ssh/id_ed25519` names "
             "your SSH key (`ssh-keygen -t ed25519` makes one), then run this again"
         )
-    signing.sign(key, b"ffhooks init --closing")  # the key works: agent, passphrase, file
-    path = repo.top / closers.ALLOWED_CLOSERS
+    signing.sign(key, f"ffhooks init {option}".encode())  # the key works: agent, passphrase
+    path = repo.top / file
     text = path.read_text(encoding="utf-8") if path.exists() else ""
     public = key.public.split()
-    line = f'{user} namespaces="{closers.NAMESPACE}" {public[0]} {public[1]}'
-    known = sshformat.allowed_signers(text)
-    if sshformat.allows(known, user, public[1], closers.NAMESPACE):
-        print(f"{closers.ALLOWED_CLOSERS}: unchanged (it lists {key.fingerprint} for {user})")
-    else:
-        if text and not text.endswith("\n"):
-            text += "\n"
-        atomic_write(path, (text + line + "\n").encode("utf-8"))
-        run_git(["add", "--", closers.ALLOWED_CLOSERS], repo.top)
-        print(f"{closers.ALLOWED_CLOSERS}: added and staged, for review:\n  {line}")
-    print(
-        f"`ffhooks close` signs with {key.fingerprint}. Once {closers.ALLOWED_CLOSERS} is "
-        "committed, reports and `ffhooks verify` refuse any closing not signed by a key it lists"
-    )
+    # summary keys also sign git's tags and commits with the same file (`git tag -v`)
+    namespaces = f"{namespace},git" if namespace != "git" else namespace
+    line = f'{user} namespaces="{namespaces}" {public[0]} {public[1]}'
+    if sshformat.allows(sshformat.allowed_signers(text), user, public[1], namespace):
+        print(f"{file}: unchanged (it allows {key.fingerprint} for {user})")
+        return key
+    if text and not text.endswith("\n"):
+        text += "\n"
+    atomic_write(path, (text + line + "\n").encode("utf-8"))
+    run_git(["add", "--", file], repo.top)
+    print(f"{file}: added and staged, for review:\n  {line}")
+    return key

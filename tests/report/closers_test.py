@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from conftest import commit, git, set_now
+from helpers import keygen
 
 from ffhooks.report import closing
 
@@ -20,14 +21,6 @@ NOV = ("--from", "2026-11-01", "--to", "2026-11-30")
 TAG = "ffhooks/closed/2026-11"
 CLOSERS = ".flowforge/team/allowed_closers"
 FIRST_HALF = "ffhooks/closed/2026-11-01_2026-11-15"
-
-
-def keygen(folder: Path, name: str) -> Path:
-    key = folder / f"{name}_ed25519"
-    subprocess.run(
-        ("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key), "-C", name), check=True
-    )
-    return key
 
 
 def configure(top: Path, **settings: Any) -> None:

@@ -21,19 +21,12 @@ from typing import Any
 
 import pytest
 from conftest import NOW, SUMMARIES, commit, git, tree_total
+from helpers import keygen
 
 from ffhooks.summary import TOMBSTONE, seal
 
 ALLOWED = ".flowforge/team/allowed_signers"
 NAMESPACE = "ffhooks-summary"
-
-
-def keygen(folder: Path, name: str) -> Path:
-    key = folder / f"{name}_ed25519"
-    subprocess.run(
-        ("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key), "-C", name), check=True
-    )
-    return key
 
 
 def public(key: Path) -> str:
