@@ -102,6 +102,8 @@ TESTED_BY: dict[str, list[str]] = {
     "ffhooks.commands.daemon": ["recovery/daemon_test.py"],
     "ffhooks.commands.edit": ["store/timer_test.py", "store/sessions_test.py"],
     "ffhooks.commands.guard": ["scenarios/commit_path_test.py", "commands/hook_test.py"],
+    "ffhooks.hook.guard": ["scenarios/commit_path_test.py", "commands/hook_test.py"],
+    "ffhooks.hook.validate": ["commands/hook_test.py", "validator/checks_test.py"],
     "ffhooks.commands.health": ["recovery/daemon_test.py"],
     "ffhooks.commands.import_": ["store/importers_test.py"],
     "ffhooks.commands.log": ["store/sessions_test.py"],

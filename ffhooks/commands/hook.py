@@ -9,11 +9,7 @@ import sys
 
 from ffhooks.errors import FatalError
 from ffhooks.git.plumbing import Repo, forget_started, start_git
-from ffhooks.layout import OWN_JSON, STAGED_QUERY, SUMMARIES, UNSTAGED_QUERY
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from ffhooks.config import Rule
+from ffhooks.layout import STAGED_QUERY, SUMMARIES, UNSTAGED_QUERY
 
 
 def hook(repo: Repo) -> int:
@@ -35,7 +31,7 @@ def _hook(repo: Repo) -> int:
         start_git([*UNSTAGED_QUERY, f"{SUMMARIES}/{users[0]}/"], repo.top)
         import ffhooks.fold.run  # noqa: F401  (the fold's imports, on this core meanwhile)
 
-    from ffhooks.commands.guard import compaction, refuse, staged_changes
+    from ffhooks.hook.guard import compaction, refuse, staged_changes
 
     changes = staged_changes(repo)
     names = {path for _, status, path in changes if status != "D"}
@@ -69,42 +65,21 @@ def _hook(repo: Repo) -> int:
     return 0
 
 
-def validate_staged(repo: Repo, names: set[str]) -> int:
-    """`ffhooks validate` of the staged files (`names`) that a schema covers: ffhooks' own,
-    and the team's globs (`validate` in the team config); silent when all are valid."""
-    import re
+def validate_staged(repo: Repo, names: set[str]) -> None:
+    """Check the staged files (`names`) that a schema covers, ffhooks' own and the team's
+    globs: silent when all are valid, else each problem and one refusal."""
+    from ffhooks.hook.validate import to_check
 
-    rules = _team_rules(repo)
-    if rules:
-        from ffhooks.validator.checks import hook_files_pattern
-
-        pattern = re.compile(hook_files_pattern(rules))
-    else:
-        pattern = re.compile(OWN_JSON)
-    paths = sorted(p for p in names if pattern.fullmatch(p))
+    paths = to_check(repo, names)
     if not paths:
-        return 0
-    from ffhooks.commands.validate import validate
+        return
+    from ffhooks.trust.policy import checked
+    from ffhooks.validator.checks import counted
 
-    return validate(
-        repo, paths=[str(repo.top / p) for p in paths], everything=False, fmt="text", quiet=True
-    )
-
-
-def _team_rules(repo: Repo) -> tuple[Rule, ...]:
-    """The team config's `validate` rules. A config without any is only parsed here, not
-    schema-checked (most commits stage no file of ffhooks', and need no checker)."""
-    import json
-
-    from ffhooks.config import config_path, load_config
-
-    try:
-        raw = json.loads(config_path(repo.flowforge).read_bytes())
-    except (OSError, ValueError):
-        raw = None
-    if not isinstance(raw, dict) or "validate" not in raw:
-        return ()  # validate reports a broken config when it is staged
-    try:
-        return load_config(repo.flowforge).validate
-    except FatalError:
-        return ()
+    results, warnings = checked(repo, set(paths))
+    for problem in (p for r in results for p in r.problems):
+        print(problem)
+    for problem in warnings:
+        print(f"warning: {problem}")
+    if any(r.problems for r in results):
+        raise FatalError(counted(results))

@@ -32,9 +32,10 @@ MAX_REQUEST = 1 << 22
 WARM = (
     "ffhooks.main",
     "ffhooks.commands.hook",
-    "ffhooks.commands.guard",
+    "ffhooks.hook.guard",
     "ffhooks.commands.aggregate",
-    "ffhooks.commands.validate",
+    "ffhooks.hook.validate",
+    "ffhooks.trust.policy",
     "ffhooks.store.identity",
     "ffhooks.hook.output",
     "ffhooks.fold.run",

@@ -13,13 +13,13 @@ from ffhooks import summary
 from ffhooks.config import TeamConfig
 from ffhooks.errors import FatalError
 from ffhooks.records import Any, NamedTuple
-from ffhooks.trust import sshsig
-from ffhooks.trust.sshformat import ALLOWED_SIGNERS
+from ffhooks.trust.sshformat import ALLOWED_SIGNERS, signature_key
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ffhooks.git.plumbing import Repo
     from ffhooks.trust.signing import SigningKey
+    from ffhooks.validator.checks import FileResult, Problem
 
 MODES = ("off", "warn", "required")  # team config `signatures`, weakest first
 UNSIGNED_FIX = (
@@ -89,6 +89,8 @@ def unverified(
     """The summaries among `docs` (path, content) that the policy does not accept."""
     if config.signatures == "off":
         return []
+    from ffhooks.trust import sshsig  # ssh-keygen's processes: only for teams that sign
+
     found, checks, signers = [], [], {}
     for path, doc in docs:
         if config.signatures_from and doc["month"] < config.signatures_from:
@@ -196,4 +198,58 @@ def signed_alike(doc: dict[str, Any], key: SigningKey | None) -> bool:
     when there is no key): a new key, or signing turned on, writes the month again."""
     if key is None:
         return True
-    return sshsig.signature_key(doc.get("signature", "")) == key.public.split()[1]
+    return signature_key(doc.get("signature", "")) == key.public.split()[1]
+
+
+def judged(
+    repo: Repo, config: TeamConfig, results: list[FileResult]
+) -> tuple[list[FileResult], list[Problem]]:
+    """The valid live summaries among `results` as the team's trust sees them: one of another
+    project is a problem; one that names none, a warning; the signature check's findings are
+    problems when the team requires signatures, else warnings."""
+    from ffhooks.fsio import parse_json
+    from ffhooks.validator.checks import Problem
+
+    named = [r.path for r in results if r.schema == "summary" and not r.problems]
+    if not named:
+        return results, []
+    live = worktree_live(repo.top, named)
+    docs = [(p, parse_json((repo.top / p).read_bytes(), p, "")) for p in live]
+    foreign, unmarked = of_projects(config, docs)
+    refused = [Problem(u.path, "$.project", u.problem) for u in foreign]
+    warnings = [Problem(u.path, "$.project", u.problem) for u in unmarked]
+    signatures = [
+        Problem(u.path, "$.signature", u.problem)
+        for u in unverified(config, worktree_signers(repo.top), docs, cache_file(repo.state_dir))
+    ]
+    if config.signatures == "required":
+        refused += signatures
+    else:
+        warnings += signatures
+    extra: dict[str, list[Problem]] = {}
+    for problem in refused:
+        extra.setdefault(problem.path, []).append(problem)
+    return [r._replace(problems=r.problems + extra.get(r.path, [])) for r in results], warnings
+
+
+def checked(
+    repo: Repo, rels: set[str], *, everything: bool = False
+) -> tuple[list[FileResult], list[Problem]]:
+    """Every file of `rels` (paths from the repository top; with `everything`, every ffhooks
+    file and the team's globs too) against its schema, then the valid live summaries as the
+    team's trust judges them: (results, warnings). A team config that cannot be read is
+    checked itself, its globs unknown."""
+    from ffhooks.config import CONFIG, load_config
+    from ffhooks.validator.checks import check, every_file
+
+    config: TeamConfig | None
+    try:
+        config = load_config(repo.flowforge)
+        rules = list(config.validate)
+    except FatalError:
+        config, rules = None, []
+        rels = rels | {CONFIG}
+    if everything:
+        rels = rels | set(every_file(repo.top, rules))
+    results = check(repo.top, sorted(rels), rules)
+    return judged(repo, config, results) if config is not None else (results, [])

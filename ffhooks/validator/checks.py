@@ -301,3 +301,10 @@ def every_file(top: Path, rules: list[Rule], under: str = ".flowforge") -> list[
             if path.is_file() and not rel.startswith(".git/"):
                 found.add(rel)
     return sorted(found)
+
+
+def counted(results: list[FileResult]) -> str:
+    """What a check that found problems says last: how many, in how many files."""
+    problems = sum(len(r.problems) for r in results)
+    bad = sum(1 for r in results if r.problems)
+    return f"{problems} problem(s) in {bad} of {len(results)} file(s)"
