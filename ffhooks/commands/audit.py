@@ -5,8 +5,7 @@ import io
 import json
 from datetime import datetime, timedelta
 
-from ffhooks.clock import day_start, detect_timezone, ordered, zone
-from ffhooks.commands.report import bound
+from ffhooks.clock import day_start, detect_timezone, ordered, range_bound, zone
 from ffhooks.errors import FatalError
 from ffhooks.git.plumbing import Repo
 from ffhooks.records import Any
@@ -27,9 +26,9 @@ def audit(
     fmt: str,
 ) -> int:
     """Every change to the billed record on `ref`, in the order it entered the branch."""
-    first, last = bound(start, now, end=False), bound(end, now, end=True)
-    ordered(first, last)
     tz = zone(detect_timezone())
+    first, last = range_bound(start, now, tz, end=False), range_bound(end, now, tz, end=True)
+    ordered(first, last)
     if any(not value.strip(" ,") for value in users):
         raise FatalError("--user was given no name: give one, e.g. --user alice,bob")
     names = sorted({u.strip().lower() for value in users for u in value.split(",") if u.strip()})
