@@ -97,18 +97,14 @@ def _verify(
         raise FatalError("give --since (a pull request's base) or --before (a push), not both")
     commit = resolve_commit(repo.top, ref)
     fork, shown = "", ""
-    if closed_only:
-        pass
-    elif before is not None and before.strip("0"):
-        # a push: against the branch as it was, even where the push rewound or rewrote it
-        fork, shown = since_base(repo, before, option="--before")
-        shown = f"{before[:12]} (the branch before the push)"
-    elif since is not None:  # first: what the clone lacks ends it at once
-        base, shown = since_base(repo, since)
-        fork = since_fork(repo.top, base, commit, shown)
-    elif before is not None:  # all zeros: a new branch
-        base, shown = since_base(repo, before, option="--before")
-        fork = since_fork(repo.top, base, commit, shown)
+    given, option = (since, "--since") if since is not None else (before, "--before")
+    if given is not None and not closed_only:  # first: what the clone lacks ends it at once
+        base, shown = since_base(repo, given, option=option)
+        if option == "--before" and given.strip("0"):
+            # a push: against the branch as it was, even where the push rewound or rewrote it
+            fork, shown = base, f"{given[:12]} (the branch before the push)"
+        else:  # a pull request's base, or a new branch's: from where the two lines part
+            fork = since_fork(repo.top, base, commit, shown)
     checked, found, warnings = 0, list[Finding](), list[Finding]()
     if not closed_only:
         checked, found, warnings = verify_commit(repo.top, commit, cache_file(repo.state_dir))
