@@ -249,6 +249,9 @@ def ensure_project(repo: Repo, path: Path) -> str:
         return "unchanged (not valid JSON: `ffhooks validate --all` says why)"
     if not isinstance(raw, dict) or "project" in raw:
         return "unchanged"
+    if run_git(["rev-parse", "--is-shallow-repository"], repo.top).strip() == "true":
+        # its oldest commits are where the clone was cut, not the repository's first
+        return "unchanged (this clone is shallow: `git fetch --unshallow`, then `ffhooks init`)"
     roots = run_git(["rev-list", "--max-parents=0", "HEAD"], repo.top, check=False).split()
     if roots:
         project = min(roots)[:16]

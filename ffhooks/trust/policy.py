@@ -211,8 +211,8 @@ def judged(
     from ffhooks.validator.checks import Problem
 
     named = [r.path for r in results if r.schema == "summary" and not r.problems]
-    if not named:
-        return results, []
+    if not named or (config.project is None and config.signatures == "off"):
+        return results, []  # nothing to judge them by
     live = worktree_live(repo.top, named)
     docs = [(p, parse_json((repo.top / p).read_bytes(), p, "")) for p in live]
     foreign, unmarked = of_projects(config, docs)

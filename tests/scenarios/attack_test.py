@@ -32,7 +32,7 @@ from trust.signing_test import (
     public,
     ssh_sign,
 )
-from trust.verify_test import ZEROS, run_workflow
+from trust.verify_test import ZEROS, remote_with_history, run_workflow
 
 from ffhooks.summary import TOMBSTONE, seal
 
@@ -493,7 +493,7 @@ class TestPromise2NoCommitTakesBilledTimeAwayUnseen:
     def test_a_shallow_clone_never_passes_a_deletion(
         self, initialised: Path, ff: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        remote = deletion_remote(initialised, ff, tmp_path)
+        remote = remote_with_history(initialised, ff, tmp_path)
         runner = tmp_path / "runner"
         clone = ("clone", "-q", "--depth", "1", "-b", "deletes", f"file://{remote}")
         git(tmp_path, *clone, str(runner))
@@ -508,7 +508,7 @@ class TestPromise2NoCommitTakesBilledTimeAwayUnseen:
     def test_a_since_that_names_nothing_here(
         self, initialised: Path, ff: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        remote = deletion_remote(initialised, ff, tmp_path)
+        remote = remote_with_history(initialised, ff, tmp_path)
         runner = tmp_path / "runner"
         git(tmp_path, "clone", "-q", "-b", "deletes", f"file://{remote}", str(runner))
         monkeypatch.chdir(runner)
@@ -521,7 +521,7 @@ class TestPromise2NoCommitTakesBilledTimeAwayUnseen:
     def test_a_push_whose_before_commit_is_missing(
         self, initialised: Path, ff: Any, tmp_path: Path
     ) -> None:
-        remote = deletion_remote(initialised, ff, tmp_path)
+        remote = remote_with_history(initialised, ff, tmp_path)
         runner = tmp_path / "runner"
         git(tmp_path, "clone", "-q", "-b", "deletes", f"file://{remote}", str(runner))
         git(initialised, "commit", "-q", "--allow-empty", "-m", "never pushed", "--no-verify")
@@ -531,7 +531,7 @@ class TestPromise2NoCommitTakesBilledTimeAwayUnseen:
     def test_a_direct_push_deleting_billed_time_as_the_workflow_checks_it(
         self, initialised: Path, ff: Any, tmp_path: Path
     ) -> None:
-        remote = deletion_remote(initialised, ff, tmp_path)
+        remote = remote_with_history(initialised, ff, tmp_path)
         before = git(remote, "rev-parse", "main").strip()
         git(tmp_path, "--git-dir", str(remote), "update-ref", "refs/heads/main", "deletes")
         runner = tmp_path / "runner"
@@ -541,7 +541,7 @@ class TestPromise2NoCommitTakesBilledTimeAwayUnseen:
     def test_a_force_push_rewinding_main_with_the_old_tip_kept_on_a_branch(
         self, initialised: Path, ff: Any, tmp_path: Path
     ) -> None:
-        remote = deletion_remote(initialised, ff, tmp_path)
+        remote = remote_with_history(initialised, ff, tmp_path)
         before = git(remote, "rev-parse", "main").strip()
         # the attacker keeps the old tip on a branch of theirs, then rewinds main to a
         # commit before the last fold (git push -f origin main~1:main)
@@ -551,25 +551,6 @@ class TestPromise2NoCommitTakesBilledTimeAwayUnseen:
         git(tmp_path, "clone", "-q", f"file://{remote}", str(runner))
         assert tree_total(runner, "HEAD") < tree_total(runner, before)  # time went away
         assert run_workflow(runner, "push", {"github.event.before": before}) != 0
-
-
-def deletion_remote(repo: Path, ff: Any, tmp_path: Path) -> Path:
-    """A bare remote whose `main` folds alice's time in October and November (three commits),
-    with the branch `deletes` off it, which deletes every summary (committed past the hook)."""
-    git(repo, "add", "-A")
-    git(repo, "commit", "-qm", "set up", "--no-verify")
-    for day in ("2026-10-20", "2026-11-19"):
-        assert ff("add", "205", "1h", "--start", f"{day} 09:00").code == 0
-        assert ff("aggregate").code == 0
-        git(repo, "add", "-A")
-        git(repo, "commit", "-qm", day, "--no-verify")
-    git(repo, "checkout", "-qb", "deletes")
-    git(repo, "rm", "-rq", SUMMARIES)
-    git(repo, "commit", "-qm", "no more time", "--no-verify")
-    git(repo, "checkout", "-q", "main")
-    remote = tmp_path / "remote.git"
-    git(tmp_path, "clone", "-q", "--bare", str(repo), str(remote))
-    return remote
 
 
 def clone_as(origin: Path, path: Path, user: str, ff: Any, monkeypatch: pytest.MonkeyPatch) -> Path:

@@ -167,3 +167,25 @@ def test_a_key_and_summaries_it_signs_in_one_change_fail(
     git(initialised, "checkout", "-q", "pr")
     git(initialised, "rebase", "-q", "reviewed")
     assert ff("verify", "--since", "reviewed").code == 0
+
+
+def test_a_shallow_clone_gives_no_project_id_of_its_own(
+    initialised: Path, ff: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its oldest commit is where it was cut: an id taken from it would differ from the one
+    every full clone derives, and the summaries written under one would be foreign to the
+    other."""
+    path = initialised / CONFIG
+    old = {k: v for k, v in json.loads(path.read_text()).items() if k != "project"}
+    path.write_text(json.dumps(old, indent=2) + "\n")
+    record(ff, initialised, "1h", "first")
+    git(initialised, "commit", "-q", "--allow-empty", "-m", "second", "--no-verify")
+    shallow = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{initialised}", str(shallow))
+    monkeypatch.chdir(shallow)
+    done = ff("init", "--no-hook")
+    assert done.code == 0 and "unchanged (this clone is shallow" in done.out
+    assert "project" not in json.loads((shallow / CONFIG).read_text())
+    git(shallow, "fetch", "-q", "--unshallow")
+    root = git(shallow, "rev-list", "--max-parents=0", "HEAD").strip()
+    assert f"added the project id {root[:16]}" in ff("init", "--no-hook").out
