@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 from ffhooks.errors import BrokenFile, FatalError
-from ffhooks.fsio import read_json
 from ffhooks.records import Any, NamedTuple
+from ffhooks.validator.schema import read_json
 
 DEFAULTS: dict[str, Any] = {
     "version": 1,
@@ -69,7 +69,7 @@ def load_config(flowforge: Path) -> TeamConfig:
     reads what the index holds: folding under defaults would drop the team's signatures and
     detail settings."""
     try:
-        raw = read_json(config_path(flowforge), CONFIG, _FIX, schema="team-config")
+        raw = read_json(config_path(flowforge), CONFIG, _FIX, "team-config")
     except FileNotFoundError:
         return config_at(indexed(flowforge.parent), "the index")
     return _settings(raw)

@@ -21,9 +21,10 @@ class Context(NamedTuple):
     # a name given with --user that nobody here has (without --new-user): the refusal to
     # give instead of creating a store for it; reading what it has creates nothing anyway
     stranger: str | None = None
+    team: TeamConfig | None = None  # the team config, where the caller has read it already
 
     def config(self) -> TeamConfig:
-        return load_config(self.repo.flowforge)
+        return self.team if self.team is not None else load_config(self.repo.flowforge)
 
     @contextmanager
     def store(

@@ -9,28 +9,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from ffhooks import __version__
 from ffhooks.errors import FatalError
-
-
-def log_bug() -> str:
-    """Write the traceback of an unexpected error to the clone's log; say where it went."""
-    import traceback
-
-    from ffhooks.git.plumbing import find_repo
-
-    repo = find_repo(Path.cwd())
-    path = (repo.state_dir if repo else Path.home() / ".cache" / "ffhooks") / "ffhooks.log"
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if path.exists() and path.stat().st_size > 1_000_000:
-            path.replace(path.with_suffix(".log.1"))
-        with open(path, "a", encoding="utf-8") as handle:
-            handle.write(f"ffhooks {__version__} {sys.argv}\n{traceback.format_exc()}\n")
-    except OSError:
-        return "(and the log could not be written)"
-    return f"(details in {path})"
-
 
 SIGPIPE_EXIT = 141  # what a shell reports for a command ended by SIGPIPE, as `git log` is
 
@@ -61,6 +40,10 @@ def run(action: Callable[[], int]) -> int:
         _silence_stdout()
         return SIGPIPE_EXIT
     except Exception as exc:
-        where = log_bug()
+        from ffhooks.git.plumbing import find_repo
+        from ffhooks.queue import log_bug
+
+        repo = find_repo(Path.cwd())
+        where = log_bug(repo.state_dir if repo else None)
         print(f"ffhooks: internal error {exc.__class__.__name__}: {exc} {where}", file=sys.stderr)
         return 3

@@ -176,18 +176,6 @@ def parse_json(data: bytes, shown: str, fix: str) -> Any:
         raise BrokenFile(shown, "is nested too deeply to be an ffhooks file", fix) from None
 
 
-def read_json(path: Path, shown: str, fix: str, schema: str | None = None) -> Any:
-    """Read and parse `path` (FileNotFoundError if absent), checked against `schema`."""
-    value = parse_json(path.read_bytes(), shown, fix)
-    if schema is not None:
-        from ffhooks.validator.schema import first_error
-
-        problem = first_error(schema, value)
-        if problem is not None:
-            raise BrokenFile(shown, problem, fix)
-    return value
-
-
 def quarantine(path: Path, top: Path, state_dir: Path, now: datetime) -> Path:
     """Move a broken file out of the way, bytes intact, under the clone's machine state."""
     import shutil

@@ -10,8 +10,44 @@ from datetime import datetime
 from pathlib import Path
 
 from ffhooks.clock import to_iso
-from ffhooks.fsio import read_json, write_json
+from ffhooks.errors import FatalError
+from ffhooks.fsio import write_json
 from ffhooks.records import Any
+from ffhooks.validator.schema import read_json
+
+
+def queued(state_dir: Path, operation: str, user: str, exc: Exception, now: datetime) -> str:
+    """Queue `exc`, the failure of `operation` for `user` (a bug's traceback logged too):
+    says why it failed and where it went, for one line of the command's."""
+    reason = str(exc) if isinstance(exc, FatalError) else f"internal error {exc!r}"
+    if not isinstance(exc, FatalError):
+        log_bug(state_dir)
+    try:
+        where = f"queued in {record(state_dir, operation, user, reason, now).parent}"
+    except Exception:
+        where = "could not even queue it"
+    return f"({reason}); it is safe in the store, {where}: run `ffhooks recover`"
+
+
+def log_bug(state_dir: Path | None) -> str:
+    """Write the traceback of an unexpected error to the clone's log (outside a clone, the
+    user's cache); say where it went."""
+    import sys
+    import traceback
+
+    from ffhooks import __version__
+
+    folder = Path.home() / ".cache" / "ffhooks" if state_dir is None else state_dir
+    path = folder / "ffhooks.log"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists() and path.stat().st_size > 1_000_000:
+            path.replace(path.with_suffix(".log.1"))
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(f"ffhooks {__version__} {sys.argv}\n{traceback.format_exc()}\n")
+    except OSError:
+        return "(and the log could not be written)"
+    return f"(details in {path})"
 
 
 def queue_dir(state_dir: Path) -> Path:

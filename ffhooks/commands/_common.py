@@ -7,10 +7,27 @@ from collections.abc import Iterable
 from datetime import date, datetime
 
 from ffhooks.clock import format_duration, parse_instant, wall_time
+from ffhooks.config import task_from_branch
 from ffhooks.context import Context
+from ffhooks.errors import FatalError
+from ffhooks.git.plumbing import current_branch
 from ffhooks.store.rules import Limits
 from ffhooks.store.sessions import Session
 from ffhooks.store.store import Store
+
+
+def branch_task(ctx: Context) -> str:
+    branch = current_branch(ctx.repo)
+    if branch is None:
+        raise FatalError("no TASK given and HEAD is detached: name it, e.g. `ffhooks start 205`")
+    pattern = ctx.config().branch_task_pattern
+    task = task_from_branch(branch, pattern)
+    if task is None:
+        raise FatalError(
+            f"no TASK given and branch {branch!r} names none (branch_task_pattern {pattern!r}): "
+            "name it, e.g. `ffhooks start 205`"
+        )
+    return task
 
 
 def limits(ctx: Context, force: bool) -> Limits:

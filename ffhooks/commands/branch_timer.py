@@ -2,8 +2,7 @@ from __future__ import annotations
 
 import sys
 
-from ffhooks.commands._common import limits
-from ffhooks.commands.start import branch_task
+from ffhooks.commands._common import branch_task, limits
 from ffhooks.context import Context
 from ffhooks.errors import FatalError
 from ffhooks.store import timer

@@ -5,12 +5,12 @@ from datetime import datetime
 from pathlib import Path
 
 from ffhooks.clock import detect_timezone, local_date, zone
-from ffhooks.commands.report import Scope, bound, compute
 from ffhooks.errors import FatalError
 from ffhooks.git.objects import resolve_commit
 from ffhooks.git.plumbing import Repo
 from ffhooks.report import closers, closing
 from ffhooks.report import report as rep
+from ffhooks.report.billing import Scope, bound, compute
 from ffhooks.report.render import hms
 
 

@@ -4,10 +4,10 @@ import json
 import os
 
 from ffhooks.clock import now_from_env
-from ffhooks.fsio import read_json
 from ffhooks.git.plumbing import Repo
 from ffhooks.records import Any
 from ffhooks.recovery.daemon_state import health_path, judge, lock_held
+from ffhooks.validator.schema import read_json
 
 
 def health(repo: Repo, *, as_json: bool) -> int:
@@ -16,7 +16,7 @@ def health(repo: Repo, *, as_json: bool) -> int:
     path = health_path(repo.state_dir)
     fix = "delete it: a running daemon writes it again after its next round"
     try:
-        doc: dict[str, Any] = read_json(path, str(path), fix, schema="health")
+        doc: dict[str, Any] = read_json(path, str(path), fix, "health")
     except FileNotFoundError:
         return never_ran(repo, as_json=as_json)
     verdict = judge(doc, now_from_env(os.environ), lock_held(repo.state_dir))

@@ -1,32 +1,16 @@
 from __future__ import annotations
 
 import sys
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
-from ffhooks import summary
-from ffhooks.clock import detect_timezone, ordered, range_bound, zone
-from ffhooks.config import TeamConfig, load_config
+from ffhooks.clock import ordered
+from ffhooks.config import TeamConfig
 from ffhooks.errors import FatalError
 from ffhooks.fsio import atomic_write
-from ffhooks.git.objects import resolve_commit
 from ffhooks.git.plumbing import Repo
-from ffhooks.records import Any, NamedTuple
-from ffhooks.report import closing
 from ffhooks.report import report as rep
-from ffhooks.trust.policy import (
-    UNMARKED_FIX,
-    Unverified,
-    cache_file,
-    of_projects,
-    policy_at,
-    unverified,
-    worktree_signers,
-)
-
-
-def bound(text: str | None, now: datetime, *, end: bool) -> date | None:
-    return range_bound(text, now, zone(detect_timezone()), end=end)
+from ffhooks.report.billing import Scope, bound, compute, team_config
 
 
 def writable(output: str) -> Path:
@@ -134,92 +118,6 @@ def _warn_if_lost(repo: Repo) -> None:
         )
 
 
-class Scope(NamedTuple):
-    """What a report covers, and how it rounds."""
-
-    first: date | None
-    last: date | None
-    users: list[str]
-    tasks: list[str]
-    round_minutes: int | None = None
-    round_mode: str = "up"
-
-    def options(self, config: TeamConfig) -> dict[str, Any]:
-        return dict(self._asdict(), rates=config.rates, currency=config.currency)
-
-    def holds(self, cell: rep.Cell) -> bool:
-        if (self.users and cell.user not in self.users) or (
-            self.tasks and cell.task not in self.tasks
-        ):
-            return False
-        facts = rep.period_of(cell.period)
-        return not (self.first and facts.last < self.first) and not (
-            self.last and facts.first > self.last
-        )
-
-
-def compute(
-    repo: Repo,
-    ref: str | None,
-    scope: Scope,
-    group_by: tuple[str, ...],
-    include_unverified: bool,
-    ignore_closed: bool,
-) -> tuple[rep.Report, list[rep.Cell], dict[str, Any], Scope]:
-    """The report, the cells it counts, what its JSON adds (unverified summaries, and the
-    adjustments of closed periods since they were closed), and the scope as resolved."""
-    files = rep.read_ref(repo.top, ref) if ref else rep.read_worktree(repo.top)
-    docs = rep.summaries(files)
-    if ref and not docs:
-        raise FatalError(
-            f"{ref} holds no summaries (.flowforge/team/summaries/ is empty or missing there): "
-            "check the ref, or fetch"
-        )
-    for path, problem in summary.crowded(docs):
-        raise FatalError(f"{path}: {problem}")
-    closed = [] if ignore_closed else closing.closed_periods(repo)
-    if closed:
-        _trusted_closings(repo, ref, closed)
-    scope = _filters(docs, closed, scope)
-    touched = rep.touching(docs, scope.first, scope.last, scope.users)
-    config, allowed = _policy(repo, ref)
-    unmarked = _of_projects(config, touched)
-    unverified = _unverified(repo, config, allowed, touched, include_unverified)
-    capped: list[str] = []
-    cells = rep.cells(docs, capped)
-    changes: list[closing.Adjustment] = []
-    if closed:
-        _refuse_cut_months(closed, cells, scope)
-        cells, changes = closing.apply(cells, closed, scope.holds)
-    result = rep.build(cells, group_by=group_by, **scope.options(team_config(repo, ref)))
-    result.notes.extend(f"UNVERIFIED {u.path}: {u.problem}" for u in unverified)
-    if unmarked:
-        result.notes.append(
-            f"NO PROJECT in {len(unmarked)} summary file(s) counted ({unmarked[0].path}"
-            f"{', ...' if len(unmarked) > 1 else ''}): {UNMARKED_FIX}"
-        )
-    if capped:
-        result.notes.append(
-            f"a running timer is counted only up to max_session_hours ({', '.join(capped)}): "
-            "the rest is billed once it is stopped with its real end"
-        )
-    result.notes.extend(_adjustment_note(a) for a in changes)
-    extra: dict[str, Any] = {}
-    if unverified:
-        extra["unverified"] = [u._asdict() for u in unverified]
-    if changes:
-        extra["adjustments"] = [a._asdict() for a in changes]
-    return result, cells, extra, scope
-
-
-def team_config(repo: Repo, ref: str | None) -> TeamConfig:
-    """The team config a report prices and titles by: the work tree's, or in a bare
-    repository (no work tree) the ref's."""
-    if repo.bare and ref is not None:
-        return policy_at(repo.top, resolve_commit(repo.top, ref))[0]
-    return load_config(repo.flowforge)
-
-
 def _page(
     config: TeamConfig,
     result: rep.Report,
@@ -240,107 +138,3 @@ def _page(
     )
     weekly = rep.build(cells, group_by=("user", "week"), **scope.options(config))
     return html_page.page(result, html_page.weekly_hours(weekly.rows), now.date(), heading)
-
-
-def _filters(
-    docs: list[tuple[str, dict[str, Any]]], closed: list[closing.Closed], scope: Scope
-) -> Scope:
-    """The --user and --task filters as lists (repeated options, comma lists; user names in
-    lower case; a task whose name holds a comma as it is). One that no summary or closed
-    period knows is a typo, not a zero invoice; so is an empty one (not "everyone")."""
-    recorded = [c for period in closed for c in closing.cells_of(period.report)]
-    known_users = {doc["user"] for _, doc in docs} | {c.user for c in recorded}
-    known_tasks = {t for _, doc in docs for day in doc["totals"].values() for t in day}
-    known_tasks |= {c.task for c in recorded}
-    for kind, given in (("--user", scope.users), ("--task", scope.tasks)):
-        if any(not value.strip(" ,") for value in given):
-            raise FatalError(f"{kind} was given no name: give one, e.g. {kind} alice,bob")
-    users = [u.strip().lower() for value in scope.users for u in value.split(",") if u.strip()]
-    tasks = [
-        t.strip()
-        for value in scope.tasks
-        for t in ([value] if value in known_tasks else value.split(","))
-        if t.strip()
-    ]
-    for kind, wanted, known in (("user", users, known_users), ("task", tasks, known_tasks)):
-        unknown = [w for w in wanted if w not in known]
-        if unknown:
-            shown = ", ".join(sorted(known)[:20]) + (", ..." if len(known) > 20 else "")
-            raise FatalError(f"no summaries for {kind} {unknown[0]!r} (known: {shown or 'none'})")
-    return scope._replace(users=users, tasks=tasks)
-
-
-def _trusted_closings(repo: Repo, ref: str | None, closed: list[closing.Closed]) -> None:
-    """Refuse a closing (the latest revision of a closed period) that the policy of the ref
-    read (else of the work tree) does not accept: a forged revision would bill its figures."""
-    from ffhooks.report import closers
-
-    if ref is None:
-        policy = closers.worktree_policy(repo)
-    else:
-        policy = closers.policy_at(repo.top, resolve_commit(repo.top, ref))
-    found = closers.refused(closed, policy, cache_file(repo.state_dir))
-    if found:
-        more = f" (and {len(found) - 1} more: `ffhooks verify` lists them)" if found[1:] else ""
-        raise FatalError(f"tag {found[0]}{more}")
-
-
-def _refuse_cut_months(closed: list[closing.Closed], cells: list[rep.Cell], scope: Scope) -> None:
-    """Refuse a report over a month that a closed period covers in part while summaries hold
-    it whole: its closed figures would count the month more than once."""
-    for cut in closing.cuts(closed, cells):
-        month = rep.period_of(cut.month)
-        if not (scope.first and month.last < scope.first) and not (
-            scope.last and month.first > scope.last
-        ):
-            raise FatalError(f"tag {cut.closed.span.tag}: {cut.problem}")
-
-
-def _adjustment_note(a: closing.Adjustment) -> str:
-    return (
-        f"ADJUSTMENT to closed period {a.period} (shown above as closed): {a.user} {a.task} "
-        f"{a.change()} since it was closed"
-    )
-
-
-def _policy(repo: Repo, ref: str | None) -> tuple[TeamConfig, bytes | None]:
-    """The team config and allowed signers a report trusts: the ref's, else the work tree's."""
-    if ref is None:
-        return load_config(repo.flowforge), worktree_signers(repo.top)
-    return policy_at(repo.top, resolve_commit(repo.top, ref))
-
-
-def _of_projects(config: TeamConfig, docs: list[tuple[str, dict[str, Any]]]) -> list[Unverified]:
-    """Refuse a report that would count a summary of another project; return those that
-    name none (told in a note)."""
-    foreign, unmarked = of_projects(config, docs)
-    if foreign:
-        for problem in foreign:
-            print(f"ffhooks: {problem}", file=sys.stderr)
-        raise FatalError(
-            f"{len(foreign)} summary file(s) of this report belong to another project (listed "
-            "above): remove them (`git rm`), then report again"
-        )
-    return unmarked
-
-
-def _unverified(
-    repo: Repo,
-    config: TeamConfig,
-    allowed: bytes | None,
-    docs: list[tuple[str, dict[str, Any]]],
-    include: bool,
-) -> list[Unverified]:
-    """The summaries of the report whose signatures the team's policy does not accept. With
-    `required`, the report refuses them unless `include` (then, as with `warn`, the report
-    marks them)."""
-    found = unverified(config, allowed, docs, cache_file(repo.state_dir))
-    if found and config.signatures == "required" and not include:
-        for problem in found:
-            print(f"ffhooks: {problem}", file=sys.stderr)
-        raise FatalError(
-            f"{len(found)} summary file(s) of this report fail the team's signature check "
-            "(listed above): `ffhooks verify` explains each; --include-unverified totals "
-            "them anyway, marked"
-        )
-    return found

@@ -1,25 +1,8 @@
 from __future__ import annotations
 
-from ffhooks.commands._common import describe, hhmm, instant, limits, remind
-from ffhooks.config import task_from_branch
+from ffhooks.commands._common import branch_task, describe, hhmm, instant, limits, remind
 from ffhooks.context import Context
-from ffhooks.errors import FatalError
-from ffhooks.git.plumbing import current_branch
 from ffhooks.store import timer
-
-
-def branch_task(ctx: Context) -> str:
-    branch = current_branch(ctx.repo)
-    if branch is None:
-        raise FatalError("no TASK given and HEAD is detached: name it, e.g. `ffhooks start 205`")
-    pattern = ctx.config().branch_task_pattern
-    task = task_from_branch(branch, pattern)
-    if task is None:
-        raise FatalError(
-            f"no TASK given and branch {branch!r} names none (branch_task_pattern {pattern!r}): "
-            "name it, e.g. `ffhooks start 205`"
-        )
-    return task
 
 
 def start(

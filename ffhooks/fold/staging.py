@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ffhooks import caller, summary
 from ffhooks.errors import FatalError
-from ffhooks.git.plumbing import Repo, forget_started, run_git, start_git
+from ffhooks.git.plumbing import Repo, ask_git, meanwhile_git, run_git
 from ffhooks.layout import TOMBSTONE_BLOB, UNSTAGED_QUERY
 from ffhooks.records import NamedTuple
 
@@ -89,7 +89,7 @@ def _own(rel: str, store_id: str) -> bool:
 
 def index_lacks(repo: Repo, user_dir: Path) -> Unstaged:
     """One `git ls-files` of what the index lacks under a user's summaries folder."""
-    listed = run_git([*UNSTAGED_QUERY, f"{rel_path(repo, user_dir)}/"], repo.top)
+    listed = ask_git(repo, [*UNSTAGED_QUERY, f"{rel_path(repo, user_dir)}/"])
     untracked: list[str] = []
     modified: list[str] = []
     for entry in filter(None, listed.split("\0")):
@@ -199,15 +199,16 @@ def stage(repo: Repo, paths: list[Path], meanwhile: Callable[[], None] | None = 
     would show the summaries as changed after the commit.
     """
     rel = [str(p.relative_to(repo.top)) for p in paths]
-    forget_started()  # what git was asked ahead about the index is out of date now
+    if repo.ahead is not None:
+        repo.ahead.forget()  # what git was asked ahead about the index is out of date now
     adding = ["update-index", "--add", "--", *rel]
-    start_git(adding, repo.top)
+    added = meanwhile_git(adding, repo.top)
     try:
         if meanwhile is not None:
             meanwhile()
     finally:
         try:
-            run_git(adding, repo.top)  # its answer: a failure is raised here
+            added()  # its answer: a failure is raised here
         except FatalError as exc:
             if "would be replaced by" in str(exc):  # core.safecrlf: a retry fails the same
                 raise FatalError(

@@ -1,7 +1,7 @@
 """Programs started ahead of the question they answer: the commit hook's git queries, which
-run on the other core while Python imports (`commands/hook.py`), or while the hook server's
+run on the other core while Python imports (`hook/pipeline.py`), or while the hook server's
 copy gets ready, started then by the hook's own process, which hands their answers to the
-copy (`server/client.py`). `git/plumbing.run_git` asks here first. Imports only built-in modules.
+copy (`server/client.py`). Imports only built-in modules.
 """
 
 from __future__ import annotations
@@ -14,50 +14,47 @@ if TYPE_CHECKING:
 
 Answer = tuple[int, bytes, bytes]  # exit code, output, errors
 
-# argv: a program started (pid, output, errors), or its answer
-_started: dict[tuple[str, ...], tuple[int, int, int]] = {}
-_answered: dict[tuple[str, ...], Answer] = {}
 
+class Ahead:
+    """The queries started ahead for one run of the commit hook, by argv: each a program
+    started (pid, output, errors) or its answer. The hook makes one per commit and carries it
+    in its `Repo` (`git/plumbing.ask_git` asks it first); in the hook server's copy it
+    begins with the answers the hook's own process handed over."""
 
-def start(argv: Sequence[str], environ: Mapping[str, str]) -> None:
-    """Start `argv` now, unless it is already started or answered."""
-    key = tuple(argv)
-    if key not in _started and key not in _answered:
-        try:  # noqa: SIM105 (contextlib is not imported yet in the hook's own process)
-            _started[key] = spawn(list(argv), dict(environ))
-        except OSError:
-            pass  # asked, it is run again, and what is wrong is said then
+    def __init__(self, given: Mapping[tuple[str, ...], Answer] | None = None) -> None:
+        self._started: dict[tuple[str, ...], tuple[int, int, int]] = {}
+        self._answered: dict[tuple[str, ...], Answer] = dict(given or {})
 
+    def start(self, argv: Sequence[str], environ: Mapping[str, str]) -> None:
+        """Start `argv` now, unless it is already started or answered."""
+        key = tuple(argv)
+        if key not in self._started and key not in self._answered:
+            try:  # noqa: SIM105 (contextlib is not imported yet in the hook's own process)
+                self._started[key] = spawn(list(argv), dict(environ))
+            except OSError:
+                pass  # asked, it is run again, and what is wrong is said then
 
-def answer(argv: Sequence[str]) -> Answer | None:
-    """The answer of `argv` started ahead, once (waited for); None if it was not."""
-    key = tuple(argv)
-    if key in _answered:
-        return _answered.pop(key)
-    started = _started.pop(key, None)
-    return collect(*started) if started else None
+    def answer(self, argv: Sequence[str]) -> Answer | None:
+        """The answer of `argv` started ahead, once (waited for); None if it was not."""
+        key = tuple(argv)
+        if key in self._answered:
+            return self._answered.pop(key)
+        started = self._started.pop(key, None)
+        return collect(*started) if started else None
 
+    def handed(self) -> dict[tuple[str, ...], Answer]:
+        """Every answer (waited for), taken out: for the server's copy to begin with."""
+        for key in list(self._started):
+            self._answered[key] = collect(*self._started.pop(key))
+        taken, self._answered = self._answered, {}
+        return taken
 
-def handed() -> dict[tuple[str, ...], Answer]:
-    """Every answer (waited for), taken out of this process: the copy uses them."""
-    while _started:
-        key, started = _started.popitem()
-        _answered[key] = collect(*started)
-    taken = dict(_answered)
-    _answered.clear()
-    return taken
-
-
-def given(answers: Mapping[tuple[str, ...], Answer]) -> None:
-    """Answers the hook's process started ahead (in the server's copy)."""
-    _answered.update(answers)
-
-
-def forget() -> None:
-    """Drop every answer: the index or the work tree changes."""
-    while _started:
-        collect(*_started.popitem()[1])
-    _answered.clear()
+    def forget(self) -> None:
+        """Drop every answer (the index or the work tree changes), waiting for every program
+        still running: none is left behind."""
+        while self._started:
+            collect(*self._started.popitem()[1])
+        self._answered.clear()
 
 
 def spawn(argv: list[str], environ: dict[str, str]) -> tuple[int, int, int]:

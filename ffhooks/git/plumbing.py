@@ -8,11 +8,11 @@ trees and the index hold is asked in git/objects.py.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ffhooks.errors import FatalError
-from ffhooks.git import ahead
+from ffhooks.git.ahead import Ahead, collect, spawn
 from ffhooks.records import NamedTuple
 
 
@@ -20,6 +20,8 @@ class Repo(NamedTuple):
     top: Path  # the work tree (a bare repository's: its git dir, where git runs)
     git_dir: Path  # this work tree's git dir (holds HEAD and the index)
     common_dir: Path  # shared by every linked worktree of the clone
+    # the queries the commit hook started ahead for this commit (`ask_git`); None elsewhere
+    ahead: Ahead | None = None
 
     @property
     def bare(self) -> bool:
@@ -45,14 +47,12 @@ def run_git(
     stdin: str | None = None,
     env: dict[str, str] | None = None,
 ) -> str:
-    """Run git; `env` adds to (not replaces) the environment. A query `start_git` started
-    with the same arguments gives its answer instead."""
+    """Run git; `env` adds to (not replaces) the environment."""
     environ = {**os.environ, **env} if env else dict(os.environ)
     argv = ["git", "-C", str(cwd), *args]
     try:
         if stdin is None:
-            given = None if env else ahead.answer(argv)
-            code, out, err = given or ahead.collect(*ahead.spawn(argv, environ))
+            code, out, err = collect(*spawn(argv, environ))
         else:
             import subprocess
 
@@ -77,17 +77,44 @@ def git_failed(args: Sequence[str], code: int, err: bytes) -> FatalError:
     return FatalError(f"git {' '.join(args)} failed: {detail[-1] if detail else code}")
 
 
-def start_git(args: Sequence[str], cwd: Path) -> None:
-    """Start the query `git args` in `cwd` now, for the first `run_git` that asks it later:
+def ask_git(repo: Repo, args: Sequence[str]) -> str:
+    """`run_git(args, repo.top)`, answered by the query if the commit hook started it ahead
+    (`start_git`)."""
+    argv = ["git", "-C", str(repo.top), *args]
+    given = repo.ahead.answer(argv) if repo.ahead is not None else None
+    if given is None:
+        return run_git(args, repo.top)
+    code, out, err = given
+    if code != 0:
+        raise git_failed(args, code, err)
+    return out.decode(errors="surrogateescape")
+
+
+def start_git(repo: Repo, args: Sequence[str]) -> None:
+    """Start the query `git args` in the work tree now, for the `ask_git` that asks it later:
     git works on the other core while Python imports the rest (`bench/commit_overhead.py`).
     Only for a query whose answer nothing done before it is asked can change; whatever
-    could (staging) calls `forget_started` first."""
-    ahead.start(["git", "-C", str(cwd), *args], dict(os.environ))
+    could (staging) drops the answers first (`Ahead.forget`)."""
+    if repo.ahead is not None:
+        repo.ahead.start(["git", "-C", str(repo.top), *args], os.environ)
 
 
-def forget_started() -> None:
-    """Drop the answers of queries started ahead: the index or the work tree changes."""
-    ahead.forget()
+def meanwhile_git(args: Sequence[str], cwd: Path) -> Callable[[], str]:
+    """Start `git args` now; what it returns waits for it and gives what `run_git` would (a
+    failure raised then): git works on the other core while Python does something else."""
+    argv = ["git", "-C", str(cwd), *args]
+    try:
+        started = spawn(argv, dict(os.environ))
+    except FileNotFoundError:
+        raise FatalError("git is not installed or not on PATH") from None
+
+    def waited() -> str:
+        code, out, err = collect(*started)
+        if code != 0:
+            raise git_failed(args, code, err)
+        return out.decode(errors="surrogateescape")
+
+    return waited
 
 
 def _read_gitfile(dotgit: Path) -> Path | None:
@@ -119,16 +146,16 @@ def find_repo(start: Path) -> Repo | None:
         if len(out) != 3:
             return None
         git_dir = Path(out[1])
-        return Repo(Path(out[0]), git_dir, (git_dir / out[2]).resolve())
+        return Repo(top=Path(out[0]), git_dir=git_dir, common_dir=(git_dir / out[2]).resolve())
     here = start.resolve()
     for folder in (here, *here.parents):
         dotgit = folder / ".git"
         if dotgit.is_dir():
-            return Repo(folder, dotgit, _common_dir(dotgit))
+            return Repo(top=folder, git_dir=dotgit, common_dir=_common_dir(dotgit))
         if dotgit.is_file():
             linked = _read_gitfile(dotgit)
             if linked is not None:
-                return Repo(folder, linked, _common_dir(linked))
+                return Repo(top=folder, git_dir=linked, common_dir=_common_dir(linked))
     return None
 
 
@@ -141,7 +168,7 @@ def find_bare(start: Path) -> Repo | None:
     if len(out) != 2 or out[0] != "true":
         return None
     git_dir = Path(out[1])
-    return Repo(git_dir, git_dir, _common_dir(git_dir))
+    return Repo(top=git_dir, git_dir=git_dir, common_dir=_common_dir(git_dir))
 
 
 def require_repo(start: Path, *, bare_ok: bool = False) -> Repo:

@@ -4,19 +4,19 @@ team's globs (`validate` in the team config)."""
 from __future__ import annotations
 
 from ffhooks.errors import FatalError
-from ffhooks.git.plumbing import Repo
 from ffhooks.layout import OWN_JSON
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ffhooks.config import Rule
+    from ffhooks.hook.pipeline import Committing
 
 
-def to_check(repo: Repo, names: set[str]) -> list[str]:
+def to_check(commit: Committing, names: set[str]) -> list[str]:
     """The paths among `names` (staged, from the repository top) that a schema covers."""
     import re
 
-    rules = _team_rules(repo)
+    rules = _team_rules(commit)
     if rules:
         from ffhooks.validator.checks import hook_files_pattern
 
@@ -26,20 +26,22 @@ def to_check(repo: Repo, names: set[str]) -> list[str]:
     return sorted(p for p in names if pattern.fullmatch(p))
 
 
-def _team_rules(repo: Repo) -> tuple[Rule, ...]:
-    """The team config's `validate` rules. A config without any is only parsed here, not
-    schema-checked (most commits stage no file of ffhooks', and need no checker)."""
-    import json
+def _team_rules(commit: Committing) -> tuple[Rule, ...]:
+    """The team config's `validate` rules. Unless the fold has read the config already, a
+    config without any is only parsed here, not schema-checked (most commits stage no file
+    of ffhooks', and need no checker)."""
+    if not commit.config_read():
+        import json
 
-    from ffhooks.config import config_path, load_config
+        from ffhooks.config import config_path
 
+        try:
+            raw = json.loads(config_path(commit.repo.flowforge).read_bytes())
+        except (OSError, ValueError):
+            raw = None
+        if not isinstance(raw, dict) or "validate" not in raw:
+            return ()  # the check reports a broken config when it is staged
     try:
-        raw = json.loads(config_path(repo.flowforge).read_bytes())
-    except (OSError, ValueError):
-        raw = None
-    if not isinstance(raw, dict) or "validate" not in raw:
-        return ()  # the check reports a broken config when it is staged
-    try:
-        return load_config(repo.flowforge).validate
+        return commit.config().validate
     except FatalError:
         return ()

@@ -25,12 +25,13 @@ from pathlib import Path
 from ffhooks import summary
 from ffhooks.clock import to_iso
 from ffhooks.errors import BrokenFile
-from ffhooks.fsio import atomic_write, read_json, write_json
+from ffhooks.fsio import atomic_write, write_json
 from ffhooks.git.plumbing import Repo
 from ffhooks.migrate.cells import packed, session_key, unpacked
 from ffhooks.migrate.sources import store_id
 from ffhooks.migrate.tally import Tally
 from ffhooks.records import Any
+from ffhooks.validator.schema import read_json
 
 CHECKPOINT_VERSION = 1
 
@@ -72,7 +73,7 @@ def load_ledgers(repo: Repo, tally: Tally) -> list[str]:
         fix = (
             "move it away (it only keeps overlapping files from being counted twice) and run again"
         )
-        doc = read_json(folder / name, shown, fix, schema="migrate-ledger")
+        doc = read_json(folder / name, shown, fix, "migrate-ledger")
         try:
             keys = array("Q")
             keys.frombytes((folder / doc["keys"]).read_bytes())
@@ -152,7 +153,7 @@ class Checkpoint:
         path = self.folder / "state.json"
         try:
             # a broken or foreign checkpoint only costs the time to read the sources again
-            doc = read_json(path, str(path), "", schema="migrate-checkpoint")
+            doc = read_json(path, str(path), "", "migrate-checkpoint")
         except (OSError, BrokenFile):
             return None
         if doc["run"] != self.run:

@@ -53,15 +53,15 @@ def summary_health(top: Path) -> list[str]:
 def headers(repo: Repo) -> list[tuple[str, dict[str, Any]]]:
     """(user, store.json) of every store in this work tree that has its header."""
     from ffhooks.fold.staging import rel_path
-    from ffhooks.fsio import read_json
     from ffhooks.store.identity import stores
+    from ffhooks.validator.schema import read_json
 
     found = []
     for user in stores(repo)[0]:
         path = repo.flowforge / "user" / user / "store.json"
         fix = "run `ffhooks recover` for the fix"
         try:
-            found.append((user, read_json(path, rel_path(repo, path), fix, schema="store")))
+            found.append((user, read_json(path, rel_path(repo, path), fix, "store")))
         except FileNotFoundError:
             continue
     return found

@@ -95,10 +95,12 @@ def served(argv: list[str]) -> int:
         return REPLACE  # missing: starting a server makes it
     import _socket
 
-    from ffhooks.git import ahead
+    from ffhooks import caller
+    from ffhooks.git.ahead import Ahead
     from ffhooks.layout import STAGED_QUERY
 
     # the copy's first question, asked now: git answers while the copy gets ready
+    caller.ahead = ahead = Ahead()  # if this process runs the hook after all, it asks here
     ahead.start(["git", "-C", os.getcwd(), *STAGED_QUERY], os.environ)
     sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
     sock.settimeout(WAIT_SECONDS)

@@ -255,9 +255,9 @@ def _become(request: tuple[Any, ...], fds: list[int], answers: bytes) -> list[st
     import marshal
 
     from ffhooks import caller
-    from ffhooks.git import ahead
+    from ffhooks.git.ahead import Ahead
 
-    ahead.given(marshal.loads(answers))
+    caller.ahead = Ahead(marshal.loads(answers))
     _, argv, cwd, env, ppid, mask, streams = request
     for target, fd in enumerate(fds[:3]):
         os.dup2(fd, target)

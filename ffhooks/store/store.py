@@ -31,12 +31,12 @@ from ffhooks.fsio import (
     dump_json,
     fsync_folder,
     quarantine,
-    read_json,
     sync_written,
     write_json,
 )
 from ffhooks.records import Any
 from ffhooks.store.sessions import Session, Timer, day_files, find_session
+from ffhooks.validator.schema import read_json
 
 SLACK_DAYS = 2  # two zones' calendar days for one instant differ by at most this
 BULK_FILES = 8
@@ -105,7 +105,7 @@ class Store:
         """Read a private file; a broken one is moved aside (bytes intact) and reported."""
         shown = self.shown(path)
         try:
-            raw = read_json(path, shown, "", schema=schema)
+            raw = read_json(path, shown, "", schema)
             if schema in ("daily", "current"):
                 from ffhooks.validator.checks import semantic_problems
 

@@ -17,6 +17,8 @@ from ffhooks.trust.sshformat import ALLOWED_SIGNERS, signature_key
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ffhooks.git.plumbing import Repo
     from ffhooks.trust.signing import SigningKey
     from ffhooks.validator.checks import FileResult, Problem
@@ -233,23 +235,28 @@ def judged(
 
 
 def checked(
-    repo: Repo, rels: set[str], *, everything: bool = False
+    repo: Repo,
+    rels: set[str],
+    *,
+    everything: bool = False,
+    config: Callable[[], TeamConfig] | None = None,
 ) -> tuple[list[FileResult], list[Problem]]:
     """Every file of `rels` (paths from the repository top; with `everything`, every ffhooks
     file and the team's globs too) against its schema, then the valid live summaries as the
-    team's trust judges them: (results, warnings). A team config that cannot be read is
-    checked itself, its globs unknown."""
+    team's trust judges them: (results, warnings). `config` gives the team config where the
+    caller has read it already. A team config that cannot be read is checked itself, its
+    globs unknown."""
     from ffhooks.config import CONFIG, load_config
     from ffhooks.validator.checks import check, every_file
 
-    config: TeamConfig | None
+    team: TeamConfig | None
     try:
-        config = load_config(repo.flowforge)
-        rules = list(config.validate)
+        team = config() if config is not None else load_config(repo.flowforge)
+        rules = list(team.validate)
     except FatalError:
-        config, rules = None, []
+        team, rules = None, []
         rels = rels | {CONFIG}
     if everything:
         rels = rels | set(every_file(repo.top, rules))
     results = check(repo.top, sorted(rels), rules)
-    return judged(repo, config, results) if config is not None else (results, [])
+    return judged(repo, team, results) if team is not None else (results, [])

@@ -13,12 +13,15 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from pathlib import Path
 
-from ffhooks.config import Rule
 from ffhooks.errors import BrokenFile
 from ffhooks.fsio import parse_json
 from ffhooks.layout import PRIVATE, TOMBSTONE_MAX
 from ffhooks.records import Any, NamedTuple
 from ffhooks.validator.schema import every_error
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ffhooks.config import Rule
 
 MAX_BYTES = 32 * 1024 * 1024  # far above any file ffhooks writes; bigger is not ours
 _USER = r"[a-z0-9][a-z0-9._-]{0,63}"

@@ -13,6 +13,8 @@ from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 
+from ffhooks.errors import BrokenFile
+from ffhooks.fsio import parse_json
 from ffhooks.records import Any
 
 _HERE = Path(__file__).resolve().parent.parent  # the package
@@ -234,6 +236,16 @@ def every_error(name: str, value: Any) -> list[tuple[str, str]]:
     from ffhooks.validator.messages import where
 
     return [where(error) for error in found]
+
+
+def read_json(path: Path, shown: str, fix: str, schema: str) -> Any:
+    """Read and parse `path` (FileNotFoundError if absent), checked against `schema`; a file
+    broken either way is refused naming `shown` and `fix`."""
+    value = parse_json(path.read_bytes(), shown, fix)
+    problem = first_error(schema, value)
+    if problem is not None:
+        raise BrokenFile(shown, problem, fix)
+    return value
 
 
 def first_error(name: str, value: Any) -> str | None:

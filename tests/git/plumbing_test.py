@@ -9,7 +9,7 @@ import pytest
 from conftest import git
 
 from ffhooks.errors import FatalError
-from ffhooks.git.plumbing import forget_started, run_git, start_git
+from ffhooks.git.plumbing import Repo, ask_git, meanwhile_git, run_git, start_git
 
 
 def test_large_output_and_errors_at_once(repo: Path) -> None:
@@ -43,28 +43,48 @@ def test_a_failing_git_names_its_error(repo: Path) -> None:
 
 
 def test_a_query_started_ahead_answers_as_of_its_start(repo: Path) -> None:
-    """`start_git` runs a query while Python does other things; the `run_git` asking it
-    later gets that answer, once; `forget_started` drops it when the index changes."""
-    from ffhooks.git import ahead
+    """`start_git` runs a query while Python does other things; the `ask_git` asking it
+    later gets that answer, once; `Ahead.forget` drops it when the index changes. Without
+    an `Ahead` in the repository nothing is started, and git runs when asked."""
+    from ffhooks.git.ahead import Ahead
 
-    def finished(args: list[str]) -> None:  # the started git has answered and exited
-        key = ("git", "-C", str(repo), *args)
-        pid = ahead._started[key][0]
+    ahead = Ahead()
+    here = Repo(top=repo, git_dir=repo / ".git", common_dir=repo / ".git", ahead=ahead)
+    query = ["ls-files", "--others"]
+
+    def finished() -> None:  # the started git has answered and exited
+        pid = ahead._started[tuple(["git", "-C", str(repo), *query])][0]
         os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
 
     (repo / "a.txt").write_text("a\n")
-    start_git(["ls-files", "--others"], repo)
-    start_git(["ls-files", "--others"], repo)  # one process for both
-    finished(["ls-files", "--others"])
+    start_git(here, query)
+    start_git(here, query)  # one process for both
+    assert len(ahead._started) == 1
+    finished()
     git(repo, "add", "a.txt")
-    assert run_git(["ls-files", "--others"], repo) == "a.txt\n"  # as it was at the start
-    assert run_git(["ls-files", "--others"], repo) == ""  # asked again: git runs anew
+    assert ask_git(here, query) == "a.txt\n"  # as it was at the start
+    assert ask_git(here, query) == ""  # asked again: git runs anew
     (repo / "b.txt").write_text("b\n")
-    start_git(["ls-files", "--others"], repo)
-    finished(["ls-files", "--others"])
+    start_git(here, query)
+    finished()
     git(repo, "add", "b.txt")
-    forget_started()  # what staging does before it changes the index
-    assert run_git(["ls-files", "--others"], repo) == ""
-    start_git(["no-such-command"], repo)
+    ahead.forget()  # what staging does before it changes the index
+    assert not ahead._started
+    assert ask_git(here, query) == ""
+    start_git(here, ["no-such-command"])
     with pytest.raises(FatalError, match="no-such-command"):
-        run_git(["no-such-command"], repo)  # its failure is told by the run_git asking
+        ask_git(here, ["no-such-command"])  # its failure is told by the ask_git asking
+    alone = here._replace(ahead=None)
+    (repo / "c.txt").write_text("c\n")
+    start_git(alone, query)  # nothing to keep it in: nothing started
+    git(repo, "add", "c.txt")
+    assert ask_git(alone, query) == ""
+
+
+def test_git_meanwhile_answers_when_waited_for(repo: Path) -> None:
+    top = meanwhile_git(["rev-parse", "--show-toplevel"], repo)
+    (repo / "meanwhile").touch()  # what the caller does while git works
+    assert top() == f"{repo.resolve()}\n"
+    failing = meanwhile_git(["no-such-command"], repo)
+    with pytest.raises(FatalError, match="no-such-command"):
+        failing()
