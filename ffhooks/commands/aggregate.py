@@ -34,11 +34,11 @@ def aggregate(repo: Repo, now: datetime, *, rebuild: bool, hook: bool = False) -
 def _fold(repo: Repo, user: str, now: datetime, *, rebuild: bool) -> None:
     from ffhooks.context import Context
     from ffhooks.fold import notices
-    from ffhooks.fold.run import fold_and_snapshot
+    from ffhooks.fold.run import fold_store
 
     ctx = Context(repo=repo, user=user, now=now)
     config = ctx.config()
-    done = fold_and_snapshot(ctx._replace(team=config), rebuild=rebuild, shown=rebuild)
+    done = fold_store(ctx._replace(team=config), rebuild=rebuild, shown=rebuild)
     for line in notices.warnings(user, done, config):
         print(f"ffhooks: {line}", file=sys.stderr)
     if done.written:

@@ -5,7 +5,7 @@ import json
 from ffhooks import queue
 from ffhooks.context import Context
 from ffhooks.errors import FatalError
-from ffhooks.fold.run import fold_and_snapshot
+from ffhooks.fold.run import fold_store
 from ffhooks.hook import wiring as hook_wiring
 from ffhooks.records import Any
 from ffhooks.recovery.recovery import headers, retry, summary_health, unstaged
@@ -181,7 +181,7 @@ def _stage_lost(ctx: Context, result: dict[str, Any]) -> list[str]:
     lost = unstaged(ctx.repo)
     for user in sorted({p.split("/")[3] for p, _ in lost}):
         try:
-            fold_and_snapshot(Context(repo=ctx.repo, user=user, now=ctx.now))
+            fold_store(Context(repo=ctx.repo, user=user, now=ctx.now))
         except FatalError as exc:
             queue.record(ctx.repo.state_dir, "aggregate", user, str(exc), ctx.now)
     still = unstaged(ctx.repo) if lost else []
@@ -257,7 +257,7 @@ def _restore_lines(done: Restore, dry_run: bool) -> list[str]:
 
 
 def rebuild(ctx: Context, as_json: bool) -> int:
-    written = fold_and_snapshot(ctx, rebuild=True, shown=not as_json).written
+    written = fold_store(ctx, rebuild=True, shown=not as_json).written
     lines = [f"rebuilt and staged {p}" for p in written] or ["summaries already match the store"]
     _show({"written": written}, as_json, lines)
     return 0

@@ -119,10 +119,10 @@ def says_the_same(
     return signed_alike(latest or {}, key), latest
 
 
-def write_summary(repo: Repo, path: Path, doc: dict[str, Any], *, fsync: bool = True) -> None:
+def write_summary(repo: Repo, path: Path, content: bytes, *, fsync: bool = True) -> None:
     """Write one summary (only added: what it supersedes stays), or say what stops it."""
     try:
-        atomic_write(path, dump_json(doc), fsync=fsync)
+        atomic_write(path, content, fsync=fsync)
     except OSError as exc:
         raise FatalError(
             f"cannot write {path.relative_to(repo.top)} ({exc.strerror}): make sure "
@@ -164,11 +164,11 @@ def aggregate(
     *,
     rebuild: bool = False,
     progress: Callable[[int, int], None] | None = None,
-    meanwhile: Callable[[list[Path]], None] | None = None,
 ) -> FoldOutcome:
     """Write new summaries for the months that changed and stage them, with every summary of
-    the store that the index lacks (`meanwhile(written)` runs while git stages); return what
-    was done. Nothing committed is edited or deleted."""
+    the store that the index lacks; return what was done. Nothing committed is edited or
+    deleted. The store's copy outside the work tree (store/snapshot.py) holds the new
+    summaries with the new header, made before either is written."""
     if store.header is None:
         return FoldOutcome(written=[], staged=[], restored=[], waiting=[], capped=None)
     store.header = header = store.owned()  # its writer id goes into each summary
@@ -216,17 +216,17 @@ def aggregate(
         "dirty": [],
         "timer_months": sorted(timer),
     }
+    data = {path: dump_json(doc) for path, doc in new.items()}
     # The header first: every seq it names is then one this store wrote (a file that failed
     # to be written is missing, so its month is rebuilt next time), and any other seq of
     # this store in the tree comes from somewhere else.
     if any(header.get(k, ()) != v for k, v in changes.items()):
-        store.set_header(**changes)
-    for path, doc in new.items():
-        write_summary(repo, path, doc)
+        store.set_header(copies={rel_path(repo, p): b for p, b in data.items()}, **changes)
+    for path, content in data.items():
+        write_summary(repo, path, content)
     lacking = listing.lacking(repo, header["store"])
-    also = (lambda: meanwhile(list(new))) if meanwhile and new else None
     restored = listing.leftover_tombstones(repo, header["store"], pending)
-    staged = stage_added(repo, list(new), lacking, restored, also)
+    staged = stage_added(repo, list(new), lacking, restored)
     return FoldOutcome(
         written=[rel_path(repo, p) for p in new],
         staged=[rel_path(repo, p) for p in staged],

@@ -9,12 +9,12 @@ stash of unstaged changes: nothing ffhooks changes stays unstaged.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Container, Iterable
+from collections.abc import Container, Iterable
 from pathlib import Path
 
 from ffhooks import caller, summary
 from ffhooks.errors import FatalError
-from ffhooks.git.plumbing import Repo, ask_git, meanwhile_git, run_git
+from ffhooks.git.plumbing import Repo, ask_git, run_git
 from ffhooks.layout import TOMBSTONE_BLOB, UNSTAGED_QUERY
 from ffhooks.records import NamedTuple
 
@@ -28,19 +28,15 @@ def stage_added(
     new: list[Path],
     lacking: list[Path],
     restored: list[str],
-    meanwhile: Callable[[], None] | None = None,
 ) -> list[Path]:
     """Stage the files just written with every file of the store the index lacked
-    (`lacking`, from `index_lacks`), doing `meanwhile` while git stages, after putting
-    `restored` (tombstones an older ffhooks left unstaged) back as the index has them;
-    returns what was staged."""
+    (`lacking`, from `index_lacks`), after putting `restored` (tombstones an older ffhooks
+    left unstaged) back as the index has them; returns what was staged."""
     if restored:
         run_git(["--literal-pathspecs", "checkout", "--", *restored], repo.top)
     staged = sorted({*lacking, *new})
     if staged:
-        stage(repo, staged, meanwhile)
-    elif meanwhile is not None:
-        meanwhile()
+        stage(repo, staged)
     return staged
 
 
@@ -190,9 +186,8 @@ def _started(pid: int) -> float:
         return 0.0
 
 
-def stage(repo: Repo, paths: list[Path], meanwhile: Callable[[], None] | None = None) -> None:
-    """Add `paths` to the index, doing `meanwhile` (the commit hook's snapshot) while git
-    works on the other core (`bench/commit_overhead.py`).
+def stage(repo: Repo, paths: list[Path]) -> None:
+    """Add `paths` to the index.
 
     A `git commit <paths>` runs hooks on a temporary index; the real index, locked as
     `index.lock`, becomes the index afterwards, so it gets the same update, or `git status`
@@ -202,21 +197,16 @@ def stage(repo: Repo, paths: list[Path], meanwhile: Callable[[], None] | None = 
     if repo.ahead is not None:
         repo.ahead.forget()  # what git was asked ahead about the index is out of date now
     adding = ["update-index", "--add", "--", *rel]
-    added = meanwhile_git(adding, repo.top)
     try:
-        if meanwhile is not None:
-            meanwhile()
-    finally:
-        try:
-            added()  # its answer: a failure is raised here
-        except FatalError as exc:
-            if "would be replaced by" in str(exc):  # core.safecrlf: a retry fails the same
-                raise FatalError(
-                    f"{exc}: git's core.safecrlf refuses ffhooks' LF files; run `ffhooks "
-                    "init` (it keeps ffhooks' files LF in .gitattributes), then `ffhooks "
-                    "recover retry`"
-                ) from None
-            raise
+        run_git(adding, repo.top)
+    except FatalError as exc:
+        if "would be replaced by" in str(exc):  # core.safecrlf: a retry fails the same
+            raise FatalError(
+                f"{exc}: git's core.safecrlf refuses ffhooks' LF files; run `ffhooks "
+                "init` (it keeps ffhooks' files LF in .gitattributes), then `ffhooks "
+                "recover retry`"
+            ) from None
+        raise
     index = os.environ.get("GIT_INDEX_FILE", "")
     real = repo.git_dir / "index.lock"
     if os.path.basename(index).startswith("next-index") and real.is_file():

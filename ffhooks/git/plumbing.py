@@ -8,7 +8,7 @@ trees and the index hold is asked in git/objects.py.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from ffhooks.errors import FatalError
@@ -97,24 +97,6 @@ def start_git(repo: Repo, args: Sequence[str]) -> None:
     could (staging) drops the answers first (`Ahead.forget`)."""
     if repo.ahead is not None:
         repo.ahead.start(["git", "-C", str(repo.top), *args], os.environ)
-
-
-def meanwhile_git(args: Sequence[str], cwd: Path) -> Callable[[], str]:
-    """Start `git args` now; what it returns waits for it and gives what `run_git` would (a
-    failure raised then): git works on the other core while Python does something else."""
-    argv = ["git", "-C", str(cwd), *args]
-    try:
-        started = spawn(argv, dict(os.environ))
-    except FileNotFoundError:
-        raise FatalError("git is not installed or not on PATH") from None
-
-    def waited() -> str:
-        code, out, err = collect(*started)
-        if code != 0:
-            raise git_failed(args, code, err)
-        return out.decode(errors="surrogateescape")
-
-    return waited
 
 
 def _read_gitfile(dotgit: Path) -> Path | None:

@@ -136,10 +136,10 @@ def _fold(commit: Committing, user: str, now: datetime, said: Said) -> list[str]
     # imported here: a teammate who tracks nothing pays for a `listdir`, not for these
     from ffhooks.context import Context
     from ffhooks.fold import notices
-    from ffhooks.fold.run import fold_and_snapshot
+    from ffhooks.fold.run import fold_store
 
     config = commit.config()
-    done = fold_and_snapshot(Context(repo=commit.repo, user=user, now=now, team=config))
+    done = fold_store(Context(repo=commit.repo, user=user, now=now, team=config))
     said.err += notices.warnings(user, done, config)
     line = notices.billed(user, done)
     if line:

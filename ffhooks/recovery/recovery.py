@@ -36,9 +36,9 @@ def retry(ctx: Context, entry: dict[str, Any]) -> None:
     """Run a queued operation again for its user; raises FatalError if it still fails."""
     who = Context(repo=ctx.repo, user=entry["user"], now=ctx.now)
     if entry["operation"] == "aggregate":
-        from ffhooks.fold.run import fold_and_snapshot
+        from ffhooks.fold.run import fold_store
 
-        fold_and_snapshot(who)
+        fold_store(who)
     else:
         take_snapshot(who, "manual")
 

@@ -195,7 +195,7 @@ def take_held(
     return made
 
 
-def take_change(store: Store, pending: Mapping[str, bytes]) -> Callable[[], None]:
+def take_change(store: Store, pending: Mapping[str, bytes], reason: str) -> Callable[[], None]:
     """Copy a change of `store` (its files' new contents, by path from the top) outside
     the work tree before the store is written, under the store's lock; returns what the
     caller calls once the store is written. The copy is written first; a thread makes it
@@ -211,7 +211,7 @@ def take_change(store: Store, pending: Mapping[str, bytes]) -> Callable[[], None
             store.top,
             store.user,
             store.now,
-            reason="change",
+            reason=reason,
             store=header.get("store"),
             pending=pending,
             unsynced=unsynced,

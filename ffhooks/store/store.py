@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -301,12 +301,15 @@ class Store:
         files[self.header_path] = self.header
         self._commit(files)
 
-    def set_header(self, **changes: Any) -> None:
+    def set_header(self, *, copies: Mapping[str, bytes] | None = None, **changes: Any) -> None:
+        """Write the header with `changes`; `copies` (path from the top: bytes), what the
+        caller writes next under the same lock (the fold's summaries), goes into the same
+        copy outside the work tree, made before either is written."""
         if self.header is None:
             raise FatalError("internal: the store must be created before it is written")
         self.check_home()
         self.header = {**self.owned(), **changes}
-        self._commit({self.header_path: self.header})
+        self._commit({self.header_path: self.header}, copies)
 
     def owned(self) -> dict[str, Any]:
         """The header, with this work tree recorded as its home (stores made before homes
@@ -316,14 +319,17 @@ class Store:
             return header
         return {**header, "home": str(self.top), "writer": new_writer()}
 
-    def _commit(self, files: dict[Path, Any]) -> None:
+    def _commit(self, files: dict[Path, Any], copies: Mapping[str, bytes] | None = None) -> None:
         data = {path: dump_json(value) for path, value in files.items()}
         if not self.keeps_copies:
             self._write(files, data)
             return
         from ffhooks.store.snapshot import take_change
 
-        copied = take_change(self, {p.relative_to(self.top).as_posix(): b for p, b in data.items()})
+        pending = {p.relative_to(self.top).as_posix(): b for p, b in data.items()}
+        copied = take_change(
+            self, {**pending, **(copies or {})}, "aggregate" if copies else "change"
+        )
         try:
             self._write(files, data)
         finally:

@@ -9,7 +9,7 @@ import pytest
 from conftest import git
 
 from ffhooks.errors import FatalError
-from ffhooks.git.plumbing import Repo, ask_git, meanwhile_git, run_git, start_git
+from ffhooks.git.plumbing import Repo, ask_git, run_git, start_git
 
 
 def test_large_output_and_errors_at_once(repo: Path) -> None:
@@ -79,12 +79,3 @@ def test_a_query_started_ahead_answers_as_of_its_start(repo: Path) -> None:
     start_git(alone, query)  # nothing to keep it in: nothing started
     git(repo, "add", "c.txt")
     assert ask_git(alone, query) == ""
-
-
-def test_git_meanwhile_answers_when_waited_for(repo: Path) -> None:
-    top = meanwhile_git(["rev-parse", "--show-toplevel"], repo)
-    (repo / "meanwhile").touch()  # what the caller does while git works
-    assert top() == f"{repo.resolve()}\n"
-    failing = meanwhile_git(["no-such-command"], repo)
-    with pytest.raises(FatalError, match="no-such-command"):
-        failing()
