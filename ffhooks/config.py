@@ -7,7 +7,6 @@ from pathlib import Path
 
 from ffhooks.errors import BrokenFile, FatalError
 from ffhooks.records import Any, NamedTuple
-from ffhooks.validator.schema import read_json
 
 DEFAULTS: dict[str, Any] = {
     "version": 1,
@@ -68,6 +67,8 @@ def load_config(flowforge: Path) -> TeamConfig:
     without it (a sparse checkout that leaves `.flowforge/` out, a deletion not yet staged)
     reads what the index holds: folding under defaults would drop the team's signatures and
     detail settings."""
+    from ffhooks.validator.schema import read_json  # not for what only names the file
+
     try:
         raw = read_json(config_path(flowforge), CONFIG, _FIX, "team-config")
     except FileNotFoundError:
