@@ -52,7 +52,7 @@ def close(
     if amend and span.revision == 1:
         raise FatalError(f"{span.label} is not closed yet: leave out --amend")
     commit = resolve_commit(repo.top, ref)
-    docs = rep.summaries(rep.read_ref(repo.top, commit))
+    docs = rep.summaries(rep.read_ref(repo.top, commit, rep.months_within(span.first, span.last)))
     closing.check_grain(span, rep.touching(docs, span.first, span.last, []), commit)
     # who may close: as reports of the ref, and of this work tree, will check it
     policies = [closers.policy_at(repo.top, commit)]

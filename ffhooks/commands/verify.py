@@ -31,7 +31,9 @@ def closed_changes(
         closed = closing.closed_periods(repo)
         if not closed:
             return []
-        cells = rep.cells(rep.summaries(rep.read_ref(repo.top, commit)))
+        spans = [rep.months_within(c.span.first, c.span.last) for c in closed]
+        read = rep.read_ref(repo.top, commit, lambda month: any(s(month) for s in spans))
+        cells = rep.cells(rep.summaries(read))
     except FatalError as exc:
         return [Finding("ffhooks/closed/", str(exc))]
     found = [Finding(cut.closed.span.tag, cut.problem) for cut in closing.cuts(closed, cells)]

@@ -5,6 +5,7 @@ judged (projects, signatures, closers), and the cells rounded and grouped (repor
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import date, datetime
 
 from ffhooks import summary
@@ -65,9 +66,9 @@ def compute(
 ) -> tuple[rep.Report, list[rep.Cell], dict[str, Any], Scope]:
     """The report, the cells it counts, what its JSON adds (unverified summaries, and the
     adjustments of closed periods since they were closed), and the scope as resolved."""
-    files = rep.read_ref(repo.top, ref) if ref else rep.read_worktree(repo.top)
-    docs = rep.summaries(files)
-    if ref and not docs:
+    # only the months the range touches are read: a month's summaries hold its days only
+    docs = _read(repo, ref, rep.months_within(scope.first, scope.last))
+    if ref and not docs and not rep.holds_summaries(repo.top, ref):
         raise FatalError(
             f"{ref} holds no summaries (.flowforge/team/summaries/ is empty or missing there): "
             "check the ref, or fetch"
@@ -77,7 +78,10 @@ def compute(
     closed = [] if ignore_closed else closing.closed_periods(repo)
     if closed:
         _trusted_closings(repo, ref, closed)
-    scope = _filters(docs, closed, scope)
+    folders = rep.summary_users(repo.top, ref) if scope.users else set()
+    ranged = scope.first is not None or scope.last is not None
+    everything = (lambda: _read(repo, ref, None)) if ranged else None
+    scope = _filters(docs, closed, scope, folders, everything)
     touched = rep.touching(docs, scope.first, scope.last, scope.users)
     config, allowed = _policy(repo, ref)
     unmarked = _of_projects(config, touched)
@@ -109,6 +113,14 @@ def compute(
     return result, cells, extra, scope
 
 
+def _read(
+    repo: Repo, ref: str | None, within: Callable[[str], bool] | None
+) -> list[tuple[str, dict[str, Any]]]:
+    """The live summaries of the ref (else the work tree) in the months `within` keeps."""
+    files = rep.read_ref(repo.top, ref, within) if ref else rep.read_worktree(repo.top, within)
+    return rep.summaries(files)
+
+
 def team_config(repo: Repo, ref: str | None) -> TeamConfig:
     """The team config a report prices and titles by: the work tree's, or in a bare
     repository (no work tree) the ref's."""
@@ -118,31 +130,47 @@ def team_config(repo: Repo, ref: str | None) -> TeamConfig:
 
 
 def _filters(
-    docs: list[tuple[str, dict[str, Any]]], closed: list[closing.Closed], scope: Scope
+    docs: list[tuple[str, dict[str, Any]]],
+    closed: list[closing.Closed],
+    scope: Scope,
+    folders: set[str],
+    everything: Callable[[], list[tuple[str, dict[str, Any]]]] | None,
 ) -> Scope:
     """The --user and --task filters as lists (repeated options, comma lists; user names in
     lower case; a task whose name holds a comma as it is). One that no summary or closed
-    period knows is a typo, not a zero invoice; so is an empty one (not "everyone")."""
+    period knows is a typo, not a zero invoice; so is an empty one (not "everyone").
+    `folders`: whose summary folders there are, in any month; `everything`: the summaries
+    of every month, asked only for a task that none of `docs` knows."""
     recorded = [c for period in closed for c in closing.cells_of(period.report)]
-    known_users = {doc["user"] for _, doc in docs} | {c.user for c in recorded}
-    known_tasks = {t for _, doc in docs for day in doc["totals"].values() for t in day}
-    known_tasks |= {c.task for c in recorded}
+    known_users = folders | {doc["user"] for _, doc in docs} | {c.user for c in recorded}
+    known_tasks = _tasks(docs) | {c.task for c in recorded}
     for kind, given in (("--user", scope.users), ("--task", scope.tasks)):
         if any(not value.strip(" ,") for value in given):
             raise FatalError(f"{kind} was given no name: give one, e.g. {kind} alice,bob")
     users = [u.strip().lower() for value in scope.users for u in value.split(",") if u.strip()]
-    tasks = [
-        t.strip()
-        for value in scope.tasks
-        for t in ([value] if value in known_tasks else value.split(","))
-        if t.strip()
-    ]
+
+    def split(known: set[str]) -> list[str]:
+        return [
+            t.strip()
+            for value in scope.tasks
+            for t in ([value] if value in known else value.split(","))
+            if t.strip()
+        ]
+
+    tasks = split(known_tasks)
+    if everything is not None and not known_tasks.issuperset(tasks):
+        known_tasks |= _tasks(everything())  # a typo, unless another month knows it
+        tasks = split(known_tasks)
     for kind, wanted, known in (("user", users, known_users), ("task", tasks, known_tasks)):
         unknown = [w for w in wanted if w not in known]
         if unknown:
             shown = ", ".join(sorted(known)[:20]) + (", ..." if len(known) > 20 else "")
             raise FatalError(f"no summaries for {kind} {unknown[0]!r} (known: {shown or 'none'})")
     return scope._replace(users=users, tasks=tasks)
+
+
+def _tasks(docs: list[tuple[str, dict[str, Any]]]) -> set[str]:
+    return {t for _, doc in docs for day in doc["totals"].values() for t in day}
 
 
 def _trusted_closings(repo: Repo, ref: str | None, closed: list[closing.Closed]) -> None:

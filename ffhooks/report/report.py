@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Container, Iterable
+from collections.abc import Callable, Container, Iterable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
@@ -15,6 +15,7 @@ from ffhooks import summary
 from ffhooks.clock import month_days
 from ffhooks.errors import FatalError
 from ffhooks.git.objects import read_blobs, resolve_commit, tree_blobs
+from ffhooks.git.plumbing import run_git
 from ffhooks.records import Any, NamedTuple
 
 DIMENSIONS = ("user", "task", "day", "week", "month")
@@ -46,13 +47,32 @@ def _newest(paths: Iterable[str], buried: Container[str] = ()) -> list[str]:
     return sorted(w.path for w in summary.live(paths, buried).values())
 
 
-def read_worktree(top: Path) -> list[tuple[str, bytes]]:
-    """The live summaries of a work tree. Only the newest file of each store and month is
-    read; should that be a tombstone (never after a commit ffhooks checked), the next one."""
+def months_within(first: date | None, last: date | None) -> Callable[[str], bool]:
+    """Whether a month (`YYYY-MM`, as a summary's folder names it) has a day in first..last
+    (either end open): a report reads only the months its range touches."""
+
+    def within(month: str) -> bool:
+        try:
+            start, end = month_days(month)
+        except ValueError:
+            return True  # not a month: read, and refused by name as always
+        return not (first and end < first) and not (last and start > last)
+
+    return within
+
+
+def read_worktree(
+    top: Path, within: Callable[[str], bool] | None = None
+) -> list[tuple[str, bytes]]:
+    """The live summaries of a work tree in the months `within` keeps (folders of other
+    months are not even listed). Only the newest file of each store and month is read;
+    should that be a tombstone (never after a commit ffhooks checked), the next one."""
     base = top / summary.SUMMARIES
     found = []
-    for folder, _, names in os.walk(base):
+    for folder, folders, names in os.walk(base):
         rel = Path(folder).relative_to(top).as_posix()
+        if within is not None and Path(folder).parent == base:  # a user's folder: its months
+            folders[:] = [m for m in folders if within(m)]
         found += [f"{rel}/{n}" for n in names if n.endswith(".json")]
     buried: set[str] = set()
     while True:
@@ -63,12 +83,43 @@ def read_worktree(top: Path) -> list[tuple[str, bytes]]:
         buried |= newly
 
 
-def read_ref(top: Path, ref: str) -> list[tuple[str, bytes]]:
-    """The summaries of any commit-ish, straight from the object store (no checkout);
-    tombstones are known by their blob id, without reading them."""
+def read_ref(
+    top: Path, ref: str, within: Callable[[str], bool] | None = None
+) -> list[tuple[str, bytes]]:
+    """The summaries of any commit-ish in the months `within` keeps, straight from the
+    object store (no checkout); tombstones are known by their blob id, without reading
+    them."""
     commit = resolve_commit(top, ref)
     blobs = tree_blobs(top, commit, [summary.SUMMARIES])
-    return read_blobs(top, commit, _newest(blobs, summary.tombstones(blobs)))
+    kept = {p: b for p, b in blobs.items() if within is None or within(_month_of(p))}
+    return read_blobs(top, commit, _newest(kept, summary.tombstones(kept)))
+
+
+def summary_users(top: Path, ref: str | None) -> set[str]:
+    """Whose summary folders the work tree (or the commit `ref` names) has, in any month:
+    listed, not read."""
+    if ref is None:
+        try:
+            return {e.name for e in os.scandir(top / summary.SUMMARIES) if e.is_dir()}
+        except (FileNotFoundError, NotADirectoryError):
+            return set()
+    listed = run_git(
+        ["ls-tree", "--name-only", "-z", resolve_commit(top, ref), "--", f"{summary.SUMMARIES}/"],
+        top,
+    )
+    return {p.rsplit("/", 1)[-1] for p in listed.split("\0") if p}
+
+
+def holds_summaries(top: Path, ref: str) -> bool:
+    """Whether the commit `ref` names has a summaries folder (git keeps no empty folder)."""
+    listed = run_git(["ls-tree", resolve_commit(top, ref), "--", summary.SUMMARIES], top)
+    return bool(listed.strip())
+
+
+def _month_of(path: str) -> str:
+    """The month folder a summary path names (`.../<user>/<month>/<file>`)."""
+    parts = path.rsplit("/", 3)
+    return parts[-2] if len(parts) == 4 else ""
 
 
 def summaries(files: list[tuple[str, bytes]]) -> list[tuple[str, dict[str, Any]]]:
