@@ -11,8 +11,8 @@ in the same rounds:
     python3 bench/report.py --users 5 --per-day 4 --no-watson
 
 Timed: `ffhooks report` (work tree), `ffhooks report --ref HEAD`, `ffhooks report --format json
---by user,week`, `python -c pass` as the floor, and, over the very same sessions, `watson report
---all` (Watson's `frames` file written directly, one frame per session, the user as tag) and
+--by user,week`, `--ref HEAD` over June only (one month of the twelve), `python -c pass` as
+the floor, and, over the very same sessions, `watson report --all` (Watson's `frames` file written directly, one frame per session, the user as tag) and
 `timew summary` over the year (its data files written directly) when those are installed.
 Watson is a one-person tool, so its one `frames` file holds the whole team's sessions.
 
@@ -54,9 +54,10 @@ PYTHON = "python -c pass"
 FF_REPORT = "ffhooks report"
 FF_REF = "ffhooks report --ref HEAD"
 FF_JSON = "ffhooks report --format json --by user,week"
+FF_MONTH = "ffhooks report --ref HEAD, one month"
 WATSON = "watson report --all"
 TIMEW = "timew summary <year>"
-FFHOOKS = (FF_REPORT, FF_REF, FF_JSON)
+FFHOOKS = (FF_REPORT, FF_REF, FF_JSON, FF_MONTH)
 ORDER = (PYTHON, *FFHOOKS, WATSON, TIMEW)
 
 TARGET_MS = 500.0
@@ -271,6 +272,17 @@ def commands(env: Env) -> dict[str, list[str | Path]]:
         FF_REPORT: [ff, "report"],
         FF_REF: [ff, "report", "--ref", "HEAD"],
         FF_JSON: [ff, "report", "--format", "json", "--by", "user,week"],
+        # June: the months a range does not touch are not read
+        FF_MONTH: [
+            ff,
+            "report",
+            "--ref",
+            "HEAD",
+            "--from",
+            f"{env.year}-06-01",
+            "--to",
+            f"{env.year}-06-30",
+        ],
     }
     if env.watson:
         out[WATSON] = [env.watson, "report", "--all", "--no-pager"]
