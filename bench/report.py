@@ -12,8 +12,9 @@ in the same rounds:
 
 Timed: `ffhooks report` (work tree), `ffhooks report --ref HEAD`, `ffhooks report --format json
 --by user,week`, `--ref HEAD` over June only (one month of the twelve), `python -c pass` as
-the floor, and, over the very same sessions, `watson report --all` (Watson's `frames` file written directly, one frame per session, the user as tag) and
-`timew summary` over the year (its data files written directly) when those are installed.
+the floor, and, over the very same sessions, `watson report --all` (Watson's `frames` file
+written directly, one frame per session, the user as tag) and `timew summary` over the year
+(its data files written directly) when those are installed.
 Watson is a one-person tool, so its one `frames` file holds the whole team's sessions.
 
 The executables are the ones next to the running interpreter (`<sys.prefix>/bin/ffhooks`), so
