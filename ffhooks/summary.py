@@ -152,6 +152,25 @@ def canonical(doc: dict[str, Any]) -> bytes:
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
+def dumps(doc: dict[str, Any]) -> bytes:
+    """The bytes a summary is written in: each key on a line of its own and each period of
+    `totals` on one line (a day's tasks and figures), compact within the line. A diff shows
+    which days changed; a month of days is a tenth of the lines and under half the bytes of
+    indented JSON. Readers take any formatting: the checksum and the signature cover the
+    content (`canonical`), not these bytes."""
+
+    def line(value: Any) -> str:
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+    head = [f"  {line(k)}: {line(v)}" for k, v in doc.items() if k != "totals"]
+    days = [f"    {line(p)}: {line(tasks)}" for p, tasks in doc.get("totals", {}).items()]
+    totals = '  "totals": {' + ("\n" + ",\n".join(days) + "\n  }" if days else "}")
+    keys = list(doc)
+    at = keys.index("totals") if "totals" in keys else len(keys)
+    lines = [*head[:at], totals, *head[at:]] if "totals" in keys else head
+    return ("{\n" + ",\n".join(lines) + "\n}\n").encode("utf-8")
+
+
 def checksum(doc: dict[str, Any]) -> str:
     return sha256_hex(canonical(doc))
 

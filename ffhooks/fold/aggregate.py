@@ -30,7 +30,7 @@ from ffhooks.fold.staging import (
     stage_added,
     stashed_by_precommit,
 )
-from ffhooks.fsio import atomic_write, dump_json, parse_json
+from ffhooks.fsio import atomic_write, parse_json
 from ffhooks.git.plumbing import Repo
 from ffhooks.layout import TOMBSTONE_BLOB
 from ffhooks.records import Any, NamedTuple
@@ -216,7 +216,7 @@ def aggregate(
         "dirty": [],
         "timer_months": sorted(timer),
     }
-    data = {path: dump_json(doc) for path, doc in new.items()}
+    data = {path: summary.dumps(doc) for path, doc in new.items()}
     # The header first: every seq it names is then one this store wrote (a file that failed
     # to be written is missing, so its month is rebuilt next time), and any other seq of
     # this store in the tree comes from somewhere else.

@@ -12,7 +12,6 @@ from ffhooks import summary
 from ffhooks.config import TeamConfig
 from ffhooks.fold.aggregate import says_the_same, store_months, write_summary
 from ffhooks.fold.staging import stage
-from ffhooks.fsio import dump_json
 from ffhooks.git.plumbing import Repo
 from ffhooks.migrate.cells import by_store, periods
 from ffhooks.migrate.sources import store_id
@@ -89,7 +88,7 @@ def plan(
                 doc = summary.seal({**draft, "seq": seq}, sign, signer if sign else None)
                 path = user_dir / month / f"{store}-{seq}.json"
                 if write:  # made durable together, in stage_all
-                    write_summary(repo, path, dump_json(doc), fsync=False)
+                    write_summary(repo, path, summary.dumps(doc), fsync=False)
                 written.append(path.relative_to(repo.top).as_posix())
     return written, unchanged, stores
 

@@ -111,9 +111,10 @@ def summary_users(top: Path, ref: str | None) -> set[str]:
 
 
 def holds_summaries(top: Path, ref: str) -> bool:
-    """Whether the commit `ref` names has a summaries folder (git keeps no empty folder)."""
-    listed = run_git(["ls-tree", resolve_commit(top, ref), "--", summary.SUMMARIES], top)
-    return bool(listed.strip())
+    """Whether the commit `ref` names holds a live summary in any month (asked only when
+    the months of a range hold none)."""
+    blobs = tree_blobs(top, resolve_commit(top, ref), [summary.SUMMARIES])
+    return bool(_newest(blobs, summary.tombstones(blobs)))
 
 
 def _month_of(path: str) -> str:
