@@ -31,7 +31,8 @@ def test_a_summary_is_written_one_line_per_period(initialised: Path, ff: Any) ->
     lines = data.decode().splitlines()
     days = [line for line in lines if line.startswith('    "2026-11-')]
     assert [line[5:15] for line in days] == ["2026-11-03", "2026-11-04", "2026-11-17"]
-    assert json.loads("{" + days[1].strip().rstrip(",") + "}") == {"2026-11-04": doc["totals"]["2026-11-04"]}
+    one_day = json.loads("{" + days[1].strip().rstrip(",") + "}")
+    assert one_day == {"2026-11-04": doc["totals"]["2026-11-04"]}
     # every other key on a line of its own: header, totals' braces, the checksum
     assert len(lines) == len(doc) + 1 + len(days) + 2
     indented = json.dumps(doc, indent=2).encode()
