@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -178,20 +177,36 @@ def report_json(repo: Path, env: Mapping[str, str], *args: str) -> dict[str, obj
     return doc
 
 
+# Run by a fresh interpreter: forks and executes the command, then writes its wall time and
+# peak resident set (from `wait4`) into the file named first. Not forked from this script,
+# whose own memory (the summaries it built) a forked child's peak would start from.
+PEAK = """\
+import os, sys, time
+t0 = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    os.execvp(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as handle:
+    handle.write(f"{time.perf_counter() - t0} {usage.ru_maxrss}")
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def measured(cmd: Sequence[str], cwd: Path, env: Mapping[str, str]) -> tuple[float, float]:
-    """(wall seconds, peak resident MB) of one process, its output in a file beside `cwd`
-    (a pipe would have to be read meanwhile); a failure raises BenchError."""
-    said = cwd.parent / "output.txt"
+    """(wall seconds, peak resident MB) of one process, its output in a file beside `cwd`;
+    a failure raises BenchError."""
+    said, figures = cwd.parent / "output.txt", cwd.parent / "peak.txt"
     with open(said, "wb") as out:
-        t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, env=dict(env), stdout=out, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(proc.pid, 0)
-        elapsed = time.perf_counter() - t0
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
+        code = subprocess.run(
+            [sys.executable, "-c", PEAK, str(figures), *cmd],
+            cwd=cwd, env=dict(env), stdout=out, stderr=subprocess.STDOUT,
+        ).returncode  # fmt: skip
+    if code != 0:
         tail = said.read_text(errors="replace").strip().splitlines()[-3:]
-        raise BenchError(f"{' '.join(cmd)} failed (exit {proc.returncode}): {tail}")
-    return elapsed, usage.ru_maxrss / 1024
+        raise BenchError(f"{' '.join(cmd)} failed (exit {code}): {tail}")
+    seconds, peak_kb = figures.read_text().split()
+    return float(seconds), int(peak_kb) / 1024
 
 
 def floor(repo: Path, env: Mapping[str, str]) -> float:
