@@ -26,13 +26,19 @@ def months(repo: Path, ff: Any, monkeypatch: pytest.MonkeyPatch) -> Path:
         for task, duration, start in entries:
             assert ff("add", task, duration, "--start", start).code == 0
         assert ff("aggregate").code == 0
+    commit_with_a_broken_september(repo)
+    monkeypatch.setenv("FFHOOKS_USER", "alice")
+    return repo
+
+
+def commit_with_a_broken_september(repo: Path) -> None:
+    """Commit everything, with a summary of alice's September that is not JSON (past the
+    hook, which would refuse it)."""
     broken = repo / SUMMARIES / "alice" / "2026-09" / "0123456789abcdef-1.json"
     broken.parent.mkdir(parents=True)
     broken.write_text("{not json\n")
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "time", "--no-verify")
-    monkeypatch.setenv("FFHOOKS_USER", "alice")
-    return repo
 
 
 def billable(ff: Any, *args: str) -> int:
@@ -89,11 +95,7 @@ def test_close_and_verify_closed_read_only_the_closed_months(
 ) -> None:
     assert ff("add", "12", "1h", "--start", "2026-11-03T09:00:00Z").code == 0
     assert ff("aggregate").code == 0
-    broken = initialised / SUMMARIES / "alice" / "2026-09" / "0123456789abcdef-1.json"
-    broken.parent.mkdir(parents=True)
-    broken.write_text("{not json\n")
-    git(initialised, "add", "-A")
-    git(initialised, "commit", "-qm", "time", "--no-verify")
+    commit_with_a_broken_september(initialised)
     set_now(monkeypatch, "2026-12-02T12:00:00Z")
     result = ff("close", "2026-11", "-m", "invoice INV-7")
     assert result.code == 0, result.err
