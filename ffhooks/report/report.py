@@ -239,13 +239,10 @@ def build(
     for c in all_cells:
         if (users and c.user not in users) or (tasks and c.task not in tasks):
             continue
-        if len(c.period) == 7:  # a month-level summary: inside if the month overlaps
-            lo, hi = month_days(c.period)
-            month_level = True
-        else:
-            lo = hi = date.fromisoformat(c.period)
-        if (first and hi < first) or (last and lo > last):
+        facts = period_of(c.period)  # a month-level summary: inside if the month overlaps
+        if (first and facts.last < first) or (last and facts.first > last):
             continue
+        month_level = month_level or facts.day is None
         unit = units.setdefault((c.user, c.task, c.period), [0, 0, 0])
         unit[0] += c.billable_seconds
         unit[1] += c.non_billable_seconds
@@ -276,10 +273,10 @@ def build(
             "week": facts.week,
             "month": facts.month,
         }
-        row = groups.setdefault(
-            tuple(str(keys[d]) for d in group_by),
-            {**{d: keys[d] for d in group_by}, **dict.fromkeys(MEASURES, 0)},
-        )
+        key = tuple(str(keys[d]) for d in group_by)
+        row = groups.get(key)
+        if row is None:  # a new row: built once, not at every unit that adds to it
+            row = groups[key] = {**{d: keys[d] for d in group_by}, **dict.fromkeys(MEASURES, 0)}
         row["billable_seconds"] += billable
         row["non_billable_seconds"] += non_billable
         row["sessions"] += sessions
