@@ -105,15 +105,18 @@ SUMMARIES = ".flowforge/team/summaries"
 def commit(repo: Path, *args: str, terminal: bool = False) -> subprocess.CompletedProcess[str]:
     """`git commit -q ARGS`: as an IDE runs it (no terminal), or with `terminal`, as a
     developer types it (what the terminal shows, in `stdout`)."""
+    return run_in(repo, ("git", "commit", "-q", *args), terminal=terminal)
+
+
+def run_in(
+    cwd: Path, argv: tuple[str, ...], env: dict[str, str] | None = None, *, terminal: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """`argv` in `cwd`: with `terminal`, typed at a terminal (what it shows is in `stdout`);
+    else with no controlling terminal, as an IDE or a script runs it."""
     if terminal:
-        return on_terminal(("git", "commit", "-q", *args), repo)
+        return on_terminal(argv, cwd, env)
     return subprocess.run(
-        ("git", "commit", "-q", *args),
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        check=False,
-        start_new_session=True,  # no controlling terminal, like an IDE's
+        argv, cwd=cwd, env=env, capture_output=True, text=True, check=False, start_new_session=True
     )
 
 

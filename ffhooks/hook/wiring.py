@@ -96,21 +96,9 @@ def check(repo: Repo) -> Wiring:
     if text is None:
         if not default:
             return _elsewhere(repo, folder, hook)
-        if not config_has_hook(repo.top):
-            return Wiring(
-                runs=False,
-                what=f"{CONFIG} has no ffhooks hook",
-                fix="ffhooks init",
-                hook=hook,
-                installable=True,
-            )
-        return Wiring(
-            runs=False,
-            what="no pre-commit hook is installed",
-            fix="ffhooks init",
-            hook=hook,
-            installable=True,
-        )
+        configured = config_has_hook(repo.top)
+        what = "no pre-commit hook is installed" if configured else f"{CONFIG} has no ffhooks hook"
+        return Wiring(runs=False, what=what, fix="ffhooks init", hook=hook, installable=True)
     if not os.access(hook, os.X_OK):
         what = f"{where} is not executable, so git skips it"
         return Wiring(runs=False, what=what, fix=f"chmod +x {where}", hook=hook, installable=False)

@@ -337,16 +337,7 @@ class TestPromise5InvoicedPeriodStaysAsBilled:
         remote = bare_remote(invoiced, tmp_path)
         want = ff("report", "--format", "json", "--ref", "main", *NOV).json()
         for how in ("fresh", "--mirror"):
-            target = tmp_path / how.strip("-")
-            git(
-                tmp_path,
-                "clone",
-                "-q",
-                *([how] if how != "fresh" else []),
-                str(remote),
-                str(target),
-            )
-            monkeypatch.chdir(target)
+            monkeypatch.chdir(clone_of(remote, tmp_path, how))
             got = ff("report", "--format", "json", "--ref", "main", *NOV)
             assert got.code == 0 and got.json() == want, (how, got)
             assert ff("verify", "--ref", "main").code == 0, how
@@ -578,16 +569,7 @@ class TestPromise6EveryChangeIsOnTheRecord:
         git(hooked, "replace", "-d", original)
         results = {}
         for how in ("fresh", "--mirror"):
-            target = tmp_path / how.strip("-")
-            git(
-                tmp_path,
-                "clone",
-                "-q",
-                *([how] if how != "fresh" else []),
-                str(remote),
-                str(target),
-            )
-            monkeypatch.chdir(target)
+            monkeypatch.chdir(clone_of(remote, tmp_path, how))
             report = ff("report", "--ref", "main", "--format", "json")
             results[how] = (report.code, report.out, json.dumps(audited(ff, "--ref", "main")))
         assert json.loads(results["fresh"][1])["totals"]["billable_seconds"] == 3600
@@ -663,3 +645,10 @@ class TestPromise6EveryChangeIsOnTheRecord:
         git(hooked, "revert", "--no-edit", "HEAD")  # the superseded files back
         assert audited(ff)["changes"] == before["changes"]
         check_sums(ff)
+
+
+def clone_of(remote: Path, tmp_path: Path, how: str) -> Path:
+    """A clone of `remote`: a `fresh` one (a manager's), or a `--mirror` (a server's copy)."""
+    target = tmp_path / how.strip("-")
+    git(tmp_path, "clone", "-q", *([how] if how != "fresh" else []), str(remote), str(target))
+    return target

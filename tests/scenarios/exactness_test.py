@@ -22,7 +22,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import on_terminal
+from conftest import run_in
 
 DEVELOPERS = ("ana", "ben", "cleo", "dan", "eve", "finn")
 TWO_CLONES = ("ben", "eve")  # each works from a second clone too: two stores, both counted
@@ -91,18 +91,7 @@ class Dev:
     ) -> subprocess.CompletedProcess[str]:
         """`args` in the clone; with `terminal`, typed at a terminal (what it shows is in
         `stdout`); else as an IDE or a script runs it, with no terminal."""
-        if terminal:
-            proc = on_terminal(args, self.clone, self.env(now, user=user))
-        else:
-            proc = subprocess.run(
-                args,
-                cwd=self.clone,
-                env=self.env(now, user=user),
-                capture_output=True,
-                text=True,
-                check=False,
-                start_new_session=True,
-            )
+        proc = run_in(self.clone, args, self.env(now, user=user), terminal=terminal)
         if ok and proc.returncode != 0:
             raise AssertionError(f"{self.label}: {' '.join(args)}\n{proc.stdout}{proc.stderr}")
         return proc

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SUMMARIES, git, on_terminal, store_dir
+from conftest import SUMMARIES, git, run_in, store_dir
 
 
 def at(day: str, clock: str) -> str:
@@ -42,18 +42,7 @@ class Place:
         """`args` in the clone; with `terminal`, typed at a terminal (what it shows is in
         `stdout`); else with no terminal, as an IDE runs it."""
         env = {**os.environ, "FFHOOKS_NOW": now, "FFHOOKS_USER": self.user}
-        if terminal:
-            proc = on_terminal(args, self.path, env)
-        else:
-            proc = subprocess.run(
-                args,
-                cwd=self.path,
-                env=env,
-                capture_output=True,
-                text=True,
-                check=False,
-                start_new_session=True,
-            )
+        proc = run_in(self.path, args, env, terminal=terminal)
         if ok and proc.returncode != 0:
             raise AssertionError(f"{self.label}: {' '.join(args)}\n{proc.stdout}{proc.stderr}")
         return proc
