@@ -2,7 +2,9 @@
 
 Builds a team repository in a temporary directory with the real commands: the committer has
 a year of sessions (10 per working day, about 2,500) and 50 teammates have 12 months of
-summaries each, all committed. Its clones are the committer's working copies, one set for
+summaries each, all committed (and with `--generated USERSxMONTHS` that many more, written as
+`bench/scale.py` writes them: does the hook's cost grow with the tree? The no-op's commit
+carries the same index). Its clones are the committer's working copies, one set for
 each framework (`pre-commit`, and `prek` when it is installed) and each install way:
 
 - `local`: the `repo: local` block `ffhooks init` writes, hook id `ffhooks` (entry `ffhooks
@@ -49,6 +51,7 @@ changed month at most +40 ms (goal +25 ms), nothing changed at most +30 ms, no s
 
     python3 bench/commit_overhead.py --rounds 15
     python3 bench/commit_overhead.py --frameworks pre-commit --json
+    python3 bench/commit_overhead.py --frameworks pre-commit --generated 500x60
 
 The interpreter running this script must have ffhooks and pre-commit (and prek, to measure
 it) installed; its scripts folder goes first on PATH so the local hooks call `ffhooks` and
@@ -312,8 +315,12 @@ def make_hook_repos(root: Path, env: Mapping[str, str]) -> HookRepos:
     return HookRepos(ffhooks, head_sha(ffhooks, env), noop, head_sha(noop, env))
 
 
-def build_origin(root: Path, env: Mapping[str, str], *, teammates: int, per_day: int) -> int:
-    """The team repository with `ffhooks init` (local hooks); the committer's sessions."""
+def build_origin(
+    root: Path, env: Mapping[str, str], *, teammates: int, per_day: int, generated: str | None
+) -> int:
+    """The team repository with `ffhooks init` (local hooks), and with `generated`
+    (USERSxMONTHS) that many more summaries, as `bench/scale.py` writes them; the committer's
+    sessions."""
     origin = root / "origin"
     origin.mkdir()
     last_day = NOW.date() - timedelta(days=1)
@@ -328,6 +335,12 @@ def build_origin(root: Path, env: Mapping[str, str], *, teammates: int, per_day:
         run(["ffhooks", "import", jsonl], cwd=origin, env=user)
         run(["ffhooks", "aggregate"], cwd=origin, env=user)
         shutil.rmtree(origin / ".flowforge" / "user" / f"mate{n:02d}")  # on their machines
+    if generated:
+        import scale
+
+        users, months = (int(n) for n in generated.split("x"))
+        project = json.loads((origin / ".flowforge/team/config.json").read_text())["project"]
+        scale.write_summaries(origin, users, scale.months_back(months, "2026-10"), project)
     sessions = write_sessions(jsonl, working_days(FIRST_DAY, last_day), per_day)
     run(["ffhooks", "import", jsonl], cwd=origin, env=env)
     run(["ffhooks", "aggregate"], cwd=origin, env=env)
@@ -337,7 +350,13 @@ def build_origin(root: Path, env: Mapping[str, str], *, teammates: int, per_day:
 
 
 def set_up(
-    root: Path, *, requested: Sequence[str], teammates: int, per_day: int, log: bool
+    root: Path,
+    *,
+    requested: Sequence[str],
+    teammates: int,
+    per_day: int,
+    log: bool,
+    generated: str | None = None,
 ) -> Bench:
     """The team repository (origin), the hook repositories and the clones, each installed
     with its framework, environments built and one untimed commit made. Frameworks of
@@ -356,7 +375,7 @@ def set_up(
     versions = {fw: run([fw, "--version"], cwd=root, env=env).stdout.strip() for fw in frameworks}
 
     say(f"building the team repository ({teammates} teammates, then the committer's year)")
-    sessions = build_origin(root, env, teammates=teammates, per_day=per_day)
+    sessions = build_origin(root, env, teammates=teammates, per_day=per_day, generated=generated)
     origin = root / "origin"
     listed = run(["git", "ls-files", SUMMARIES], cwd=origin, env=env)
     say(f"hook repositories: a clone of {PROJECT} and the no-op hook")
@@ -624,6 +643,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="hook frameworks to measure (default: pre-commit and prek; one not installed "
         "is skipped with a note)",
     )
+    parser.add_argument(
+        "--generated",
+        metavar="USERSxMONTHS",
+        help="that many more summaries in the tree, written as bench/scale.py writes them "
+        "(e.g. 200x12: 2,400; 500x60: 30,000), months ending 2026-10",
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = parser.parse_args(argv)
@@ -642,6 +667,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 teammates=args.teammates,
                 per_day=args.per_day,
                 log=not args.json,
+                generated=args.generated,
             )
             order = variants(bench.frameworks)
             samples: dict[str, list[float]] = {v.label: [] for v in order}

@@ -4,17 +4,23 @@ For each size (`--sizes`, users x months, default the four of issue 27: 20x12, 1
 250x60, 500x60), builds in a temporary directory a repository after `ffhooks init --no-hook`
 holding one committed summary per user and month (10 sessions of 40 minutes every working
 day, 3 in 4 billable, over five tasks, in UTC, per-day per-task detail), the months ending
-with 2026-11. Then times each command as a fresh process:
+with 2026-11, then a second commit in which every user's last month is written again (the
+next seq, ten more minutes): a day of the team's work. Then times each command as a fresh
+process:
 
 - `floor`: `git ls-tree -r HEAD` of the summaries and `git cat-file --batch` of every one:
   reading the data, nothing else;
 - `python -c pass`: the interpreter's start;
 - `report` of one month (2026-11), of one year, of the whole history (work tree), the whole
-  history `--ref HEAD`, `verify` (of HEAD), and `close 2026-10` (its tag deleted after each
-  round);
+  history `--ref HEAD`, grouped by week (every month counted by day), `verify` (of HEAD),
+  `verify --since HEAD~1` (the second commit), and `close 2026-10` (its tag deleted after
+  each run);
 
-and prints, per size, each command's median wall time, its ratio to the floor, and its peak
-memory (the child's maximum resident set, from `wait4`).
+each twice: `cold`, without the clone's digest cache (`.git/ffhooks/digests`, deleted
+first: a fresh clone, or CI without a cache), then `warm`, with what the cold run left.
+Printed per size: each command's median wall time, its ratio to the floor, the ratio of the
+time past the interpreter's start to the floor, and its peak memory (the child's maximum
+resident set, from `wait4`).
 
 The summaries are written directly by this script, not through `ffhooks import` and
 `ffhooks aggregate` per user (which would take hours at the largest size): each is built with
@@ -42,6 +48,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from _common import BenchError, iso, run, scripts_environ, stderr_logger, temp_root
@@ -100,26 +107,29 @@ def store_id(user: str) -> str:
 
 def write_summaries(repo: Path, users: int, months: list[str], project: str) -> int:
     """One summary per user and month, as the fold writes it; returns how many."""
-    written = 0
     for seq, month in enumerate(months, start=1):  # a store's seqs rise across its months
         periods = month_totals(month)  # the same sessions for everyone: computed once
         for n in range(users):
-            user = f"dev{n:03d}"
-            doc = summary.build(
-                user=user,
-                store=store_id(user),
-                month=month,
-                timezone="UTC",
-                seq=seq,
-                detail=DETAIL,
-                periods=periods,
-                project=project,
-            )
-            path = repo / summary.SUMMARIES / user / month / f"{store_id(user)}-{seq}.json"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(summary.dumps(doc))
-            written += 1
-    return written
+            write_summary(repo, f"dev{n:03d}", month, seq, periods, project)
+    return users * len(months)
+
+
+def write_summary(
+    repo: Path, user: str, month: str, seq: int, periods: dict[str, Any], project: str
+) -> None:
+    doc = summary.build(
+        user=user,
+        store=store_id(user),
+        month=month,
+        timezone="UTC",
+        seq=seq,
+        detail=DETAIL,
+        periods=periods,
+        project=project,
+    )
+    path = repo / summary.SUMMARIES / user / month / f"{store_id(user)}-{seq}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(summary.dumps(doc))
 
 
 def expected(users: int, months: list[str]) -> dict[str, int]:
@@ -225,14 +235,30 @@ def commands(months: list[str]) -> dict[str, list[str]]:
     year = months[-12] if len(months) >= 12 else months[0]
     end = f"{LAST_MONTH}-30"
     return {
-        "python -c pass": [sys.executable, "-c", "pass"],
         "report, one month": ["ffhooks", "report", "--from", f"{LAST_MONTH}-01", "--to", end],
         "report, one year": ["ffhooks", "report", "--from", f"{year}-01", "--to", end],
         "report, whole history": ["ffhooks", "report"],
         "report --ref HEAD": ["ffhooks", "report", "--ref", "HEAD"],
+        "report --by user,week": ["ffhooks", "report", "--by", "user,week"],
         "verify": ["ffhooks", "verify"],
+        "verify --since HEAD~1": ["ffhooks", "verify", "--since", "HEAD~1"],
         "close 2026-10": ["ffhooks", "close", "2026-10", "-m", "bench"],
     }  # fmt: skip
+
+
+def one_more_commit(repo: Path, users: int, months: list[str], env: Mapping[str, str]) -> None:
+    """A second commit, as a day of work leaves it: every user's last month written again
+    (the next seq, ten more minutes on its last day), so that `verify --since HEAD~1` has
+    that much to read."""
+    project = json.loads((repo / ".flowforge/team/config.json").read_text())["project"]
+    periods = month_totals(LAST_MONTH)
+    day = max(periods)
+    cell = periods[day][TASKS[0]]
+    periods[day][TASKS[0]] = {**cell, "billable_seconds": cell["billable_seconds"] + 600}
+    for n in range(users):
+        write_summary(repo, f"dev{n:03d}", LAST_MONTH, len(months) + 1, periods, project)
+    run(["git", "add", "-A"], cwd=repo, env=env)
+    run(["git", "commit", "-q", "--no-verify", "-m", "a day's work"], cwd=repo, env=env)
 
 
 def one_size(
@@ -246,25 +272,38 @@ def one_size(
     want = expected(users, months)
     if any(whole[k] != v for k, v in want.items()):  # type: ignore[index]
         raise BenchError(f"{spec}: the report totals {whole}, the sessions hold {want}")
+    one_more_commit(repo, users, months, env)
+    cache = repo / ".git/ffhooks/digests"
     figures: dict[str, list[tuple[float, float]]] = {}
-    floors = []
+    floors, starts = [], []
     for round_no in range(rounds):
         log(f"{spec}: round {round_no + 1}/{rounds}")
         floors.append(floor(repo, env))
+        starts.append(measured([sys.executable, "-c", "pass"], repo, env)[0])
         for name, cmd in commands(months).items():
-            figures.setdefault(name, []).append(measured(cmd, repo, env))
-            if name.startswith("close"):
-                run(["git", "tag", "-d", "ffhooks/closed/2026-10"], cwd=repo, env=env)
-    base = statistics.median(floors)
+            for state in ("cold", "warm"):  # without the digest cache, then with what it left
+                if state == "cold":
+                    cache.unlink(missing_ok=True)
+                figures.setdefault(f"{name} ({state})", []).append(measured(cmd, repo, env))
+                if name.startswith("close"):
+                    run(["git", "tag", "-d", "ffhooks/closed/2026-10"], cwd=repo, env=env)
+    base, start = statistics.median(floors), statistics.median(starts)
     rows = {
         name: {
             "seconds": round(statistics.median(t for t, _ in got), 3),
             "x_floor": round(statistics.median(t for t, _ in got) / base, 1),
+            "x_floor_start": round((statistics.median(t for t, _ in got) - start) / base, 1),
             "peak_mb": round(max(m for _, m in got), 1),
         }
         for name, got in figures.items()
     }
-    return {"size": spec, "files": files, "floor_seconds": round(base, 3), "commands": rows}
+    return {
+        "size": spec,
+        "files": files,
+        "floor_seconds": round(base, 3),
+        "start_seconds": round(start, 3),
+        "commands": rows,
+    }
 
 
 def check_generator(root: Path, env: Mapping[str, str], spec: str) -> None:
@@ -285,12 +324,15 @@ def render(results: list[dict[str, object]]) -> str:
     lines = []
     for result in results:
         lines.append(
-            f"{result['size']} ({result['files']} summaries): floor {result['floor_seconds']} s"
+            f"{result['size']} ({result['files']} summaries): floor {result['floor_seconds']} s, "
+            f"python -c pass {result['start_seconds']} s"
         )
-        lines.append(f"  {'command':<24}{'seconds':>9}{'x floor':>9}{'peak MB':>9}")
+        lines.append(f"  {'command':<32}{'seconds':>9}{'x floor':>9}{'x (floor':>10}{'peak MB':>9}")
+        lines.append(f"  {'':<32}{'':>9}{'':>9}{'+ start)':>10}")
         for name, row in result["commands"].items():  # type: ignore[attr-defined]
             lines.append(
-                f"  {name:<24}{row['seconds']:>9.3f}{row['x_floor']:>9.1f}{row['peak_mb']:>9.1f}"
+                f"  {name:<32}{row['seconds']:>9.3f}{row['x_floor']:>9.1f}"
+                f"{row['x_floor_start']:>10.1f}{row['peak_mb']:>9.1f}"
             )
     return "\n".join(lines)
 

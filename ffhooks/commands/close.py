@@ -12,6 +12,8 @@ from ffhooks.report import closers, closing
 from ffhooks.report import report as rep
 from ffhooks.report.billing import Scope, bound, compute
 from ffhooks.report.render import hms
+from ffhooks.trust import record
+from ffhooks.validator.digest import DigestCache
 
 
 def close(
@@ -52,8 +54,9 @@ def close(
     if amend and span.revision == 1:
         raise FatalError(f"{span.label} is not closed yet: leave out --amend")
     commit = resolve_commit(repo.top, ref)
-    docs = rep.summaries(rep.read_ref(repo.top, commit, rep.months_within(span.first, span.last)))
-    closing.check_grain(span, rep.touching(docs, span.first, span.last, []), commit)
+    listed = record.listing(repo.top, commit, rep.months_within(span.first, span.last))
+    found = record.digests(listed, DigestCache(repo.state_dir))
+    closing.check_grain(span, rep.touching(found, span.first, span.last, []).values(), commit)
     # who may close: as reports of the ref, and of this work tree, will check it
     policies = [closers.policy_at(repo.top, commit)]
     if not repo.bare:

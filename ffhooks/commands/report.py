@@ -72,7 +72,7 @@ def report(
         round_mode=round_mode,
     )
     result, cells, extra, scope = compute(
-        repo, ref, scope, group_by, include_unverified, ignore_closed
+        repo, ref, scope, group_by, include_unverified, ignore_closed, keep_cells=fmt == "html"
     )
     if fmt == "json":
         text = rep.dumps(result, **extra) + "\n"

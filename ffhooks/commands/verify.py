@@ -26,17 +26,23 @@ def closed_changes(
     period's tag recorded (not for `untrusted` tags: their figures blame no one)."""
     from ffhooks.report import closing
     from ffhooks.report import report as rep
+    from ffhooks.trust import record
+    from ffhooks.validator.digest import DigestCache
 
     try:
         closed = closing.closed_periods(repo)
         if not closed:
             return []
         spans = [rep.months_within(c.span.first, c.span.last) for c in closed]
-        read = rep.read_ref(repo.top, commit, lambda month: any(s(month) for s in spans))
-        cells = rep.cells(rep.summaries(read))
+        listed = record.listing(repo.top, commit, lambda month: any(s(month) for s in spans))
+        digests = record.digests(listed, DigestCache(repo.state_dir))
+        # a month a closed period covers in part is counted by day; any other by its digests
+        by_day = lambda month: any(c.span.cuts(month) for c in closed)  # noqa: E731
+        cells = [u.cell() for u in rep.units(listed, digests, by_day)]
     except FatalError as exc:
         return [Finding("ffhooks/closed/", str(exc))]
-    found = [Finding(cut.closed.span.tag, cut.problem) for cut in closing.cuts(closed, cells)]
+    held_whole = {d.month for d in digests.values() if d.month_level and d.tasks}
+    found = [Finding(c.closed.span.tag, c.problem) for c in closing.cuts(closed, held_whole)]
     for c in closed:
         if c.span.tag in untrusted:
             continue
@@ -109,7 +115,7 @@ def _verify(
             fork = since_fork(repo.top, base, commit, shown)
     checked, found, warnings = 0, list[Finding](), list[Finding]()
     if not closed_only:
-        checked, found, warnings = verify_commit(repo.top, commit, cache_file(repo.state_dir))
+        checked, found, warnings = verify_commit(repo.top, commit, repo.state_dir)
     problems, notices = closings_trusted(repo, commit)
     found += closed_changes(repo, commit, frozenset(f.path for f in problems)) + problems
     warnings += notices

@@ -5,7 +5,7 @@ a summary away."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Generator, Iterable, Sequence
 from pathlib import Path
 
 from ffhooks.errors import FatalError
@@ -26,30 +26,76 @@ def read_blobs(top: Path, commit: str, paths: list[str]) -> list[tuple[str, byte
 
 def read_objects(top: Path, names: Sequence[str]) -> list[bytes]:
     """The content of objects named as git names them, in one `git cat-file --batch`."""
-    if not names:
-        return []
-    import subprocess
+    return list(stream_objects(top, names))
 
-    batch = "".join(f"{name}\n" for name in names).encode()
+
+def stream_objects(top: Path, names: Iterable[str]) -> Generator[bytes, None, None]:
+    """The content of objects named as git names them, one at a time as one `git cat-file
+    --batch` gives them: a history of thousands of summaries is never all in memory. The
+    names are written from a thread, so that neither side waits on a full pipe."""
+    import subprocess
+    import threading
+
     args = ["cat-file", "--batch"]
     try:
-        proc = subprocess.run(["git", *args], cwd=top, input=batch, capture_output=True)
+        proc = subprocess.Popen(
+            ["git", *args],
+            cwd=top,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
     except FileNotFoundError:
         raise FatalError("git is not installed or not on PATH") from None
-    if proc.returncode != 0:
-        raise git_failed(args, proc.returncode, proc.stderr)
-    out = proc.stdout
-    blobs = []
-    pos = 0
-    for name in names:
-        end = out.index(b"\n", pos)
-        header = out[pos:end].split()
-        if len(header) != 3:
-            raise FatalError(f"{name} cannot be read from git ({out[pos:end]!r})")
-        size = int(header[2])
-        blobs.append(out[end + 1 : end + 1 + size])
-        pos = end + 1 + size + 1
-    return blobs
+    assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+    asked: list[str] = []
+
+    def feed() -> None:
+        try:
+            for name in names:
+                asked.append(name)
+                proc.stdin.write(f"{name}\n".encode())  # type: ignore[union-attr]
+            proc.stdin.close()  # type: ignore[union-attr]
+        except (BrokenPipeError, ValueError):  # git stopped (its error is read below)
+            pass
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    try:
+        count = 0
+        while True:
+            header = proc.stdout.readline()
+            if not header:
+                break
+            fields = header.split()
+            if len(fields) != 3:
+                name = asked[count] if count < len(asked) else header.decode(errors="replace")
+                raise FatalError(f"{name} cannot be read from git ({header.strip()!r})")
+            yield proc.stdout.read(int(fields[2]))
+            proc.stdout.read(1)  # the newline after each object
+            count += 1
+    finally:
+        proc.stdout.close()
+        writer.join()
+        err = proc.stderr.read()
+        proc.stderr.close()
+        code = proc.wait()
+    if code != 0:
+        raise git_failed(args, code, err)
+
+
+def hash_files(top: Path, paths: Sequence[str]) -> list[str]:
+    """The blob id git gives each file's bytes as they are on disk (`git hash-object
+    --no-filters`: no line-ending conversion or clean filter), with git's collision-detecting
+    SHA-1, in one process. Paths are relative to `top` and hold no newline."""
+    if not paths:
+        return []
+    listed = "".join(f"{p}\n" for p in paths)
+    out = run_git(["hash-object", "--no-filters", "--stdin-paths"], top, stdin=listed)
+    ids = out.split()
+    if len(ids) != len(paths):
+        raise FatalError(f"git hash-object gave {len(ids)} ids for {len(paths)} files")
+    return ids
 
 
 def tree_blobs(top: Path, treeish: str, folders: Sequence[str]) -> dict[str, str]:

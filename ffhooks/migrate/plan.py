@@ -115,15 +115,13 @@ def verify(repo: Repo, stores: list[FrozenStore]) -> list[str]:
     schema checked) and compare each user's seconds in `stores` with what the sources held
     (`FrozenStore.billable_seconds`, ...). Returns the disagreements."""
     from ffhooks.report import report
+    from ffhooks.trust import record
 
     ours = {s.store for s in stores}
-    files = []
-    for path, data in report.read_worktree(repo.top):
-        where = summary.parse_path(path)
-        if where is not None and where.store in ours:
-            files.append((path, data))
+    listed = record.listing(repo.top, None, None)
+    files = [p for p in listed.blobs if (w := summary.parse_path(p)) and w.store in ours]
     found: dict[str, list[int]] = {}
-    for cell in report.cells(report.summaries(files)):
+    for cell in report.day_cells(record.documents(listed, files)):
         slot = found.setdefault(cell.user, [0, 0])
         slot[0] += cell.billable_seconds
         slot[1] += cell.non_billable_seconds

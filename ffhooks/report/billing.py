@@ -5,10 +5,9 @@ judged (projects, signatures, closers), and the cells rounded and grouped (repor
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 
-from ffhooks import summary
 from ffhooks.clock import detect_timezone, range_bound, zone
 from ffhooks.config import TeamConfig, load_config
 from ffhooks.errors import FatalError
@@ -17,6 +16,7 @@ from ffhooks.git.plumbing import Repo
 from ffhooks.records import Any, NamedTuple
 from ffhooks.report import closing
 from ffhooks.report import report as rep
+from ffhooks.trust import record
 from ffhooks.trust.policy import (
     UNMARKED_FIX,
     Unverified,
@@ -26,6 +26,7 @@ from ffhooks.trust.policy import (
     unverified,
     worktree_signers,
 )
+from ffhooks.validator.digest import Digest, DigestCache
 
 
 def bound(text: str | None, now: datetime, *, end: bool) -> date | None:
@@ -63,36 +64,49 @@ def compute(
     group_by: tuple[str, ...],
     include_unverified: bool,
     ignore_closed: bool,
+    *,
+    keep_cells: bool = False,
 ) -> tuple[rep.Report, list[rep.Cell], dict[str, Any], Scope]:
-    """The report, the cells it counts, what its JSON adds (unverified summaries, and the
-    adjustments of closed periods since they were closed), and the scope as resolved."""
+    """The report, the cells it counts (with `keep_cells`, else none: the HTML page's weeks
+    need them), what its JSON adds (unverified summaries, and the adjustments of closed
+    periods since they were closed), and the scope as resolved."""
     # only the months the range touches are read: a month's summaries hold its days only
-    docs = _read(repo, ref, rep.months_within(scope.first, scope.last))
-    if ref and not docs and not rep.holds_summaries(repo.top, ref):
+    listed = record.listing(repo.top, ref, rep.months_within(scope.first, scope.last))
+    if ref and not listed.blobs and not rep.holds_summaries(repo.top, ref):
         raise FatalError(
             f"{ref} holds no summaries (.flowforge/team/summaries/ is empty or missing there): "
             "check the ref, or fetch"
         )
-    for path, problem in summary.crowded(docs):
+    cache = DigestCache(repo.state_dir)
+    found = record.digests(listed, cache)
+    for path, problem in record.crowded(listed, found):
         raise FatalError(f"{path}: {problem}")
     closed = [] if ignore_closed else closing.closed_periods(repo)
     if closed:
         _trusted_closings(repo, ref, closed)
-    folders = rep.summary_users(repo.top, ref) if scope.users else set()
+    folders = record.known_user_folders(repo.top, ref) if scope.users else set()
     ranged = scope.first is not None or scope.last is not None
-    everything = (lambda: _read(repo, ref, None)) if ranged else None
-    scope = _filters(docs, closed, scope, folders, everything)
-    touched = rep.touching(docs, scope.first, scope.last, scope.users)
+    everything = (
+        (lambda: record.digests(record.listing(repo.top, ref, None), cache)) if ranged else None
+    )
+    scope = _filters(found, closed, scope, folders, everything)
+    touched = rep.touching(found, scope.first, scope.last, scope.users)
     config, allowed = _policy(repo, ref)
     unmarked = _of_projects(config, touched)
-    unverified = _unverified(repo, config, allowed, touched, include_unverified)
-    capped: list[str] = []
-    cells = rep.cells(docs, capped)
+    unverified = _unverified(repo, config, allowed, listed, touched, include_unverified)
+    capped = [f"{d.user} {d.month}" for d in found.values() if d.capped]
+    held_whole = {d.month for d in found.values() if d.month_level and d.tasks}
+    _refuse_cut_months(closed, held_whole, scope)
     changes: list[closing.Adjustment] = []
-    if closed:
-        _refuse_cut_months(closed, cells, scope)
-        cells, changes = closing.apply(cells, closed, scope.holds)
-    result = rep.build(cells, group_by=group_by, **scope.options(team_config(repo, ref)))
+    by_day = _by_day(scope, group_by, closed, keep_cells)
+    counted = closing.apply(rep.units(listed, found, by_day), closed, scope.holds, changes)
+    cells: list[rep.Cell] = []
+    result = rep.tally(
+        _kept(counted, cells) if keep_cells else counted,
+        month_level=any(d.month_level and d.tasks for d in touched.values()),
+        group_by=group_by,
+        **scope.options(team_config(repo, ref)),
+    )
     result.notes.extend(f"UNVERIFIED {u.path}: {u.problem}" for u in unverified)
     if unmarked:
         result.notes.append(
@@ -113,12 +127,29 @@ def compute(
     return result, cells, extra, scope
 
 
-def _read(
-    repo: Repo, ref: str | None, within: Callable[[str], bool] | None
-) -> list[tuple[str, dict[str, Any]]]:
-    """The live summaries of the ref (else the work tree) in the months `within` keeps."""
-    files = rep.read_ref(repo.top, ref, within) if ref else rep.read_worktree(repo.top, within)
-    return rep.summaries(files)
+def _by_day(
+    scope: Scope, group_by: tuple[str, ...], closed: list[closing.Closed], keep_cells: bool
+) -> Callable[[str], bool]:
+    """Whether a report counts a month day by day: it groups by day or week, keeps its
+    cells, or the range or a closed period takes part of the month only. Any other month
+    counts from its summaries' digests (the same figures: rounding and prices per day)."""
+    if keep_cells or {"day", "week"} & set(group_by):
+        return lambda month: True
+    starts = [d for d in (scope.first, *(c.span.first for c in closed)) if d is not None]
+    ends = [d for d in (scope.last, *(c.span.last for c in closed)) if d is not None]
+
+    def cut(month: str) -> bool:
+        first, last = rep.period_of(month)[:2]
+        return any(first < d <= last for d in starts) or any(first <= d < last for d in ends)
+
+    return cut
+
+
+def _kept(units: Iterable[rep.Unit], cells: list[rep.Cell]) -> Iterator[rep.Unit]:
+    """`units` as they pass, each one's totals appended to `cells`."""
+    for u in units:
+        cells.append(u.cell())
+        yield u
 
 
 def team_config(repo: Repo, ref: str | None) -> TeamConfig:
@@ -130,20 +161,20 @@ def team_config(repo: Repo, ref: str | None) -> TeamConfig:
 
 
 def _filters(
-    docs: list[tuple[str, dict[str, Any]]],
+    found: dict[str, Digest],
     closed: list[closing.Closed],
     scope: Scope,
     folders: set[str],
-    everything: Callable[[], list[tuple[str, dict[str, Any]]]] | None,
+    everything: Callable[[], dict[str, Digest]] | None,
 ) -> Scope:
     """The --user and --task filters as lists (repeated options, comma lists; user names in
     lower case; a task whose name holds a comma as it is). One that no summary or closed
     period knows is a typo, not a zero invoice; so is an empty one (not "everyone").
     `folders`: whose summary folders there are, in any month; `everything`: the summaries
-    of every month, asked only for a task that none of `docs` knows."""
+    of every month, asked only for a task that none of `found` knows."""
     recorded = [c for period in closed for c in closing.cells_of(period.report)]
-    known_users = folders | {doc["user"] for _, doc in docs} | {c.user for c in recorded}
-    known_tasks = _tasks(docs) | {c.task for c in recorded}
+    known_users = folders | {d.user for d in found.values()} | {c.user for c in recorded}
+    known_tasks = _tasks(found) | {c.task for c in recorded}
     for kind, given in (("--user", scope.users), ("--task", scope.tasks)):
         if any(not value.strip(" ,") for value in given):
             raise FatalError(f"{kind} was given no name: give one, e.g. {kind} alice,bob")
@@ -169,8 +200,8 @@ def _filters(
     return scope._replace(users=users, tasks=tasks)
 
 
-def _tasks(docs: list[tuple[str, dict[str, Any]]]) -> set[str]:
-    return {t for _, doc in docs for day in doc["totals"].values() for t in day}
+def _tasks(found: dict[str, Digest]) -> set[str]:
+    return {t for d in found.values() for t in d.tasks}
 
 
 def _trusted_closings(repo: Repo, ref: str | None, closed: list[closing.Closed]) -> None:
@@ -188,10 +219,10 @@ def _trusted_closings(repo: Repo, ref: str | None, closed: list[closing.Closed])
         raise FatalError(f"tag {found[0]}{more}")
 
 
-def _refuse_cut_months(closed: list[closing.Closed], cells: list[rep.Cell], scope: Scope) -> None:
+def _refuse_cut_months(closed: list[closing.Closed], held_whole: set[str], scope: Scope) -> None:
     """Refuse a report over a month that a closed period covers in part while summaries hold
-    it whole: its closed figures would count the month more than once."""
-    for cut in closing.cuts(closed, cells):
+    it whole (`held_whole`): its closed figures would count the month more than once."""
+    for cut in closing.cuts(closed, held_whole):
         month = rep.period_of(cut.month)
         if not (scope.first and month.last < scope.first) and not (
             scope.last and month.first > scope.last
@@ -213,10 +244,10 @@ def _policy(repo: Repo, ref: str | None) -> tuple[TeamConfig, bytes | None]:
     return policy_at(repo.top, resolve_commit(repo.top, ref))
 
 
-def _of_projects(config: TeamConfig, docs: list[tuple[str, dict[str, Any]]]) -> list[Unverified]:
+def _of_projects(config: TeamConfig, touched: dict[str, Digest]) -> list[Unverified]:
     """Refuse a report that would count a summary of another project; return those that
     name none (told in a note)."""
-    foreign, unmarked = of_projects(config, docs)
+    foreign, unmarked = of_projects(config, [(p, d.project) for p, d in touched.items()])
     if foreign:
         for problem in foreign:
             print(f"ffhooks: {problem}", file=sys.stderr)
@@ -231,12 +262,16 @@ def _unverified(
     repo: Repo,
     config: TeamConfig,
     allowed: bytes | None,
-    docs: list[tuple[str, dict[str, Any]]],
+    listed: record.Listing,
+    touched: dict[str, Digest],
     include: bool,
 ) -> list[Unverified]:
-    """The summaries of the report whose signatures the team's policy does not accept. With
-    `required`, the report refuses them unless `include` (then, as with `warn`, the report
-    marks them)."""
+    """The summaries of the report whose signatures the team's policy does not accept (read
+    again only where the team signs). With `required`, the report refuses them unless
+    `include` (then, as with `warn`, the report marks them)."""
+    if config.signatures == "off":
+        return []
+    docs = record.documents(listed, touched)
     found = unverified(config, allowed, docs, cache_file(repo.state_dir))
     if found and config.signatures == "required" and not include:
         for problem in found:

@@ -12,18 +12,19 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
 from ffhooks.errors import FatalError
 from ffhooks.git.plumbing import Repo
 from ffhooks.records import Any, NamedTuple
-from ffhooks.report.report import Cell, period_of
+from ffhooks.report.report import Cell, Unit, merged, period_of
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ffhooks.trust.signing import SigningKey
+    from ffhooks.validator.digest import Digest
 
 TAGS = "refs/tags/ffhooks/closed/"
 BY = ("user", "task", "month", "day")  # the finest a summary holds: any later report's part
@@ -98,20 +99,20 @@ def span(month: str | None, first: date | None, last: date | None) -> Span:
     return Span(label=f"{first}_{last}", first=first, last=last)
 
 
-def whole_months(docs: list[tuple[str, dict[str, Any]]]) -> dict[str, set[str]]:
+def whole_months(found: Iterable[Digest]) -> dict[str, set[str]]:
     """Month -> users whose summaries hold it whole (`summary_detail.period: month`, today
     or when they were written): the finest a period can be closed at in those months."""
-    found: dict[str, set[str]] = {}
-    for _, doc in docs:
-        if doc["detail"]["period"] == "month" or any(len(k) == 7 for k in doc["totals"]):
-            found.setdefault(doc["month"], set()).add(doc["user"])
-    return found
+    whole: dict[str, set[str]] = {}
+    for d in found:
+        if d.month_level:
+            whole.setdefault(d.month, set()).add(d.user)
+    return whole
 
 
-def check_grain(s: Span, docs: list[tuple[str, dict[str, Any]]], commit: str) -> None:
+def check_grain(s: Span, found: Iterable[Digest], commit: str) -> None:
     """Refuse a span that cuts a month some summary at `commit` holds whole, naming the
     spans that can be closed instead."""
-    whole = whole_months(docs)
+    whole = whole_months(found)
     cut = sorted(m for m in whole if s.cuts(m))
     if not cut:
         return
@@ -284,15 +285,17 @@ class Cut(NamedTuple):
     problem: str
 
 
-def cuts(closed: list[Closed], cells: list[Cell]) -> list[Cut]:
+def cuts(closed: list[Closed], held_whole: Iterable[str]) -> list[Cut]:
     """The closed periods that cut a month held whole: in the report they recorded (closed
     by an older ffhooks, which let month-level summaries be closed in parts: each part
-    recorded the whole month), or in `cells` (the summaries today, written by month since)."""
+    recorded the whole month), or by the summaries today (`held_whole`: the months they hold
+    whole, written by month since)."""
     found = []
     every = "`git tag -l 'ffhooks/closed/{m}*'` lists its closings"
+    held_whole = set(held_whole)
     for c in closed:
         then = {x.period for x in cells_of(c.report) if c.span.cuts(x.period)}
-        now = {x.period for x in cells if c.span.cuts(x.period)} - then
+        now = {m for m in held_whole if c.span.cuts(m)} - then
         tag, part = c.span.tag, f"{c.span.first} to {c.span.last}"
         for month in sorted(then):
             found.append(
@@ -370,20 +373,36 @@ def adjustments(label: str, before: list[Cell], after: list[Cell]) -> list[Adjus
 
 
 def apply(
-    cells: list[Cell], closed: list[Closed], inside: Callable[[Cell], bool]
-) -> tuple[list[Cell], list[Adjustment]]:
-    """The cells a report counts when periods are closed: each closed period's recorded
-    cells instead of today's, and the adjustments between them; `inside(cell)` says which
-    cells the report covers (its dates, users and tasks)."""
-    changes: list[Adjustment] = []
+    units: Iterable[Unit],
+    closed: list[Closed],
+    inside: Callable[[Cell], bool],
+    changes: list[Adjustment],
+) -> Iterator[Unit]:
+    """The units a report counts when periods are closed: each closed period's recorded
+    cells instead of today's, as the stream passes; once it has passed, `changes` holds the
+    adjustments between them. `inside(cell)` says which cells the report covers (its dates,
+    users and tasks). A unit under a month's key stands for all its days: a closed period
+    holds it only when it covers the whole month (else `units` gave that month by day)."""
+    if not closed:
+        yield from units
+        return
+    by_month: dict[str, list[Closed]] = {}
     for c in closed:
-        now = [x for x in cells if c.span.holds(x.period)]
+        month = c.span.first.replace(day=1)
+        while month <= c.span.last:
+            by_month.setdefault(month.isoformat()[:7], []).append(c)
+            month = (month + timedelta(days=31)).replace(day=1)
+    now: dict[str, list[Cell]] = {c.span.label: [] for c in closed}
+    for u in units:
+        holder = next((c for c in by_month.get(u.period[:7], ()) if c.span.holds(u.period)), None)
+        if holder is None:
+            yield u
+        elif inside(cell := u.cell()):
+            now[holder.span.label].append(cell)
+    for c in closed:
         then = cells_of(c.report)
-        cells = [x for x in cells if not c.span.holds(x.period)] + then
-        changes += adjustments(
-            c.span.label, [x for x in then if inside(x)], [x for x in now if inside(x)]
-        )
-    return cells, changes
+        yield from merged(then)
+        changes += adjustments(c.span.label, [x for x in then if inside(x)], now[c.span.label])
 
 
 def ssh_key(repo: Repo, scratch: Path) -> SigningKey | None:

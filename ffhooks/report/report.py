@@ -1,22 +1,19 @@
-"""The team report: read summaries (work tree or any git ref), keep the newest state of each
-store and month, filter, round, price and group. Pure computation; printing is elsewhere."""
+"""The team report: the units of the summaries read (trust/record.py), filtered, rounded,
+priced and grouped as they stream by. Pure computation; printing is elsewhere."""
 
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Callable, Container, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
-from ffhooks import summary
 from ffhooks.clock import month_days
-from ffhooks.errors import FatalError
-from ffhooks.git.objects import read_blobs, resolve_commit, tree_blobs
-from ffhooks.git.plumbing import run_git
 from ffhooks.records import Any, NamedTuple
+from ffhooks.trust import record
+from ffhooks.validator.digest import Digest, Figures, unpacked
 
 DIMENSIONS = ("user", "task", "day", "week", "month")
 MEASURES = ("billable_seconds", "non_billable_seconds", "sessions")
@@ -33,6 +30,31 @@ class Cell(NamedTuple):
     sessions: int
 
 
+class Unit(NamedTuple):
+    """What a report rounds and prices one at a time: one user's time on one task in one
+    period (a day, or a month of a month-level summary), given as figures with how many
+    periods had each, so that a month of days can stand as one Unit under the month's key
+    where the report groups by nothing finer (`units`)."""
+
+    user: str
+    task: str
+    period: str
+    billable: Figures
+    non_billable: Figures
+    sessions: int
+
+    def cell(self) -> Cell:
+        """The unit's totals."""
+        return Cell(
+            user=self.user,
+            task=self.task,
+            period=self.period,
+            billable_seconds=sum(s * n for s, n in self.billable),
+            non_billable_seconds=sum(s * n for s, n in self.non_billable),
+            sessions=self.sessions,
+        )
+
+
 class Report(NamedTuple):
     first: date | None
     last: date | None
@@ -41,10 +63,6 @@ class Report(NamedTuple):
     totals: dict[str, Any]
     notes: list[str]
     currency: str | None
-
-
-def _newest(paths: Iterable[str], buried: Container[str] = ()) -> list[str]:
-    return sorted(w.path for w in summary.live(paths, buried).values())
 
 
 def months_within(first: date | None, last: date | None) -> Callable[[str], bool]:
@@ -61,121 +79,92 @@ def months_within(first: date | None, last: date | None) -> Callable[[str], bool
     return within
 
 
-def read_worktree(
-    top: Path, within: Callable[[str], bool] | None = None
-) -> list[tuple[str, bytes]]:
-    """The live summaries of a work tree in the months `within` keeps (folders of other
-    months are not even listed). Only the newest file of each store and month is read;
-    should that be a tombstone (never after a commit ffhooks checked), the next one."""
-    base = top / summary.SUMMARIES
-    found = []
-    for folder, folders, names in os.walk(base):
-        rel = Path(folder).relative_to(top).as_posix()
-        if within is not None and Path(folder).parent == base:  # a user's folder: its months
-            folders[:] = [m for m in folders if within(m)]
-        found += [f"{rel}/{n}" for n in names if n.endswith(".json")]
-    buried: set[str] = set()
-    while True:
-        files = [(p, (top / p).read_bytes()) for p in _newest(found, buried)]
-        newly = {p for p, data in files if data == summary.TOMBSTONE}
-        if not newly:
-            return files
-        buried |= newly
-
-
-def read_ref(
-    top: Path, ref: str, within: Callable[[str], bool] | None = None
-) -> list[tuple[str, bytes]]:
-    """The summaries of any commit-ish in the months `within` keeps, straight from the
-    object store (no checkout); tombstones are known by their blob id, without reading
-    them."""
-    commit = resolve_commit(top, ref)
-    blobs = tree_blobs(top, commit, [summary.SUMMARIES])
-    kept = {p: b for p, b in blobs.items() if within is None or within(_month_of(p))}
-    return read_blobs(top, commit, _newest(kept, summary.tombstones(kept)))
-
-
-def summary_users(top: Path, ref: str | None) -> set[str]:
-    """Whose summary folders the work tree (or the commit `ref` names) has, in any month:
-    listed, not read."""
-    if ref is None:
-        try:
-            return {e.name for e in os.scandir(top / summary.SUMMARIES) if e.is_dir()}
-        except (FileNotFoundError, NotADirectoryError):
-            return set()
-    listed = run_git(
-        ["ls-tree", "--name-only", "-z", resolve_commit(top, ref), "--", f"{summary.SUMMARIES}/"],
-        top,
-    )
-    return {p.rsplit("/", 1)[-1] for p in listed.split("\0") if p}
-
-
 def holds_summaries(top: Path, ref: str) -> bool:
     """Whether the commit `ref` names holds a live summary in any month (asked only when
     the months of a range hold none)."""
-    blobs = tree_blobs(top, resolve_commit(top, ref), [summary.SUMMARIES])
-    return bool(_newest(blobs, summary.tombstones(blobs)))
+    return bool(record.listing(top, ref, None).blobs)
 
 
-def _month_of(path: str) -> str:
-    """The month folder a summary path names (`.../<user>/<month>/<file>`)."""
-    parts = path.rsplit("/", 3)
-    return parts[-2] if len(parts) == 4 else ""
-
-
-def summaries(files: list[tuple[str, bytes]]) -> list[tuple[str, dict[str, Any]]]:
-    """Each file parsed, after checking it is what ffhooks wrote (else one line, exit 1)."""
-    from ffhooks.fsio import parse_json
-    from ffhooks.validator.schema import first_error
-
-    out = []
-    fix = "run `ffhooks validate` on it and restore it from git history"
-    for path, data in files:
-        doc = parse_json(data, path, fix)
-        # the full schema walk is slow for hundreds of files (`bench/report.py`): check the
-        # bulk fast, the rest in full
-        shell = {**doc, "totals": {}} if summary.plainly_valid(doc) else doc
-        problem = first_error("summary", shell)
-        problem = problem or next(iter(summary.problems(doc, summary.parse_path(path))), None)
-        if problem:
-            raise FatalError(f"{path}: {problem}; {fix}")
-        out.append((path, doc))
-    return out
-
-
-def cells(docs: list[tuple[str, dict[str, Any]]], capped: list[str] | None = None) -> list[Cell]:
-    """The totals of each summary; `capped` collects "user month" of summaries that count a
-    running timer only up to max_session_hours."""
-    out = []
+def day_cells(docs: Iterable[tuple[str, dict[str, Any]]]) -> Iterator[Cell]:
+    """The totals of each summary, period by period."""
     for _, doc in docs:
-        if capped is not None and doc.get("capped"):
-            capped.append(f"{doc['user']} {doc['month']}")
         for period, tasks in doc["totals"].items():
             for task, t in tasks.items():
-                out.append(
-                    Cell(
-                        user=doc["user"],
-                        task=task,
-                        period=period,
-                        billable_seconds=t["billable_seconds"],
-                        non_billable_seconds=t["non_billable_seconds"],
-                        sessions=t["sessions"],
-                    )
+                yield Cell(
+                    user=doc["user"],
+                    task=task,
+                    period=period,
+                    billable_seconds=t["billable_seconds"],
+                    non_billable_seconds=t["non_billable_seconds"],
+                    sessions=t["sessions"],
                 )
-    return out
+
+
+def merged(cells: Iterable[Cell]) -> list[Unit]:
+    """Cells added up per user, task and period: the units a report rounds and prices."""
+    sums: dict[tuple[str, str, str], list[int]] = {}
+    for c in cells:
+        unit = sums.setdefault((c.user, c.task, c.period), [0, 0, 0])
+        unit[0] += c.billable_seconds
+        unit[1] += c.non_billable_seconds
+        unit[2] += c.sessions
+    return [
+        Unit(
+            user=user,
+            task=task,
+            period=period,
+            billable=((b, 1),),
+            non_billable=((nb, 1),),
+            sessions=sessions,
+        )
+        for (user, task, period), (b, nb, sessions) in sums.items()
+    ]
+
+
+def units(
+    listed: record.Listing, found: dict[str, Digest], by_day: Callable[[str], bool]
+) -> Iterator[Unit]:
+    """The units of the summaries `found` (path -> digest, in path order, so that each
+    user's month comes together). A month that `by_day(month)` asks for, or where one person
+    has several stores (their days add up before rounding and prices), comes day by day from
+    its summaries read again, all in one stream; any other from its digest, one Unit per
+    task under the month's key."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for path, d in found.items():
+        groups.setdefault((d.user, d.month), []).append(path)
+
+    def daily(paths: list[str]) -> bool:
+        d = found[paths[0]]
+        return len(paths) > 1 or (by_day(d.month) and not d.month_level)
+
+    docs = record.documents(listed, [p for ps in groups.values() if daily(ps) for p in ps])
+    for paths in groups.values():
+        if daily(paths):
+            yield from merged(day_cells(next(docs) for _ in paths))
+            continue
+        d = found[paths[0]]
+        for task, m in d.tasks.items():
+            yield Unit(
+                user=d.user,
+                task=task,
+                period=d.month,
+                billable=unpacked(m.billable),
+                non_billable=unpacked(m.non_billable),
+                sessions=m.sessions,
+            )
 
 
 def touching(
-    docs: list[tuple[str, dict[str, Any]]], first: date | None, last: date | None, users: list[str]
-) -> list[tuple[str, dict[str, Any]]]:
+    found: dict[str, Digest], first: date | None, last: date | None, users: list[str]
+) -> dict[str, Digest]:
     """The summaries a report over these dates and users counts from."""
-    out = []
-    for path, doc in docs:
-        facts = period_of(doc["month"])
-        if (users and doc["user"] not in users) or (first and facts.last < first):
+    out = {}
+    for path, d in found.items():
+        facts = period_of(d.month)
+        if (users and d.user not in users) or (first and facts.last < first):
             continue
         if not (last and facts.first > last):
-            out.append((path, doc))
+            out[path] = d
     return out
 
 
@@ -212,17 +201,33 @@ def rate_for(rates: dict[str, Any], user: str, task: str) -> Decimal | None:
     return Decimal(str(rates["default"])) if "default" in rates else None
 
 
-def cents(rates: dict[str, Any], user: str, task: str, billable_seconds: int) -> int:
+def pricer(rate: Decimal) -> Callable[[int], int]:
     """The amount of one unit (a user's billable time on a task in one day, or one month for
-    month-level summaries; the grain time is rounded at) in whole cents, half up. Rows and
-    totals add these up, so every grouping gives the same total, to the cent."""
-    rate = rate_for(rates, user, task) or Decimal(0)
-    return int((rate * billable_seconds / 36).quantize(Decimal(1), ROUND_HALF_UP))
+    month-level summaries; the grain time is rounded at) at an hourly `rate`, in whole cents,
+    halves rounded away from zero (Decimal's ROUND_HALF_UP). Rows and totals add these up, so
+    every grouping gives the same total, to the cent. In integers, the rate an exact
+    fraction: a report of years prices millions of units."""
+    top, bottom = rate.as_integer_ratio()
+    bottom *= 36  # an hourly rate: cents = rate * seconds * 100 / 3600
+    sign = -1 if top < 0 else 1
+    top = abs(top)
+
+    def price(seconds: int) -> int:
+        return sign * ((2 * top * seconds + bottom) // (2 * bottom))
+
+    return price
 
 
-def build(
-    all_cells: list[Cell],
+def build(all_cells: Iterable[Cell], **options: Any) -> Report:
+    """The report of cells (added up per user, task and period first); `options` as
+    `tally` takes them."""
+    return tally(merged(all_cells), month_level=None, **options)
+
+
+def tally(
+    all_units: Iterable[Unit],
     *,
+    month_level: bool | None,
     first: date | None,
     last: date | None,
     users: list[str],
@@ -233,42 +238,30 @@ def build(
     rates: dict[str, Any] | None,
     currency: str | None,
 ) -> Report:
+    """The report of `all_units` as they stream by: each filtered, rounded and priced on its
+    own, then added to its row. `month_level`: whether some summaries counted hold whole
+    months (None: the units with a month's key are theirs)."""
     notes: list[str] = []
-    month_level = False
-    units: dict[tuple[str, str, str], list[int]] = {}
-    for c in all_cells:
-        if (users and c.user not in users) or (tasks and c.task not in tasks):
+    groups: dict[tuple[str, ...], dict[str, Any]] = {}
+    unit_rates: dict[tuple[str, str], Callable[[int], int] | None] = {}
+    no_split = month_keyed = False
+    for u in all_units:
+        if (users and u.user not in users) or (tasks and u.task not in tasks):
             continue
-        facts = period_of(c.period)  # a month-level summary: inside if the month overlaps
+        facts = period_of(u.period)  # a month key: inside if the month overlaps
         if (first and facts.last < first) or (last and facts.first > last):
             continue
-        month_level = month_level or facts.day is None
-        unit = units.setdefault((c.user, c.task, c.period), [0, 0, 0])
-        unit[0] += c.billable_seconds
-        unit[1] += c.non_billable_seconds
-        unit[2] += c.sessions
-    if month_level:
-        notes.append(
-            "some summaries hold whole months only: their time is counted in full "
-            "for any month the range touches, and has no day or week"
-        )
-    if "*" in {task for _, task, _ in units}:
-        notes.append("some summaries hold no per-task split: their time shows as task *")
-    if round_minutes:
-        notes.append(
-            f"rounded {'up' if round_mode == 'up' else 'to the nearest'} "
-            f"{round_minutes} min per user, task and day"
-        )
-    groups: dict[tuple[str, ...], dict[str, Any]] = {}
-    priced = bool(rates) and any(rate_for(rates or {}, u, t) is not None for u, t, _ in units)
-    for (user, task, period), (billable, non_billable, sessions) in units.items():
+        no_split = no_split or u.task == "*"
+        month_keyed = month_keyed or facts.day is None
         if round_minutes:
-            billable = _round(billable, round_minutes, round_mode)
-            non_billable = _round(non_billable, round_minutes, round_mode)
-        facts = period_of(period)
+            billable = sum(_round(s, round_minutes, round_mode) * n for s, n in u.billable)
+            non_billable = sum(_round(s, round_minutes, round_mode) * n for s, n in u.non_billable)
+        else:
+            billable = sum(s * n for s, n in u.billable)
+            non_billable = sum(s * n for s, n in u.non_billable)
         keys = {
-            "user": user,
-            "task": task,
+            "user": u.user,
+            "task": u.task,
             "day": facts.day,
             "week": facts.week,
             "month": facts.month,
@@ -277,17 +270,41 @@ def build(
         row = groups.get(key)
         if row is None:  # a new row: built once, not at every unit that adds to it
             row = groups[key] = {**{d: keys[d] for d in group_by}, **dict.fromkeys(MEASURES, 0)}
+            row["_cents"] = 0
         row["billable_seconds"] += billable
         row["non_billable_seconds"] += non_billable
-        row["sessions"] += sessions
-        if priced:
-            row["_cents"] = row.get("_cents", 0) + cents(rates or {}, user, task, billable)
+        row["sessions"] += u.sessions
+        if rates:
+            if (u.user, u.task) not in unit_rates:
+                rate = rate_for(rates, u.user, u.task)
+                unit_rates[(u.user, u.task)] = None if rate is None else pricer(rate)
+            price = unit_rates[(u.user, u.task)]
+            if price is not None:
+                step = round_minutes
+                row["_cents"] += sum(
+                    price(_round(s, step, round_mode) if step else s) * n for s, n in u.billable
+                )
+    if month_keyed if month_level is None else month_level:
+        notes.append(
+            "some summaries hold whole months only: their time is counted in full "
+            "for any month the range touches, and has no day or week"
+        )
+    if no_split:
+        notes.append("some summaries hold no per-task split: their time shows as task *")
+    if round_minutes:
+        notes.append(
+            f"rounded {'up' if round_mode == 'up' else 'to the nearest'} "
+            f"{round_minutes} min per user, task and day"
+        )
+    priced = any(r is not None for r in unit_rates.values())
     rows = [groups[k] for k in sorted(groups)]
     totals: dict[str, Any] = {m: sum(r[m] for r in rows) for m in MEASURES}
     if priced:  # exact: a Decimal of whole cents, never a binary float
-        totals["amount"] = Decimal(sum(r.get("_cents", 0) for r in rows)).scaleb(-2)
-        for r in rows:
-            r["amount"] = Decimal(r.pop("_cents", 0)).scaleb(-2)
+        totals["amount"] = Decimal(sum(r["_cents"] for r in rows)).scaleb(-2)
+    for r in rows:
+        r_cents = r.pop("_cents")
+        if priced:
+            r["amount"] = Decimal(r_cents).scaleb(-2)
     return Report(
         first=first,
         last=last,

@@ -17,7 +17,7 @@ from ffhooks.trust.sshformat import ALLOWED_SIGNERS, signature_key
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
 
     from ffhooks.git.plumbing import Repo
     from ffhooks.trust.signing import SigningKey
@@ -82,18 +82,32 @@ _LINK_FIX = (
 )
 
 
+CHECKS_AT_ONCE = 1000
+
+
 def unverified(
     config: TeamConfig,
     allowed: bytes | None,
-    docs: list[tuple[str, dict[str, Any]]],
+    docs: Iterable[tuple[str, dict[str, Any]]],
     cache: Path | None,
 ) -> list[Unverified]:
-    """The summaries among `docs` (path, content) that the policy does not accept."""
+    """The summaries among `docs` (path, content) that the policy does not accept. Signatures
+    are checked `CHECKS_AT_ONCE` at a time, so that a history of thousands of signed
+    summaries is never all in memory."""
     if config.signatures == "off":
         return []
     from ffhooks.trust import sshsig  # ssh-keygen's processes: only for teams that sign
 
-    found, checks, signers = [], [], {}
+    found: list[Unverified] = []
+    checks: list[sshsig.Check] = []
+    signers: dict[str, str] = {}
+
+    def check() -> None:
+        if checks and allowed is not None:
+            failed = sshsig.verify(checks, allowed, cache)
+            found.extend(Unverified(p, f"{problem}{signers[p]}") for p, problem in failed.items())
+        checks.clear()
+
     for path, doc in docs:
         if config.signatures_from and doc["month"] < config.signatures_from:
             continue
@@ -117,16 +131,17 @@ def unverified(
                     signature=signature,
                 )
             )
-    if checks and allowed is not None:
-        failed = sshsig.verify(checks, allowed, cache)
-        found += [Unverified(path, f"{problem}{signers[path]}") for path, problem in failed.items()]
+            if len(checks) >= CHECKS_AT_ONCE:
+                check()
+    check()
     return sorted(found)
 
 
 def of_projects(
-    config: TeamConfig, docs: list[tuple[str, dict[str, Any]]]
+    config: TeamConfig, named: Iterable[tuple[str, str | None]]
 ) -> tuple[list[Unverified], list[Unverified]]:
-    """(foreign, unmarked) among `docs` (path, content), where the team config names a
+    """(foreign, unmarked) among summaries given as (path, the project it names), where the
+    team config names a
     project: the summaries that name another (copied from another repository: refused
     everywhere, signed or not), and those that name none (written before ffhooks 0.5: told,
     as nothing in them says which project they were signed for). A config that names none
@@ -135,13 +150,12 @@ def of_projects(
     if config.project is None:
         return [], []
     foreign, unmarked = [], []
-    for path, doc in docs:
-        named = doc.get("project")
-        if named is None:
+    for path, project in named:
+        if project is None:
             unmarked.append(Unverified(path, f"names no project: {UNMARKED_FIX}"))
-        elif named != config.project:
+        elif project != config.project:
             problem = (
-                f"a summary of project {named}, and this project is {config.project}: copied "
+                f"a summary of project {project}, and this project is {config.project}: copied "
                 "from another repository, it would bill that project's time here; `git rm` it"
             )
             foreign.append(Unverified(path, problem))
@@ -217,7 +231,7 @@ def judged(
         return results, []  # nothing to judge them by
     live = worktree_live(repo.top, named)
     docs = [(p, parse_json((repo.top / p).read_bytes(), p, "")) for p in live]
-    foreign, unmarked = of_projects(config, docs)
+    foreign, unmarked = of_projects(config, [(p, doc.get("project")) for p, doc in docs])
     refused = [Problem(u.path, "$.project", u.problem) for u in foreign]
     warnings = [Problem(u.path, "$.project", u.problem) for u in unmarked]
     signatures = [

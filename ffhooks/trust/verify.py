@@ -9,13 +9,22 @@ from pathlib import Path
 from ffhooks import summary
 from ffhooks.config import CONFIG
 from ffhooks.errors import Unverifiable
-from ffhooks.git.objects import read_blobs, read_objects, tree_blobs
+from ffhooks.git.objects import read_blobs, read_objects, stream_objects, tree_blobs
 from ffhooks.git.plumbing import Repo, remote_default, run_git
 from ffhooks.layout import PRIVATE
 from ffhooks.records import NamedTuple
 from ffhooks.trust import changes as summary_changes
-from ffhooks.trust.policy import MODES, NO_PROJECT_FIX, of_projects, policy_at, unverified
-from ffhooks.validator.checks import check_bytes
+from ffhooks.trust import record
+from ffhooks.trust.policy import (
+    MODES,
+    NO_PROJECT_FIX,
+    cache_file,
+    of_projects,
+    policy_at,
+    unverified,
+)
+from ffhooks.validator.checks import check_bytes, read_bytes
+from ffhooks.validator.digest import Digest, DigestCache, read, remember
 
 
 class Finding(NamedTuple):
@@ -36,9 +45,10 @@ class RecordVerdict(NamedTuple):
     warnings: list[Finding]  # what the team's policy only warns about
 
 
-def verify_commit(top: Path, commit: str, cache: Path | None = None) -> RecordVerdict:
+def verify_commit(top: Path, commit: str, state_dir: Path | None = None) -> RecordVerdict:
     """What is wrong in the `.flowforge/` tree of a commit, by the team config and allowed
-    signers of that commit. Tombstones are known by their blob id and never read."""
+    signers of that commit. Tombstones are known by their blob id and never read; a summary
+    whose blob the clone's digest cache (in `state_dir`) knows as valid is not read either."""
     blobs = tree_blobs(top, commit, [".flowforge"])
     paths = list(blobs)
     dead = summary.tombstones(blobs)
@@ -52,25 +62,32 @@ def verify_commit(top: Path, commit: str, cache: Path | None = None) -> RecordVe
         for p in paths
         if not p.startswith(f"{PRIVATE}/") and p.endswith(".json") and p not in dead
     ]
-    writers: dict[str, list[tuple[int, str, str]]] = {}
-    files = read_blobs(top, commit, team)
-    # tombstones that a formatter, a filter or a line-ending conversion made other bytes of
+    cache = DigestCache(state_dir)
     inside = f"{summary.SUMMARIES}/"
-    dead |= {p for p, data in files if p.startswith(inside) and summary.is_tombstone_data(data)}
+    digests: dict[str, Digest] = {}
+    for path in team:
+        d = read(cache, path, blobs[path], None) if path.startswith(inside) else None
+        if d is not None:
+            digests[path] = d
+    unread = [p for p in team if p not in digests]
+    try:
+        for path, data in zip(unread, stream_objects(top, [blobs[p] for p in unread]), strict=True):
+            # tombstones that a formatter, a filter or a line-ending conversion made other bytes of
+            if path.startswith(inside) and summary.is_tombstone_data(data):
+                dead.add(path)
+                continue
+            result, doc = read_bytes(path, data)
+            found += [Finding(path, f"{p.at}: {p.message}") for p in result.problems]
+            if result.schema == "summary" and not result.problems:
+                digests[path] = remember(cache, blobs[path], doc)
+    finally:
+        cache.save()
     live = {w.path for w in summary.live(blobs, dead).values()}
-    docs = []
-    for path, data in files:
-        if path in dead:
-            continue
-        result = check_bytes(path, data)
-        found += [Finding(path, f"{p.at}: {p.message}") for p in result.problems]
-        where = summary.parse_path(path)
-        if where is not None and not result.problems:
-            doc = json.loads(data)
-            if doc.get("writer"):
-                writers.setdefault(where.store, []).append((where.seq, doc["writer"], path))
-            if path in live:
-                docs.append((path, doc))
+    writers: dict[str, list[tuple[int, str, str]]] = {}
+    for path in team:
+        d = digests.get(path)
+        if d is not None and d.writer:
+            writers.setdefault(d.store, []).append((d.seq, d.writer, path))
     found += diverged(paths) + taking_turns(writers)
     found += [
         Finding(
@@ -80,14 +97,18 @@ def verify_commit(top: Path, commit: str, cache: Path | None = None) -> RecordVe
         )
         for p in summary_changes.buried_above_live(blobs, dead)
     ]
-    found += [Finding(path, problem) for path, problem in summary.crowded(docs)]
+    counted = {p: d for p, d in digests.items() if p in live}
+    listed = record.Listing(top, commit, {p: blobs[p] for p in counted})
+    found += [Finding(path, problem) for path, problem in record.crowded(listed, counted)]
     config, allowed = policy_at(top, commit)
-    foreign, unmarked = of_projects(config, docs)
+    foreign, unmarked = of_projects(config, [(p, d.project) for p, d in counted.items()])
     found += [Finding(u.path, u.problem) for u in foreign]
     warnings = [Finding(u.path, u.problem) for u in unmarked]
-    if config.project is None and docs:
+    if config.project is None and counted:
         warnings.append(Finding(CONFIG, f"names no project: {NO_PROJECT_FIX}"))
-    signatures = [Finding(u.path, u.problem) for u in unverified(config, allowed, docs, cache)]
+    docs = record.documents(listed, counted) if config.signatures != "off" else ()
+    cached = None if state_dir is None else cache_file(state_dir)
+    signatures = [Finding(u.path, u.problem) for u in unverified(config, allowed, docs, cached)]
     if config.signatures == "required":
         return RecordVerdict(len(paths), found + signatures, warnings)
     return RecordVerdict(len(paths), found, warnings + signatures)

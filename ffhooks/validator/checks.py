@@ -213,7 +213,12 @@ def check_file(
 
 def check_bytes(rel: str, data: bytes) -> FileResult:
     """One ffhooks file given as bytes (from git or a snapshot), named by its path."""
-    return check_data(rel, data, (), _TeamSchemas(Path()))[0]  # no rules: no team schema
+    return read_bytes(rel, data)[0]
+
+
+def read_bytes(rel: str, data: bytes) -> tuple[FileResult, Any]:
+    """`check_bytes`, and the file's content where it parsed."""
+    return check_data(rel, data, (), _TeamSchemas(Path()))  # no rules: no team schema
 
 
 def check_data(

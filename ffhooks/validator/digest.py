@@ -1,0 +1,257 @@
+"""What a report or a check needs of one committed summary, found once per blob id.
+
+Checking a summary (its schema, checksum and figures) and adding up its days costs a
+thousand times more than reading its blob. A `Digest` is what is left of a valid summary
+once checked: its header and, per task, the month's sessions and the day figures as
+(seconds, how many days) pairs, exactly what rounding and prices per day need. A blob's
+digest depends on its bytes only, so it is kept in the clone's machine state
+(`DigestCache`), keyed by the blob id git gives those bytes (git's SHA-1 detects the known
+collision attacks), and a second report over the same history reads no summary again.
+
+The cache only saves work, it never decides a total by itself: the file is sealed with an
+HMAC under a key of this clone's (`digests.key`), and a file that fails the seal, or holds a
+malformed entry, is ignored whole (the summaries are read and checked again). An entry binds
+its blob id, so one blob's digest cannot stand for another's; and a digest's user, month,
+store and seq are compared with the path it is read under (a summary's name is part of it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+from ffhooks import summary
+from ffhooks.errors import BrokenFile
+from ffhooks.fsio import parse_json
+from ffhooks.records import Any, NamedTuple
+
+FORMAT = b"ffhooks-digests 1"
+FIX = "run `ffhooks validate` on it and restore it from git history"
+# day figures of one task in one month: (seconds, how many days had exactly that many)
+Figures = tuple[tuple[int, int], ...]
+
+
+class TaskMonth(NamedTuple):
+    """One task's month in one summary: its sessions, and its day figures (or the month's
+    one figure, in a month-level summary) written as `packed` writes them: a history of
+    thousands of digests is held as a few strings each, not as thousands of numbers."""
+
+    sessions: int
+    billable: str
+    non_billable: str
+
+
+def packed(figures: dict[int, int]) -> str:
+    """Figures (seconds: how many days) as text: `3600*2 5400`, the count left out at 1."""
+    return " ".join(f"{s}*{n}" if n != 1 else str(s) for s, n in sorted(figures.items()))
+
+
+def unpacked(text: str) -> Figures:
+    """The (seconds, count) pairs `packed` wrote."""
+    return tuple((int(s), int(n or 1)) for s, _, n in (f.partition("*") for f in text.split()))
+
+
+class Digest(NamedTuple):
+    user: str
+    month: str
+    store: str
+    seq: int
+    timezone: str
+    project: str | None
+    writer: str | None
+    capped: bool
+    signed: bool
+    # its periods are whole months (summary_detail.period month, today or when it was written)
+    month_level: bool
+    tasks: dict[str, TaskMonth]
+
+    def fits(self, where: summary.SummaryPath) -> bool:
+        """Whether the summary was read under its own name."""
+        return (self.user, self.month, self.store, self.seq) == (
+            where.user,
+            where.month,
+            where.store,
+            where.seq,
+        )
+
+
+def checked(path: str, data: bytes) -> dict[str, Any]:
+    """The summary at `path` parsed, after checking it is what ffhooks wrote (else
+    BrokenFile naming the first problem)."""
+    from ffhooks.validator.schema import first_error
+
+    doc = parse_json(data, path, FIX)
+    # the full schema walk is slow for thousands of files (`bench/scale.py`): check the bulk
+    # fast, the rest in full
+    shell = {**doc, "totals": {}} if summary.plainly_valid(doc) else doc
+    problem = first_error("summary", shell)
+    problem = problem or next(iter(summary.problems(doc, summary.parse_path(path))), None)
+    if problem:
+        raise BrokenFile(path, problem, FIX)
+    return doc
+
+
+def of(doc: dict[str, Any]) -> Digest:
+    """The digest of a summary that passed `checked`."""
+    tasks: dict[str, list[Any]] = {}
+    for cells in doc["totals"].values():
+        for task, t in cells.items():
+            slot = tasks.setdefault(task, [0, {}, {}])
+            slot[0] += t["sessions"]
+            for at, key in ((1, "billable_seconds"), (2, "non_billable_seconds")):
+                value = t[key]
+                slot[at][value] = slot[at].get(value, 0) + 1
+    return Digest(
+        user=doc["user"],
+        month=doc["month"],
+        store=doc["store"],
+        seq=doc["seq"],
+        timezone=doc["timezone"],
+        project=doc.get("project"),
+        writer=doc.get("writer"),
+        capped=bool(doc.get("capped")),
+        signed="signature" in doc,
+        month_level=doc["detail"].get("period") == "month"
+        or any(len(p) == 7 for p in doc["totals"]),
+        tasks={t: TaskMonth(s, packed(b), packed(nb)) for t, (s, b, nb) in sorted(tasks.items())},
+    )
+
+
+def _entry(d: Digest) -> list[Any]:
+    tasks = {t: [m.sessions, m.billable, m.non_billable] for t, m in d.tasks.items()}
+    return [*d[:10], tasks]
+
+
+def _digest(entry: Any) -> Digest:
+    """An entry of the cache file (ValueError, TypeError, KeyError if it is malformed)."""
+    *head, tasks = entry
+    d = Digest._make([*head, {t: TaskMonth(*m) for t, m in tasks.items()}])
+    if not all(type(v) is str for v in d[:3] + d[4:5]) or type(d.seq) is not int:
+        raise TypeError("not a digest")
+    for m in d.tasks.values():
+        if type(m.sessions) is not int or not all(map(_FIGURES, m[1:])):
+            raise TypeError("not a digest")
+    return d
+
+
+_FIGURES = re.compile(r"(?:[0-9]{1,8}(?:\*[0-9]{1,3})?(?: (?=[0-9])|$))*").fullmatch
+
+
+class DigestCache:
+    """The digests of this clone's blobs (`digests` in its machine state). `get` takes a
+    digest only from a file whose seal holds; `save` writes those used and added this run,
+    and keeps up to `KEEP` others."""
+
+    KEEP = 200_000
+
+    def __init__(self, state_dir: Path | None) -> None:
+        self.path = None if state_dir is None else state_dir / "digests"
+        self.entries: dict[str, Any] = {}
+        self.used: dict[str, Any] = {}
+        self.added = False
+        self.ignored = False  # the file was there, but its seal or an entry did not hold
+        self._key: bytes | None = None
+        if self.path is not None:
+            self._load()
+
+    def _seal(self, body: bytes) -> str:
+        import hmac
+
+        return hmac.new(self._secret(), body, "sha256").hexdigest()
+
+    def _secret(self) -> bytes:
+        if self._key is not None:
+            return self._key
+        assert self.path is not None
+        key_file = self.path.with_name("digests.key")
+        try:
+            key = key_file.read_bytes()
+        except FileNotFoundError:
+            key = b""
+        if len(key) != 32:
+            key = os.urandom(32)
+            key_file.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as out:
+                out.write(key)
+        self._key = key
+        return key
+
+    def _load(self) -> None:
+        assert self.path is not None
+        try:
+            data = self.path.read_bytes()
+        except OSError:
+            return
+        head, _, body = data.partition(b"\n")
+        try:
+            import hmac
+
+            fmt, _, seal = head.rpartition(b" ")
+            if fmt != FORMAT or not hmac.compare_digest(seal.decode(), self._seal(body)):
+                raise ValueError("seal")
+            entries = json.loads(body)
+            if type(entries) is not dict:
+                raise ValueError("entries")
+        except (ValueError, UnicodeDecodeError, OSError):
+            self.ignored = True
+            return
+        self.entries = entries
+
+    def get(self, blob: str) -> Digest | None:
+        entry = self.entries.get(blob)
+        if entry is None:
+            return None
+        try:
+            d = _digest(entry)
+        except (ValueError, TypeError, KeyError, AttributeError):
+            self.ignored = True
+            self.entries = {}  # one malformed entry: none of this file is trusted
+            return None
+        self.used[blob] = entry
+        return d
+
+    def put(self, blob: str, d: Digest) -> None:
+        self.used[blob] = _entry(d)
+        self.added = True
+
+    def save(self) -> None:
+        """Write the cache when this run added to it; a cache that cannot be written only
+        costs time next run."""
+        if self.path is None or not (self.added or self.ignored):
+            return
+        from ffhooks.fsio import atomic_write
+
+        kept = dict(self.used)
+        for blob, entry in self.entries.items():
+            if len(kept) >= self.KEEP:
+                break
+            kept.setdefault(blob, entry)
+        body = json.dumps(kept, separators=(",", ":"), ensure_ascii=False).encode()
+        try:
+            seal = self._seal(body)
+            atomic_write(self.path, FORMAT + b" " + seal.encode() + b"\n" + body, fsync=False)
+        except OSError:
+            pass
+
+
+def read(cache: DigestCache, path: str, blob: str, data: bytes | None) -> Digest | None:
+    """The digest of the summary `path` whose blob is `blob`: from the cache, else from
+    `data` (checked; BrokenFile if it is not valid); None when the cache does not have it
+    and `data` was not given."""
+    where = summary.parse_path(path)
+    d = cache.get(blob)
+    if d is not None and where is not None and d.fits(where):
+        return d
+    if data is None:
+        return None
+    return remember(cache, blob, checked(path, data))
+
+
+def remember(cache: DigestCache, blob: str, doc: dict[str, Any]) -> Digest:
+    """The digest of a summary found valid (`checked`), kept under its blob id."""
+    d = of(doc)
+    cache.put(blob, d)
+    return d
