@@ -327,8 +327,8 @@ def render(results: list[dict[str, object]]) -> str:
             f"{result['size']} ({result['files']} summaries): floor {result['floor_seconds']} s, "
             f"python -c pass {result['start_seconds']} s"
         )
-        lines.append(f"  {'command':<32}{'seconds':>9}{'x floor':>9}{'x (floor':>10}{'peak MB':>9}")
-        lines.append(f"  {'':<32}{'':>9}{'':>9}{'+ start)':>10}")
+        lines.append(f"  {'command':<32}{'seconds':>9}{'x floor':>9}{'x floor':>10}{'peak MB':>9}")
+        lines.append(f"  {'':<32}{'':>9}{'':>9}{'past start':>10}")
         for name, row in result["commands"].items():  # type: ignore[attr-defined]
             lines.append(
                 f"  {name:<32}{row['seconds']:>9.3f}{row['x_floor']:>9.1f}"
