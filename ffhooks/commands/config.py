@@ -59,6 +59,8 @@ def config(repo: Repo, *, action: str, key: str | None, value: str | None) -> in
         atomic_write(path, changed)
     print(f"{jsondoc.key_text(parts)}: {jsondoc.shown(before)} -> {jsondoc.shown(wanted)}")
     print(f"Commit {CONFIG} for the team to see the change.")
+    if parts[0] in ("rates", "currency"):
+        _warn_if_closed(repo)
     if left:
         for at, message in left:
             print(f"{CONFIG}::{at}: {message}", file=sys.stderr)
@@ -68,6 +70,20 @@ def config(repo: Repo, *, action: str, key: str | None, value: str | None) -> in
             file=sys.stderr,
         )
     return 0
+
+
+def _warn_if_closed(repo: Repo) -> None:
+    """Closing a period records its time, not its price: reports price closed periods at the
+    rates of the config they read, so a new rate shows in the amounts of months billed."""
+    from ffhooks.report.closing import closed_spans
+
+    labels = [span.label for span in closed_spans(repo)]
+    if labels:
+        print(
+            f"ffhooks: warning: reports price closed periods too ({', '.join(labels)}) at the "
+            "rates they read: what was invoiced is in each period's tag (ffhooks/closed/...)",
+            file=sys.stderr,
+        )
 
 
 def _takes(ok: bool, what: str) -> None:

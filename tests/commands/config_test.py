@@ -255,3 +255,18 @@ def test_without_a_config(ff: Any, repo: Path) -> None:
         "checkout that leaves .flowforge/ out cannot change it)\n"
     )
     assert not (repo / ".flowforge").exists()
+
+
+def test_a_new_rate_warns_of_closed_periods(ff: Any, team: Path) -> None:
+    assert ff("add", "12", "1h", "--start", "2026-10-05 09:00").code == 0
+    assert ff("aggregate").code == 0
+    git(team, "add", "-A")
+    git(team, "commit", "-qm", "October", "--no-verify")
+    assert ff("close", "2026-10").code == 0
+    rate = ff("config", "set", "rates.default", "100")
+    assert rate.code == 0 and rate.err == (
+        "ffhooks: warning: reports price closed periods too (2026-10) at the rates they read: "
+        "what was invoiced is in each period's tag (ffhooks/closed/...)\n"
+    )
+    other = ff("config", "set", "max_session_hours", "10")
+    assert other.code == 0 and other.err == ""
