@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ffhooks.errors import BrokenFile, FatalError
+from ffhooks.errors import BrokenFile
 from ffhooks.records import Any, NamedTuple
 
 DEFAULTS: dict[str, Any] = {
@@ -67,13 +67,11 @@ def load_config(flowforge: Path) -> TeamConfig:
     without it (a sparse checkout that leaves `.flowforge/` out, a deletion not yet staged)
     reads what the index holds: folding under defaults would drop the team's signatures and
     detail settings."""
-    from ffhooks.validator.schema import read_json  # not for what only names the file
-
     try:
-        raw = read_json(config_path(flowforge), CONFIG, _FIX, "team-config")
+        data = config_path(flowforge).read_bytes()
     except FileNotFoundError:
         return config_at(indexed(flowforge.parent), "the index")
-    return _settings(raw)
+    return _settings(content(data, CONFIG))
 
 
 def indexed(top: Path) -> bytes | None:
@@ -89,35 +87,72 @@ def indexed(top: Path) -> bytes | None:
 
 def config_at(data: bytes | None, commit: str) -> TeamConfig:
     """The team's settings as a commit holds them (`data`: the file's bytes, None if absent)."""
-    from ffhooks.fsio import parse_json
-    from ffhooks.validator.schema import first_error
-
     if data is None:
         return _settings({})
     shown = f"{CONFIG} in {commit}" if commit == "the index" else f"{CONFIG} at {commit[:12]}"
-    raw = parse_json(data, shown, _FIX)
-    problem = first_error("team-config", raw)
-    if problem:
-        raise BrokenFile(shown, problem, _FIX)
-    return _settings(raw)
+    return _settings(content(data, shown))
+
+
+# A number of 16 digits or more, which a binary float may not hold as written: only a config
+# with one is walked for such numbers on every read (the walk imports `decimal`).
+_LONG_NUMBER = re.compile(rb"[0-9][0-9.eE+-]{15,}").search
+
+
+def content(data: bytes, shown: str) -> dict[str, Any]:
+    """The config's content as readers take it (numbers as binary floats); a config with any
+    of its `problems` is refused, naming every one, the file as `shown`."""
+    from ffhooks.fsio import parse_json
+    from ffhooks.validator.schema import first_error
+
+    try:
+        raw: dict[str, Any] = parse_json(data, shown, _FIX)
+    except BrokenFile:
+        raise refusal(shown, problems(data)) from None
+    # the common case told fast; `problems` walks for every one only when there is one
+    if first_error("team-config", raw) is None and not _LONG_NUMBER(data):
+        try:
+            re.compile(raw.get("branch_task_pattern", ""))
+            return raw
+        except re.error:
+            pass
+    found = problems(data)
+    if found:
+        raise refusal(shown, found)
+    return raw
+
+
+def problems(data: bytes) -> list[tuple[str, str]]:
+    """Every problem of a team config (its bytes), as (JSON path, message): not JSON, every
+    place it breaks the schema, or what a schema cannot say (validator/checks.py: a pattern
+    that is no regular expression, a number a float would not hold as written)."""
+    from ffhooks.validator.checks import check_bytes
+
+    return [(p.at, p.message) for p in check_bytes(CONFIG, data).problems]
+
+
+def refusal(shown: str, found: list[tuple[str, str]]) -> BrokenFile:
+    """The refusal of a config with `found` problems: one alone in its line; several one per
+    line before it, the line naming their places."""
+    if len(found) == 1:
+        at, message = found[0]
+        return BrokenFile(shown, message if at == "$" else f"{at}: {message}", _FIX)
+    places = ", ".join(dict.fromkeys(at for at, _ in found))
+    return BrokenFile(
+        shown,
+        f"{len(found)} problems (at {places})",
+        _FIX,
+        details=[f"{shown}::{at}: {message}" for at, message in found],
+    )
 
 
 def _settings(raw: dict[str, Any]) -> TeamConfig:
     merged = {**DEFAULTS, **raw}
-    pattern = merged["branch_task_pattern"]
-    try:
-        re.compile(pattern)
-    except re.error as exc:
-        raise FatalError(
-            f".flowforge/team/config.json: branch_task_pattern {pattern!r} is not a valid "
-            f"regular expression ({exc}); fix it"
-        ) from None
     detail = {**DEFAULTS["summary_detail"], **merged["summary_detail"]}
     kept = {**DEFAULTS["snapshots"], **merged["snapshots"]}
     compact = {**COMPACT_DEFAULTS, **merged.get("compact", {})}
     return TeamConfig(
         max_session_hours=float(merged["max_session_hours"]),
-        branch_task_pattern=pattern,
+        branch_task_pattern=merged["branch_task_pattern"],
         per_task=detail["per_task"],
         period=detail["period"],
         rates=merged.get("rates"),

@@ -1,6 +1,7 @@
 """Turning what went wrong into what the user sees (as pre-commit's error_handler): a
-problem the user can fix is one line and exit 1, Ctrl-C 130, a reader that went away 141
-(silently, as `git log`), and a bug 3, with its traceback in the clone's log."""
+problem the user can fix is one line and exit 1 (after a line for each problem it names, where
+there are several), Ctrl-C 130, a reader that went away 141 (silently, as `git log`), and a
+bug 3, with its traceback in the clone's log."""
 
 from __future__ import annotations
 
@@ -26,11 +27,14 @@ def _silence_stdout() -> None:
 
 
 def run(action: Callable[[], int]) -> int:
-    """Exit 1 with one line for a problem the user can fix (2 for what the clone lacks), 130
-    on Ctrl-C, 3 for a bug; 141, silently, when the reader of stdout has gone."""
+    """Exit 1 with one line for a problem the user can fix (2 for what the clone lacks), after
+    its details, one per line; 130 on Ctrl-C, 3 for a bug; 141, silently, when the reader of
+    stdout has gone."""
     try:
         return action()
     except FatalError as exc:
+        for line in exc.details:  # every problem named, then what to do about them
+            print(line, file=sys.stderr)
         print(f"ffhooks: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:

@@ -13,7 +13,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -155,8 +155,11 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
-def parse_json(data: bytes, shown: str, fix: str) -> Any:
-    """Parse strictly: no BOM, UTF-8 only, no NaN/Infinity, no duplicate keys."""
+def parse_json(
+    data: bytes, shown: str, fix: str, *, parse_float: Callable[[str], Any] | None = None
+) -> Any:
+    """Parse strictly: no BOM, UTF-8 only, no NaN/Infinity, no duplicate keys; numbers with
+    a fraction or an exponent as `parse_float` makes them (default: binary floats)."""
     if not data.strip():
         raise BrokenFile(shown, "is empty", fix)
     if data.startswith(b"\xef\xbb\xbf"):
@@ -166,7 +169,12 @@ def parse_json(data: bytes, shown: str, fix: str) -> Any:
     except UnicodeDecodeError as exc:
         raise BrokenFile(shown, f"is not UTF-8 (byte {exc.start})", fix) from None
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
+        return json.loads(
+            text,
+            object_pairs_hook=_no_duplicates,
+            parse_constant=_no_constant,
+            parse_float=parse_float,
+        )
     except json.JSONDecodeError as exc:
         problem = f"is not valid JSON (line {exc.lineno} column {exc.colno}: {exc.msg})"
         raise BrokenFile(shown, problem, fix) from None

@@ -40,6 +40,7 @@ RUNS: dict[str, tuple[str, str]] = {  # command: (module.function of ffhooks/com
     "aggregate": ("aggregate.aggregate", REPO_NOW),
     "report": ("report.report", REPO_NOW),
     "validate": ("validate.validate", REPO),
+    "config": ("config.config", REPO),
     "recover": ("recover.recover", CONTEXT),
     "store": ("store.store_command", CONTEXT),
     "snapshot": ("snapshot.snapshot", CONTEXT),

@@ -19,6 +19,7 @@ LAYERS: list[set[str]] = [
     {"ffhooks", "errors", "records", "layout", "caller"},
     {"clock", "progress"},
     {"fsio"},
+    {"jsondoc"},
     {"summary"},
     {"validator"},
     {"queue"},

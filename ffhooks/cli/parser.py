@@ -83,6 +83,11 @@ COMMANDS: dict[str, tuple[str, str, Callable[[argparse.ArgumentParser], None]]] 
         team.compact,
     ),
     "validate": (TEAM, "check ffhooks JSON files against their schemas", team.validate),
+    "config": (
+        TEAM,
+        "read or change the team config (rates, currency, ...), checked before it is written",
+        team.config,
+    ),
     "recover": (
         REPAIR,
         "queue, snapshots and summaries: status, retry, restore, rebuild, verify",
@@ -143,6 +148,7 @@ _FOR_NO_ONE = (
     "schema",
     "migrate",
     "validate",
+    "config",
     "verify",
     "close",
     "compact",

@@ -136,6 +136,23 @@ def validate(p: argparse.ArgumentParser) -> None:
     )
 
 
+def config(p: argparse.ArgumentParser) -> None:
+    p.epilog = (
+        "KEY is dotted: rates.default, rates.users.alice, rates.tasks.205; quote a part that "
+        'holds a dot as JSON: rates.tasks."1.2". VALUE is JSON when it is (95.5, true, '
+        '{"bob": 80}, "205"), else text (EUR).'
+    )
+    p.add_argument(
+        "action",
+        nargs="?",
+        default="get",
+        choices=("get", "set", "unset"),
+        help="get prints a value (without KEY, the whole config); set and unset change it",
+    )
+    p.add_argument("key", nargs="?", metavar="KEY", help="e.g. rates.users.alice")
+    p.add_argument("value", nargs="?", metavar="VALUE", help="for set, e.g. 95 or EUR")
+
+
 def verify(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ref", default="HEAD", help="the commit to check (default HEAD)")
     p.add_argument(

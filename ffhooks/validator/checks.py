@@ -123,6 +123,13 @@ def semantic_problems(kind: str, doc: Any, rel: str) -> list[tuple[str, str]]:
                 found.append((f"$.sessions[{i}]", problem))
     elif kind == "current" and doc["running"] and doc["paused"]:
         found.append(("$", "has both a running and a paused timer"))
+    elif kind == "team-config" and "branch_task_pattern" in doc:
+        pattern = doc["branch_task_pattern"]
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            problem = f"{pattern!r} is not a valid regular expression ({exc})"
+            found.append(("$.branch_task_pattern", problem))
     elif kind == "store":
         owner = rel.split("/")[2] if rel.startswith(f"{PRIVATE}/") else doc["user"]
         if doc["user"] != owner:
@@ -252,7 +259,38 @@ def check_data(
     schema_problems = every_error(kind, doc)
     if schema_problems:
         return result(schema_problems)
-    return result(semantic_problems(kind, doc, rel), doc)
+    found = semantic_problems(kind, doc, rel)
+    if kind == "team-config":
+        found += inexact_numbers(data)
+    return result(found, doc)
+
+
+def inexact_numbers(data: bytes) -> list[tuple[str, str]]:
+    """Numbers of a JSON file that its readers, which read binary floats, would not read as
+    written, as (json path, message): a rate of 0.1000000000000000055 would bill 0.1. A float
+    holds any number of at most 15 significant digits exactly as written."""
+    from decimal import Decimal  # not on the commit hook's path, unless the config is staged
+
+    from ffhooks.validator.messages import where
+
+    found = []
+
+    def walk(value: Any, keys: list[str | int]) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, [key, *keys])
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                walk(item, [i, *keys])
+        elif isinstance(value, Decimal) and Decimal(repr(float(value))) != value:
+            problem = (
+                f"{value} would be read as {float(value)!r}: write it with at most 15 "
+                "significant digits"
+            )
+            found.append(where([problem, *keys]))
+
+    walk(parse_json(data, "", "", parse_float=Decimal), [])
+    return found
 
 
 def overlaps(daily: list[tuple[str, Any]]) -> list[Problem]:
