@@ -6,7 +6,7 @@ import sys
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from ffhooks.clock import format_duration, parse_instant, wall_time
+from ffhooks.clock import format_duration, local_date, parse_instant, wall_time
 from ffhooks.config import task_from_branch
 from ffhooks.context import Context
 from ffhooks.errors import FatalError
@@ -35,8 +35,11 @@ def limits(ctx: Context, force: bool) -> Limits:
 
 
 def instant(text: str | None, store: Store, default: datetime) -> datetime:
-    """An option's time, read in the store's zone; clock-only times take `default`'s day."""
-    return default if text is None else parse_instant(text, default, store.tz)
+    """An option's time, read in the store's zone (`yesterday`, `5m ago` from now); a time
+    of day alone is on `default`'s day."""
+    if text is None:
+        return default
+    return parse_instant(text, store.now, store.tz, local_date(default, store.tz))
 
 
 def hhmm(dt: datetime, store: Store) -> str:
