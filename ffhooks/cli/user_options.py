@@ -92,7 +92,8 @@ def add(p: argparse.ArgumentParser) -> None:
         "--date",
         dest="day",
         metavar="DATE",
-        help="the day, e.g. monday (the first free slot from 09:00)",
+        help="the day, e.g. monday: the first free slot from 09:00 (today, if none has passed "
+        "yet: ending now)",
     )
     p.add_argument("--no-billable", dest="billable", action="store_false", help=BILLABLE)
     p.add_argument("--note", metavar="TEXT", help="free text, kept private")

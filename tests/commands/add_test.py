@@ -1,12 +1,13 @@
 """`ffhooks add`: the days and times people type (`--date monday`, `--start 'yesterday
-17:00'`) (the clock at NOW, a Friday)."""
+17:00'`), and `--date today` before any slot from 09:00 has passed, which ends the session
+now rather than refusing it (the clock at NOW, a Friday, unless a test moves it)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
-from conftest import sessions
+from conftest import sessions, set_now
 
 pytestmark = pytest.mark.usefixtures("repo")
 
@@ -35,6 +36,39 @@ def test_add_takes_days_and_times_as_people_type_them(
     assert result.code == 0, result.err
     [(_, begin, _)] = spans(ff)
     assert begin == start
+
+
+def test_add_today_before_a_slot_has_passed_ends_now(
+    ff: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At 07:30, 2h from 09:00 would end in the future: the session ends now instead; later
+    in the day, the first free slot from 09:00 is taken as before."""
+    set_now(monkeypatch, "2026-11-20T07:30:00Z")
+    result = ff("add", "12", "2h", "--date", "today")
+    assert result.code == 0, result.err
+    assert "Added 12 2026-11-20 05:30-07:30 (2h00m" in result.out
+    set_now(monkeypatch, "2026-11-20T10:00:00Z")  # 09:00-11:00 has not passed: ends now
+    assert ff("add", "13", "1h", "--date", "today").code == 0
+    set_now(monkeypatch, "2026-11-20T17:00:00Z")
+    assert ff("add", "14", "1h", "--date", "today").code == 0  # from 10:00, free and past
+    assert spans(ff) == [
+        ("12", "2026-11-20T05:30:00Z", "2026-11-20T07:30:00Z"),
+        ("13", "2026-11-20T09:00:00Z", "2026-11-20T10:00:00Z"),
+        ("14", "2026-11-20T10:00:00Z", "2026-11-20T11:00:00Z"),
+    ]
+
+
+def test_ending_now_is_refused_where_it_overlaps(ff: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The overlap refusal stays: with another session or the running timer in the last two
+    hours, nothing is added."""
+    set_now(monkeypatch, "2026-11-20T07:30:00Z")
+    assert ff("add", "11", "30m", "--start", "06:00").code == 0
+    result = ff("add", "12", "2h", "--date", "today")
+    assert result.code == 1 and "05:30:00 to 2026-11-20 07:30:00 would overlap" in result.err
+    assert ff("start", "13", "--at", "07:00").code == 0
+    result = ff("add", "12", "1h", "--date", "today")
+    assert result.code == 1 and "running timer" in result.err
+    assert [task for task, _, _ in spans(ff)] == ["11"]
 
 
 def test_a_day_that_is_not_today_is_still_refused_when_full(ff: Any) -> None:
