@@ -46,6 +46,14 @@ def hhmm(dt: datetime, store: Store) -> str:
     return wall_time(dt, store.tz)
 
 
+def ago(dt: datetime, store: Store) -> str:
+    """`1h12m ago at 09:03`, with the day when it is not today (`on 2026-11-19 at 16:00`)."""
+    day = local_date(dt, store.tz)
+    on = "" if day == local_date(store.now, store.tz) else f"on {day} "
+    seconds = max(0, int((store.now - dt).total_seconds()))
+    return f"{format_duration(seconds)} ago {on}at {hhmm(dt, store)}"
+
+
 def describe(s: Session, store: Store) -> str:
     local = s.start.astimezone(store.tz)
     kind = "billable" if s.billable else "non-billable"
