@@ -418,11 +418,13 @@ def parse_duration(text: str) -> int:
     return seconds
 
 
-def format_duration(seconds: int) -> str:
+def format_duration(seconds: int, *, exact: bool = False) -> str:
+    """`1h30m`, `9m59s`, `45s`: from an hour up without its seconds, unless `exact`
+    (`1h02m05s`, as a list of sessions that a total must add up to shows it)."""
     hours, rest = divmod(int(seconds), 3600)
     minutes, secs = divmod(rest, 60)
     if hours:
-        return f"{hours}h{minutes:02d}m"
+        return f"{hours}h{minutes:02d}m{secs:02d}s" if exact and secs else f"{hours}h{minutes:02d}m"
     if minutes:
         return f"{minutes}m{secs:02d}s" if secs else f"{minutes}m"
     return f"{secs}s"

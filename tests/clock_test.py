@@ -314,6 +314,14 @@ def test_format_duration(seconds: int, text: str) -> None:
     assert clock.format_duration(seconds) == text
 
 
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [(45, "45s"), (61, "1m01s"), (3600, "1h00m"), (3725, "1h02m05s"), (90001, "25h00m01s")],
+)
+def test_format_duration_exact_keeps_the_seconds(seconds: int, text: str) -> None:
+    assert clock.format_duration(seconds, exact=True) == text
+
+
 def test_the_days_of_the_dst_changes_last_23_and_25_hours() -> None:
     """Europe/Berlin: midnight is 23:00Z in winter and 22:00Z in summer."""
     starts = [clock.day_start(day(d), BERLIN) for d in ("2026-03-29", "2026-03-30")]

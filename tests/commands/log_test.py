@@ -1,5 +1,5 @@
-"""`ffhooks log`: the days people type for `--from` and `--to` (the clock at NOW, a
-Friday)."""
+"""`ffhooks log`: durations to the second, as the report counts them (each line and the
+totals), and the days people type for `--from` and `--to` (the clock at NOW, a Friday)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,16 @@ from typing import Any
 import pytest
 
 pytestmark = pytest.mark.usefixtures("repo")
+
+
+def test_log_keeps_the_seconds_the_report_counts(ff: Any) -> None:
+    assert ff("add", "1", "1h02m05s", "--start", "2026-11-18 09:00").code == 0
+    assert ff("add", "2", "30m01s", "--start", "2026-11-18 11:00", "--no-billable").code == 0
+    shown = ff("log").out.splitlines()
+    assert " 1h02m05s  $  1" in shown[1] and "   30m01s  -  2" in shown[2]
+    assert shown[-1] == "2 sessions, 1h32m06s (1h02m05s billable), 2026-11-14 to 2026-11-20"
+    total = ff("log", "--json").json()["total_seconds"]
+    assert total == 3725 + 1801
 
 
 @pytest.mark.parametrize(
