@@ -327,12 +327,12 @@ def parse_instant(text: str, now: datetime, tz: ZoneInfo, day: date | None = Non
     ISO-8601, with an offset or in `tz`. Fractions of a second are cut off."""
     raw = " ".join(text.lower().split())
     today = local_date(now, tz)
-    ago = re.fullmatch(_AGO, raw)
+    back = re.fullmatch(_AGO, raw)
     at = re.fullmatch(_AT, raw)
     if raw == "now":
         found = now
-    elif ago:
-        found = now - timedelta(seconds=parse_duration(ago["length"]))
+    elif back:
+        found = now - timedelta(seconds=parse_duration(back["length"]))
     elif at:
         on = (day or today) if at["day"] is None else parse_date(at["day"], now, tz)
         found = _wall(datetime.combine(on, _clock(at, text.strip())), tz, text)
