@@ -24,7 +24,12 @@ UTC = timezone.utc
 # Patterns stay strings, compiled (and cached by `re`) on first use: most commands parse none.
 _DURATION = r"(?:(?P<h>\d+(?:\.\d+)?)h)?\s*(?:(?P<m>\d+(?:\.\d+)?)m(?:in)?)?\s*(?:(?P<s>\d+)s)?"
 _CLOCK_DURATION = r"(?P<h>\d+):(?P<m>[0-5]\d)(?::(?P<s>[0-5]\d))?"
-_CLOCK_TIME = r"(?P<h>[01]?\d|2[0-3]):(?P<m>[0-5]\d)(?::(?P<s>[0-5]\d))?"
+# A time of day, and a date; each value is checked apart, so that a wrong one is named.
+_CLOCK = r"(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?"
+_ISO_DAY = r"(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})"
+_ISO_AT = rf"{_ISO_DAY}(?:[t ]{_CLOCK})?"  # the start of an ISO-8601 instant, in lower case
+_AT = rf"(?:(?P<day>.+) )?{_CLOCK}"  # [DAY] HH:MM[:SS]
+_AGO = r"(?P<length>.+?) ?ago"
 
 # The years a typed or imported day or instant may fall in. Near datetime's own limits (years
 # 1 and 9999) day arithmetic overflows, and no billable work is ever outside these.
@@ -189,19 +194,83 @@ def day_start(day: date, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
 
 
-def parse_date(
-    text: str, now: datetime, tz: ZoneInfo, forms: str = "YYYY-MM-DD, today or yesterday"
-) -> date:
-    """`YYYY-MM-DD`, `today` or `yesterday` (in the store's zone); `forms` is what the
-    caller accepts, for the message."""
-    word = text.strip().lower()
-    today = local_date(now, tz)
-    if word == "today":
+# Days as people type them (docs/pages/commands.md#dates-and-times). A weekday is the latest
+# such day, today included (as Timewarrior reads `monday`): never a day to come. A range is
+# whole weeks from Monday, or whole months.
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+RANGES = ("this-week", "last-week", "this-month", "last-month")
+DAY_FORMS = "YYYY-MM-DD, today, yesterday or a weekday such as monday"
+RANGE_FORMS = (
+    "YYYY-MM-DD, today, yesterday, a weekday such as monday, this-week, last-week, "
+    "this-month or last-month"
+)
+TIME_FORMS = (
+    "14:30 (today), 'yesterday 17:00', 'monday 9:30', '2026-11-21 14:30', '5m ago', "
+    "'1h30m ago', now, or ISO-8601 such as 2026-11-21T14:30:00+01:00"
+)
+
+
+def _key(text: str) -> str:
+    """A typed word as it is looked up: lower case, its words joined by `-` (`Last week` is
+    `last-week`; a date stays as it is)."""
+    return "-".join(text.lower().replace("_", " ").replace("-", " ").split())
+
+
+def _named_day(key: str, today: date) -> date | None:
+    """The day `today`, `yesterday` or a weekday (or its first three letters) names."""
+    if key == "today":
         return today
-    if word == "yesterday":
+    if key == "yesterday":
         return today - timedelta(days=1)
+    for number, name in enumerate(WEEKDAYS):
+        if key in (name, name[:3]):
+            return today - timedelta(days=(today.weekday() - number) % 7)
+    return None
+
+
+def _real_day(shape: re.Match[str], text: str) -> date:
+    """The day a typed YYYY-MM-DD names; one no calendar has is refused, saying why."""
+    year, month, day = int(shape["y"]), int(shape["mo"]), int(shape["d"])
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise FatalError(f"{text!r} {OUT_OF_RANGE}: give a real date such as 2026-11-21")
+    if not 1 <= month <= 12:
+        raise FatalError(f"{text}: there is no month {month:02d} (months go from 01 to 12)")
+    days = month_days(f"{year:04d}-{month:02d}")[1].day
+    if (month, day, days) == (2, 29, 28):
+        raise FatalError(f"{text}: {year} is not a leap year")
+    if day == 0:
+        raise FatalError(f"{text}: there is no day 00 (days start at 01)")
+    if day > days:
+        name = f"February {year}" if month == 2 else MONTHS[month - 1]
+        raise FatalError(f"{text}: {name} has {days} days")
+    return date(year, month, day)
+
+
+def _clock(shape: re.Match[str], text: str) -> time:
+    """The time of day a typed HH:MM[:SS] names; one no clock shows is refused, saying why."""
+    parts = int(shape["h"]), int(shape["m"]), int(shape["s"] or 0)
+    for value, most, unit in zip(parts, (23, 59, 59), ("hours", "minutes", "seconds"), strict=True):
+        if value > most:
+            raise FatalError(f"{text}: {unit} go from 00 to {most}, not {value:02d}")
+    return time(*parts)
+
+
+def _day(text: str, today: date, forms: str) -> date:
+    """A typed day: a weekday, `today`, `yesterday`, or an ISO-8601 date; `forms` is what the
+    caller accepts, for the message."""
+    key = _key(text)
+    named = _named_day(key, today)
+    if named is not None:
+        return named
+    shape = re.fullmatch(_ISO_DAY, key)
+    if shape:
+        return _real_day(shape, text.strip())
     try:
-        day = date.fromisoformat(word)
+        day = date.fromisoformat(key)  # ISO-8601's other forms, such as 20261121
     except ValueError:
         raise FatalError(f"{text!r} is not a date: use {forms}") from None
     if not in_range(day):
@@ -209,8 +278,15 @@ def parse_date(
     return day
 
 
-RANGES = ("this-week", "last-week", "this-month", "last-month")
-RANGE_FORMS = f"YYYY-MM-DD, today, yesterday or {', '.join(RANGES)}"
+def parse_date(text: str, now: datetime, tz: ZoneInfo) -> date:
+    """One day, as `add --date` takes it: `YYYY-MM-DD`, `today`, `yesterday` or a weekday,
+    seen from now's day in the store's zone. A range (`last-week`) is refused: it is no one
+    day."""
+    today, key = local_date(now, tz), _key(text)
+    if key in RANGES:
+        first, last = date_range(key, today)
+        raise FatalError(f"{text!r} is the days {first} to {last}: give one day, e.g. {first}")
+    return _day(text, today, DAY_FORMS)
 
 
 def date_range(word: str, today: date) -> tuple[date, date]:
@@ -228,14 +304,15 @@ def date_range(word: str, today: date) -> tuple[date, date]:
 
 
 def range_bound(text: str | None, now: datetime, tz: ZoneInfo, *, end: bool) -> date | None:
-    """A `--from` (or, with `end`, `--to`) day: a date, `today`, `yesterday`, or one of
-    RANGES (its first day, or its last)."""
+    """A `--from` (or, with `end`, `--to`) day: any day parse_date reads, or one of RANGES
+    (`last week` too): its first day, or its last."""
     if text is None:
         return None
-    word = text.strip().lower()
-    if word in RANGES:
-        return date_range(word, local_date(now, tz))[1 if end else 0]
-    return parse_date(text, now, tz, RANGE_FORMS)
+    today = local_date(now, tz)
+    key = _key(text)
+    if key in RANGES:
+        return date_range(key, today)[1 if end else 0]
+    return _day(text, today, RANGE_FORMS)
 
 
 def ordered(first: date | None, last: date | None) -> None:
@@ -243,23 +320,43 @@ def ordered(first: date | None, last: date | None) -> None:
         raise FatalError(f"--to {last} is before --from {first}")
 
 
-def parse_instant(text: str, now: datetime, tz: ZoneInfo) -> datetime:
-    """`14:30` (today), `2026-11-21 14:30` (local), or ISO-8601 with an offset."""
-    raw = text.strip()
-    clock = re.fullmatch(_CLOCK_TIME, raw)
-    if clock:
-        local = datetime.combine(
-            local_date(now, tz),
-            time(int(clock["h"]), int(clock["m"]), int(clock["s"] or 0)),
-        )
-        return _wall(local, tz, text)
+def parse_instant(text: str, now: datetime, tz: ZoneInfo, day: date | None = None) -> datetime:
+    """An instant as typed, read in `tz`: `now`; a duration before now (`5m ago`, `1h30m
+    ago`); a time of day (`14:30`, `9:30:15`) on `day` (default: now's day), or after a day
+    as parse_date reads it (`yesterday 17:00`, `monday 9:30`, `2026-11-21 14:30`); or
+    ISO-8601, with an offset or in `tz`. Fractions of a second are cut off."""
+    raw = " ".join(text.lower().split())
+    today = local_date(now, tz)
+    back = re.fullmatch(_AGO, raw)
+    at = re.fullmatch(_AT, raw)
+    if raw == "now":
+        found = now
+    elif back:
+        found = now - timedelta(seconds=parse_duration(back["length"]))
+    elif at:
+        on = (day or today) if at["day"] is None else parse_date(at["day"], now, tz)
+        found = _wall(datetime.combine(on, _clock(at, text.strip())), tz, text)
+    elif _named_day(_key(raw), today) is not None:
+        raise FatalError(f"{text!r} is a day, not a time: add the time, e.g. '{raw} 17:00'")
+    else:
+        found = _iso_instant(raw, text, tz)
+    if not in_range(found):
+        raise FatalError(f"{text!r} {OUT_OF_RANGE}: give a real time such as 2026-11-21 14:30")
+    return found
+
+
+def _iso_instant(raw: str, text: str, tz: ZoneInfo) -> datetime:
+    """ISO-8601 (`raw`, lower case) with an offset, or local in `tz`; a date or a time of day
+    no calendar or clock has is refused, saying why."""
+    shape = re.match(_ISO_AT, raw)
+    if shape:
+        _real_day(shape, text.strip())
+        if shape["h"] is not None:
+            _clock(shape, text.strip())
     try:
-        dt = datetime.fromisoformat(raw[:-1] + "+00:00" if raw.endswith(("Z", "z")) else raw)
+        dt = datetime.fromisoformat(raw[:-1] + "+00:00" if raw.endswith("z") else raw)
     except ValueError:
-        raise FatalError(
-            f"{text!r} is not a time: use 14:30, '2026-11-21 14:30' or ISO-8601 such as "
-            "2026-11-21T14:30:00+01:00"
-        ) from None
+        raise FatalError(f"{text!r} is not a time: use {TIME_FORMS}") from None
     if not in_range(dt):  # checked before the zone shift, which could overflow
         raise FatalError(f"{text!r} {OUT_OF_RANGE}: give a real time such as 2026-11-21 14:30")
     if dt.tzinfo is None:
@@ -321,11 +418,13 @@ def parse_duration(text: str) -> int:
     return seconds
 
 
-def format_duration(seconds: int) -> str:
+def format_duration(seconds: int, *, exact: bool = False) -> str:
+    """`1h30m`, `9m59s`, `45s`: from an hour up without its seconds, unless `exact`
+    (`1h02m05s`, as a list of sessions that a total must add up to shows it)."""
     hours, rest = divmod(int(seconds), 3600)
     minutes, secs = divmod(rest, 60)
     if hours:
-        return f"{hours}h{minutes:02d}m"
+        return f"{hours}h{minutes:02d}m{secs:02d}s" if exact and secs else f"{hours}h{minutes:02d}m"
     if minutes:
         return f"{minutes}m{secs:02d}s" if secs else f"{minutes}m"
     return f"{secs}s"

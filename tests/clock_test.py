@@ -1,5 +1,6 @@
-"""Pure functions of ffhooks.clock: durations, dates and instants as users type them, ranges of
-days (weeks from Monday), and days cut in a zone (DST days of 23 and 25 hours) or a history."""
+"""Pure functions of ffhooks.clock: durations, dates and instants as users type them (weekdays,
+`yesterday 17:00`, `5m ago`, impossible dates named), ranges of days (weeks from Monday), and
+days cut in a zone (DST days of 23 and 25 hours) or a history."""
 
 from __future__ import annotations
 
@@ -82,12 +83,67 @@ def test_parse_date_cuts_today_in_the_zone(
 
 
 @pytest.mark.parametrize(
-    "text", ["", "tomorrow", "2026-13-01", "2026-02-29", "21.11.2026", "1969-12-31", "9001-01-01"]
+    ("today", "expected"),
+    [
+        ("2026-11-16", ["2026-11-16", "2026-11-10", "2026-11-11", "2026-11-12", "2026-11-13",
+                        "2026-11-14", "2026-11-15"]),  # a Monday: monday is today
+        ("2026-11-20", ["2026-11-16", "2026-11-17", "2026-11-18", "2026-11-19", "2026-11-20",
+                        "2026-11-14", "2026-11-15"]),  # a Friday
+        ("2026-11-22", ["2026-11-16", "2026-11-17", "2026-11-18", "2026-11-19", "2026-11-20",
+                        "2026-11-21", "2026-11-22"]),  # a Sunday: the whole week behind it
+        ("2026-03-02", ["2026-03-02", "2026-02-24", "2026-02-25", "2026-02-26", "2026-02-27",
+                        "2026-02-28", "2026-03-01"]),  # back across the end of February
+    ],
+)  # fmt: skip
+def test_a_weekday_is_the_latest_such_day_today_included(today: str, expected: list[str]) -> None:
+    """Monday to Sunday, by name or by their first three letters, in any case: never a day
+    to come, and today when today is that day."""
+    now = at(f"{today}T12:00")
+    for name, want in zip(clock.WEEKDAYS, expected, strict=True):
+        for typed in (name, name[:3], name.upper(), f" {name.title()} "):
+            assert clock.parse_date(typed, now, ZULU) == day(want), typed
+
+
+def test_a_weekday_is_seen_from_today_in_the_zone() -> None:
+    """Friday 23:30 UTC is Saturday in Berlin: `saturday` is today there, last week's here."""
+    now = at("2026-11-20T23:30")
+    assert clock.parse_date("saturday", now, BERLIN) == day("2026-11-21")
+    assert clock.parse_date("saturday", now, ZULU) == day("2026-11-14")
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("", "'' is not a date: use YYYY-MM-DD, today, yesterday or a weekday such as monday"),
+        ("tomorrow", "'tomorrow' is not a date"),  # never a day to come
+        ("next monday", "'next monday' is not a date"),
+        ("21.11.2026", "'21.11.2026' is not a date"),
+        ("1969-12-31", "'1969-12-31' is outside the years 1970 to 9000"),
+        ("9001-01-01", "'9001-01-01' is outside the years 1970 to 9000"),
+        ("2026-11-31", "^2026-11-31: November has 30 days$"),
+        ("2026-04-31", "^2026-04-31: April has 30 days$"),
+        ("2026-02-29", "^2026-02-29: 2026 is not a leap year$"),
+        ("2100-02-29", "^2100-02-29: 2100 is not a leap year$"),  # a century, not a 400th year
+        ("2028-02-30", "^2028-02-30: February 2028 has 29 days$"),
+        ("2026-02-30", "^2026-02-30: February 2026 has 28 days$"),
+        ("2026-13-01", r"^2026-13-01: there is no month 13 \(months go from 01 to 12\)$"),
+        ("2026-00-10", r"^2026-00-10: there is no month 00"),
+        ("2026-11-00", r"^2026-11-00: there is no day 00 \(days start at 01\)$"),
+        ("last week", "'last week' is the days 2026-11-09 to 2026-11-15: give one day, e.g. 20"),
+        ("this-month", "'this-month' is the days 2026-11-01 to 2026-11-30: give one day"),
+    ],
 )
-def test_parse_date_refuses_what_is_no_date_in_range(text: str) -> None:
-    """No such day, another format, or outside 1970..9000: a FatalError."""
-    with pytest.raises(FatalError, match=r"not a date|outside the years"):
+def test_parse_date_refuses_what_is_no_one_day_in_range_saying_why(text: str, says: str) -> None:
+    """Another format, a day to come, outside 1970..9000, a day no calendar has (named with
+    what is wrong with it), or a range of days: a FatalError."""
+    with pytest.raises(FatalError, match=says):
         clock.parse_date(text, NOW, ZULU)
+
+
+def test_parse_date_takes_the_leap_days_there_are() -> None:
+    assert clock.parse_date("2028-02-29", NOW, ZULU) == day("2028-02-29")
+    assert clock.parse_date("2000-02-29", NOW, ZULU) == day("2000-02-29")
+    assert clock.parse_date("2026-12-31", NOW, ZULU) == day("2026-12-31")
 
 
 @pytest.mark.parametrize(
@@ -104,6 +160,22 @@ def test_parse_date_refuses_what_is_no_date_in_range(text: str) -> None:
         ("2026-11-21T14:30:00+05:00", "2026-11-20T17:00", BERLIN, "2026-11-21T09:30"),
         ("2026-11-21T14:30:00Z", "2026-11-20T17:00", NEW_YORK, "2026-11-21T14:30"),
         ("2026-11-21T14:30:00.900z", "2026-11-20T17:00", ZULU, "2026-11-21T14:30"),
+        ("now", "2026-11-20T17:00", BERLIN, "2026-11-20T17:00"),
+        (" NOW ", "2026-11-20T17:00:09", BERLIN, "2026-11-20T17:00:09"),
+        ("5m ago", "2026-11-20T17:00", BERLIN, "2026-11-20T16:55"),
+        ("1h30m ago", "2026-11-20T17:00", BERLIN, "2026-11-20T15:30"),
+        ("1h30mago", "2026-11-20T17:00", ZULU, "2026-11-20T15:30"),
+        ("90s  Ago", "2026-11-20T17:00", ZULU, "2026-11-20T16:58:30"),
+        ("1:30 ago", "2026-11-20T17:00", ZULU, "2026-11-20T15:30"),
+        ("2h ago", "2026-03-29T02:30", BERLIN, "2026-03-29T00:30"),  # across the switch
+        ("yesterday 17:00", "2026-11-20T17:00", BERLIN, "2026-11-19T16:00"),
+        ("Yesterday  7:05:09", "2026-11-20T17:00", ZULU, "2026-11-19T07:05:09"),
+        ("today 9:30", "2026-11-20T23:30", BERLIN, "2026-11-21T08:30"),  # the 21st there
+        ("monday 9:30", "2026-11-20T17:00", BERLIN, "2026-11-16T08:30"),
+        ("fri 9:30", "2026-11-20T17:00", BERLIN, "2026-11-20T08:30"),  # today, a Friday
+        ("saturday 10:00", "2026-11-20T17:00", ZULU, "2026-11-14T10:00"),
+        ("sunday 01:30", "2026-03-30T12:00", BERLIN, "2026-03-29T00:30"),
+        ("sunday 03:30", "2026-03-30T12:00", BERLIN, "2026-03-29T01:30"),
     ],
 )
 def test_parse_instant_reads_clock_times_local_times_and_iso(
@@ -114,11 +186,58 @@ def test_parse_instant_reads_clock_times_local_times_and_iso(
     assert clock.parse_instant(text, at(now), tz) == at(expected)
 
 
-@pytest.mark.parametrize("text", ["25:00", "noon", "", "14h30", "1969-12-31 23:00"])
-def test_parse_instant_refuses_what_is_no_time_in_range(text: str) -> None:
-    """Not a time, or before 1970: a FatalError."""
-    with pytest.raises(FatalError, match=r"not a time|outside the years"):
+def test_a_time_of_day_alone_is_on_the_day_it_is_given() -> None:
+    """`edit`'s clock-only times are on the session's day; named days and `ago` are from
+    now whatever that day is."""
+    session_day = day("2026-11-02")
+    assert clock.parse_instant("9:30", NOW, BERLIN, session_day) == at("2026-11-02T08:30")
+    assert clock.parse_instant("today 9:30", NOW, ZULU, session_day) == at("2026-11-20T09:30")
+    assert clock.parse_instant("5m ago", NOW, ZULU, session_day) == at("2026-11-20T16:55")
+    summer = day("2026-07-01")
+    assert clock.parse_instant("9:30", NOW, BERLIN, summer) == at("2026-07-01T07:30")
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("noon", "'noon' is not a time: use 14:30 \\(today\\), 'yesterday 17:00', 'monday 9:30'"),
+        ("", "'' is not a time"),
+        ("14h30", "'14h30' is not a time"),
+        ("5pm", "'5pm' is not a time"),
+        ("25:00", "^25:00: hours go from 00 to 23, not 25$"),
+        ("24:00", "^24:00: hours go from 00 to 23, not 24$"),
+        ("14:60", "^14:60: minutes go from 00 to 59, not 60$"),
+        ("14:30:61", "^14:30:61: seconds go from 00 to 59, not 61$"),
+        ("yesterday 14:75", "^yesterday 14:75: minutes go from 00 to 59, not 75$"),
+        ("2026-11-31 14:30", "^2026-11-31: November has 30 days$"),
+        ("2026-11-31T14:30:00Z", "^2026-11-31T14:30:00Z: November has 30 days$"),
+        ("2026-02-29T14:30:00+01:00", "^2026-02-29T14:30:00\\+01:00: 2026 is not a leap year$"),
+        ("2026-11-21T24:30:00Z", "^2026-11-21T24:30:00Z: hours go from 00 to 23, not 24$"),
+        ("2026-11-21T14:30+99:00", "is not a time"),
+        ("1969-12-31 23:00", "'1969-12-31' is outside the years"),
+        ("1969-12-31T23:00:00Z", "'1969-12-31T23:00:00Z' is outside the years"),
+        ("yesterday", "^'yesterday' is a day, not a time: add the time, e.g. 'yesterday 17:00'$"),
+        ("Monday", "^'Monday' is a day, not a time: add the time, e.g. 'monday 17:00'$"),
+        ("last week 17:00", "'last week' is the days 2026-11-09 to 2026-11-15: give one day"),
+        ("tomorrow 9:00", "'tomorrow' is not a date"),
+        ("5m", "'5m' is not a time"),
+        ("ago", "'ago' is not a time"),
+        ("5x ago", "'5x' is not a duration"),
+        ("0m ago", "duration '0m' is zero"),
+        ("-5m ago", "duration '-5m' is negative"),
+        ("8784h1s ago", "longer than a year"),
+    ],
+)
+def test_parse_instant_refuses_what_is_no_time_in_range_saying_why(text: str, says: str) -> None:
+    """Not a time, a day without its time, an hour, minute or date no clock or calendar has
+    (named with what is wrong), or before 1970: a FatalError."""
+    with pytest.raises(FatalError, match=says):
         clock.parse_instant(text, NOW, ZULU)
+
+
+def test_an_instant_long_ago_is_refused_before_1970() -> None:
+    with pytest.raises(FatalError, match="'2h ago' is outside the years 1970 to 9000"):
+        clock.parse_instant("2h ago", at("1970-01-01T01:00"), ZULU)
 
 
 @pytest.mark.parametrize(
@@ -158,8 +277,26 @@ def test_range_bound_takes_the_day_in_the_zone_and_the_end_it_is_asked_for() -> 
     assert clock.range_bound("yesterday", now, BERLIN, end=True) == day("2026-11-22")
     assert clock.range_bound("2026-11-05", now, BERLIN, end=False) == day("2026-11-05")
     assert clock.range_bound(None, now, ZULU, end=True) is None
-    with pytest.raises(FatalError, match="yesterday or this-week, last-week, this-month, last"):
+    with pytest.raises(FatalError, match="a weekday such as monday, this-week, last-week, this"):
         clock.range_bound("next-week", now, ZULU, end=False)
+
+
+@pytest.mark.parametrize(
+    "typed", ["last week", "Last Week", "last-week", " last_week ", "LAST-WEEK"]
+)
+def test_a_range_is_typed_with_a_space_or_a_hyphen(typed: str) -> None:
+    now = at("2026-11-20T17:00")
+    assert clock.range_bound(typed, now, ZULU, end=False) == day("2026-11-09")
+    assert clock.range_bound(typed, now, ZULU, end=True) == day("2026-11-15")
+
+
+def test_range_bound_takes_every_day_parse_date_takes() -> None:
+    """A weekday is one day at either end; an impossible date says why, here too."""
+    now = at("2026-11-20T17:00")
+    assert clock.range_bound("monday", now, ZULU, end=False) == day("2026-11-16")
+    assert clock.range_bound("monday", now, ZULU, end=True) == day("2026-11-16")
+    with pytest.raises(FatalError, match=r"^2026-11-31: November has 30 days$"):
+        clock.range_bound("2026-11-31", now, ZULU, end=True)
 
 
 def test_ordered_refuses_only_an_end_before_the_start() -> None:
@@ -175,6 +312,14 @@ def test_ordered_refuses_only_an_end_before_the_start() -> None:
 def test_format_duration(seconds: int, text: str) -> None:
     """Hours and minutes from an hour up (seconds dropped), else minutes and seconds."""
     assert clock.format_duration(seconds) == text
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [(45, "45s"), (61, "1m01s"), (3600, "1h00m"), (3725, "1h02m05s"), (90001, "25h00m01s")],
+)
+def test_format_duration_exact_keeps_the_seconds(seconds: int, text: str) -> None:
+    assert clock.format_duration(seconds, exact=True) == text
 
 
 def test_the_days_of_the_dst_changes_last_23_and_25_hours() -> None:

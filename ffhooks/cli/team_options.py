@@ -6,7 +6,8 @@ As in `cli/user_options.py`, each option's `dest` is its command function's keyw
 
 from __future__ import annotations
 
-from ffhooks.cli.user_options import DATES, JSON
+from ffhooks.cli.user_options import JSON
+from ffhooks.clock import RANGE_FORMS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ def audit(p: argparse.ArgumentParser) -> None:
         "--from",
         dest="start",
         metavar="DATE",
-        help=f"changes that entered the branch from this day on (commit date): {DATES}",
+        help=f"changes that entered the branch from this day on (commit date): {RANGE_FORMS}",
     )
     p.add_argument("--to", dest="end", metavar="DATE", help="up to this day (the same forms)")
     p.add_argument(
@@ -66,7 +67,7 @@ def aggregate(p: argparse.ArgumentParser) -> None:
 
 
 def report(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--from", dest="start", metavar="DATE", help=f"first day: {DATES}")
+    p.add_argument("--from", dest="start", metavar="DATE", help=f"first day: {RANGE_FORMS}")
     p.add_argument("--to", dest="end", metavar="DATE", help="last day (the same forms)")
     p.add_argument(
         "--user",
@@ -197,8 +198,8 @@ def compact(p: argparse.ArgumentParser) -> None:
 
 def close(p: argparse.ArgumentParser) -> None:
     p.add_argument("month", nargs="?", metavar="PERIOD", help="the month, YYYY-MM")
-    p.add_argument("--from", dest="start", metavar="DATE", help="or the first day (YYYY-MM-DD)")
-    p.add_argument("--to", dest="end", metavar="DATE", help="and the last day")
+    p.add_argument("--from", dest="start", metavar="DATE", help=f"or the first day: {RANGE_FORMS}")
+    p.add_argument("--to", dest="end", metavar="DATE", help="and the last day (the same forms)")
     p.add_argument("--ref", default="HEAD", help="the commit whose summaries are billed")
     p.add_argument("--message", "-m", metavar="TEXT", help="e.g. the invoice number")
     p.add_argument(

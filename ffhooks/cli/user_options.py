@@ -9,23 +9,27 @@ from __future__ import annotations
 
 import os
 
+from ffhooks.clock import DAY_FORMS, RANGE_FORMS, TIME_FORMS
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
 
 
-TIME_FORMS = (
-    "TIME: 14:30 (today), 2026-11-21 14:30 (your zone) or 2026-11-21T14:30:00+01:00. "
-    "DURATION: 1h30m, 90m, 1.5h, 45s, 1:30 or 1:00:30. DATE: 2026-11-21, today or yesterday."
+# What the commands that take times say under their options: the forms the parser reads.
+FORMS = (
+    f"TIME (your time zone's, unless it has an offset): {TIME_FORMS}. DURATION: 1h30m, 90m, "
+    f"1.5h, 45s, 1:30 or 1:00:30. DATE: {DAY_FORMS} (the latest, today included)."
 )
 BILLABLE = "not billed to the client (default: billable)"
 JSON = "print JSON instead of text"
-DATES = "YYYY-MM-DD, today, yesterday, this-week, last-week, this-month or last-month"
 
 
 def timer_options(p: argparse.ArgumentParser, *, note: bool = True) -> None:
-    p.epilog = TIME_FORMS
-    p.add_argument("--at", metavar="TIME", help="when it happened, e.g. 14:30 (default: now)")
+    p.epilog = FORMS
+    p.add_argument(
+        "--at", metavar="TIME", help="when it happened, e.g. 14:30 or '5m ago' (default: now)"
+    )
     if note:
         p.add_argument("--note", metavar="TEXT", help="free text, kept private")
     p.add_argument("--force", action="store_true", help="allow a session past max_session_hours")
@@ -70,17 +74,26 @@ def pause(p: argparse.ArgumentParser) -> None:
 
 
 def resume(p: argparse.ArgumentParser) -> None:
+    p.epilog = FORMS
     p.add_argument("--at", metavar="TIME", help="when it happened (default: now)")
 
 
 def add(p: argparse.ArgumentParser) -> None:
-    p.epilog = TIME_FORMS
+    p.epilog = FORMS
     p.add_argument("task", help="the task, e.g. 205 or an issue key")
     p.add_argument("duration", help="how long, e.g. 1h30m, 90m, 1.5h, 45s or 1:30")
     when = p.add_mutually_exclusive_group()
-    when.add_argument("--start", metavar="TIME", help="when it started (default: it just ended)")
     when.add_argument(
-        "--date", dest="day", metavar="DATE", help="the day (first free slot from 09:00)"
+        "--start",
+        metavar="TIME",
+        help="when it started, e.g. 'yesterday 14:00' (default: it just ended)",
+    )
+    when.add_argument(
+        "--date",
+        dest="day",
+        metavar="DATE",
+        help="the day, e.g. monday: the first free slot from 09:00 (today, if none has passed "
+        "yet: ending now)",
     )
     p.add_argument("--no-billable", dest="billable", action="store_false", help=BILLABLE)
     p.add_argument("--note", metavar="TEXT", help="free text, kept private")
@@ -90,7 +103,7 @@ def add(p: argparse.ArgumentParser) -> None:
 
 
 def log(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--from", dest="start", metavar="DATE", help=f"first day: {DATES}")
+    p.add_argument("--from", dest="start", metavar="DATE", help=f"first day: {RANGE_FORMS}")
     p.add_argument("--to", dest="end", metavar="DATE", help="last day (the same forms)")
     p.add_argument(
         "--all", dest="everything", action="store_true", help="every session ever recorded"
@@ -107,14 +120,16 @@ def log(p: argparse.ArgumentParser) -> None:
 
 
 def edit(p: argparse.ArgumentParser) -> None:
-    p.epilog = TIME_FORMS
+    p.epilog = FORMS
     p.add_argument(
         "session_id",
         metavar="id",
         help="the session id (at least 4 characters of it), or `current`",
     )
     p.add_argument("--start", metavar="TIME", help="the right start, e.g. 09:15")
-    p.add_argument("--end", metavar="TIME", help="the right end, e.g. 17:30 (its start's day)")
+    p.add_argument(
+        "--end", metavar="TIME", help="the right end, e.g. 17:30 (a time alone: its start's day)"
+    )
     p.add_argument("--task", help="the right task, e.g. 205")
     billable = p.add_mutually_exclusive_group()
     billable.add_argument(

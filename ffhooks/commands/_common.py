@@ -6,7 +6,7 @@ import sys
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from ffhooks.clock import format_duration, parse_instant, wall_time
+from ffhooks.clock import format_duration, local_date, parse_instant, wall_time
 from ffhooks.config import task_from_branch
 from ffhooks.context import Context
 from ffhooks.errors import FatalError
@@ -35,12 +35,23 @@ def limits(ctx: Context, force: bool) -> Limits:
 
 
 def instant(text: str | None, store: Store, default: datetime) -> datetime:
-    """An option's time, read in the store's zone; clock-only times take `default`'s day."""
-    return default if text is None else parse_instant(text, default, store.tz)
+    """An option's time, read in the store's zone (`yesterday`, `5m ago` from now); a time
+    of day alone is on `default`'s day."""
+    if text is None:
+        return default
+    return parse_instant(text, store.now, store.tz, local_date(default, store.tz))
 
 
 def hhmm(dt: datetime, store: Store) -> str:
     return wall_time(dt, store.tz)
+
+
+def ago(dt: datetime, store: Store) -> str:
+    """`1h12m ago at 09:03`, with the day when it is not today (`on 2026-11-19 at 16:00`)."""
+    day = local_date(dt, store.tz)
+    on = "" if day == local_date(store.now, store.tz) else f"on {day} "
+    seconds = max(0, int((store.now - dt).total_seconds()))
+    return f"{format_duration(seconds)} ago {on}at {hhmm(dt, store)}"
 
 
 def describe(s: Session, store: Store) -> str:

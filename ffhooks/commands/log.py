@@ -55,16 +55,16 @@ def log(
             print(json.dumps(out, indent=2, ensure_ascii=False))
             return 0
         if sessions:
-            print(f"{'ID':<12}  {'DAY':<10}  START  END    {'TIME':>7}  B  TASK  NOTE")
-        for s in sessions:
+            print(f"{'ID':<12}  {'DAY':<10}  START  END    {'TIME':>9}  B  TASK  NOTE")
+        for s in sessions:  # to the second, as the report counts: the lines add up to the total
             print(
                 f"{s.id:<12}  {local_date(s.start, tz)}  {hhmm(s.start, store)}  "
-                f"{hhmm(s.end, store)}  {format_duration(s.seconds):>7}  "
+                f"{hhmm(s.end, store)}  {format_duration(s.seconds, exact=True):>9}  "
                 f"{'$' if s.billable else '-'}  {s.task}  {s.note or ''}".rstrip()
             )
         span = "all time" if first is None else f"{first} to {last}"
         print(
-            f"{len(sessions)} sessions, {format_duration(total)} "
-            f"({format_duration(billable)} billable), {span}"
+            f"{len(sessions)} sessions, {format_duration(total, exact=True)} "
+            f"({format_duration(billable, exact=True)} billable), {span}"
         )
     return 0

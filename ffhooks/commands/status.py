@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 
 from ffhooks.clock import format_duration, to_iso
-from ffhooks.commands._common import hhmm, warnings
+from ffhooks.commands._common import ago, warnings
 from ffhooks.context import Context
 from ffhooks.fold.uncommitted import uncommitted_seconds
 from ffhooks.records import Any
@@ -60,10 +60,7 @@ def _status(ctx: Context, as_json: bool) -> int:
                 "billable": r.billable,
             }
             kind = "billable" if r.billable else "non-billable"
-            lines.append(
-                f"{ctx.user}: tracking {r.task} since {hhmm(r.start, store)} "
-                f"({format_duration(seconds)}, {kind})"
-            )
+            lines.append(f"{ctx.user}: tracking {r.task}, started {ago(r.start, store)} ({kind})")
             if seconds > config.max_session_seconds:
                 result["warnings"].append(
                     f"the timer on {r.task} has run {format_duration(seconds)}, past the team's "
@@ -75,9 +72,7 @@ def _status(ctx: Context, as_json: bool) -> int:
         elif current and current.paused:
             p = current.paused
             result["paused"] = {"task": p.task, "since": to_iso(p.since), "billable": p.billable}
-            lines.append(
-                f"{ctx.user}: {p.task} paused since {hhmm(p.since, store)} (`ffhooks resume`)"
-            )
+            lines.append(f"{ctx.user}: {p.task} paused {ago(p.since, store)} (`ffhooks resume`)")
         else:
             lines.append(f"{ctx.user}: no timer running")
     if result["uncommitted_seconds"]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
-from ffhooks.clock import day_start, format_duration
+from ffhooks.clock import day_start, format_duration, local_date
 from ffhooks.errors import FatalError
 from ffhooks.store.rules import (
     Limits,
@@ -144,7 +144,9 @@ def add(store: Store, session: Session, limits: Limits) -> Session:
 
 
 def first_free_slot(store: Store, day: date, seconds: int) -> datetime:
-    """The earliest start from 09:00 on `day` where `seconds` fit without overlap or future."""
+    """The earliest start from 09:00 on `day` where `seconds` fit without overlap or future.
+    Today, when no such slot has passed yet (early in the morning), the start that ends now,
+    as `add` without a day: `add` refuses it if it overlaps."""
     tz = store.tz
     begin = datetime.combine(day, time(9), tzinfo=tz).astimezone(store.now.tzinfo)
     end_of_day = day_start(day + timedelta(days=1), tz)
@@ -157,6 +159,8 @@ def first_free_slot(store: Store, day: date, seconds: int) -> datetime:
     if running and cursor < store.now and cursor + timedelta(seconds=seconds) > running.start:
         cursor = max(cursor, store.now)
     slot_end = cursor + timedelta(seconds=seconds)
+    if slot_end > store.now and day == local_date(store.now, tz):
+        return store.now - timedelta(seconds=seconds)
     if slot_end > end_of_day or slot_end > store.now:
         raise FatalError(
             f"no free {format_duration(seconds)} left on {day} after 09:00 that is already past: "

@@ -93,6 +93,19 @@ def test_relative_ranges(ff: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     assert (month["from"], month["to"]) == ("2026-10-01", "2026-11-30")
 
 
+def test_ranges_and_weekdays_as_people_type_them(ff: Any) -> None:
+    """`last week` with a space, weekdays (the latest, today included), `yesterday`: the
+    words `log` and `add` take."""
+    last = ff("report", "--format", "json", "--from", "Last Week", "--to", "last week").json()
+    assert (last["from"], last["to"]) == ("2026-11-09", "2026-11-15")
+    assert last["totals"]["billable_seconds"] == 4800 + 2700
+    tuesday = ff("report", "--format", "json", "--from", "tue", "--to", "wednesday").json()
+    assert (tuesday["from"], tuesday["to"]) == ("2026-11-17", "2026-11-18")
+    assert tuesday["totals"]["billable_seconds"] == 7200 + 10800
+    since = ff("report", "--format", "json", "--from", "yesterday").json()
+    assert since["from"] == "2026-11-19" and since["totals"]["non_billable_seconds"] == 3600
+
+
 def test_rounding_is_per_user_task_and_day(ff: Any) -> None:
     report = ff("report", "--format", "json", "--round", "30").json()
     got = {(r["user"], r["task"]): r["billable_seconds"] for r in report["rows"]}

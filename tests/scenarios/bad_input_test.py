@@ -80,6 +80,41 @@ def test_a_date_near_the_ends_of_time_is_refused(
     assert state(ff) == before
 
 
+IMPOSSIBLE = [("2026-11-31", "November has 30 days"), ("2026-02-29", "2026 is not a leap year")]
+
+
+@pytest.mark.parametrize(("day", "says"), IMPOSSIBLE, ids=[d for d, _ in IMPOSSIBLE])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("add", "205", "1h", "--date", "DAY"),
+        ("add", "205", "1h", "--start", "DAY 09:00"),
+        ("log", "--from", "DAY"),
+        ("log", "--to", "DAY"),
+        ("start", "207", "--at", "DAYT09:00:00Z"),
+        ("stop", "--at", "DAY 17:00"),
+        ("pause", "--at", "DAY 17:00"),
+        ("edit", "ID", "--start", "DAY 09:00"),
+        ("edit", "ID", "--end", "DAY 12:00"),
+        ("edit", "current", "--start", "DAY 15:00"),
+        ("report", "--from", "DAY"),
+        ("report", "--to", "DAY"),
+        ("audit", "--from", "DAY"),
+        ("close", "--from", "DAY", "--to", "2026-12-01"),
+    ],
+    ids=" ".join,
+)
+def test_an_impossible_date_says_what_is_wrong_with_it(
+    ff: Any, tracked: str, argv: tuple[str, ...], day: str, says: str
+) -> None:
+    """Every option that takes a day or a time reads it alike: one line naming it, and
+    what is wrong with it; exit 1."""
+    before = state(ff)
+    result = ff(*(tracked if a == "ID" else a.replace("DAY", day) for a in argv))
+    one_line(result, f"{day}", f": {says}\n")
+    assert state(ff) == before
+
+
 def test_a_clock_at_the_end_of_time_is_refused(
     ff: Any, repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
