@@ -13,7 +13,8 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from ffhooks import summary
-from ffhooks.git.objects import hash_files, resolve_commit, stream_objects, tree_blobs
+from ffhooks.git.objects import hash_files, index_blobs, resolve_commit, stream_objects, tree_blobs
+from ffhooks.git.plumbing import run_git
 from ffhooks.records import Any, NamedTuple
 from ffhooks.validator import digest
 from ffhooks.validator.digest import Digest, DigestCache
@@ -26,19 +27,39 @@ class Listing(NamedTuple):
     top: Path
     commit: str | None
     blobs: dict[str, str]
+    # the work tree's files to read from the disk: what the index does not hold as it is
+    on_disk: frozenset[str] = frozenset()
 
 
 def listing(top: Path, ref: str | None, within: Callable[[str], bool] | None) -> Listing:
     """The live summaries of the commit `ref` names (else of the work tree) in the months
     `within` keeps (every month with None)."""
     if ref is None:
-        paths = _worktree_live(top, within)
-        return Listing(top, None, dict(zip(paths, hash_files(top, paths), strict=True)))
+        return _worktree(top, _worktree_live(top, within))
     commit = resolve_commit(top, ref)
     blobs = tree_blobs(top, commit, [summary.SUMMARIES])
     kept = {p: b for p, b in blobs.items() if within is None or within(month_of(p))}
     live = sorted(w.path for w in summary.live(kept, summary.tombstones(kept)).values())
     return Listing(top, commit, {p: kept[p] for p in live})
+
+
+def _worktree(top: Path, paths: list[str]) -> Listing:
+    """The work tree's summaries `paths` by blob id: the index's for a file git finds
+    unchanged since it was staged (`git diff-files`, which knows a racy timestamp), read
+    from the object store like a commit's; for any other, the id of its bytes on disk
+    (`git hash-object`), read from the disk. Whatever a line-ending conversion or a clean
+    filter makes of a file, its blob id always names the bytes read."""
+    if not paths:
+        return Listing(top, None, {})
+    staged = index_blobs(top, [summary.SUMMARIES])
+    listed = run_git(
+        ["--literal-pathspecs", "diff-files", "--name-only", "-z", "--", summary.SUMMARIES], top
+    )
+    changed = set(listed.split("\0"))
+    blobs = {p: staged[p] for p in paths if p in staged and p not in changed}
+    disk = [p for p in paths if p not in blobs]
+    blobs.update(zip(disk, hash_files(top, disk), strict=True))
+    return Listing(top, None, {p: blobs[p] for p in paths}, frozenset(disk))
 
 
 def _worktree_live(top: Path, within: Callable[[str], bool] | None) -> list[str]:
@@ -81,13 +102,12 @@ def month_of(path: str) -> str:
 def contents(record: Listing, paths: Iterable[str]) -> Iterator[tuple[str, bytes]]:
     """Each path's bytes, one at a time: from the object store in one `git cat-file
     --batch`, or from the work tree."""
-    if record.commit is None:
-        for path in paths:
-            yield path, (record.top / path).read_bytes()
-        return
     wanted = list(paths)
-    blobs = stream_objects(record.top, [record.blobs[p] for p in wanted])
-    yield from zip(wanted, blobs, strict=True)
+    stored = stream_objects(
+        record.top, [record.blobs[p] for p in wanted if p not in record.on_disk]
+    )
+    for path in wanted:
+        yield path, (record.top / path).read_bytes() if path in record.on_disk else next(stored)
 
 
 def documents(record: Listing, paths: Iterable[str]) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -134,8 +154,6 @@ def known_user_folders(top: Path, ref: str | None) -> set[str]:
             return {e.name for e in os.scandir(top / summary.SUMMARIES) if e.is_dir()}
         except (FileNotFoundError, NotADirectoryError):
             return set()
-    from ffhooks.git.plumbing import run_git
-
     listed = run_git(
         ["ls-tree", "--name-only", "-z", resolve_commit(top, ref), "--", f"{summary.SUMMARIES}/"],
         top,

@@ -21,6 +21,7 @@ import json
 import os
 import re
 from pathlib import Path
+from sys import intern
 
 from ffhooks import summary
 from ffhooks.errors import BrokenFile
@@ -125,11 +126,16 @@ def _entry(d: Digest) -> list[Any]:
 
 
 def _digest(entry: Any) -> Digest:
-    """An entry of the cache file (ValueError, TypeError, KeyError if it is malformed)."""
-    *head, tasks = entry
-    d = Digest._make([*head, {t: TaskMonth(*m) for t, m in tasks.items()}])
-    if not all(type(v) is str for v in d[:3] + d[4:5]) or type(d.seq) is not int:
+    """An entry of the cache file (ValueError, TypeError, KeyError if it is malformed). The
+    names a history repeats thousands of times are held once (`sys.intern`)."""
+    user, month, store, seq, zone, project, writer, *flags, tasks = entry
+    if not all(type(v) is str for v in (user, month, store, zone)) or type(seq) is not int:
         raise TypeError("not a digest")
+    named = [intern(v) if type(v) is str else v for v in (project, writer)]
+    months = {intern(t): TaskMonth(*m) for t, m in tasks.items()}
+    d = Digest._make(
+        [intern(user), intern(month), store, seq, intern(zone), *named, *flags, months]
+    )
     for m in d.tasks.values():
         if type(m.sessions) is not int or not all(map(_FIGURES, m[1:])):
             raise TypeError("not a digest")
@@ -141,15 +147,15 @@ _FIGURES = re.compile(r"(?:[0-9]{1,8}(?:\*[0-9]{1,3})?(?: (?=[0-9])|$))*").fullm
 
 class DigestCache:
     """The digests of this clone's blobs (`digests` in its machine state). `get` takes a
-    digest only from a file whose seal holds; `save` writes those used and added this run,
-    and keeps up to `KEEP` others."""
+    digest only from a file whose seal holds, and an entry only when it is well formed;
+    `save` writes those used and added this run, and keeps up to `KEEP` others."""
 
     KEEP = 200_000
 
     def __init__(self, state_dir: Path | None) -> None:
         self.path = None if state_dir is None else state_dir / "digests"
-        self.entries: dict[str, Any] = {}
-        self.used: dict[str, Any] = {}
+        self.entries: dict[str, Any] = {}  # as the file holds them, until used
+        self.used: dict[str, Digest] = {}
         self.added = False
         self.ignored = False  # the file was there, but its seal or an entry did not hold
         self._key: bytes | None = None
@@ -201,20 +207,24 @@ class DigestCache:
         self.entries = entries
 
     def get(self, blob: str) -> Digest | None:
-        entry = self.entries.get(blob)
+        """The digest of `blob`, if the cache holds one that is well formed (one that is
+        not is left out when the file is written again)."""
+        d = self.used.get(blob)
+        if d is not None:
+            return d
+        entry = self.entries.pop(blob, None)  # held once: as a Digest from now on
         if entry is None:
             return None
         try:
             d = _digest(entry)
         except (ValueError, TypeError, KeyError, AttributeError):
             self.ignored = True
-            self.entries = {}  # one malformed entry: none of this file is trusted
             return None
-        self.used[blob] = entry
+        self.used[blob] = d
         return d
 
     def put(self, blob: str, d: Digest) -> None:
-        self.used[blob] = _entry(d)
+        self.used[blob] = d
         self.added = True
 
     def save(self) -> None:
@@ -224,7 +234,7 @@ class DigestCache:
             return
         from ffhooks.fsio import atomic_write
 
-        kept = dict(self.used)
+        kept = {blob: _entry(d) for blob, d in self.used.items()}
         for blob, entry in self.entries.items():
             if len(kept) >= self.KEEP:
                 break

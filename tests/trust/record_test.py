@@ -35,23 +35,24 @@ def test_a_stream_left_early_stops_its_git(repo: Path) -> None:
     (repo / "f").write_bytes(b"x" * 100_000)
     (blob,) = hash_files(repo, ["f"])
     git(repo, "add", "f")
-    children = set(os.listdir("/proc"))
     stream = stream_objects(repo, [blob] * 200)
     assert next(stream) == b"x" * 100_000
+    assert _git_children()  # a git runs while the stream is read
     stream.close()
-    left = [
-        pid
-        for pid in set(os.listdir("/proc")) - children
-        if pid.isdigit() and "cat-file" in _cmdline(pid)
-    ]
-    assert not left
+    assert not _git_children()  # stopped and waited for: not even a zombie
 
 
-def _cmdline(pid: str) -> str:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
-    except OSError:
-        return ""
+def _git_children() -> list[str]:
+    """This process's child processes that are (or were: zombies) git."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        if f"\nPPid:\t{os.getpid()}\n" in status and status.startswith("Name:\tgit\n"):
+            found.append(pid)
+    return found
 
 
 @pytest.fixture
@@ -131,3 +132,34 @@ def test_a_price_in_integers_is_decimals_half_up() -> None:
         for seconds in (0, 1, 18, 36, 45, 54, 599, 900, 3599, 3600, 86399, 2_678_400):
             expected = int((Decimal(rate) * seconds / 36).quantize(Decimal(1), ROUND_HALF_UP))
             assert price(seconds) == expected, (rate, seconds)
+
+
+def test_the_work_tree_is_read_as_it_is_on_disk(initialised: Path, ff: Any) -> None:
+    """A committed summary changed on disk and not staged: reformatted, it reads the same;
+    with other figures (and its checksum written again), the report of the work tree counts
+    what the disk holds, and the report of HEAD what was committed."""
+    from ffhooks import summary
+
+    assert ff("add", "205", "1h", "--start", "2026-11-03T09:00:00Z").code == 0
+    assert ff("aggregate").code == 0
+    git(initialised, "add", "-A")
+    git(initialised, "commit", "-qm", "time", "--no-verify")
+
+    def billable(*args: str) -> int:
+        result = ff("report", "--format", "json", *args)
+        assert result.code == 0, result.err
+        seconds: int = result.json()["totals"]["billable_seconds"]
+        return seconds
+
+    assert billable() == 3600
+    (path,) = (initialised / SUMMARIES / "alice" / "2026-11").glob("*.json")
+    doc = json.loads(path.read_text())
+    path.write_text(json.dumps(doc, indent=4).replace("\n", "\r\n"))
+    assert billable() == 3600 and record.listing(initialised, None, None).on_disk
+    doc["totals"]["2026-11-03"]["205"]["billable_seconds"] = 1800
+    doc["sha256"] = summary.checksum(doc)
+    path.write_bytes(summary.dumps(doc))
+    assert billable() == 1800
+    assert billable("--ref", "HEAD") == 3600
+    git(initialised, "checkout", "--", str(path))
+    assert billable() == 3600 and not record.listing(initialised, None, None).on_disk

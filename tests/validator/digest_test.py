@@ -156,7 +156,7 @@ def test_verify_reads_again_what_changed_and_finds_it(team: Path, ff: Any) -> No
     assert result.code == 1 and "does not match the content" in result.out
 
 
-def test_a_sealed_entry_that_is_not_a_digest_is_ignored_with_its_file(team: Path, ff: Any) -> None:
+def test_a_sealed_entry_that_is_not_a_digest_is_left_out(team: Path, ff: Any) -> None:
     totals(ff)
     alice = blob(team, "alice")
     cache = DigestCache(team / ".git/ffhooks")
@@ -164,6 +164,8 @@ def test_a_sealed_entry_that_is_not_a_digest_is_ignored_with_its_file(team: Path
     assert good is not None
     for bad in ("10 hours", None, "36000*"):
         entry = [*good[:10], {"205": [1, bad, ""]}]
-        cache.used[alice], cache.added = entry, True
+        cache.used.clear()
+        cache.entries[alice], cache.added = entry, True
         cache.save()
         assert totals(ff) == {"alice": 3600, "bob": 10800}
+        assert entries(team)[1][alice][10]["205"][1] == "3600"  # written again, well formed
