@@ -58,6 +58,12 @@ class Store:
         # whether each change is copied outside the work tree first: a user's store opened
         # by store/open.py, not a retired store's header written under the clone's state
         self.keeps_copies = False
+        # what the copy of each change records for `ffhooks undo`: the words typed after
+        # `ffhooks` (None: no command, the commit hook), and the change an undo takes back
+        # or a redo makes again
+        self.command: tuple[str, ...] | None = None
+        self.undoes: int | None = None
+        self.redoes: int | None = None
         self.header: dict[str, Any] | None = None
         self._days: dict[date, list[Session]] = {}
         self._timer: Timer | None = None
