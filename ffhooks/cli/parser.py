@@ -54,6 +54,11 @@ COMMANDS: dict[str, tuple[str, str, Callable[[argparse.ArgumentParser], None]]] 
         "delete a recorded session (asks on a terminal, unless --yes)",
         user.remove,
     ),
+    "undo": (
+        TRACKING,
+        "take back your last change to sessions or timer (--list, --redo)",
+        user.undo,
+    ),
     "import": (TRACKING, "load sessions from JSON lines, Watson or Timewarrior", user.import_),
     "timezone": (
         TRACKING,

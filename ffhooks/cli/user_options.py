@@ -149,6 +149,17 @@ def remove(p: argparse.ArgumentParser) -> None:
     p.add_argument("--yes", action="store_true", help="do not ask on a terminal")
 
 
+def undo(p: argparse.ArgumentParser) -> None:
+    what = p.add_mutually_exclusive_group()
+    what.add_argument(
+        "--list",
+        dest="listing",
+        action="store_true",
+        help="show what undo would take back, the next first, and change nothing",
+    )
+    what.add_argument("--redo", action="store_true", help="make again what undo took back last")
+
+
 def import_(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "path", metavar="file", help="the export, e.g. ~/.config/watson/frames or sessions.jsonl"
