@@ -35,6 +35,7 @@ RUNS: dict[str, tuple[str, str]] = {  # command: (module.function of ffhooks/com
     "cancel": ("cancel.cancel", CONTEXT),
     "restart": ("restart.restart", CONTEXT),
     "remove": ("remove.remove", CONTEXT),
+    "rename": ("rename.rename", CONTEXT),
     "undo": ("undo.undo", CONTEXT),
     "import": ("import_.import_", CONTEXT),
     "timezone": ("timezone.timezone", CONTEXT),

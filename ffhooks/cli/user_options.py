@@ -149,6 +149,15 @@ def remove(p: argparse.ArgumentParser) -> None:
     p.add_argument("--yes", action="store_true", help="do not ask on a terminal")
 
 
+def rename(p: argparse.ArgumentParser) -> None:
+    p.add_argument("task", help="the task as your sessions name it now, e.g. 205")
+    p.add_argument("new", help="its new name, e.g. PROJ-205 (an existing task: merged into it)")
+    p.add_argument(
+        "--from", dest="start", metavar="DATE", help=f"only sessions from this day: {RANGE_FORMS}"
+    )
+    p.add_argument("--to", dest="end", metavar="DATE", help="only sessions up to this day")
+
+
 def undo(p: argparse.ArgumentParser) -> None:
     what = p.add_mutually_exclusive_group()
     what.add_argument(

@@ -206,6 +206,15 @@ class Store:
         ]
         return sorted(found, key=lambda s: s.start)
 
+    def started_between(self, first: date | None, last: date | None) -> list[Session]:
+        """Every session that starts on a day of [first, last] (the store's days; None:
+        unbounded), ordered by start."""
+        if first is None and last is None:
+            return sorted(self.all_sessions(), key=lambda s: s.start)
+        lo = clock.day_start(first or date(1970, 1, 1), self.tz)
+        hi = clock.day_start((last or date(9998, 12, 31)) + timedelta(days=1), self.tz)
+        return [s for s in self.sessions_between(lo, hi) if lo <= s.start < hi]
+
     def all_sessions(self) -> Iterator[Session]:
         for d in self.filed_days():
             yield from self.day(d)
