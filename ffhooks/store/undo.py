@@ -345,25 +345,23 @@ def _refuse_overlaps(
     """Refuse what would bring back a session, or a timer, over time recorded since."""
     verb = "redo" if redo else "undo"
     running = (timer if timer is not None else store.timer()).running
+    spans = []
     for s in coming:
-        for other in store.sessions_between(s.start, s.end):
-            if other.id not in moving:
-                raise FatalError(
-                    f"cannot {verb} {what}: session {s.id[:8]} would come back over session "
-                    f"{other.id[:8]} on {other.task}, recorded since: `ffhooks edit` or "
-                    "`ffhooks remove` that one first"
-                )
         if running and running.id != s.id and s.end > running.start:
             raise FatalError(
                 f"cannot {verb} {what}: session {s.id[:8]} would come back over the running "
                 f"timer on {running.task}: stop it first"
             )
+        spans.append((f"session {s.id[:8]} would come back", s.start, s.end))
     if timer is not None and timer.running is not None:
         r = timer.running
-        for other in store.sessions_between(r.start, store.now):
+        again = f"the timer on {r.task} would run again since {at(r.start, store)}"
+        spans.append((again, r.start, store.now))
+    for said, start, end in spans:
+        for other in store.sessions_between(start, end):
             if other.id not in moving:
                 raise FatalError(
-                    f"cannot {verb} {what}: the timer on {r.task} would run again from "
-                    f"{at(r.start, store)} over session {other.id[:8]} on {other.task}, "
-                    "recorded since: `ffhooks edit` or `ffhooks remove` that one first"
+                    f"cannot {verb} {what}: {said} over session {other.id[:8]} on "
+                    f"{other.task}, recorded since: `ffhooks edit` or `ffhooks remove` that "
+                    "one first"
                 )

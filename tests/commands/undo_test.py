@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -197,3 +198,31 @@ def test_undo_of_a_commit_of_folded_time_folds_again(repo: Path, ff: Any) -> Non
     totals = ff("report", "--format", "json", "--ref", "HEAD").json()["totals"]
     assert totals["billable_seconds"] == 7200
     assert git(repo, "status", "--porcelain", "--", ".flowforge/team/summaries") == ""
+
+
+def test_what_comes_back_must_not_overlap_time_recorded_since(repo: Path, ff: Any) -> None:
+    """A session recorded past ffhooks' commands (here: a store opened without its copies)
+    in the slot of one undo would bring back: the command refuses the hand-made change
+    first, and the undo itself refuses the overlap, naming the session in the way."""
+    from ffhooks.errors import FatalError
+    from ffhooks.store import timer
+    from ffhooks.store.open import open_store
+    from ffhooks.store.rules import Limits
+    from ffhooks.store.sessions import Session
+    from ffhooks.store.undo import history, revert
+
+    ok(ff("add", "12", "2h", "--start", "10:00"))
+    [added] = sessions(ff)
+    ok(ff("remove", added["id"]))
+    state, now = repo / ".git" / "ffhooks", datetime(2026, 11, 20, 17, tzinfo=timezone.utc)
+    with open_store(repo, state, "alice", now) as store:
+        store.keeps_copies = False
+        start = datetime(2026, 11, 20, 10, 30, tzinfo=timezone.utc)
+        late = Session(id="0123456789ab", task="13", start=start, end=start + timedelta(hours=1))
+        timer.add(store, late, Limits(36000))
+    assert "changed since ffhooks last wrote it" in refused(ff("undo"))
+    with open_store(repo, state, "alice", now) as store:
+        step = history(store).undo[0]
+        with pytest.raises(FatalError, match="would come back over session 01234567 on 13"):
+            revert(store, step)
+    assert [s["task"] for s in sessions(ff)] == ["13"]
