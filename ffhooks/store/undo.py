@@ -227,11 +227,14 @@ def history(store: Store) -> History:
     for _ in range(WINDOW):
         if m is None:
             break
-        why = _settings(store, m)
+        try:
+            why = _settings(store, m)
+            sides = _sides(store, m) if why is None else None
+        except BrokenFile as exc:  # a copy it names is missing or altered
+            why = f"snapshot {m.id} cannot be read ({exc.path} {exc.problem})"
         if why is not None:
             limit = why
             break
-        sides = _sides(store, m)
         if sides is not None and sides[0] != sides[1]:
             chain.append(Step(m, *sides))
         if m.parent is None:

@@ -160,6 +160,21 @@ def test_undo_refuses_after_a_change_by_hand(repo: Path, ff: Any) -> None:
     assert sessions(ff)[0]["note"] == "typed in an editor"
 
 
+def test_undo_stops_at_a_snapshot_it_cannot_read(repo: Path, ff: Any) -> None:
+    ok(ff("add", "12", "1h", "--start", "09:00"))
+    ok(ff("add", "13", "1h", "--start", "11:00"))
+    state = repo / ".git" / "ffhooks"
+    newest = load(state, all_ids(state)[-1])
+    assert newest.change is not None
+    [(path, digest)] = newest.change.before.items()  # the day file before the second add
+    assert path.endswith("2026-11-20.json") and digest is not None
+    (state / "snapshots" / "objects" / digest[:2] / digest).write_bytes(b"altered")
+    err = refused(ff("undo"))
+    assert err.startswith(f"ffhooks: nothing to undo: snapshot {newest.id} cannot be read (")
+    assert "does not match its checksum" in err
+    assert len(sessions(ff)) == 2
+
+
 def test_undo_stops_at_a_time_zone_change(ff: Any) -> None:
     ok(ff("add", "12", "1h", "--start", "09:00"))
     ok(ff("timezone", "Europe/Berlin"))
