@@ -22,6 +22,9 @@ class Context(NamedTuple):
     # give instead of creating a store for it; reading what it has creates nothing anyway
     stranger: str | None = None
     team: TeamConfig | None = None  # the team config, where the caller has read it already
+    # the words typed after `ffhooks` (None: run by no command line, e.g. the commit hook),
+    # recorded with each change of the store for `ffhooks undo` to name
+    words: tuple[str, ...] | None = None
 
     def config(self) -> TeamConfig:
         return self.team if self.team is not None else load_config(self.repo.flowforge)
@@ -42,5 +45,6 @@ class Context(NamedTuple):
             new_store=self.new_store,
             stranger=self.stranger,
             missing_ok=missing_ok,
+            command=self.words,
         ) as store:
             yield store

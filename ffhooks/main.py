@@ -35,6 +35,8 @@ RUNS: dict[str, tuple[str, str]] = {  # command: (module.function of ffhooks/com
     "cancel": ("cancel.cancel", CONTEXT),
     "restart": ("restart.restart", CONTEXT),
     "remove": ("remove.remove", CONTEXT),
+    "rename": ("rename.rename", CONTEXT),
+    "undo": ("undo.undo", CONTEXT),
     "import": ("import_.import_", CONTEXT),
     "timezone": ("timezone.timezone", CONTEXT),
     "aggregate": ("aggregate.aggregate", REPO_NOW),
@@ -67,9 +69,11 @@ RUNS: dict[str, tuple[str, str]] = {  # command: (module.function of ffhooks/com
 READ_REF = {"report", "verify", "audit"}
 
 
-def _given(given: str, options: dict[str, Any], *, bare_ok: bool = False) -> list[Any]:
+def _given(
+    given: str, options: dict[str, Any], *, bare_ok: bool = False, words: Sequence[str] = ()
+) -> list[Any]:
     """What a command function takes before its options; a Context takes `user`,
-    `new_user` and `new_store` out of them."""
+    `new_user` and `new_store` out of them, and the `words` typed (for `ffhooks undo`)."""
     if given == NOTHING:
         return []
     from pathlib import Path
@@ -98,6 +102,7 @@ def _given(given: str, options: dict[str, Any], *, bare_ok: bool = False) -> lis
             now=now_from_env(os.environ),
             new_store=options.pop("new_store", False),
             stranger=None if vouched else stranger(repo, user, os.environ),
+            words=tuple(words),
         )
     ]
 
@@ -108,11 +113,12 @@ def located(target: str) -> tuple[str, str]:
     return (module if module.startswith("ffhooks.") else f"ffhooks.commands.{module}"), name
 
 
-def _dispatch(options: dict[str, Any]) -> int:
-    """Run the command `options["command"]` with the rest of `options` as its keywords."""
+def _dispatch(options: dict[str, Any], words: Sequence[str] = ()) -> int:
+    """Run the command `options["command"]` with the rest of `options` as its keywords;
+    `words`: the command line it was parsed from."""
     command = options.pop("command")
     target, given = RUNS[command]
-    first = _given(given, options, bare_ok=command in READ_REF)
+    first = _given(given, options, bare_ok=command in READ_REF, words=words)
     module, name = located(target)
     # __import__ rather than importlib, which no other path imports
     function = getattr(__import__(module, fromlist=[name]), name)
@@ -134,7 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     chosen = argv[0] if argv and argv[0] in RUNS else None
     options = vars(build_parser(chosen).parse_args(argv))
-    return run(lambda: _dispatch(options))
+    return run(lambda: _dispatch(options, argv))
 
 
 def cli() -> int:

@@ -74,6 +74,7 @@ TESTED_BY: dict[str, list[str]] = {
     "ffhooks.store.open": ["scenarios/one_writer_test.py", "scenarios/identity_test.py"],
     "ffhooks.store.rules": ["store/sessions_test.py", "store/timer_test.py"],
     "ffhooks.store.snapshot": ["scenarios/wipe_test.py", "store/snapshot_area_test.py"],
+    "ffhooks.store.undo": ["commands/undo_test.py", "scenarios/undo_rename_test.py"],
     "ffhooks.fold.compact": ["scenarios/add_only_test.py", "scenarios/formatters_test.py"],
     "ffhooks.fold.notices": ["commands/hook_test.py", "scenarios/commit_path_test.py"],
     "ffhooks.fold.run": ["fold/aggregate_test.py", "scenarios/commit_path_test.py"],

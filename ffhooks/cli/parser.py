@@ -54,6 +54,16 @@ COMMANDS: dict[str, tuple[str, str, Callable[[argparse.ArgumentParser], None]]] 
         "delete a recorded session (asks on a terminal, unless --yes)",
         user.remove,
     ),
+    "rename": (
+        TRACKING,
+        "rename a task in your sessions and timer (all, or --from/--to)",
+        user.rename,
+    ),
+    "undo": (
+        TRACKING,
+        "take back your last change to sessions or timer (--list, --redo)",
+        user.undo,
+    ),
     "import": (TRACKING, "load sessions from JSON lines, Watson or Timewarrior", user.import_),
     "timezone": (
         TRACKING,

@@ -149,6 +149,26 @@ def remove(p: argparse.ArgumentParser) -> None:
     p.add_argument("--yes", action="store_true", help="do not ask on a terminal")
 
 
+def rename(p: argparse.ArgumentParser) -> None:
+    p.add_argument("task", help="the task as your sessions name it now, e.g. 205")
+    p.add_argument("new", help="its new name, e.g. PROJ-205 (an existing task: merged into it)")
+    p.add_argument(
+        "--from", dest="start", metavar="DATE", help=f"only sessions from this day: {RANGE_FORMS}"
+    )
+    p.add_argument("--to", dest="end", metavar="DATE", help="only sessions up to this day")
+
+
+def undo(p: argparse.ArgumentParser) -> None:
+    what = p.add_mutually_exclusive_group()
+    what.add_argument(
+        "--list",
+        dest="listing",
+        action="store_true",
+        help="show what undo would take back, the next first, and change nothing",
+    )
+    what.add_argument("--redo", action="store_true", help="make again what undo took back last")
+
+
 def import_(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "path", metavar="file", help="the export, e.g. ~/.config/watson/frames or sessions.jsonl"

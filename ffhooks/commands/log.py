@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 
-from ffhooks.clock import day_start, format_duration, local_date, ordered, range_bound
+from ffhooks.clock import format_duration, local_date, ordered, range_bound
 from ffhooks.commands._common import hhmm
 from ffhooks.context import Context
 from ffhooks.store.sessions import Session
@@ -14,13 +14,7 @@ def select(store: Store, first: date | None, last: date | None, tasks: list[str]
     """Sessions whose start falls on [first, last] (store days; None: unbounded)."""
     if not store.exists:
         return []
-    if first is None and last is None:
-        found = sorted(store.all_sessions(), key=lambda s: s.start)
-    else:
-        lo = day_start(first or date(1970, 1, 1), store.tz)
-        hi = day_start((last or date(9998, 12, 31)) + timedelta(days=1), store.tz)
-        found = [s for s in store.sessions_between(lo, hi) if lo <= s.start < hi]
-    return [s for s in found if not tasks or s.task in tasks]
+    return [s for s in store.started_between(first, last) if not tasks or s.task in tasks]
 
 
 def log(

@@ -47,13 +47,17 @@ def warnings(user: str, done: FoldOutcome, config: TeamConfig) -> list[str]:
 
 
 def billed(user: str, done: FoldOutcome) -> str | None:
-    """The commit hook's one line of what it folded, None if it changed no billed time."""
+    """The commit hook's one line of what it folded (each month it wrote, with the change of
+    its billable time), None if it wrote no month."""
     if not done.billed:
         return None
     from ffhooks.clock import format_duration
 
     months = ", ".join(
-        f"{'+' if change >= 0 else '-'}{format_duration(abs(change))} billable in {month}"
+        f"{'+' if change > 0 else '-'}{format_duration(abs(change))} billable in {month}"
+        if change
+        # a rename, or a change of non-billable time: the summary changed all the same
+        else f"{month} written again (billable unchanged)"
         for month, change in done.billed
     )
     return f"ffhooks: {user} {months}, staged"

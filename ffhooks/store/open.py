@@ -71,15 +71,18 @@ def open_store(
     new_store: bool = False,
     stranger: str | None = None,
     missing_ok: bool = False,
+    command: tuple[str, ...] | None = None,
 ) -> Iterator[Store]:
     """Open a user's store under its lock; `create` makes one if there is none yet, unless
     this clone has snapshots of a store of the user (a lost store is restored, never
     replaced silently) and `new_store` does not say to, or the user is a `stranger` (a name
     nobody here has, given with --user: the refusal to raise instead). Without `create`, a
-    lost store raises `MissingStore` unless `missing_ok` (the caller handles "no store")."""
+    lost store raises `MissingStore` unless `missing_ok` (the caller handles "no store").
+    `command`: the words typed after `ffhooks`, recorded with each change for `undo`."""
     root = top / ".flowforge" / "user" / user
     store = Store(root, top, state_dir, user, now)
     store.keeps_copies = True
+    store.command = command
     # before the lock creates anything (`git stash pop` must work, a typo leaves no trace)
     if not (new_store if create else missing_ok):
         lost = missing(top, state_dir, user, creating=create)

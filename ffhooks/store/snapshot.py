@@ -19,8 +19,17 @@ from datetime import datetime
 from pathlib import Path
 
 from ffhooks.errors import BrokenFile, FatalError
+from ffhooks.fsio import sha256_hex
 from ffhooks.layout import PRIVATE
-from ffhooks.store.snapshot_area import Entry, Manifest, all_ids, load_naming, prune, save
+from ffhooks.store.snapshot_area import (
+    Entry,
+    Manifest,
+    StoreChange,
+    all_ids,
+    load_naming,
+    prune,
+    save,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -121,13 +130,15 @@ def take(
     extra: Iterable[Path] = (),
     pending: Mapping[str, bytes] | None = None,
     unsynced: list[Path] | None = None,
+    change: StoreChange | None = None,
 ) -> Manifest | None:
     """Snapshot `user`'s private store, whose id is `store` (None: unreadable or missing),
     and `extra` files of the work tree, e.g. the summaries just written; `pending`: the
     contents files of the store are about to get (path from the top: bytes). Files
     unchanged since the newest snapshot of this store in this work tree are not read again,
     and files of the store that snapshot holds and the folder lacks are kept from it.
-    `unsynced`: see `snapshot.save`.
+    `unsynced`: see `snapshot.save`. With `pending`, the snapshot records what the store's
+    files it names held before (`change`, with its command and what it undoes or redoes).
 
     The caller holds the store's lock, so the files are one consistent state.
     """
@@ -159,6 +170,10 @@ def take(
     prefix = f"{PRIVATE}/{user}/"
     kept = (rel for rel in old if rel.startswith(prefix) and rel != f"{prefix}journal.json")
     known += [old[rel] for rel in kept if rel not in seen]
+    earlier: list[bytes] = []
+    if pending:
+        before = _before(top, [rel for rel in pending if rel.startswith(prefix)], old, earlier)
+        change = (change or StoreChange(before={}))._replace(before=before)
     return save(
         state_dir,
         files,
@@ -171,7 +186,38 @@ def take(
         store=store,
         worktree=worktree,
         unsynced=unsynced,
+        parent=previous.id if previous else None,
+        change=change if pending else None,
+        earlier=earlier,
     )
+
+
+def _before(
+    top: Path, paths: list[str], old: Mapping[str, Entry], earlier: list[bytes]
+) -> dict[str, str | None]:
+    """What the files at `paths` hold now, before a change writes them: the SHA-256 of each
+    (None: no file), their contents added to `earlier` unless the newest snapshot holds the
+    file as it is (the same mtime and inode)."""
+    found: dict[str, str | None] = {}
+    for rel in paths:
+        try:
+            with open(top / rel, "rb") as handle:
+                st = os.fstat(handle.fileno())
+                entry = old.get(rel)
+                if (
+                    entry
+                    and entry.stamp == (st.st_mtime_ns, st.st_ino)
+                    and entry.size == st.st_size
+                ):
+                    found[rel] = entry.sha256
+                    continue
+                data = handle.read()
+        except FileNotFoundError:
+            found[rel] = None
+            continue
+        found[rel] = sha256_hex(data)
+        earlier.append(data)
+    return found
 
 
 def take_held(
@@ -215,6 +261,9 @@ def take_change(store: Store, pending: Mapping[str, bytes], reason: str) -> Call
             store=header.get("store"),
             pending=pending,
             unsynced=unsynced,
+            change=StoreChange(
+                before={}, command=store.command, undoes=store.undoes, redoes=store.redoes
+            ),
         )
         count = len(all_ids(state))
         if count > 1 + PRUNE_SLACK:

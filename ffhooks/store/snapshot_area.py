@@ -39,6 +39,18 @@ class Entry(NamedTuple):
     stamp: tuple[int, int] | None = None
 
 
+class StoreChange(NamedTuple):
+    """What a change to a store did, kept with the snapshot taken of it so that `ffhooks
+    undo` can name it and take it back: the files as they were before it (their contents
+    are objects too), the words typed after `ffhooks` to make it, and, for an undo or a
+    redo, the snapshot of the change it took back or made again."""
+
+    before: dict[str, str | None]  # path from the top: SHA-256 of its content; None: no file
+    command: tuple[str, ...] | None = None  # None: made by no command (the commit hook)
+    undoes: int | None = None
+    redoes: int | None = None
+
+
 class Manifest(NamedTuple):
     id: int
     created: datetime
@@ -48,6 +60,10 @@ class Manifest(NamedTuple):
     path: Path
     store: str | None = None  # the store id; None: unknown (an older manifest, or no store.json)
     worktree: str | None = None  # the work tree's top; None: unknown (an older manifest)
+    # the snapshot of the same store and work tree this one was taken after; None: the
+    # first, or an older manifest
+    parent: int | None = None
+    change: StoreChange | None = None  # None: not taken by a change, or by an older version
 
 
 def root(state_dir: Path) -> Path:
@@ -80,7 +96,19 @@ def _sealed(body: bytes, digest: str) -> bytes:
     return body[:-1] + _SEALED + digest.encode() + b'"}'
 
 
-_KEYS = {"version", "id", "created", "reason", "user", "files", "sha256", "store", "worktree"}
+_KEYS = {
+    "version",
+    "id",
+    "created",
+    "reason",
+    "user",
+    "files",
+    "sha256",
+    "store",
+    "worktree",
+    "parent",
+    "change",
+}
 
 
 def _no_constant(name: str) -> Any:
@@ -104,6 +132,8 @@ def _as_saved(data: bytes) -> dict[str, Any] | None:
     if not isinstance(doc, dict) or doc.get("version") != 1 or not doc.keys() < _KEYS:
         return None
     if "sha256" in doc or not _plain_entries(doc.get("files")):
+        return None
+    if "change" in doc and not _plain_change(doc["change"]):
         return None
     doc["sha256"] = digest.decode()
     return doc
@@ -139,10 +169,15 @@ def save(
     store: str | None = None,
     worktree: str | None = None,
     unsynced: list[Path] | None = None,
+    parent: int | None = None,
+    change: StoreChange | None = None,
+    earlier: Sequence[bytes] = (),
 ) -> Manifest | None:
     """Keep `files` (path, content) and `known` (entries whose objects are already stored) as
     a new snapshot of `store` in `worktree`; None when there is nothing to keep. `stamps` are
     the files' (mtime_ns, inode) when read; `loaded` a manifest the caller has read already.
+    `parent`: the snapshot this one follows; `change`: what the change it was taken by did,
+    with `earlier`, the contents its files had before that `change.before` names.
     With `unsynced`, nothing is fsynced here: the files written (the objects, then the
     manifest) are added to it, for the caller to make durable (`sync_written`) while it
     writes something else.
@@ -156,15 +191,15 @@ def save(
     with locked(root(state_dir) / ".lock", "the snapshot area"):  # prune must not race us
         entries = list(known)
         written = []
-        for path, data in files:
+        for path, data in [*files, *(("", data) for data in earlier)]:
             digest = sha256_hex(data)
             target = object_path(state_dir, digest)
             if not target.is_file() or target.stat().st_size != len(data):
                 atomic_write(target, data, fsync=False)
                 written.append(target)
-            entries.append(
-                Entry(path=path, size=len(data), sha256=digest, stamp=(stamps or {}).get(path))
-            )
+            if path:
+                stamp = (stamps or {}).get(path)
+                entries.append(Entry(path=path, size=len(data), sha256=digest, stamp=stamp))
         if unsynced is None:
             sync_written(written)  # every object is on disk before a manifest names it
         entries.sort()
@@ -196,6 +231,10 @@ def save(
             doc["store"] = store
         if worktree is not None:
             doc["worktree"] = worktree
+        if parent is not None:
+            doc["parent"] = parent
+        if change is not None:
+            doc["change"] = _change_json(change)
         body = _canonical(doc)  # compact: a big store's manifest has thousands of entries
         target = manifest_path(state_dir, snapshot_id)
         atomic_write(target, _sealed(body, sha256_hex(body)), fsync=unsynced is None)
@@ -210,7 +249,36 @@ def save(
         path=target,
         store=store,
         worktree=worktree,
+        parent=parent,
+        change=change,
     )
+
+
+def _change_json(change: StoreChange) -> dict[str, Any]:
+    out: dict[str, Any] = {"before": dict(sorted(change.before.items()))}
+    if change.command is not None:
+        out["command"] = list(change.command)
+    if change.undoes is not None:
+        out["undoes"] = change.undoes
+    if change.redoes is not None:
+        out["redoes"] = change.redoes
+    return out
+
+
+def _plain_change(change: Any) -> bool:
+    """True if a manifest's `change` has exactly the shape `save` writes."""
+    if type(change) is not dict or "before" not in change:
+        return False
+    if not change.keys() <= {"before", "command", "undoes", "redoes"}:
+        return False
+    before, command = change["before"], change.get("command", [])
+    if type(before) is not dict or type(command) is not list:
+        return False
+    if any(type(v) is not str or not _SHA256.fullmatch(v) for v in before.values() if v):
+        return False
+    if any(type(w) is not str for w in command):
+        return False
+    return all(type(change.get(k, 0)) is int for k in ("undoes", "redoes"))
 
 
 _ENTRY_KEYS = ({"path", "size", "sha256"}, {"path", "size", "sha256", "mtime_ns", "inode"})
@@ -299,6 +367,7 @@ def _parsed(data: bytes, state_dir: Path, snapshot_id: int) -> Manifest:
         )
         for f in doc["files"]
     ]
+    change = doc.get("change")
     return Manifest(
         id=doc["id"],
         created=parse_iso(doc["created"]),
@@ -308,6 +377,15 @@ def _parsed(data: bytes, state_dir: Path, snapshot_id: int) -> Manifest:
         path=path,
         store=doc.get("store"),
         worktree=doc.get("worktree"),
+        parent=doc.get("parent"),
+        change=None
+        if change is None
+        else StoreChange(
+            before=change["before"],
+            command=tuple(change["command"]) if "command" in change else None,
+            undoes=change.get("undoes"),
+            redoes=change.get("redoes"),
+        ),
     )
 
 
@@ -378,6 +456,14 @@ def prune(state_dir: Path, *, keep_last: int, keep_daily_days: int, now: datetim
         for snapshot_id in dropped:
             manifest_path(state_dir, snapshot_id).unlink()
         used = {e.sha256 for i, m in manifests.items() if i in keep for e in m.files}
+        # what a kept change's files held before it: `ffhooks undo` puts that back
+        used |= {
+            digest
+            for i, m in manifests.items()
+            if i in keep and m.change is not None
+            for digest in m.change.before.values()
+            if digest
+        }
         objects = root(state_dir) / "objects"
         for folder in objects.glob("??") if objects.is_dir() else ():
             for obj in folder.iterdir():

@@ -58,6 +58,12 @@ class Store:
         # whether each change is copied outside the work tree first: a user's store opened
         # by store/open.py, not a retired store's header written under the clone's state
         self.keeps_copies = False
+        # what the copy of each change records for `ffhooks undo`: the words typed after
+        # `ffhooks` (None: no command, the commit hook), and the change an undo takes back
+        # or a redo makes again
+        self.command: tuple[str, ...] | None = None
+        self.undoes: int | None = None
+        self.redoes: int | None = None
         self.header: dict[str, Any] | None = None
         self._days: dict[date, list[Session]] = {}
         self._timer: Timer | None = None
@@ -199,6 +205,15 @@ class Store:
             if s.start < hi and s.end > lo
         ]
         return sorted(found, key=lambda s: s.start)
+
+    def started_between(self, first: date | None, last: date | None) -> list[Session]:
+        """Every session that starts on a day of [first, last] (the store's days; None:
+        unbounded), ordered by start."""
+        if first is None and last is None:
+            return sorted(self.all_sessions(), key=lambda s: s.start)
+        lo = clock.day_start(first or date(1970, 1, 1), self.tz)
+        hi = clock.day_start((last or date(9998, 12, 31)) + timedelta(days=1), self.tz)
+        return [s for s in self.sessions_between(lo, hi) if lo <= s.start < hi]
 
     def all_sessions(self) -> Iterator[Session]:
         for d in self.filed_days():

@@ -179,6 +179,40 @@ def remove(store: Store, session: Session) -> None:
     store.apply(removed=[session])
 
 
+def rename(
+    store: Store, task: str, new: str, first: date | None, last: date | None
+) -> tuple[list[Session], Timer | None]:
+    """Every session on `task` that starts on a day of [first, last] (None: unbounded), and
+    the running or paused timer on it unless it started (was paused) outside those days, on
+    `new` instead, in one change; returns those sessions and that timer as they were (None:
+    the timer was not renamed). Times, ids and the rest stay: the months they touch are
+    summarised again at the next commit."""
+    check_task(new)
+    if new == task:
+        raise FatalError(f"the task is called {task!r} already: nothing to rename")
+    sessions = [s for s in store.started_between(first, last) if s.task == task]
+    current = store.timer()
+    running, paused = current.running, current.paused
+
+    def inside(instant: datetime) -> bool:
+        day = local_date(instant, store.tz)
+        return (first is None or first <= day) and (last is None or day <= last)
+
+    renamed = None
+    if running is not None and running.task == task and inside(running.start):
+        renamed = Timer(running=running._replace(task=new))
+    elif paused is not None and paused.task == task and inside(paused.since):
+        renamed = Timer(paused=paused._replace(task=new))
+    if not sessions and renamed is None:
+        within = "" if first is None and last is None else " in those days"
+        raise FatalError(
+            f"no session or timer on task {task!r}{within}: `ffhooks log --all` lists your "
+            "sessions and their tasks"
+        )
+    store.apply(added=[s._replace(task=new) for s in sessions], removed=sessions, timer=renamed)
+    return sessions, current if renamed is not None else None
+
+
 def running_seconds(running: Running, now: datetime) -> int:
     return max(0, int((now - running.start).total_seconds()))
 

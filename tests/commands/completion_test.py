@@ -29,6 +29,7 @@ def test_bash_completes_commands_options_and_choices(ff: Any) -> None:
         "resume",
         "restart",
         "remove",
+        "rename",
         "report",
         "recover",
         "resolve",

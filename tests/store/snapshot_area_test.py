@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from ffhooks.fsio import sha256_hex
 from ffhooks.store import snapshot_area as snapshot
 
 T0 = datetime(2026, 11, 1, 12, tzinfo=timezone.utc)
@@ -142,6 +143,33 @@ def test_a_manifest_as_saved_skips_the_schema_walk_and_nothing_else(tmp_path: Pa
     good = json.loads(data)
     for change in ({"extra": 1}, {"version": 2}):
         body = snapshot._canonical({k: v for k, v in {**good, **change}.items() if k != "sha256"})
-        path.write_bytes(snapshot._sealed(body, snapshot.sha256_hex(body)))
+        path.write_bytes(snapshot._sealed(body, sha256_hex(body)))
         with pytest.raises(BrokenFile, match=r"\$"):
             snapshot.load(tmp_path, 1)
+
+
+def test_a_change_keeps_what_its_files_held_before_through_pruning(tmp_path: Path) -> None:
+    """`ffhooks undo` puts back what a change's files held before it: that content is an
+    object of its own, kept as long as the change's manifest is, and read back with it."""
+    snapshot.save(tmp_path, [("x.json", b"old")], reason="manual", user="alice", now=T0)
+    snapshot.save(tmp_path, [("x.json", b"1")], reason="manual", user="alice", now=T0)
+    digest = sha256_hex(b"by hand")
+    change = snapshot.StoreChange(before={"x.json": digest}, command=("add", "12", "1h"))
+    later = T0 + timedelta(days=1)
+    made = snapshot.save(
+        tmp_path,
+        [("x.json", b"2")],
+        reason="change",
+        user="alice",
+        now=later,
+        parent=2,
+        change=change,
+        earlier=[b"by hand"],
+    )
+    assert made is not None and made.id == 3
+    assert snapshot.load(tmp_path, 3)[-2:] == (2, change)  # parent and change, read back
+    assert snapshot.problems(tmp_path, 3) == []
+    snapshot.prune(tmp_path, keep_last=1, keep_daily_days=0, now=later)
+    assert snapshot.all_ids(tmp_path) == [2, 3]
+    assert snapshot.object_path(tmp_path, digest).read_bytes() == b"by hand"
+    assert not snapshot.object_path(tmp_path, sha256_hex(b"old")).exists()
