@@ -341,11 +341,14 @@ def tally(
 
 
 def _exact(figures: dict[str, Any]) -> dict[str, Any]:
-    """An amount as JSON gives it exactly: a decimal string ("843.33") and whole cents."""
     if "amount" not in figures:
         return figures
-    amount = figures["amount"]
-    return {**figures, "amount": f"{amount:.2f}", "amount_cents": int(amount.scaleb(2))}
+    return {**figures, **exact(int(figures["amount"].scaleb(2)))}
+
+
+def exact(cents: int) -> dict[str, Any]:
+    """An amount as JSON gives it exactly: a decimal string ("843.33") and whole cents."""
+    return {"amount": f"{Decimal(cents).scaleb(-2):.2f}", "amount_cents": cents}
 
 
 def to_json(report: Report) -> dict[str, Any]:
