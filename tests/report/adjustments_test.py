@@ -5,6 +5,8 @@ it), and reports tell the two apart."""
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -287,3 +289,53 @@ def test_month_level_summaries_compare_whole_months(
     folded(ff, repo)
     result = ff("verify", "--closed")
     assert result.code == 1 and f"{LOWERED} (2026-11 billable -1:00:00, sessions -1;" in result.out
+
+
+def test_the_workflow_passes_an_addition_as_a_warning_and_fails_a_lowering(
+    closed: Path, ff: Any, tmp_path: Path
+) -> None:
+    """docs/github-actions-verify.yml as GitHub runs it: its problem matcher registered
+    (the step run with bash), then the push check, exit code and output as the runner sees
+    them; the matcher's pattern turns the notice into a warning annotation."""
+    import shlex
+    import subprocess
+
+    import yaml
+
+    workflow = yaml.safe_load(
+        (Path(__file__).parents[2] / "docs/github-actions-verify.yml").read_text()
+    )
+    steps = workflow["jobs"]["verify"]["steps"]
+    (matcher_step,) = [s for s in steps if "add-matcher" in s.get("run", "")]
+    (push,) = [s for s in steps if s.get("if") == "github.event_name == 'push'"]
+    assert steps.index(matcher_step) < steps.index(push)
+    runner = tmp_path / "runner"
+    runner.mkdir()
+    registered = subprocess.run(
+        ("bash", "-e", "-c", matcher_step["run"]),
+        env={"PATH": "/usr/bin:/bin", "RUNNER_TEMP": str(runner)},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    (path,) = re.findall(r"^::add-matcher::(.+)$", registered, re.M)
+    (matcher,) = json.loads(Path(path).read_text())["problemMatcher"]
+    assert matcher["severity"] == "warning"
+    (pattern,) = matcher["pattern"]
+
+    def annotations(out: str) -> list[str]:
+        found = [re.match(pattern["regexp"], line) for line in out.splitlines()]
+        return [m[pattern["message"]] for m in found if m]
+
+    before = git(closed, "rev-parse", "HEAD").strip()
+    record(ff, closed, ("12", "1h", "2026-11-05T09:00:00Z"))
+    command = push["run"].replace("${{ github.event.before }}", before)
+    ran = subprocess.run(("bash", "-e", "-c", command), cwd=closed, capture_output=True, text=True)
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert [a for a in annotations(ran.stdout) if a.startswith(ADDED)]
+    assert shlex.split(command)[:2] == ["ffhooks", "verify"]
+    assert ff("remove", session_on(ff, "2026-11-04")).code == 0
+    folded(ff, closed)
+    ran = subprocess.run(("bash", "-e", "-c", command), cwd=closed, capture_output=True, text=True)
+    assert ran.returncode == 1 and LOWERED in ran.stdout
+    assert not [a for a in annotations(ran.stdout) if LOWERED in a]  # a failure, not a warning
