@@ -50,6 +50,15 @@ def folded(ff: Any, repo: Path) -> None:
     assert commit(repo, "-m", "changed").returncode == 0
 
 
+def alice_down_bob_up(ff: Any, repo: Path, monkeypatch: pytest.MonkeyPatch, day: str) -> None:
+    """alice's session of `day` removed, and bob's 2 h on task 14 on Nov 10 added: one user
+    and task lowered, another raised, in one closed period."""
+    assert ff("remove", session_on(ff, day)).code == 0
+    folded(ff, repo)
+    monkeypatch.setenv("FFHOOKS_USER", "bob")
+    record(ff, repo, ("14", "2h", "2026-11-10T09:00:00Z"))
+
+
 def test_an_addition_passes_with_its_notice_and_amount(closed: Path, ff: Any) -> None:
     record(ff, closed, ("12", "1h30m", "2026-11-05T09:00:00Z"))
     for args in ((), ("--closed",)):
@@ -156,10 +165,7 @@ def test_a_task_renamed_away_is_a_lowering_and_its_new_name_an_addition(
 def test_one_user_up_and_another_down_fails_naming_only_the_lowering(
     closed: Path, ff: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert ff("remove", session_on(ff, "2026-11-03")).code == 0
-    folded(ff, closed)
-    monkeypatch.setenv("FFHOOKS_USER", "bob")
-    record(ff, closed, ("14", "2h", "2026-11-10T09:00:00Z"))
+    alice_down_bob_up(ff, closed, monkeypatch, "2026-11-03")
     result = ff("verify")
     assert result.code == 1 and "1 problem(s)" in result.err
     problems = [x for x in result.out.splitlines() if not x.startswith("warning: ")]
@@ -219,10 +225,7 @@ def test_without_rates_an_adjustment_has_no_amount(
 def test_report_notes_say_to_bill_or_lowered(
     closed: Path, ff: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert ff("remove", session_on(ff, "2026-11-04")).code == 0
-    folded(ff, closed)
-    monkeypatch.setenv("FFHOOKS_USER", "bob")
-    record(ff, closed, ("14", "2h", "2026-11-10T09:00:00Z"))
+    alice_down_bob_up(ff, closed, monkeypatch, "2026-11-04")
     notes = [x for x in ff("report", *NOV).out.splitlines() if "ADJUSTMENT" in x]
     head = "note: ADJUSTMENT to closed period 2026-11 (shown above as closed)"
     assert notes == [
