@@ -73,7 +73,8 @@ def warn_if_closed(ctx: Context, periods: Iterable[tuple[date, date]]) -> None:
     for tag in sorted(hit):
         print(
             f"ffhooks: warning: this changes time in a closed period (tag {tag}): "
-            "reports will show it as an adjustment to bill in the next invoice",
+            "reports will show it as an adjustment (time added: to bill in the next invoice; "
+            "time taken out of a day: `ffhooks verify` fails until the period is closed again)",
             file=sys.stderr,
         )
 

@@ -5,7 +5,9 @@ import json
 from ffhooks.errors import FatalError
 from ffhooks.git.objects import resolve_commit
 from ffhooks.git.plumbing import Repo
+from ffhooks.records import NamedTuple
 from ffhooks.report import closers
+from ffhooks.report.closing import Adjustment
 from ffhooks.trust.policy import cache_file
 from ffhooks.trust.verify import (
     Finding,
@@ -19,45 +21,74 @@ from ffhooks.trust.verify import (
 )
 
 
+class ToBill(NamedTuple):
+    """Time added to a closed period since it was closed: an adjustment to bill."""
+
+    tag: str
+    adjustment: Adjustment
+    currency: str | None  # of its amount, from the team config at the commit verified
+
+    def __str__(self) -> str:
+        a, base = self.adjustment, self.tag.removeprefix("ffhooks/closed/").partition(".")[0]
+        return (
+            f"{self.tag}: {a.user} task {a.task} added since the period was closed "
+            f"({a.change(self.currency)}): an adjustment to bill; once billed, `ffhooks close "
+            f"{base} --amend` closes the period again"
+        )
+
+
 def closed_changes(
     repo: Repo, commit: str, untrusted: frozenset[str] = frozenset()
-) -> list[Finding]:
+) -> tuple[list[Finding], list[ToBill]]:
     """Each user and task whose time in a closed period differs at `commit` from what the
-    period's tag recorded (not for `untrusted` tags: their figures blame no one)."""
+    period's tag recorded (not for `untrusted` tags: their figures blame no one): where a
+    figure went down on some day, a problem naming it; where time was only added, an
+    adjustment to bill, priced by the team config at `commit`."""
     from ffhooks.report import closing
     from ffhooks.report import report as rep
     from ffhooks.trust import record
+    from ffhooks.trust.policy import policy_at
     from ffhooks.validator.digest import DigestCache
 
     try:
         closed = closing.closed_periods(repo)
         if not closed:
-            return []
+            return [], []
         spans = [rep.months_within(c.span.first, c.span.last) for c in closed]
         listed = record.listing(repo.top, commit, lambda month: any(s(month) for s in spans))
         digests = record.digests(listed, DigestCache(repo.state_dir))
-        # a month a closed period covers in part is counted by day; any other by its digests
-        by_day = lambda month: any(c.span.cuts(month) for c in closed)  # noqa: E731
-        cells = [u.cell() for u in rep.units(listed, digests, by_day)]
+        # a month a closed period covers in part, or whose summaries changed since it was
+        # closed, is counted by day; any other by its digests
+        changed = closing.changed_months(closed, listed)
+        by_day = lambda m: m in changed or any(c.span.cuts(m) for c in closed)  # noqa: E731
+        units = list(rep.units(listed, digests, by_day))
+        config = policy_at(repo.top, commit)[0]
     except FatalError as exc:
-        return [Finding("ffhooks/closed/", str(exc))]
+        return [Finding("ffhooks/closed/", str(exc))], []
     held_whole = {d.month for d in digests.values() if d.month_level and d.tasks}
     found = [Finding(c.closed.span.tag, c.problem) for c in closing.cuts(closed, held_whole)]
+    added = []
+    prices = rep.Prices(config.rates, None, "up")
     for c in closed:
         if c.span.tag in untrusted:
             continue
-        now = [x for x in cells if c.span.holds(x.period)]
-        for a in closing.adjustments(c.span.label, closing.cells_of(c.report), now):
+        then = rep.merged(closing.cells_of(c.report))
+        now = [u for u in units if c.span.holds(u.period)]
+        for a in closing.adjustments(c.span.label, then, now, prices):
+            if not a.lowered:
+                added.append(ToBill(c.span.tag, a, config.currency))
+                continue
+            base = c.span.label.partition(".")[0]
             found.append(
                 Finding(
                     c.span.tag,
-                    f"{a.user} task {a.task} changed since the period was closed "
-                    f"({a.change()}): "
-                    "reports show it as an adjustment; once billed, `ffhooks close "
-                    f"{c.span.label.partition('.')[0]} --amend` closes the period again",
+                    f"{a.user} task {a.task} lowered since the period was closed "
+                    f"({a.lowering()}; in all: {a.change(config.currency)}): billed time was "
+                    "taken out; if by mistake, record it again where it was tracked; if the "
+                    f"invoice billed too much, credit it, then `ffhooks close {base} --amend`",
                 )
             )
-    return found
+    return found, added
 
 
 def closings_trusted(repo: Repo, commit: str) -> tuple[list[Finding], list[Finding]]:
@@ -117,7 +148,8 @@ def _verify(
     if not closed_only:
         checked, found, warnings = verify_commit(repo.top, commit, repo.state_dir)
     problems, notices = closings_trusted(repo, commit)
-    found += closed_changes(repo, commit, frozenset(f.path for f in problems)) + problems
+    lowered, to_bill = closed_changes(repo, commit, frozenset(f.path for f in problems))
+    found += lowered + problems
     warnings += notices
     if fork:
         found += losses_since(repo.top, fork, commit, shown)
@@ -148,17 +180,27 @@ def _verify(
             "ok": not found,
             "problems": [{"path": f.path, "problem": f.problem} for f in found],
             "warnings": [{"path": f.path, "problem": f.problem} for f in warnings],
+            "adjustments": [
+                {"tag": t.tag, **t.adjustment.to_json(), "notice": str(t)} for t in to_bill
+            ],
         }
+        priced = [t.currency for t in to_bill if t.adjustment.amount_cents is not None]
+        if any(priced):  # one team config: one currency
+            result["currency"] = next(c for c in priced if c)
         print(json.dumps(result, indent=2))
         return 1 if found else 0
     for finding in found:
         print(finding)
     for finding in warnings:
         print(f"warning: {finding}")
+    for addition in to_bill:
+        print(f"warning: {addition}")
     if found:
         raise FatalError(f"{len(found)} problem(s) in the team record at {ref} ({commit[:12]})")
+    billed = f"; {len(to_bill)} adjustment(s) to bill in closed periods (above)" if to_bill else ""
     if closed_only:
-        print(f"{ref} ({commit[:12]}): every closed period unchanged")
+        state = "no closed period lowered" if to_bill else "every closed period unchanged"
+        print(f"{ref} ({commit[:12]}): {state}{billed}")
     else:
-        print(f"{ref} ({commit[:12]}): {checked} file(s) under .flowforge/, all valid")
+        print(f"{ref} ({commit[:12]}): {checked} file(s) under .flowforge/, all valid{billed}")
     return 0

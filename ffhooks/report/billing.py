@@ -98,14 +98,17 @@ def compute(
     held_whole = {d.month for d in found.values() if d.month_level and d.tasks}
     _refuse_cut_months(closed, held_whole, scope)
     changes: list[closing.Adjustment] = []
-    by_day = _by_day(scope, group_by, closed, keep_cells)
-    counted = closing.apply(rep.units(listed, found, by_day), closed, scope.holds, changes)
+    changed = closing.changed_months(closed, listed) if closed else set()
+    by_day = _by_day(scope, group_by, closed, keep_cells, changed)
+    options = scope.options(team_config(repo, ref))
+    prices = rep.Prices(options["rates"], scope.round_minutes, scope.round_mode)
+    counted = closing.apply(rep.units(listed, found, by_day), closed, scope.holds, changes, prices)
     cells: list[rep.Cell] = []
     result = rep.tally(
         _kept(counted, cells) if keep_cells else counted,
         month_level=any(d.month_level and d.tasks for d in touched.values()),
         group_by=group_by,
-        **scope.options(team_config(repo, ref)),
+        **options,
     )
     result.notes.extend(f"UNVERIFIED {u.path}: {u.problem}" for u in unverified)
     if unmarked:
@@ -118,21 +121,26 @@ def compute(
             f"a running timer is counted only up to max_session_hours ({', '.join(capped)}): "
             "the rest is billed once it is stopped with its real end"
         )
-    result.notes.extend(_adjustment_note(a) for a in changes)
+    result.notes.extend(_adjustment_note(a, options["currency"]) for a in changes)
     extra: dict[str, Any] = {}
     if unverified:
         extra["unverified"] = [u._asdict() for u in unverified]
     if changes:
-        extra["adjustments"] = [a._asdict() for a in changes]
+        extra["adjustments"] = [a.to_json() for a in changes]
     return result, cells, extra, scope
 
 
 def _by_day(
-    scope: Scope, group_by: tuple[str, ...], closed: list[closing.Closed], keep_cells: bool
+    scope: Scope,
+    group_by: tuple[str, ...],
+    closed: list[closing.Closed],
+    keep_cells: bool,
+    changed: set[str],
 ) -> Callable[[str], bool]:
     """Whether a report counts a month day by day: it groups by day or week, keeps its
-    cells, or the range or a closed period takes part of the month only. Any other month
-    counts from its summaries' digests (the same figures: rounding and prices per day)."""
+    cells, the range or a closed period takes part of the month only, or the month is
+    closed and `changed` since (`closing.changed_months`). Any other month counts from its
+    summaries' digests (the same figures: rounding and prices per day)."""
     if keep_cells or {"day", "week"} & set(group_by):
         return lambda month: True
     starts = [d for d in (scope.first, *(c.span.first for c in closed)) if d is not None]
@@ -140,6 +148,8 @@ def _by_day(
 
     def cut(month: str) -> bool:
         first, last = rep.period_of(month)[:2]
+        if month in changed:
+            return True
         return any(first < d <= last for d in starts) or any(first <= d < last for d in ends)
 
     return cut
@@ -230,10 +240,13 @@ def _refuse_cut_months(closed: list[closing.Closed], held_whole: set[str], scope
             raise FatalError(f"tag {cut.closed.span.tag}: {cut.problem}")
 
 
-def _adjustment_note(a: closing.Adjustment) -> str:
+def _adjustment_note(a: closing.Adjustment, currency: str | None) -> str:
+    head = f"ADJUSTMENT to closed period {a.period} (shown above as closed)"
+    if not a.lowered:
+        return f"{head}, to bill: {a.user} {a.task} {a.change(currency)} since it was closed"
     return (
-        f"ADJUSTMENT to closed period {a.period} (shown above as closed): {a.user} {a.task} "
-        f"{a.change()} since it was closed"
+        f"{head}, lowered since closed: {a.user} {a.task} {a.lowering()} (in all: "
+        f"{a.change(currency)}): not billable back automatically; see `ffhooks verify`"
     )
 
 

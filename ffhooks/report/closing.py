@@ -19,10 +19,11 @@ from pathlib import Path
 from ffhooks.errors import FatalError
 from ffhooks.git.plumbing import Repo
 from ffhooks.records import Any, NamedTuple
-from ffhooks.report.report import Cell, Unit, merged, period_of
+from ffhooks.report.report import Cell, Prices, Unit, merged, period_of
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from ffhooks.trust.record import Listing
     from ffhooks.trust.signing import SigningKey
     from ffhooks.validator.digest import Digest
 
@@ -325,8 +326,33 @@ def cuts(closed: list[Closed], held_whole: Iterable[str]) -> list[Cut]:
     return found
 
 
+class Lowered(NamedTuple):
+    """How much one day's figures (a month's, where a summary holds whole months) of one
+    user's task in a closed period changed since closing, where one of them went down."""
+
+    period: str  # a day, or a month
+    billable_seconds: int
+    non_billable_seconds: int
+    sessions: int
+
+
+def _change(billable: int, non_billable: int, sessions: int) -> list[str]:
+    """`billable +2:00:00`, `sessions +1`: each figure that changed, in the report's units."""
+    from ffhooks.report.render import hms
+
+    parts = [
+        f"{name} {'+' if value > 0 else '-'}{hms(abs(value))}"
+        for name, value in (("billable", billable), ("non-billable", non_billable))
+        if value
+    ]
+    return [*parts, *([f"sessions {sessions:+d}"] if sessions else [])]
+
+
 class Adjustment(NamedTuple):
-    """How much one user's time on one task in a closed period changed since closing."""
+    """How one user's time on one task in a closed period changed since closing: in all
+    (today's figures minus the closed ones), what that bills at the team's rates, and the
+    days on which a figure went down. None went down: time added, an adjustment to bill.
+    One did: billed time was taken out, which no later invoice bills back by itself."""
 
     period: str
     user: str
@@ -334,42 +360,140 @@ class Adjustment(NamedTuple):
     billable_seconds: int
     non_billable_seconds: int
     sessions: int
+    amount_cents: int | None = None  # None: its user and task have no rate
+    lowered: tuple[Lowered, ...] = ()
 
-    def change(self) -> str:
-        """`billable +2:00:00, sessions +1`: what changed, in the report's units."""
-        from ffhooks.report.render import hms
+    def change(self, currency: str | None = None) -> str:
+        """`billable +2:00:00, sessions +1, +200.00 EUR`: what changed in all, in the
+        report's units, with its amount where priced (`unchanged`: time moved between
+        days)."""
+        from decimal import Decimal
 
-        parts = [
-            f"{name} {'+' if value > 0 else '-'}{hms(abs(value))}"
-            for name, value in (
-                ("billable", self.billable_seconds),
-                ("non-billable", self.non_billable_seconds),
+        parts = _change(*self[3:6])
+        if self.amount_cents is not None and (parts or self.amount_cents):
+            money = f"{Decimal(self.amount_cents).scaleb(-2):+,.2f}"
+            parts.append(f"{money} {currency}" if currency else money)
+        return ", ".join(parts) or "unchanged"
+
+    def lowering(self) -> str:
+        """`2026-11-03 billable -1:00:00, sessions -1`: what went down, day by day."""
+        return "; ".join(f"{x.period} {', '.join(_change(*x[1:]))}" for x in self.lowered)
+
+    def to_json(self) -> dict[str, Any]:
+        """As `report --format json` and `verify --format json` give it."""
+        from ffhooks.report.report import exact
+
+        out: dict[str, Any] = dict(zip(self._fields[:6], self[:6], strict=True))
+        out["kind"] = "lowering" if self.lowered else "addition"
+        if self.amount_cents is not None:
+            out.update(exact(self.amount_cents))
+        out["lowered"] = [x._asdict() for x in self.lowered]
+        return out
+
+
+def adjustments(
+    label: str, before: Iterable[Unit], after: Iterable[Unit], prices: Prices
+) -> list[Adjustment]:
+    """Per user and task, how `after` (the units of a closed period today) differs from
+    `before` (the closed ones), priced by `prices`. The figures are compared day by day (a
+    month's, where either side holds the month whole), so that a day lowered is not hidden
+    by another raised."""
+    sides: dict[tuple[str, str], dict[str, tuple[list[Unit], list[Unit]]]] = {}
+    for side, units in enumerate((before, after)):
+        for u in units:
+            months = sides.setdefault((u.user, u.task), {})
+            months.setdefault(u.period[:7], ([], []))[side].append(u)
+    found = []
+    for (user, task), months in sorted(sides.items()):
+        then = [u for m in months.values() for u in m[0]]
+        now = [u for m in months.values() for u in m[1]]
+        net = [a - b for a, b in zip(_totals(now), _totals(then), strict=True)]
+        lowered = tuple(x for _, m in sorted(months.items()) for x in _lowered(*m))
+        if not any(net) and not lowered:
+            continue
+        billed, today = [prices.cents(u) for u in then], [prices.cents(u) for u in now]
+        found.append(
+            Adjustment(
+                period=label,
+                user=user,
+                task=task,
+                billable_seconds=net[0],
+                non_billable_seconds=net[1],
+                sessions=net[2],
+                amount_cents=None if None in billed + today else _sum(today) - _sum(billed),
+                lowered=lowered,
             )
-            if value
-        ]
-        return ", ".join([*parts, *([f"sessions {self.sessions:+d}"] if self.sessions else [])])
-
-
-def adjustments(label: str, before: list[Cell], after: list[Cell]) -> list[Adjustment]:
-    sums: dict[tuple[str, str], list[int]] = {}
-    for cells, sign in ((after, 1), (before, -1)):
-        for c in cells:
-            slot = sums.setdefault((c.user, c.task), [0, 0, 0])
-            slot[0] += sign * c.billable_seconds
-            slot[1] += sign * c.non_billable_seconds
-            slot[2] += sign * c.sessions
-    return [
-        Adjustment(
-            period=label,
-            user=u,
-            task=t,
-            billable_seconds=v[0],
-            non_billable_seconds=v[1],
-            sessions=v[2],
         )
-        for (u, t), v in sorted(sums.items())
-        if any(v)
-    ]
+    return found
+
+
+def _sum(cents: list[int | None]) -> int:
+    return sum(c or 0 for c in cents)
+
+
+def _totals(units: Iterable[Unit]) -> tuple[int, int, int]:
+    """Billable seconds, non-billable seconds and sessions, added up."""
+    cells = [u.cell() for u in units]
+    return (
+        sum(c.billable_seconds for c in cells),
+        sum(c.non_billable_seconds for c in cells),
+        sum(c.sessions for c in cells),
+    )
+
+
+def _lowered(then: list[Unit], now: list[Unit]) -> Iterator[Lowered]:
+    """The days of one month (or the month, where either side holds it whole) on which a
+    figure went down from `then` to `now`."""
+    whole = any(len(u.period) == 7 for u in then + now)
+    periods: dict[str, tuple[list[Unit], list[Unit]]] = {}
+    for side, units in enumerate((then, now)):
+        for u in units:
+            periods.setdefault(u.period[:7] if whole else u.period, ([], []))[side].append(u)
+    for period, (before, after) in sorted(periods.items()):
+        delta = [a - b for a, b in zip(_totals(after), _totals(before), strict=True)]
+        if min(delta) < 0:
+            yield Lowered(
+                period=period,
+                billable_seconds=delta[0],
+                non_billable_seconds=delta[1],
+                sessions=delta[2],
+            )
+
+
+def changed_months(closed: list[Closed], listed: Listing) -> set[str]:
+    """The months that closed periods hold whole in which some user's live summaries in
+    `listed` are not those at the closing's commit (by path and blob id): a report or
+    `verify` counts them day by day, for `adjustments` to compare; any other holds what
+    was closed. Only each closing's own months are listed at its commit."""
+    from ffhooks.trust import record
+
+    now: dict[str, dict[str, str]] = {}  # `<user>/<month>` -> its live summaries
+    for path, blob in listed.blobs.items():
+        now.setdefault(_folder(path), {})[path] = blob
+    found: set[str] = set()
+    for c in closed:
+        months = [m for m in _months(c.span) if c.span.holds(m) and m not in found]
+        users = {x.user for x in cells_of(c.report)} | {f.partition("/")[0] for f in now}
+        folders = [f"{u}/{m}" for u in sorted(users) for m in months]
+        then: dict[str, dict[str, str]] = {}
+        if folders:
+            for path, blob in record.folders_at(listed.top, c.commit, folders).items():
+                then.setdefault(_folder(path), {})[path] = blob
+        found |= {f.partition("/")[2] for f in folders if then.get(f) != now.get(f)}
+    return found
+
+
+def _folder(path: str) -> str:
+    """`<user>/<month>` of a summary's path."""
+    return "/".join(path.rsplit("/", 3)[1:3])
+
+
+def _months(s: Span) -> Iterator[str]:
+    """The months (YYYY-MM) a span has days in."""
+    month = s.first.replace(day=1)
+    while month <= s.last:
+        yield month.isoformat()[:7]
+        month = (month + timedelta(days=31)).replace(day=1)
 
 
 def apply(
@@ -377,32 +501,33 @@ def apply(
     closed: list[Closed],
     inside: Callable[[Cell], bool],
     changes: list[Adjustment],
+    prices: Prices,
 ) -> Iterator[Unit]:
     """The units a report counts when periods are closed: each closed period's recorded
     cells instead of today's, as the stream passes; once it has passed, `changes` holds the
-    adjustments between them. `inside(cell)` says which cells the report covers (its dates,
-    users and tasks). A unit under a month's key stands for all its days: a closed period
-    holds it only when it covers the whole month (else `units` gave that month by day)."""
+    adjustments between them, priced by `prices`. `inside(cell)` says which cells the
+    report covers (its dates, users and tasks). A unit under a month's key stands for all
+    its days: a closed period holds it only when it covers the whole month (else `units`
+    gave that month by day); in a month of `changed_months`, `units` gives days too."""
     if not closed:
         yield from units
         return
     by_month: dict[str, list[Closed]] = {}
     for c in closed:
-        month = c.span.first.replace(day=1)
-        while month <= c.span.last:
-            by_month.setdefault(month.isoformat()[:7], []).append(c)
-            month = (month + timedelta(days=31)).replace(day=1)
-    now: dict[str, list[Cell]] = {c.span.label: [] for c in closed}
+        for month in _months(c.span):
+            by_month.setdefault(month, []).append(c)
+    now: dict[str, list[Unit]] = {c.span.label: [] for c in closed}
     for u in units:
         holder = next((c for c in by_month.get(u.period[:7], ()) if c.span.holds(u.period)), None)
         if holder is None:
             yield u
-        elif inside(cell := u.cell()):
-            now[holder.span.label].append(cell)
+        elif inside(u.cell()):
+            now[holder.span.label].append(u)
     for c in closed:
-        then = cells_of(c.report)
-        yield from merged(then)
-        changes += adjustments(c.span.label, [x for x in then if inside(x)], now[c.span.label])
+        then = merged(cells_of(c.report))
+        yield from then
+        before = [x for x in then if inside(x.cell())]
+        changes += adjustments(c.span.label, before, now[c.span.label], prices)
 
 
 def ssh_key(repo: Repo, scratch: Path) -> SigningKey | None:

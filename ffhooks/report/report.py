@@ -218,6 +218,44 @@ def pricer(rate: Decimal) -> Callable[[int], int]:
     return price
 
 
+class Prices:
+    """How a report rounds and prices each unit: its figures rounded one by one (per day,
+    or per month of a month-level summary) to `round_minutes`, if given, and its billable
+    time priced by `pricer` at its user's and task's rate (`rate_for`). One object serves a
+    whole report: each user's and task's rate is looked up once."""
+
+    def __init__(
+        self, rates: dict[str, Any] | None, round_minutes: int | None, round_mode: str
+    ) -> None:
+        self.rates = rates or {}
+        self.round_minutes = round_minutes
+        self.round_mode = round_mode
+        self.priced = False  # whether some unit had a rate
+        self._known: dict[tuple[str, str], Callable[[int], int] | None] = {}
+
+    def seconds(self, figures: Figures) -> int:
+        """The seconds of figures ((seconds, how many periods) pairs), each rounded."""
+        if self.round_minutes:
+            step, mode = self.round_minutes, self.round_mode
+            return sum(_round(s, step, mode) * n for s, n in figures)
+        return sum(s * n for s, n in figures)
+
+    def cents(self, u: Unit) -> int | None:
+        """The unit's amount in whole cents; None where its user and task have no rate."""
+        if not self.rates:
+            return None
+        key = (u.user, u.task)
+        if key not in self._known:
+            rate = rate_for(self.rates, u.user, u.task)
+            self._known[key] = None if rate is None else pricer(rate)
+        price = self._known[key]
+        if price is None:
+            return None
+        self.priced = True
+        step, mode = self.round_minutes, self.round_mode
+        return sum(price(_round(s, step, mode) if step else s) * n for s, n in u.billable)
+
+
 def build(all_cells: Iterable[Cell], **options: Any) -> Report:
     """The report of cells (added up per user, task and period first); `options` as
     `tally` takes them."""
@@ -243,7 +281,7 @@ def tally(
     months (None: the units with a month's key are theirs)."""
     notes: list[str] = []
     groups: dict[tuple[str, ...], dict[str, Any]] = {}
-    unit_rates: dict[tuple[str, str], Callable[[int], int] | None] = {}
+    prices = Prices(rates, round_minutes, round_mode)
     no_split = month_keyed = False
     for u in all_units:
         if (users and u.user not in users) or (tasks and u.task not in tasks):
@@ -253,12 +291,7 @@ def tally(
             continue
         no_split = no_split or u.task == "*"
         month_keyed = month_keyed or facts.day is None
-        if round_minutes:
-            billable = sum(_round(s, round_minutes, round_mode) * n for s, n in u.billable)
-            non_billable = sum(_round(s, round_minutes, round_mode) * n for s, n in u.non_billable)
-        else:
-            billable = sum(s * n for s, n in u.billable)
-            non_billable = sum(s * n for s, n in u.non_billable)
+        billable, non_billable = prices.seconds(u.billable), prices.seconds(u.non_billable)
         keys = {
             "user": u.user,
             "task": u.task,
@@ -274,16 +307,7 @@ def tally(
         row["billable_seconds"] += billable
         row["non_billable_seconds"] += non_billable
         row["sessions"] += u.sessions
-        if rates:
-            if (u.user, u.task) not in unit_rates:
-                rate = rate_for(rates, u.user, u.task)
-                unit_rates[(u.user, u.task)] = None if rate is None else pricer(rate)
-            price = unit_rates[(u.user, u.task)]
-            if price is not None:
-                step = round_minutes
-                row["_cents"] += sum(
-                    price(_round(s, step, round_mode) if step else s) * n for s, n in u.billable
-                )
+        row["_cents"] += prices.cents(u) or 0
     if month_keyed if month_level is None else month_level:
         notes.append(
             "some summaries hold whole months only: their time is counted in full "
@@ -296,7 +320,7 @@ def tally(
             f"rounded {'up' if round_mode == 'up' else 'to the nearest'} "
             f"{round_minutes} min per user, task and day"
         )
-    priced = any(r is not None for r in unit_rates.values())
+    priced = prices.priced
     rows = [groups[k] for k in sorted(groups)]
     totals: dict[str, Any] = {m: sum(r[m] for r in rows) for m in MEASURES}
     if priced:  # exact: a Decimal of whole cents, never a binary float
@@ -317,11 +341,14 @@ def tally(
 
 
 def _exact(figures: dict[str, Any]) -> dict[str, Any]:
-    """An amount as JSON gives it exactly: a decimal string ("843.33") and whole cents."""
     if "amount" not in figures:
         return figures
-    amount = figures["amount"]
-    return {**figures, "amount": f"{amount:.2f}", "amount_cents": int(amount.scaleb(2))}
+    return {**figures, **exact(int(figures["amount"].scaleb(2)))}
+
+
+def exact(cents: int) -> dict[str, Any]:
+    """An amount as JSON gives it exactly: a decimal string ("843.33") and whole cents."""
+    return {"amount": f"{Decimal(cents).scaleb(-2):.2f}", "amount_cents": cents}
 
 
 def to_json(report: Report) -> dict[str, Any]:

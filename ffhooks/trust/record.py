@@ -38,9 +38,27 @@ def listing(top: Path, ref: str | None, within: Callable[[str], bool] | None) ->
         return _worktree(top, _worktree_live(top, within))
     commit = resolve_commit(top, ref)
     blobs = tree_blobs(top, commit, [summary.SUMMARIES])
-    kept = {p: b for p, b in blobs.items() if within is None or within(month_of(p))}
+    return Listing(
+        top,
+        commit,
+        _live({p: b for p, b in blobs.items() if within is None or within(month_of(p))}),
+    )
+
+
+def folders_at(top: Path, commit: str, folders: list[str]) -> dict[str, str]:
+    """The live summaries (path -> blob id) of a commit in these `<user>/<month>` folders
+    only: a listing of those folders (a thousand to a git process), not of the whole record."""
+    found: dict[str, str] = {}
+    for start in range(0, len(folders), 1000):
+        named = [f"{summary.SUMMARIES}/{f}" for f in folders[start : start + 1000]]
+        found.update(tree_blobs(top, commit, named))
+    return _live(found)
+
+
+def _live(kept: dict[str, str]) -> dict[str, str]:
+    """Those of `kept` (path -> blob id) that are live, in path order."""
     live = sorted(w.path for w in summary.live(kept, summary.tombstones(kept)).values())
-    return Listing(top, commit, {p: kept[p] for p in live})
+    return {p: kept[p] for p in live}
 
 
 def _worktree(top: Path, paths: list[str]) -> Listing:

@@ -11,6 +11,7 @@ from ffhooks.records import Any
 # What the schemas' patterns mean.
 PATTERN_MEANS = {
     r"^[0-9]+\.[0-9]{2}$": "an amount as a decimal string with cents, like 843.33",
+    r"^-?[0-9]+\.[0-9]{2}$": "an amount as a decimal string with cents, like 843.33 or -48.69",
     r"^[0-9a-f]{8,32}$": "a session id (8 to 32 lowercase hex digits)",
     r"^[^\s\x00-\x1f\x7f](?:[^\x00-\x1f\x7f]{0,98}[^\s\x00-\x1f\x7f])?$": (
         "a task name (1-100 characters, no control characters, no surrounding spaces)"

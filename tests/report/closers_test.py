@@ -235,8 +235,8 @@ def forged_report(repo: Path) -> dict[str, Any]:
 def test_a_closers_signature_is_accepted_and_git_checks_it_too(guarded: Path, ff: Any) -> None:
     assert adjustments(ff) == [7200]
     checked = ff("verify", "--closed")
-    assert checked.code == 1 and "anyone who can push a tag" not in checked.out
-    assert f"{TAG}: alice task 12 changed" in checked.out  # the late 2 h, not the signature
+    assert checked.code == 0 and "anyone who can push a tag" not in checked.out
+    assert f"warning: {TAG}: alice task 12 added" in checked.out  # the late 2 h, to bill
     verified = subprocess.run(
         ("git", "-c", f"gpg.ssh.allowedSignersFile={CLOSERS}", "tag", "-v", TAG),
         cwd=guarded,
@@ -253,7 +253,7 @@ def test_a_forged_unsigned_revision_is_refused_by_name(guarded: Path, ff: Any) -
     one_line(ff("report", *NOV), said, fix)
     checked = ff("verify")
     refused(checked, f"{TAG}.2: unsigned", fix)
-    assert "changed since the period was closed" not in checked.out  # no developer blamed
+    assert "since the period was closed" not in checked.out  # no developer blamed
     refused(ff("verify", "--closed"), f"{TAG}.2: unsigned")
     git(guarded, "tag", "-d", f"{TAG}.2")
     assert adjustments(ff) == [7200]

@@ -1,6 +1,8 @@
 """`ffhooks close`: a billed period's report kept as the annotated (signed, when git has a
-key) tag ffhooks/closed/<period>; later changes to it show in reports as adjustments, make
-`verify` fail until `close --amend`, and are warned about by add, edit, remove and recut."""
+key) tag ffhooks/closed/<period>; later changes to it show in reports as adjustments, are
+named by `verify` until `close --amend` (time added as a warning, an adjustment to bill; a
+figure lowered as a problem: adjustments_test.py), and are warned about by add, edit,
+remove and recut."""
 
 from __future__ import annotations
 
@@ -45,7 +47,14 @@ def figures(doc: dict[str, Any]) -> dict[tuple[str, ...], int]:
 
 def adj(task: str, billable: int, sessions: int, user: str = "alice", other: int = 0) -> Any:
     keys = ("period", "user", "task", "billable_seconds", "non_billable_seconds", "sessions")
-    return dict(zip(keys, ("2026-11", user, task, billable, other, sessions), strict=True))
+    found = dict(zip(keys, ("2026-11", user, task, billable, other, sessions), strict=True))
+    lowered = [] if min(billable, other, sessions) >= 0 else ["a day"]
+    return {**found, "kind": "lowering" if lowered else "addition", "lowered": lowered}
+
+
+def without_days(adjustments: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Adjustments with only whether some day was lowered, not which (`adj` gives that)."""
+    return [{**a, "lowered": ["a day"] if a["lowered"] else []} for a in adjustments]
 
 
 @pytest.fixture
@@ -69,16 +78,19 @@ def late(ff: Any, repo: Path) -> None:
     assert commit(repo, "-m", "late").returncode == 0
 
 
-def test_late_time_fails_verify_and_reports_show_it_apart(closed: Path, ff: Any) -> None:
+def test_late_time_is_an_adjustment_to_bill_and_reports_show_it_apart(
+    closed: Path, ff: Any
+) -> None:
     assert ff("verify").code == 0
     assert "every closed period unchanged" in ff("verify", "--closed").out
     late(ff, closed)
     line = (
-        f"{TAG}: alice task 12 changed since the period was closed (billable +2:00:00, sessions +1)"
+        f"warning: {TAG}: alice task 12 added since the period was closed (billable +2:00:00, "
+        "sessions +1): an adjustment to bill"
     )
     for args in ((), ("--closed",)):
         result = ff("verify", *args)
-        assert result.code == 1 and line in result.out, result.out
+        assert result.code == 0 and line in result.out, result.out
     doc = report(ff, *NOV)
     assert figures(doc) == {("alice", "12"): 3600, ("alice", "13"): 0}  # as billed
     assert doc["totals"]["billable_seconds"] == 3600
@@ -93,7 +105,7 @@ def test_late_time_fails_verify_and_reports_show_it_apart(closed: Path, ff: Any)
     ]
     notes = [r for r in table if "ADJUSTMENT" in r]
     assert notes == [
-        "note: ADJUSTMENT to closed period 2026-11 (shown above as closed): alice 12 "
+        "note: ADJUSTMENT to closed period 2026-11 (shown above as closed), to bill: alice 12 "
         "billable +2:00:00, sessions +1 since it was closed"
     ]
     for fmt in ("markdown", "html"):
@@ -122,15 +134,17 @@ def test_filters_apply_to_adjustments_and_removals_count_negative(
     removed = ff("remove", ops["id"])
     assert removed.code == 0 and TAG in removed.err
     assert ff("aggregate").code == 0 and commit(closed, "-m", "rm").returncode == 0
-    assert adj("13", 0, -1, other=-1800) in report(ff, *NOV)["adjustments"]
+    assert adj("13", 0, -1, other=-1800) in without_days(report(ff, *NOV)["adjustments"])
     # task 13 is now only in the closed period: still a filter, for the credit's invoice
-    assert report(ff, *NOV, "--task", "13")["adjustments"] == [adj("13", 0, -1, other=-1800)]
-    out = ff("verify", "--closed").out
+    lowered = without_days(report(ff, *NOV, "--task", "13")["adjustments"])
+    assert lowered == [adj("13", 0, -1, other=-1800)]
+    result = ff("verify", "--closed")
+    assert result.code == 1
     assert (
-        "alice task 13 changed since the period was closed (non-billable -0:30:00, sessions -1)"
-        in out
-    )
-    assert "bob task 14 changed" in out
+        f"{TAG}: alice task 13 lowered since the period was closed (2026-11-16 non-billable "
+        "-0:30:00, sessions -1; in all: non-billable -0:30:00, sessions -1)"
+    ) in result.out
+    assert f"warning: {TAG}: bob task 14 added since the period was closed" in result.out
 
 
 def test_the_tag_holds_the_report_at_the_tag_and_its_sha256(
@@ -189,7 +203,7 @@ def test_a_signed_tag_verifies_with_git(
 
 def test_amend_closes_again_as_the_next_revision(closed: Path, ff: Any) -> None:
     late(ff, closed)
-    assert ff("verify", "--closed").code == 1
+    assert "added since" in ff("verify", "--closed").out
     result = ff("close", "2026-11", "--amend")
     assert result.code == 0 and "ffhooks/closed/2026-11.2" in result.out
     assert ff("verify").code == 0
@@ -199,12 +213,13 @@ def test_amend_closes_again_as_the_next_revision(closed: Path, ff: Any) -> None:
     result = ff("add", "12", "15m", "--start", "2026-11-06T09:00:00Z")
     assert "ffhooks/closed/2026-11.2" in result.err and f"{TAG} " not in result.err
     assert ff("aggregate").code == 0 and commit(closed, "-m", "later").returncode == 0
-    failed = ff("verify")
-    assert failed.code == 1 and "ffhooks/closed/2026-11.2: alice task 12 changed" in failed.out
-    assert "(billable +0:15:00, sessions +1)" in failed.out
+    warned = ff("verify")
+    assert warned.code == 0 and "ffhooks/closed/2026-11.2: alice task 12 added" in warned.out
+    assert "(billable +0:15:00, sessions +1)" in warned.out
+    assert "`ffhooks close 2026-11 --amend` closes the period again" in warned.out
     assert ff("close", "2026-11", "--amend").code == 0
     assert closed_tags(closed) == [TAG, f"{TAG}.2", f"{TAG}.3"]
-    assert ff("verify").code == 0
+    assert "added since" not in ff("verify").out
 
 
 def test_refusals_are_one_line_and_write_no_tag(closed: Path, ff: Any) -> None:
@@ -287,7 +302,7 @@ def test_packed_tags_are_still_closed_periods(closed: Path, ff: Any) -> None:
     assert "--amend" in ff("close", "2026-11").err
     late(ff, closed)  # warns, from the packed ref
     result = ff("verify")
-    assert result.code == 1 and f"{TAG}: alice task 12 changed" in result.out
+    assert result.code == 0 and f"{TAG}: alice task 12 added" in result.out
     assert report(ff, *NOV)["adjustments"] == [adj("12", 7200, 1)]
     assert ff("close", "2026-11", "--amend").code == 0 and ff("verify").code == 0
 
@@ -367,4 +382,4 @@ def test_a_fresh_clone_fetching_the_tag_sees_the_closed_period(
     assert figures(after) == {("alice", "12"): 3600}
     assert after["adjustments"] == [adj("12", 7200, 1)]
     result = ff("verify", "--closed")
-    assert result.code == 1 and f"{TAG}: alice task 12 changed" in result.out
+    assert result.code == 0 and f"{TAG}: alice task 12 added" in result.out
