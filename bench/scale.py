@@ -16,7 +16,7 @@ process:
   `verify --since HEAD~1` (the second commit), and `close 2026-10` (its tag deleted after
   each run);
 
-each twice: `cold`, without the clone's digest cache (`.git/ffhooks/digests`, deleted
+each twice: `cold`, without the clone's digest cache (`.git/ffhooks/digests/`, deleted
 first: a fresh clone, or CI without a cache), then `warm`, with what the cold run left.
 Printed per size: each command's median wall time, its ratio to the floor, the ratio of the
 time past the interpreter's start to the floor, and its peak memory (the child's maximum
@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import statistics
 import subprocess
 import sys
@@ -283,7 +284,7 @@ def one_size(
         for name, cmd in commands(months).items():
             for state in ("cold", "warm"):  # without the digest cache, then with what it left
                 if state == "cold":
-                    cache.unlink(missing_ok=True)
+                    shutil.rmtree(cache, ignore_errors=True)
                 figures.setdefault(f"{name} ({state})", []).append(measured(cmd, repo, env))
                 if name.startswith("close"):
                     run(["git", "tag", "-d", "ffhooks/closed/2026-10"], cwd=repo, env=env)

@@ -4,15 +4,16 @@ Checking a summary (its schema, checksum and figures) and adding up its days cos
 thousand times more than reading its blob. A `Digest` is what is left of a valid summary
 once checked: its header and, per task, the month's sessions and the day figures as
 (seconds, how many days) pairs, exactly what rounding and prices per day need. A blob's
-digest depends on its bytes only, so it is kept in the clone's machine state
-(`DigestCache`), keyed by the blob id git gives those bytes (git's SHA-1 detects the known
-collision attacks), and a second report over the same history reads no summary again.
+digest depends on its bytes only, so it is kept in the clone's machine state (`DigestCache`,
+a file per month), keyed by the blob id git gives those bytes (git's SHA-1 detects the
+known collision attacks), and a second report over the same history reads no summary again.
 
-The cache only saves work, it never decides a total by itself: the file is sealed with an
-HMAC under a key of this clone's (`digests.key`), and a file that fails the seal, or holds a
-malformed entry, is ignored whole (the summaries are read and checked again). An entry binds
-its blob id, so one blob's digest cannot stand for another's; and a digest's user, month,
-store and seq are compared with the path it is read under (a summary's name is part of it).
+The cache only saves work, it never decides a total by itself: each file is sealed with an
+HMAC under a key of this clone's (`digests.key`); a file that fails its seal is ignored
+whole, and a malformed entry is left out (the summaries are read and checked again). An
+entry binds its blob id, so one blob's digest cannot stand for another's; and a digest's
+user, month, store and seq are compared with the path it is read under (a summary's name is
+part of it).
 """
 
 from __future__ import annotations
@@ -145,22 +146,30 @@ def _digest(entry: Any) -> Digest:
 _FIGURES = re.compile(r"(?:[0-9]{1,8}(?:\*[0-9]{1,3})?(?: (?=[0-9])|$))*").fullmatch
 
 
-class DigestCache:
-    """The digests of this clone's blobs (`digests` in its machine state). `get` takes a
-    digest only from a file whose seal holds, and an entry only when it is well formed;
-    `save` writes those used and added this run, and keeps up to `KEEP` others."""
+class _Month:
+    """One month's file of the cache: its entries as the file holds them until used, and
+    the digests used or added this run."""
 
-    KEEP = 200_000
+    def __init__(self, entries: dict[str, Any], *, rewrite: bool) -> None:
+        self.entries = entries
+        self.used: dict[str, Digest] = {}
+        self.rewrite = rewrite  # added to, or the file did not hold: written again
+
+
+class DigestCache:
+    """The digests of this clone's blobs, a file per month of the summaries (`digests/
+    <YYYY-MM>` in its machine state), each read when a summary of its month is first asked
+    for: a report of one month reads one. `get` takes a digest only from a file whose seal
+    holds, and an entry only when it is well formed; `save` writes the months added to,
+    each with the digests used and added this run and up to `KEEP` others."""
+
+    KEEP = 100_000  # a month's digests: every summary of a month of a team of thousands
 
     def __init__(self, state_dir: Path | None) -> None:
-        self.path = None if state_dir is None else state_dir / "digests"
-        self.entries: dict[str, Any] = {}  # as the file holds them, until used
-        self.used: dict[str, Digest] = {}
-        self.added = False
-        self.ignored = False  # the file was there, but its seal or an entry did not hold
+        self.folder = None if state_dir is None else state_dir / "digests"
+        self.months: dict[str, _Month] = {}
+        self.ignored = False  # a file was there, but its seal or an entry did not hold
         self._key: bytes | None = None
-        if self.path is not None:
-            self._load()
 
     def _seal(self, body: bytes) -> str:
         import hmac
@@ -170,8 +179,8 @@ class DigestCache:
     def _secret(self) -> bytes:
         if self._key is not None:
             return self._key
-        assert self.path is not None
-        key_file = self.path.with_name("digests.key")
+        assert self.folder is not None
+        key_file = self.folder.with_name("digests.key")
         try:
             key = key_file.read_bytes()
         except FileNotFoundError:
@@ -185,12 +194,19 @@ class DigestCache:
         self._key = key
         return key
 
-    def _load(self) -> None:
-        assert self.path is not None
+    def _month(self, month: str) -> _Month:
+        held = self.months.get(month)
+        if held is None:
+            held = self.months[month] = self._load(month)
+        return held
+
+    def _load(self, month: str) -> _Month:
+        if self.folder is None or not _MONTH(month):
+            return _Month({}, rewrite=False)
         try:
-            data = self.path.read_bytes()
+            data = (self.folder / month).read_bytes()
         except OSError:
-            return
+            return _Month({}, rewrite=False)
         head, _, body = data.partition(b"\n")
         try:
             import hmac
@@ -203,48 +219,57 @@ class DigestCache:
                 raise ValueError("entries")
         except (ValueError, UnicodeDecodeError, OSError):
             self.ignored = True
-            return
-        self.entries = entries
+            return _Month({}, rewrite=True)
+        return _Month(entries, rewrite=False)
 
-    def get(self, blob: str) -> Digest | None:
-        """The digest of `blob`, if the cache holds one that is well formed (one that is
-        not is left out when the file is written again)."""
-        d = self.used.get(blob)
+    def get(self, blob: str, month: str) -> Digest | None:
+        """The digest of `blob`, a summary of `month`, if the cache holds one that is well
+        formed (one that is not is left out when the file is written again)."""
+        held = self._month(month)
+        d = held.used.get(blob)
         if d is not None:
             return d
-        entry = self.entries.pop(blob, None)  # held once: as a Digest from now on
+        entry = held.entries.pop(blob, None)  # held once: as a Digest from now on
         if entry is None:
             return None
         try:
             d = _digest(entry)
         except (ValueError, TypeError, KeyError, AttributeError):
-            self.ignored = True
+            self.ignored = held.rewrite = True
             return None
-        self.used[blob] = d
+        held.used[blob] = d
         return d
 
-    def put(self, blob: str, d: Digest) -> None:
-        self.used[blob] = d
-        self.added = True
+    def put(self, blob: str, month: str, d: Digest) -> None:
+        held = self._month(month)
+        held.used[blob] = d
+        held.rewrite = True
 
     def save(self) -> None:
-        """Write the cache when this run added to it; a cache that cannot be written only
-        costs time next run."""
-        if self.path is None or not (self.added or self.ignored):
+        """Write the months this run added to; a cache that cannot be written only costs
+        time next run."""
+        if self.folder is None:
             return
         from ffhooks.fsio import atomic_write
 
-        kept = {blob: _entry(d) for blob, d in self.used.items()}
-        for blob, entry in self.entries.items():
-            if len(kept) >= self.KEEP:
-                break
-            kept.setdefault(blob, entry)
-        body = json.dumps(kept, separators=(",", ":"), ensure_ascii=False).encode()
-        try:
-            seal = self._seal(body)
-            atomic_write(self.path, FORMAT + b" " + seal.encode() + b"\n" + body, fsync=False)
-        except OSError:
-            pass
+        for month, held in self.months.items():
+            if not held.rewrite or not _MONTH(month):
+                continue
+            kept = {blob: _entry(d) for blob, d in held.used.items()}
+            for blob, entry in held.entries.items():
+                if len(kept) >= self.KEEP:
+                    break
+                kept.setdefault(blob, entry)
+            body = json.dumps(kept, separators=(",", ":"), ensure_ascii=False).encode()
+            try:
+                seal = self._seal(body)
+                data = FORMAT + b" " + seal.encode() + b"\n" + body
+                atomic_write(self.folder / month, data, fsync=False)
+            except OSError:
+                return
+
+
+_MONTH = re.compile(r"[0-9]{4}-[0-9]{2}").fullmatch
 
 
 def read(cache: DigestCache, path: str, blob: str, data: bytes | None) -> Digest | None:
@@ -252,7 +277,7 @@ def read(cache: DigestCache, path: str, blob: str, data: bytes | None) -> Digest
     `data` (checked; BrokenFile if it is not valid); None when the cache does not have it
     and `data` was not given."""
     where = summary.parse_path(path)
-    d = cache.get(blob)
+    d = None if where is None else cache.get(blob, where.month)
     if d is not None and where is not None and d.fits(where):
         return d
     if data is None:
@@ -263,5 +288,5 @@ def read(cache: DigestCache, path: str, blob: str, data: bytes | None) -> Digest
 def remember(cache: DigestCache, blob: str, doc: dict[str, Any]) -> Digest:
     """The digest of a summary found valid (`checked`), kept under its blob id."""
     d = of(doc)
-    cache.put(blob, d)
+    cache.put(blob, d.month, d)
     return d
