@@ -38,11 +38,8 @@ def listing(top: Path, ref: str | None, within: Callable[[str], bool] | None) ->
         return _worktree(top, _worktree_live(top, within))
     commit = resolve_commit(top, ref)
     blobs = tree_blobs(top, commit, [summary.SUMMARIES])
-    return Listing(
-        top,
-        commit,
-        _live({p: b for p, b in blobs.items() if within is None or within(month_of(p))}),
-    )
+    kept = {p: b for p, b in blobs.items() if within is None or within(month_of(p))}
+    return Listing(top=top, commit=commit, blobs=_live(kept))
 
 
 def folders_at(top: Path, commit: str, folders: list[str]) -> dict[str, str]:
@@ -68,7 +65,7 @@ def _worktree(top: Path, paths: list[str]) -> Listing:
     (`git hash-object`), read from the disk. Whatever a line-ending conversion or a clean
     filter makes of a file, its blob id always names the bytes read."""
     if not paths:
-        return Listing(top, None, {})
+        return Listing(top=top, commit=None, blobs={})
     staged = index_blobs(top, [summary.SUMMARIES])
     listed = run_git(
         ["--literal-pathspecs", "diff-files", "--name-only", "-z", "--", summary.SUMMARIES], top
@@ -77,7 +74,9 @@ def _worktree(top: Path, paths: list[str]) -> Listing:
     blobs = {p: staged[p] for p in paths if p in staged and p not in changed}
     disk = [p for p in paths if p not in blobs]
     blobs.update(zip(disk, hash_files(top, disk), strict=True))
-    return Listing(top, None, {p: blobs[p] for p in paths}, frozenset(disk))
+    return Listing(
+        top=top, commit=None, blobs={p: blobs[p] for p in paths}, on_disk=frozenset(disk)
+    )
 
 
 def _worktree_live(top: Path, within: Callable[[str], bool] | None) -> list[str]:

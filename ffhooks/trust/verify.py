@@ -98,7 +98,7 @@ def verify_commit(top: Path, commit: str, state_dir: Path | None = None) -> Reco
         for p in summary_changes.buried_above_live(blobs, dead)
     ]
     counted = {p: d for p, d in digests.items() if p in live}
-    listed = record.Listing(top, commit, {p: blobs[p] for p in counted})
+    listed = record.Listing(top=top, commit=commit, blobs={p: blobs[p] for p in counted})
     found += [Finding(path, problem) for path, problem in record.crowded(listed, counted)]
     config, allowed = policy_at(top, commit)
     foreign, unmarked = of_projects(config, [(p, d.project) for p, d in counted.items()])
