@@ -10,6 +10,18 @@ TOMBSTONE_BLOB = "04a648d43c4cc003aef0ad15fdcb69ae05a24574"
 TOMBSTONE_MAX = 128  # bytes: a tombstone reformatted is still smaller, any summary bigger
 # What the commit hook asks git, started before what needs the answer (`commands/hook.py`,
 # `server/client.py`): everything the commit would change (the guard, and the files to
-# validate); what the index lacks of a user's summaries folder (`staging.index_lacks`)
+# validate); what the index lacks of a user's summaries folder (`staging.index_lacks`):
+# `git status`, which compares only the files of the folder (`ls-files --modified` stats
+# every file of the index: 110 ms with 30,000 summaries in the tree)
 STAGED_QUERY = ("diff", "--cached", "--raw", "-z", "--no-renames", "--no-abbrev")
-UNSTAGED_QUERY = ("--literal-pathspecs", "ls-files", "-z", "-t", "--others", "--modified", "--")
+UNSTAGED_QUERY = (
+    "--no-optional-locks",
+    "--literal-pathspecs",
+    "status",
+    "--porcelain",
+    "-z",
+    "--untracked-files=all",
+    "--ignored=matching",
+    "--no-renames",
+    "--",
+)

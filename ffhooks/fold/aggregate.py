@@ -8,8 +8,9 @@ similar added one as a rename, and rename pairs conflict). The files it supersed
 
 Only months that changed are rebuilt (see `wanted_months`), so time recorded anywhere reaches
 the next commit. Work is proportional to what changed: one `stat` per month ever summarised,
-reading only the months rebuilt, and one `git ls-files` to make sure the newest summary of
-every month is in the index, whatever git did to the index since the last commit.
+reading only the months rebuilt, and one `git status` of the user's folder to make sure the
+newest summary of every month is in the index, whatever git did to the index since the last
+commit.
 """
 
 from __future__ import annotations

@@ -41,7 +41,7 @@ def stage_added(
 
 
 class Unstaged(NamedTuple):
-    """What the index lacks under a user's summaries folder, from one `git ls-files`."""
+    """What the index lacks under a user's summaries folder, from one `git status`."""
 
     untracked: list[str]  # files on disk the index lacks
     modified: list[str]  # files that differ from the index (deleted ones too)
@@ -84,13 +84,19 @@ def _own(rel: str, store_id: str) -> bool:
 
 
 def index_lacks(repo: Repo, user_dir: Path) -> Unstaged:
-    """One `git ls-files` of what the index lacks under a user's summaries folder."""
+    """One `git status` of what the index lacks under a user's summaries folder: files it
+    does not track (`??`, and `!!` where an ignore rule matches them), and files whose work
+    tree differs from it (the second status letter; a change staged as it is, `A `, `M `,
+    is not one)."""
     listed = ask_git(repo, [*UNSTAGED_QUERY, f"{rel_path(repo, user_dir)}/"])
     untracked: list[str] = []
     modified: list[str] = []
     for entry in filter(None, listed.split("\0")):
-        tag, _, rel = entry.partition(" ")
-        (untracked if tag == "?" else modified).append(rel)
+        status, rel = entry[:2], entry[3:]
+        if status in ("??", "!!"):
+            untracked.append(rel)
+        elif status[1] != " ":
+            modified.append(rel)
     return Unstaged(untracked, modified)
 
 
