@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from ffhooks import summary
+from ffhooks.fsio import parse_json
 from ffhooks.git.objects import hash_files, index_blobs, resolve_commit, stream_objects, tree_blobs
 from ffhooks.git.plumbing import run_git
 from ffhooks.records import Any, NamedTuple
@@ -127,11 +128,18 @@ def contents(record: Listing, paths: Iterable[str]) -> Iterator[tuple[str, bytes
         yield path, (record.top / path).read_bytes() if path in record.on_disk else next(stored)
 
 
-def documents(record: Listing, paths: Iterable[str]) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Each path's summary parsed (and checked: a summary is read again only where its
-    digest was already found valid, or to say what is wrong with it)."""
+def documents(
+    record: Listing, paths: Iterable[str], *, digested: bool = True
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Each path's summary parsed. With `digested` (the paths' digests were found: each blob
+    was checked), a blob read from the object store, the bytes its digest was made of, is
+    only parsed; a file read from the disk, which may have changed since, is checked again,
+    as every file is without `digested` (FatalError naming what is wrong)."""
     for path, data in contents(record, paths):
-        yield path, digest.checked(path, data)
+        if digested and path not in record.on_disk:
+            yield path, parse_json(data, path, digest.FIX)
+        else:
+            yield path, digest.checked(path, data)
 
 
 def digests(record: Listing, cache: DigestCache) -> dict[str, Digest]:
