@@ -168,7 +168,6 @@ class DigestCache:
     def __init__(self, state_dir: Path | None) -> None:
         self.folder = None if state_dir is None else state_dir / "digests"
         self.months: dict[str, _Month] = {}
-        self.ignored = False  # a file was there, but its seal or an entry did not hold
         self._key: bytes | None = None
 
     def _seal(self, body: bytes) -> str:
@@ -217,8 +216,7 @@ class DigestCache:
             entries = json.loads(body)
             if type(entries) is not dict:
                 raise ValueError("entries")
-        except (ValueError, UnicodeDecodeError, OSError):
-            self.ignored = True
+        except (ValueError, UnicodeDecodeError, OSError):  # written again, sealed
             return _Month({}, rewrite=True)
         return _Month(entries, rewrite=False)
 
@@ -235,7 +233,7 @@ class DigestCache:
         try:
             d = _digest(entry)
         except (ValueError, TypeError, KeyError, AttributeError):
-            self.ignored = held.rewrite = True
+            held.rewrite = True
             return None
         held.used[blob] = d
         return d
