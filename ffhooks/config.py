@@ -41,6 +41,9 @@ class TeamConfig(NamedTuple):
     signatures_from: str | None = None  # YYYY-MM: earlier months are not asked for signatures
     report_title: str | None = None  # the HTML report's title and client
     report_client: str | None = None
+    round_minutes: int | None = None  # the minimum billable increment reports round to
+    round_mode: str = "up"
+    tasks: dict[str, dict[str, str]] | None = None  # task -> its title and link
     project: str | None = None  # the id every summary written here names (trust/policy.py)
 
     @property
@@ -150,6 +153,7 @@ def _settings(raw: dict[str, Any]) -> TeamConfig:
     detail = {**DEFAULTS["summary_detail"], **merged["summary_detail"]}
     kept = {**DEFAULTS["snapshots"], **merged["snapshots"]}
     compact = {**COMPACT_DEFAULTS, **merged.get("compact", {})}
+    report = merged.get("report", {})
     return TeamConfig(
         max_session_hours=float(merged["max_session_hours"]),
         branch_task_pattern=merged["branch_task_pattern"],
@@ -163,8 +167,11 @@ def _settings(raw: dict[str, Any]) -> TeamConfig:
         delete_after_days=compact["delete_after_days"],
         signatures=merged.get("signatures", "off"),
         signatures_from=merged.get("signatures_from"),
-        report_title=merged.get("report", {}).get("title"),
-        report_client=merged.get("report", {}).get("client"),
+        report_title=report.get("title"),
+        report_client=report.get("client"),
+        round_minutes=report.get("round_minutes"),
+        round_mode=report.get("round_mode", "up"),
+        tasks=merged.get("tasks"),
         project=merged.get("project"),
     )
 

@@ -41,6 +41,7 @@ RUNS: dict[str, tuple[str, str]] = {  # command: (module.function of ffhooks/com
     "timezone": ("timezone.timezone", CONTEXT),
     "aggregate": ("aggregate.aggregate", REPO_NOW),
     "report": ("report.report", REPO_NOW),
+    "tasks": ("tasks.tasks", REPO_NOW),
     "validate": ("validate.validate", REPO),
     "config": ("config.config", REPO),
     "recover": ("recover.recover", CONTEXT),
@@ -66,7 +67,7 @@ RUNS: dict[str, tuple[str, str]] = {  # command: (module.function of ffhooks/com
 
 
 # Commands that read only a ref, so work in a bare repository (a mirror, a server's copy).
-READ_REF = {"report", "verify", "audit"}
+READ_REF = {"report", "verify", "audit", "tasks"}
 
 
 def _given(

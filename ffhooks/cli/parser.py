@@ -71,6 +71,11 @@ COMMANDS: dict[str, tuple[str, str, Callable[[argparse.ArgumentParser], None]]] 
         user.timezone,
     ),
     "report": (TEAM, "the team's billable time from the committed summaries", team.report),
+    "tasks": (
+        TEAM,
+        "the tasks the summaries know, with titles, first and last use, and totals",
+        team.tasks,
+    ),
     "close": (
         TEAM,
         "record a billed period's report as a git tag; later changes show apart",
@@ -153,6 +158,7 @@ COMMANDS: dict[str, tuple[str, str, Callable[[argparse.ArgumentParser], None]]] 
 _FOR_NO_ONE = (
     "completion",
     "report",
+    "tasks",
     "audit",
     "demo",
     "schema",

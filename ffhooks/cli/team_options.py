@@ -101,10 +101,13 @@ def report(p: argparse.ArgumentParser) -> None:
         dest="round_minutes",
         type=int,
         metavar="MINUTES",
-        help="round each user's time per task and day, e.g. 15",
+        help="round each user's time per task and day to this many minutes before adding "
+        "up, e.g. 15; 0 not at all (default: the team config's report.round_minutes)",
     )
     p.add_argument(
-        "--round-mode", default="up", choices=("up", "nearest"), help="with --round (up)"
+        "--round-mode",
+        choices=("up", "nearest"),
+        help="how --round rounds (default: the team config's report.round_mode, else up)",
     )
     p.add_argument("-o", "--output", metavar="FILE", help="write it here, e.g. report.html")
     p.add_argument(
@@ -120,6 +123,15 @@ def report(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="today's figures for closed periods too, without their adjustments",
     )
+
+
+def tasks(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--from", dest="start", metavar="DATE", help=f"use from this day on: {RANGE_FORMS}"
+    )
+    p.add_argument("--to", dest="end", metavar="DATE", help="up to this day (the same forms)")
+    p.add_argument("--ref", help="read the summaries of this git ref instead of the work tree")
+    p.add_argument("--format", dest="fmt", default="table", choices=("table", "json"))
 
 
 def validate(p: argparse.ArgumentParser) -> None:

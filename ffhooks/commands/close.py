@@ -8,6 +8,7 @@ from ffhooks.clock import detect_timezone, local_date, zone
 from ffhooks.errors import FatalError
 from ffhooks.git.objects import resolve_commit
 from ffhooks.git.plumbing import Repo
+from ffhooks.git.provenance import Provenance
 from ffhooks.report import closers, closing
 from ffhooks.report import report as rep
 from ffhooks.report.billing import Scope, bound, compute
@@ -63,6 +64,8 @@ def close(
         policies.append(closers.worktree_policy(repo))
     scope = Scope(first=span.first, last=span.last, users=[], tasks=[])
     result, _, extra, _ = compute(repo, commit, scope, closing.BY, False, True)
+    # the source as `ffhooks report --ref <the tag>` will name it
+    result = result._replace(source=Provenance(ref=span.tag, commit=commit))
     report_json = rep.dumps(result, **extra) + "\n"
     with tempfile.TemporaryDirectory(prefix="ffhooks-close-") as scratch:
         if any(p.required for p in policies):

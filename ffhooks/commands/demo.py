@@ -187,7 +187,7 @@ def demo(*, folder: str | None) -> int:
             "the demo commits through the real pre-commit hooks, and pre-commit is not "
             "installed here: `python3 -m pip install 'ffhooks[demo]'`"
         )
-    root = Path(folder) if folder else Path(tempfile.mkdtemp(prefix="ffhooks-demo-"))
+    root = Path(folder).resolve() if folder else Path(tempfile.mkdtemp(prefix="ffhooks-demo-"))
     if root.exists() and any(root.iterdir()):
         raise FatalError(f"{root} is not empty: give a new or empty folder")
     root.mkdir(parents=True, exist_ok=True)

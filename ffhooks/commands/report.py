@@ -40,7 +40,7 @@ def report(
     fmt: str,
     ref: str | None,
     round_minutes: int | None,
-    round_mode: str,
+    round_mode: str | None,
     output: str | None,
     include_unverified: bool = False,
     ignore_closed: bool = False,
@@ -53,8 +53,10 @@ def report(
             f"--by {by!r}: use distinct names among {', '.join(rep.DIMENSIONS)}, "
             "e.g. --by user,week"
         )
-    if round_minutes is not None and not 1 <= round_minutes <= 1440:
-        raise FatalError(f"--round {round_minutes}: give minutes between 1 and 1440")
+    if round_minutes is not None and not 0 <= round_minutes <= 1440:
+        raise FatalError(
+            f"--round {round_minutes}: give minutes between 1 and 1440 (0: not rounded)"
+        )
     if repo.bare and ref is None:
         raise FatalError(
             f"{repo.top} is a bare repository: it has no work tree to report from; name the "
@@ -63,13 +65,16 @@ def report(
     target = None if output is None else writable(output)
     first, last = bound(start, now, end=False), bound(end, now, end=True)
     ordered(first, last)
+    config = team_config(repo, ref)
+    if round_minutes is None:  # the team's minimum billable increment, if it sets one
+        round_minutes = config.round_minutes
     scope = Scope(
         first=first,
         last=last,
         users=users,
         tasks=tasks,
-        round_minutes=round_minutes,
-        round_mode=round_mode,
+        round_minutes=round_minutes or None,
+        round_mode=round_mode or config.round_mode,
     )
     result, cells, extra, scope = compute(
         repo, ref, scope, group_by, include_unverified, ignore_closed, keep_cells=fmt == "html"
@@ -77,7 +82,7 @@ def report(
     if fmt == "json":
         text = rep.dumps(result, **extra) + "\n"
     elif fmt == "html":
-        text = _page(team_config(repo, ref), result, cells, scope, now, title)
+        text = _page(config, result, cells, scope, now, title)
     else:
         from ffhooks.report import render
 

@@ -13,6 +13,7 @@ from ffhooks.config import TeamConfig, load_config
 from ffhooks.errors import FatalError
 from ffhooks.git.objects import resolve_commit
 from ffhooks.git.plumbing import Repo
+from ffhooks.git.provenance import source_of
 from ffhooks.records import Any, NamedTuple
 from ffhooks.report import closing
 from ffhooks.report import report as rep
@@ -100,7 +101,8 @@ def compute(
     changes: list[closing.Adjustment] = []
     changed = closing.changed_months(closed, listed) if closed else set()
     by_day = _by_day(scope, group_by, closed, keep_cells, changed)
-    options = scope.options(team_config(repo, ref))
+    team = team_config(repo, ref)
+    options = scope.options(team)
     prices = rep.Prices(options["rates"], scope.round_minutes, scope.round_mode)
     counted = closing.apply(rep.units(listed, found, by_day), closed, scope.holds, changes, prices)
     cells: list[rep.Cell] = []
@@ -110,6 +112,8 @@ def compute(
         group_by=group_by,
         **options,
     )
+    months = map(record.month_of, listed.blobs)
+    result = result._replace(source=source_of(repo, ref, listed.commit, months), titles=team.tasks)
     result.notes.extend(f"UNVERIFIED {u.path}: {u.problem}" for u in unverified)
     if unmarked:
         result.notes.append(

@@ -10,8 +10,8 @@ from collections import defaultdict
 from datetime import date
 
 from ffhooks.records import Any, NamedTuple
-from ffhooks.report.render import lines_of
-from ffhooks.report.report import Report
+from ffhooks.report.render import hms, keys, lines_of, source_lines, week_label
+from ffhooks.report.report import Report, natural
 
 # Kelly's colours of maximum contrast, without white and black: 20 users stay apart
 PALETTE = (
@@ -44,21 +44,24 @@ def nice_step(top: float, ticks: int = 5) -> float:
     return next(f * power for f in (1, 2, 2.5, 5, 10) if f * power >= raw)
 
 
-def _number(hours: float) -> str:
-    return f"{hours:.1f}".removesuffix(".0")
+def _users(weekly: dict[str, dict[str, int]]) -> list[str]:
+    return sorted(weekly, key=natural)
 
 
-def chart(weekly: dict[str, dict[str, int]]) -> str:
-    """Stacked bars of billable hours per week, one colour per user, each bar's total
-    written above it (a printed page has no hover)."""
+def chart(report: Report, weekly: dict[str, dict[str, int]]) -> str:
+    """Stacked bars of billable time per week, one colour per user, each bar's total
+    written above it where the bars are wide enough (a printed page has no hover; the table
+    under the chart has every figure)."""
     weeks = sorted({w for per_user in weekly.values() for w in per_user})
-    users = sorted(weekly)
+    users = _users(weekly)
     if not weeks:
         return "<p>No billable time in this range.</p>"
-    totals = [sum(weekly[u].get(w, 0) for u in users) / 3600 for w in weeks]
+    seconds = [sum(weekly[u].get(w, 0) for u in users) for w in weeks]
+    totals = [s / 3600 for s in seconds]
     step = nice_step(max(totals) or 1)
     top = step * math.ceil((max(totals) or 1) / step)
-    width, left, right, above = 1000, 48, 12, 24
+    longest = len(hms(round(top * 3600)))  # the top tick's label: room for it at the left
+    width, left, right, above = 1000, 12 + 7 * longest, 12, 24
     slot = (width - left - right) / len(weeks)
     bar = slot * 0.7
     tilted = slot < 70  # long week labels turn when the bars are narrow
@@ -75,33 +78,34 @@ def chart(weekly: dict[str, dict[str, int]]) -> str:
         parts.append(
             f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" '
             f'stroke="#ddd"/><text x="{left - 6}" y="{y + 4:.1f}" class="tick" '
-            f'text-anchor="end">{_number(value)} h</text>'
+            f'text-anchor="end">{hms(round(value * 3600))}</text>'
         )
     for wi, week in enumerate(weeks):
         x = left + wi * slot + (slot - bar) / 2
         y = above + plot
         for ui, user in enumerate(users):
-            hours = weekly[user].get(week, 0) / 3600
-            if not hours:
+            spent = weekly[user].get(week, 0)
+            if not spent:
                 continue
-            h = plot * hours / top
+            h = plot * spent / 3600 / top
             y -= h
             parts.append(
                 f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}" '
                 f'fill="{PALETTE[ui % len(PALETTE)]}"><title>{html.escape(user)} {week}: '
-                f"{_number(hours)} h</title></rect>"
+                f"{hms(spent)}</title></rect>"
             )
         middle = x + bar / 2
-        parts.append(
-            f'<text x="{middle:.1f}" y="{y - 5:.1f}" class="value" text-anchor="middle">'
-            f"{_number(totals[wi])}</text>"
-        )
+        if slot >= 64:
+            parts.append(
+                f'<text x="{middle:.1f}" y="{y - 5:.1f}" class="value" text-anchor="middle">'
+                f"{hms(seconds[wi])}</text>"
+            )
         label_y = above + plot + 16
         turn = f' transform="rotate(-40 {middle:.1f} {label_y})"' if tilted else ""
         anchor = "end" if tilted else "middle"
         parts.append(
             f'<text x="{middle:.1f}" y="{label_y}" class="week" text-anchor="{anchor}"{turn}>'
-            f"{week}</text>"
+            f"{html.escape(week_label(report, week))}</text>"
         )
     legend = "".join(
         f'<li><span class="swatch" style="background:{PALETTE[i % len(PALETTE)]}"></span>'
@@ -111,24 +115,22 @@ def chart(weekly: dict[str, dict[str, int]]) -> str:
     return "".join(parts) + f'</svg><ul class="legend">{legend}</ul>'
 
 
-def week_table(weekly: dict[str, dict[str, int]]) -> str:
-    """The chart's numbers: billable hours per user (rows) and week (columns)."""
+def week_table(report: Report, weekly: dict[str, dict[str, int]]) -> str:
+    """The chart's figures: billable time per user (rows) and week (columns), exact, so
+    that every row and column adds up as shown."""
     weeks = sorted({w for per_user in weekly.values() for w in per_user})
     if not weeks:
         return ""
-    head = "".join(f'<th class="num">{w}</th>' for w in weeks)
+    head = "".join(f'<th class="num">{html.escape(week_label(report, w))}</th>' for w in weeks)
     rows = []
-    for user in sorted(weekly):
-        cells = "".join(
-            f'<td class="num">{_number(weekly[user].get(w, 0) / 3600)}</td>' for w in weeks
-        )
-        total = _number(sum(weekly[user].values()) / 3600)
+    for user in _users(weekly):
+        cells = "".join(f'<td class="num">{hms(weekly[user].get(w, 0))}</td>' for w in weeks)
+        total = hms(sum(weekly[user].values()))
         rows.append(f"<tr><td>{html.escape(user)}</td>{cells}<td class='num'>{total}</td></tr>")
     sums = "".join(
-        f'<td class="num">{_number(sum(weekly[u].get(w, 0) for u in weekly) / 3600)}</td>'
-        for w in weeks
+        f'<td class="num">{hms(sum(weekly[u].get(w, 0) for u in weekly))}</td>' for w in weeks
     )
-    grand = _number(sum(sum(v.values()) for v in weekly.values()) / 3600)
+    grand = hms(sum(sum(v.values()) for v in weekly.values()))
     return (
         f'<table class="weeks"><thead><tr><th>user</th>{head}<th class="num">total</th></tr>'
         f"</thead><tbody>{''.join(rows)}</tbody><tfoot><tr><td>TOTAL</td>{sums}"
@@ -165,7 +167,9 @@ ul.legend { list-style: none; padding: 0; margin: 0.5em 0; display: flex; flex-w
             gap: 0.3em 1.2em; }
 ul.legend li { white-space: nowrap; display: inline-flex; align-items: center; gap: 0.4em; }
 .swatch { display: inline-block; width: 0.9em; height: 0.9em; border-radius: 2px; }
-.note, .meta { color: #666; font-size: 0.9em; }
+.note, .meta, .source { color: #666; font-size: 0.9em; }
+.stale { color: #8a1c00; background: #fff1e6; border-left: 4px solid #be0032;
+         padding: 0.4em 0.8em; font-weight: bold; }
 @media print {
   body { margin: 0; max-width: none; }
   section { break-inside: avoid-page; }
@@ -181,19 +185,30 @@ def page(
     report: Report, weekly: dict[str, dict[str, int]], generated: date, heading: Heading
 ) -> str:
     lines = lines_of(report)
-    numeric = len(report.group_by)
+    numeric = len(keys(report))
+    linked = "title" in keys(report) and report.titles
+    at = keys(report).index("title") if linked else -1
 
-    def tr(line: list[str], tag: str) -> str:
+    def tr(line: list[str], tag: str, row: dict[str, Any] | None = None) -> str:
+        shown = [html.escape(c) for c in line]
+        link = row and linked and linked.get(row["task"], {}).get("link")
+        if link:  # a task's title links to it in the team's tracker
+            shown[at] = f'<a href="{html.escape(link)}">{shown[at]}</a>'
         cells = "".join(
-            f'<{tag} class="{"num" if i >= numeric else "key"}">{html.escape(c)}</{tag}>'
-            for i, c in enumerate(line)
+            f'<{tag} class="{"num" if i >= numeric else "key"}">{c}</{tag}>'
+            for i, c in enumerate(shown)
         )
         return f"<tr>{cells}</tr>"
 
-    body = "\n".join(tr(line, "td") for line in lines[1:-1])
+    pairs = zip(lines[1:-1], report.rows, strict=True)
+    body = "\n".join(tr(line, "td", row) for line, row in pairs)
     notes = "".join(f'<p class="note">Note: {html.escape(n)}</p>' for n in report.notes)
     title = title_of(heading)
     client = f'<p class="client">{html.escape(heading.client)}</p>' if heading.client else ""
+    source = "".join(
+        f'<p class="{"stale" if x.startswith("WARNING") else "source"}">{html.escape(x)}</p>'
+        for x in source_lines(report)
+    )
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -202,11 +217,12 @@ def page(
 <body>
 <h1>{html.escape(title)}</h1>
 {client}<p class="meta">Generated by ffhooks on {generated.isoformat()} from the committed team
-summaries. Times are hours:minutes:seconds; the chart and its table are billable hours.</p>
+summaries. All times are hours:minutes:seconds.</p>
+{source}
 <section class="chart">
-<h2>Billable hours per week</h2>
-{chart(weekly)}
-<div class="scroll">{week_table(weekly)}</div>
+<h2>Billable time per week</h2>
+{chart(report, weekly)}
+<div class="scroll">{week_table(report, weekly)}</div>
 </section>
 <section class="totals">
 <h2>Totals</h2>

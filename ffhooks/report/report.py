@@ -4,8 +4,9 @@ priced and grouped as they stream by. Pure computation; printing is elsewhere.""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -14,6 +15,10 @@ from ffhooks.clock import month_days
 from ffhooks.records import Any, NamedTuple
 from ffhooks.trust import record
 from ffhooks.validator.digest import Digest, Figures, unpacked
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ffhooks.git.provenance import Provenance
 
 DIMENSIONS = ("user", "task", "day", "week", "month")
 MEASURES = ("billable_seconds", "non_billable_seconds", "sessions")
@@ -63,6 +68,30 @@ class Report(NamedTuple):
     totals: dict[str, Any]
     notes: list[str]
     currency: str | None
+    source: Provenance | None = None  # where the figures were read
+    titles: dict[str, dict[str, str]] | None = None  # task -> title, link (team config)
+
+
+_DIGITS = re.compile(r"([0-9]+)")
+
+
+def natural(text: str) -> tuple[tuple[int, int | str], ...]:
+    """A sort key that orders the numbers in a name as numbers: task 7 before task 16,
+    `dev-2` before `dev-10`. Dates and weeks sort as before (their numbers have fixed
+    widths)."""
+    return tuple(
+        (1, int(part)) if i % 2 else (0, part)
+        for i, part in enumerate(_DIGITS.split(text))
+        if part or i == 0
+    )
+
+
+def week_days(week: str, first: date | None, last: date | None) -> tuple[date, date]:
+    """The days of an ISO week (`2026-W49`) that the range first..last holds: a week the
+    range cuts at either end holds fewer than seven."""
+    monday = date.fromisocalendar(int(week[:4]), int(week[6:]), 1)
+    sunday = monday + timedelta(days=6)
+    return max(monday, first or monday), min(sunday, last or sunday)
 
 
 def months_within(first: date | None, last: date | None) -> Callable[[str], bool]:
@@ -308,7 +337,8 @@ def tally(
         row["non_billable_seconds"] += non_billable
         row["sessions"] += u.sessions
         row["_cents"] += prices.cents(u) or 0
-    if month_keyed if month_level is None else month_level:
+    month_level = month_keyed if month_level is None else month_level
+    if month_level:
         notes.append(
             "some summaries hold whole months only: their time is counted in full "
             "for any month the range touches, and has no day or week"
@@ -316,12 +346,13 @@ def tally(
     if no_split:
         notes.append("some summaries hold no per-task split: their time shows as task *")
     if round_minutes:
+        whole = " (per month where a summary holds whole months)" if month_level else ""
         notes.append(
             f"rounded {'up' if round_mode == 'up' else 'to the nearest'} "
-            f"{round_minutes} min per user, task and day"
+            f"{round_minutes} min per user, task and day{whole}, before adding up"
         )
     priced = prices.priced
-    rows = [groups[k] for k in sorted(groups)]
+    rows = [groups[k] for k in sorted(groups, key=lambda k: (tuple(map(natural, k)), k))]
     totals: dict[str, Any] = {m: sum(r[m] for r in rows) for m in MEASURES}
     if priced:  # exact: a Decimal of whole cents, never a binary float
         totals["amount"] = Decimal(sum(r["_cents"] for r in rows)).scaleb(-2)
@@ -351,17 +382,30 @@ def exact(cents: int) -> dict[str, Any]:
     return {"amount": f"{Decimal(cents).scaleb(-2):.2f}", "amount_cents": cents}
 
 
+def _json_row(report: Report, row: dict[str, Any]) -> dict[str, Any]:
+    """A row as JSON gives it: amounts exact, a week's days in the range, a task's title."""
+    out = _exact(row)
+    if row.get("week"):
+        days = week_days(row["week"], report.first, report.last)
+        out["week_from"], out["week_to"] = (d.isoformat() for d in days)
+    if report.titles and row.get("task") in report.titles:
+        out.update(report.titles[row["task"]])
+    return out
+
+
 def to_json(report: Report) -> dict[str, Any]:
     out: dict[str, Any] = {
         "from": report.first.isoformat() if report.first else None,
         "to": report.last.isoformat() if report.last else None,
         "group_by": list(report.group_by),
-        "rows": [_exact(r) for r in report.rows],
+        "rows": [_json_row(report, r) for r in report.rows],
         "totals": _exact(report.totals),
         "notes": report.notes,
     }
     if report.currency:
         out["currency"] = report.currency
+    if report.source is not None:
+        out["source"] = report.source._asdict()
     return out
 
 

@@ -35,6 +35,10 @@ PATTERN_MEANS = {
         "a path inside the repository (relative to its top, with no .. part)"
     ),
     r"^U1NIU0lH[A-Za-z0-9+/]+={0,2}$": "an SSH signature (the base64 of ssh-keygen -Y sign)",
+    r'^https?://[^\s"<>]+$': "a web address starting with http:// or https://",
+    r"^[^\x00-\x1f\x7f]*$": "text without control characters (no line breaks, no tabs)",
+    r"^[0-9a-f]{40}([0-9a-f]{24})?$": "a commit id (40 or 64 lowercase hex digits)",
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}$": "a UTC time like 2026-12-03 14:02",
     r"^[0-9a-f]{64}-[0-9a-f]{16}\.keys$": (
         "a ledger keys file name (<SHA-256>-<16 lowercase hex digits>.keys)"
     ),
