@@ -250,6 +250,22 @@ def migrate(p: argparse.ArgumentParser) -> None:
     p.add_argument("--backup", action="store_true", help="snapshot each source first")
     p.add_argument("--verify", action="store_true", help="re-read and compare after writing")
     p.add_argument("--json", dest="as_json", action="store_true", help="print the outcome as JSON")
+    p.add_argument(
+        "--runs", action="store_true", help="list the recorded runs (what --rollback takes)"
+    )
+    p.add_argument(
+        "--rollback",
+        nargs="?",
+        const="",
+        metavar="RUN",
+        help="take back exactly what a run added (default: the latest; with --source, that "
+        "source's part only)",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="with --rollback: even where later commits or changes built on the run",
+    )
 
 
 def demo(p: argparse.ArgumentParser) -> None:

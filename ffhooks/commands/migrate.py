@@ -20,6 +20,7 @@ from ffhooks.errors import FatalError
 from ffhooks.git.plumbing import Repo
 from ffhooks.migrate import plan as legacy_plan
 from ffhooks.migrate import run as legacy
+from ffhooks.migrate import runs as migrate_runs
 from ffhooks.migrate import sources as legacy_sources
 from ffhooks.records import Any
 
@@ -71,7 +72,16 @@ def migrate(
     backup: bool,
     verify: bool,
     as_json: bool,
+    runs: bool = False,
+    rollback: str | None = None,
+    force: bool = False,
 ) -> int:
+    if runs:
+        return _list_runs(repo, as_json)
+    if rollback is not None:
+        return _rollback(repo, now, rollback or None, sources, force, as_json)
+    if force:
+        raise FatalError("--force goes with --rollback")
     tz_name = timezone or DEFAULT_TIMEZONE
     zone(tz_name)
     every = _checkpoint_seconds()
@@ -102,6 +112,57 @@ def migrate(
         _print(outcome, dry_run, notes, saved, mismatches)
     skipped = len(outcome.problems) + outcome.more_problems
     return 1 if skipped or outcome.orphans or mismatches else 0
+
+
+def _list_runs(repo: Repo, as_json: bool) -> int:
+    found = [r.doc for r in migrate_runs.listed(repo)]
+    if as_json:
+        print(json.dumps({"runs": found}, indent=2))
+        return 0
+    if not found:
+        print("No migration run recorded in this clone")
+    for run in found:
+        back = run["rolled_back"]
+        state = f", rolled back {back[-1]['at']}" if back else ""
+        shown = ", ".join(s["shown"] for s in run["sources"])
+        print(f"{run['id']}  {len(run['files'])} file(s) from {shown}{state}")
+    return 0
+
+
+def _rollback(
+    repo: Repo, now: datetime, name: str | None, sources: list[str], force: bool, as_json: bool
+) -> int:
+    run = migrate_runs.find(repo, name)
+    picked = migrate_runs.chosen(run, sources)
+    done = migrate_runs.rollback(
+        repo, run, picked, load_config(repo.flowforge), force=force, now=now, signer=_who(repo)
+    )
+    if as_json:
+        print(json.dumps(done._asdict(), indent=2))
+        return 0
+    removed = done.removed
+    lost = [sum(v[i] for v in removed.values()) for i in (0, 1)]
+    print(
+        f"Rolled back run {done.run} ({len(picked)} source(s)): the report loses "
+        f"{_hms(lost[0])} billable and {_hms(lost[1])} non-billable time"
+    )
+    if done.deleted:
+        print(f"  {len(done.deleted)} summary file(s) never committed: deleted and unstaged")
+    if done.written:
+        print(
+            f"  {len(done.written)} summary file(s) written back to the figures before the run, "
+            "staged: commit them"
+        )
+    if done.since is None:
+        print("The run's other sources stay in the report.")
+    elif not done.since:
+        print("Verified: the report of the months it wrote is what it was before the run.")
+    else:
+        print(
+            f"Verified: it took back exactly what the run added; the report differs from before "
+            f"the run in {len(done.since)} user/task/month figure(s) changed since, which stay."
+        )
+    return 0
 
 
 def _totals(outcome: legacy.MigrationOutcome) -> dict[str, int]:
@@ -136,6 +197,7 @@ def _as_json(
         "notes": notes,
         "written" if not dry_run else "would_write": outcome.written,
         "unchanged": outcome.unchanged,
+        "run": outcome.run,
         "backup": None
         if saved is None
         else {
@@ -213,7 +275,8 @@ def _print(
     elif files:
         print(
             f"Wrote {files} summary file(s), staged for your next commit; "
-            f"{outcome.unchanged} already up to date"
+            f"{outcome.unchanged} already up to date (run {outcome.run}: "
+            "`ffhooks migrate --rollback` takes it back)"
         )
     else:
         print(f"Nothing to write: the {outcome.unchanged} summary file(s) are up to date")

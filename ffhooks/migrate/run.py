@@ -31,7 +31,7 @@ from ffhooks.config import TeamConfig
 from ffhooks.errors import BrokenFile, FatalError
 from ffhooks.fsio import locked
 from ffhooks.git.plumbing import Repo
-from ffhooks.migrate import entries
+from ffhooks.migrate import entries, runs
 from ffhooks.migrate.cells import MAX_SOURCES
 from ffhooks.migrate.jsonstream import LegacyReader, LinesReader
 from ffhooks.migrate.plan import FrozenStore, plan, stage_all
@@ -104,6 +104,7 @@ class MigrationOutcome(NamedTuple):
     written: list[str]
     unchanged: int
     resumed: int  # entries already read by an interrupted run, 0 when none
+    run: str | None = None  # the id of the run's record (migrate/runs.py), None if it wrote none
 
 
 Progress = Callable[[int, int, int], None]  # (bytes done, bytes in all, entries read)
@@ -222,8 +223,9 @@ def migrate(
         written, unchanged, stores = plan(repo, tally, timezone, config, write=True, signer=signer)
         stage_all(repo, written, stores)
         save_ledgers(repo, tally, now)
+        recorded = runs.save(repo, tally, written, now, timezone)
         checkpoint.clear()
-    return _outcome(tally, timezone, written, unchanged, stores, resumed)
+    return _outcome(tally, timezone, written, unchanged, stores, resumed)._replace(run=recorded)
 
 
 def _outcome(

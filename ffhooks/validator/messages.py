@@ -39,6 +39,11 @@ PATTERN_MEANS = {
     r"^[^\x00-\x1f\x7f]*$": "text without control characters (no line breaks, no tabs)",
     r"^[0-9a-f]{40}([0-9a-f]{24})?$": "a commit id (40 or 64 lowercase hex digits)",
     r"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}$": "a UTC time like 2026-12-03 14:02",
+    r"^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{6}$": "a migration run id like 20261120T090000Z-0a1b2c",
+    (
+        r"^\.flowforge/team/summaries/[a-z0-9][a-z0-9._-]{0,63}/[0-9]{4}-(0[1-9]|1[0-2])/"
+        r"[0-9a-f]{16}-[1-9][0-9]{0,17}\.json$"
+    ): "a summary's path (.flowforge/team/summaries/<user>/<month>/<store>-<seq>.json)",
     r"^[0-9a-f]{64}-[0-9a-f]{16}\.keys$": (
         "a ledger keys file name (<SHA-256>-<16 lowercase hex digits>.keys)"
     ),

@@ -126,6 +126,26 @@ GOOD["migrate-ledger"] = {
     "keys": f"{'0' * 64}-0123456789abcdef.keys",
     "byteorder": "little",
 }
+GOOD["migrate-run"] = {
+    "version": 1,
+    "id": "20261120T090000Z-0a1b2c",
+    "number": 1,
+    "at": "2026-11-20T09:00:00Z",
+    "head": "0" * 40,
+    "timezone": "UTC",
+    "sources": [{"shown": ".task-times.json", "sha256": "0" * 64, "kind": "legacy"}],
+    "files": [
+        {
+            "path": ".flowforge/team/summaries/alice/2026-11/0123456789abcdef-2.json",
+            "blob": "1" * 40,
+            "previous": ".flowforge/team/summaries/alice/2026-11/0123456789abcdef-1.json",
+            "previous_blob": "2" * 40,
+            "source": "0" * 64,
+        }
+    ],
+    "before": {"alice\t69\t2026-11": [3600, 0, 1]},
+    "rolled_back": [],
+}
 GOOD["migrate-checkpoint"] = {
     "version": 1,
     "run": "0" * 64,
