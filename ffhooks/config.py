@@ -44,6 +44,7 @@ class TeamConfig(NamedTuple):
     round_minutes: int | None = None  # the minimum billable increment reports round to
     round_mode: str = "up"
     tasks: dict[str, dict[str, str]] | None = None  # task -> its title and link
+    retention: dict[str, Any] | None = None  # {"days", "after"}: recovery/retention.py
     project: str | None = None  # the id every summary written here names (trust/policy.py)
 
     @property
@@ -172,6 +173,7 @@ def _settings(raw: dict[str, Any]) -> TeamConfig:
         round_minutes=report.get("round_minutes"),
         round_mode=report.get("round_mode", "up"),
         tasks=merged.get("tasks"),
+        retention=merged.get("retention"),
         project=merged.get("project"),
     )
 

@@ -47,6 +47,7 @@ RUNS: dict[str, tuple[str, str]] = {  # command: (module.function of ffhooks/com
     "recover": ("recover.recover", CONTEXT),
     "store": ("store.store_command", CONTEXT),
     "snapshot": ("snapshot.snapshot", CONTEXT),
+    "prune": ("prune.prune", CONTEXT),
     "verify": ("verify.verify", REPO),
     "audit": ("audit.audit", REPO_NOW),
     "compact": ("compact.compact", REPO_NOW),

@@ -53,6 +53,7 @@ KNOWN_SERVER_USERS = {("ffhooks.main", "ffhooks.server.client")}  # the one door
 
 # Where each module without a test file of its own (tests/<wing>/<module>_test.py) is tested.
 TESTED_BY: dict[str, list[str]] = {
+    "ffhooks.commands.prune": ["recovery/retention_test.py"],
     "ffhooks.commands.audit": ["report/audit_test.py"],
     "ffhooks.hook.server_switch": ["server/server_test.py"],
     "ffhooks.server.command": ["server/server_test.py"],

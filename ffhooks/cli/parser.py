@@ -114,6 +114,11 @@ COMMANDS: dict[str, tuple[str, str, Callable[[argparse.ArgumentParser], None]]] 
         "recovery snapshots of your private store: list, create, verify",
         user.snapshot,
     ),
+    "prune": (
+        REPAIR,
+        "remove your private detail older than the team's retention, once it is committed",
+        user.prune,
+    ),
     "resolve": (
         REPAIR,
         "settle merge conflicts over summaries (then commit or --continue)",

@@ -247,6 +247,11 @@ def snapshot(p: argparse.ArgumentParser) -> None:
     json_only(p)
 
 
+def prune(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--dry-run", action="store_true", help="say what would go; remove nothing")
+    json_only(p)
+
+
 def daemon(p: argparse.ArgumentParser) -> None:
     p.add_argument("--once", action="store_true", help="one round, then exit")
     p.add_argument(

@@ -177,7 +177,7 @@ def aggregate(
     ours = store_months(user_dir, header["store"])
     _refuse_to_fold(store, repo, ours, adopt=rebuild)
     span = running_span(store, config.max_session_seconds)
-    months = sorted(wanted_months(store, user_dir, span, rebuild))
+    months = sorted(wanted_months(store, user_dir, span, rebuild) - store.pruned)
     key = None
     if months and config.signatures != "off":  # only teams that sign import the signing
         from ffhooks.trust.policy import signing_key

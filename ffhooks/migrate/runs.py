@@ -166,8 +166,8 @@ def save(repo: Repo, tally: Tally, written: list[str], now: datetime, tz: str) -
     head = run_git(["rev-parse", "--verify", "--quiet", "HEAD"], repo.top, check=False).strip()
     stamp = now.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     made = " ".join(f"{f['path']}:{f['blob']}" for f in files)
-    earlier = listed(repo)
-    taken = {r.doc["id"] for r in earlier}
+    runs = listed(repo)
+    taken = {r.doc["id"] for r in runs}
     run = next(
         name
         for n in range(len(taken) + 1)
@@ -179,7 +179,7 @@ def save(repo: Repo, tally: Tally, written: list[str], now: datetime, tz: str) -
         {
             "version": 1,
             "id": run,
-            "number": max((r.doc["number"] for r in earlier), default=0) + 1,
+            "number": max((r.doc["number"] for r in runs), default=0) + 1,
             "at": to_iso(now),
             "head": head or None,
             "timezone": tz,

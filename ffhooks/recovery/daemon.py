@@ -1,7 +1,8 @@
 """Layer 2: one background daemon per clone, taking snapshots and retrying queued failures.
 
-Each round snapshots the user's private store (an unchanged store adds no snapshot) and
-retries the queued operations that do not write into the work tree. The daemon never writes
+Each round snapshots the user's private store (an unchanged store adds no snapshot), applies
+the team's retention where the team config sets one (recovery/retention.py), and retries the
+queued operations that do not write into the work tree. The daemon never writes
 into the team folder: a write there could collide with pre-commit's stash of unstaged
 changes. Nothing a round does can stop the daemon: a failure is written to the health file
 and the log, and the next round tries again. It prints nothing. The lock it holds while it
@@ -72,6 +73,10 @@ def run_round(ctx: Context) -> Round:
             taken = {"id": manifest.id, "created": to_iso(manifest.created)}
     except Exception as exc:
         errors.append(f"snapshot: {why(exc)}")
+    try:
+        _prune(ctx)
+    except Exception as exc:
+        errors.append(f"prune: {why(exc)}")
     retried: list[str] = []
     try:
         waiting = queue.entries(state)
@@ -95,6 +100,26 @@ def run_round(ctx: Context) -> Round:
             continue
         retried.append(what)
     return Round(snapshot=taken, retried=retried, errors=errors, queue_length=queue_length(state))
+
+
+def _prune(ctx: Context) -> None:
+    """The team's retention applied to the store, where the team config sets one; what
+    went is written to the log."""
+    config = ctx.config()
+    if not config.retention:
+        return
+    from ffhooks.recovery.retention import prune
+
+    with ctx.store() as store:
+        done = prune(ctx.repo, store, config, dry_run=False)
+    if done is not None and (done.months or done.files or done.snapshots):
+        months = ", ".join(done.months) or "months pruned before"
+        log(
+            ctx.repo.state_dir,
+            ctx.now,
+            f"retention: removed the private detail of {months} ({len(done.files)} daily "
+            f"file(s)) and {len(done.snapshots)} snapshot(s)",
+        )
 
 
 def _after_round(

@@ -420,7 +420,14 @@ def problems(state_dir: Path, snapshot_id: int) -> list[str]:
     return found
 
 
-def prune(state_dir: Path, *, keep_last: int, keep_daily_days: int, now: datetime) -> list[int]:
+def prune(
+    state_dir: Path,
+    *,
+    keep_last: int,
+    keep_daily_days: int,
+    now: datetime,
+    max_age_days: int | None = None,
+) -> list[int]:
     """Drop snapshots beyond the retention rule, then objects no manifest names any more.
 
     Kept: the newest `keep_last`, the newest of each day of the last `keep_daily_days` days,
@@ -428,11 +435,13 @@ def prune(state_dir: Path, *, keep_last: int, keep_daily_days: int, now: datetim
     taken by a change, and its newest state before a restore): every change to a store is
     snapshotted, so that one holds all the store recorded, however many other snapshots came
     after it, and a restore tells such a store from one older versions copied only at
-    commits. A manifest that cannot be read is kept (it is evidence).
+    commits. A manifest that cannot be read is kept (it is evidence). With `max_age_days`
+    (the team's retention of private detail), the newest `keep_last` stay only if younger.
     """
     with locked(root(state_dir) / ".lock", "the snapshot area"):
         ids = _ids(state_dir)
         keep = set(ids[-keep_last:]) if keep_last > 0 else set()
+        oldest = None if max_age_days is None else now - timedelta(days=max_age_days)
         manifests: dict[int, Manifest] = {}
         for snapshot_id in ids:
             try:
@@ -443,6 +452,8 @@ def prune(state_dir: Path, *, keep_last: int, keep_daily_days: int, now: datetim
         newest_of_store: dict[tuple[str, str | None, str | None, str], int] = {}
         horizon = (now - timedelta(days=keep_daily_days)).date()
         for snapshot_id, m in manifests.items():
+            if oldest is not None and m.created < oldest:
+                keep.discard(snapshot_id)
             if m.reason == "migrate-backup":
                 keep.add(snapshot_id)
             day = m.created.date()

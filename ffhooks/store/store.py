@@ -265,6 +265,7 @@ class Store:
         if timer is not None:
             files[self.current_path] = timer.to_json()
         self._refuse_quarantined(files)
+        self._refuse_pruned(months)
         dirty = sorted(set(self.header["dirty"]) | months)
         if (
             dirty != self.header["dirty"]
@@ -293,6 +294,41 @@ class Store:
                     f"restore` brings it back (or `ffhooks recover forget {mark['file']}` "
                     "accepts its loss), then run this again"
                 )
+
+    @property
+    def pruned(self) -> set[str]:
+        """Months whose private detail retention removed: their committed summaries are the
+        record now, and nothing folds or changes them again here (recovery/retention.py)."""
+        return set((self.header or {}).get("pruned", ()))
+
+    def _refuse_pruned(self, months: set[str]) -> None:
+        frozen = sorted(months & self.pruned)
+        if frozen:
+            raise FatalError(
+                f"{frozen[0]} is closed and its private detail was removed under the team's "
+                "retention (its committed summary is the record): time cannot be added to it "
+                "or taken from it; ask whoever closes periods to bill the change apart"
+            )
+
+    def prune(self, months: Iterable[str], files: list[Path]) -> None:
+        """Record `months` as pruned (never folded or changed again) and empty `files`,
+        daily files whose every session lies in pruned months, in one change (its copy
+        holds them empty); then delete them. A crash before the deletion leaves empty files
+        that the next prune deletes."""
+        if self.header is None:
+            raise FatalError("internal: the store must be created before it is written")
+        self.check_home()
+        self.header = {**self.owned(), "pruned": sorted(self.pruned | set(months))}
+        emptied: dict[Path, Any] = {
+            path: {"version": 1, "date": path.stem, "sessions": []} for path in files
+        }
+        self._commit({**emptied, self.header_path: self.header})
+        for path in files:
+            path.unlink(missing_ok=True)
+        if files:
+            fsync_folder(self.daily_dir)
+        self._days.clear()
+        self._day_names = self._sorted_days = None
 
     def forget(self, file: str, **changes: Any) -> None:
         """`ffhooks recover forget`: accept the loss of the quarantined `file` (relative to

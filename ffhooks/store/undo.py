@@ -33,7 +33,7 @@ from ffhooks.fsio import sha256_hex
 from ffhooks.records import Any, NamedTuple
 from ffhooks.store.sessions import Session, Timer
 from ffhooks.store.snapshot import newest, private_files
-from ffhooks.store.snapshot_area import Manifest, load, object_path
+from ffhooks.store.snapshot_area import Entry, Manifest, load, object_path
 from ffhooks.store.store import Store
 
 UNDO_DEPTH = 20  # changes undo reaches back at most
@@ -208,7 +208,17 @@ def changed_by_hand(store: Store) -> list[str]:
         with open(store.top / rel, "rb") as handle:
             if sha256_hex(handle.read()) != known.sha256:
                 found.append(rel)
-    return sorted([*found, *kept])
+    # a day the snapshot holds empty and the store no longer has says the same: no sessions
+    # (retention deletes the daily files it empties: recovery/retention.py)
+    gone = [rel for rel, e in kept.items() if not _no_sessions(store, rel, e, prefix)]
+    return sorted([*found, *gone])
+
+
+def _no_sessions(store: Store, rel: str, entry: Entry, prefix: str) -> bool:
+    """Whether a snapshot's copy of `rel` is a daily file that holds no session."""
+    if _kind(rel, prefix) != "day" or entry.size > 256:
+        return False
+    return not (_read(store, entry.sha256, rel) or {}).get("sessions")
 
 
 def _newest(store: Store) -> Manifest | None:
