@@ -131,7 +131,9 @@ def tasks(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--to", dest="end", metavar="DATE", help="up to this day (the same forms)")
     p.add_argument("--ref", help="read the summaries of this git ref instead of the work tree")
-    p.add_argument("--format", dest="fmt", default="table", choices=("table", "json"))
+    p.add_argument(
+        "--format", dest="fmt", default="table", choices=("table", "json"), help="(table)"
+    )
 
 
 def validate(p: argparse.ArgumentParser) -> None:
