@@ -41,6 +41,7 @@ RUNS: dict[str, tuple[str, str]] = {  # command: (module.function of ffhooks/com
     "timezone": ("timezone.timezone", CONTEXT),
     "aggregate": ("aggregate.aggregate", REPO_NOW),
     "report": ("report.report", REPO_NOW),
+    "export": ("export.export", CONTEXT),
     "validate": ("validate.validate", REPO),
     "config": ("config.config", REPO),
     "recover": ("recover.recover", CONTEXT),

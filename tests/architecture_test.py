@@ -30,6 +30,7 @@ LAYERS: list[set[str]] = [
     {"trust"},
     {"fold"},
     {"report"},
+    {"exports"},
     {"recovery"},
     {"migrate"},
     {"hook"},
@@ -121,6 +122,8 @@ TESTED_BY: dict[str, list[str]] = {
     "ffhooks.commands.store": ["scenarios/crash_test.py", "scenarios/wipe_test.py"],
     "ffhooks.commands.validate": ["validator/checks_test.py"],
     "ffhooks.commands.verify": ["trust/verify_test.py", "trust/signing_test.py"],
+    "ffhooks.commands.export": ["exports/worklogs_test.py"],
+    "ffhooks.exports.formats": ["exports/worklogs_test.py"],
 }
 
 

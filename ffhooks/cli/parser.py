@@ -76,6 +76,11 @@ COMMANDS: dict[str, tuple[str, str, Callable[[argparse.ArgumentParser], None]]] 
         "record a billed period's report as a git tag; later changes show apart",
         team.close,
     ),
+    "export": (
+        TEAM,
+        "your time or the team's for Jira, Tempo, CSV or a calendar; --me: all about you",
+        user.export,
+    ),
     "verify": (TEAM, "CI check of the committed summaries at a ref", team.verify),
     "audit": (
         TEAM,
