@@ -122,7 +122,7 @@ TESTED_BY: dict[str, list[str]] = {
     "ffhooks.commands.store": ["scenarios/crash_test.py", "scenarios/wipe_test.py"],
     "ffhooks.commands.validate": ["validator/checks_test.py"],
     "ffhooks.commands.verify": ["trust/verify_test.py", "trust/signing_test.py"],
-    "ffhooks.commands.export": ["exports/worklogs_test.py"],
+    "ffhooks.commands.export": ["exports/worklogs_test.py", "exports/personal_test.py"],
     "ffhooks.exports.formats": ["exports/worklogs_test.py"],
 }
 

@@ -132,4 +132,24 @@ def _write(text: str, output: str | None) -> None:
 
 
 def _personal(ctx: Context, output: str | None) -> int:
-    raise FatalError("--me: not yet")
+    """Everything ffhooks holds about the caller, into a new folder outside the work tree
+    (where `git add -A` would take it)."""
+    from ffhooks.exports.personal import write
+
+    folder = Path(output) if output else Path.home() / f"ffhooks-data-{ctx.user}-{ctx.now:%Y-%m-%d}"
+    top = ctx.repo.top.resolve()
+    where = folder.resolve()
+    if where == top or top in where.parents:
+        raise FatalError(
+            f"-o {folder}: is inside the work tree, where `git add -A` would commit your data: "
+            f"give a folder outside it, e.g. -o ~/ffhooks-data-{ctx.user}"
+        )
+    counts = write(folder, ctx.repo, ctx.user, ctx.now, ctx.config())
+    print(
+        f"Wrote everything ffhooks holds about {ctx.user} to {folder}: "
+        f"{counts['sessions']} session(s) in {counts['private-store']} private file(s), "
+        f"{counts['snapshots']} snapshot(s), {counts['queue']} queue entr(ies), "
+        f"{counts['summaries']} committed summary version(s), {counts['closed-periods']} "
+        "row(s) of closed periods; README.txt says what each is and how long it is kept"
+    )
+    return 0
