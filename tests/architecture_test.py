@@ -30,7 +30,7 @@ LAYERS: list[set[str]] = [
     {"trust"},
     {"fold"},
     {"report"},
-    {"exports"},
+    {"people"},
     {"recovery"},
     {"migrate"},
     {"hook"},
@@ -122,8 +122,8 @@ TESTED_BY: dict[str, list[str]] = {
     "ffhooks.commands.store": ["scenarios/crash_test.py", "scenarios/wipe_test.py"],
     "ffhooks.commands.validate": ["validator/checks_test.py"],
     "ffhooks.commands.verify": ["trust/verify_test.py", "trust/signing_test.py"],
-    "ffhooks.commands.export": ["exports/worklogs_test.py", "exports/personal_test.py"],
-    "ffhooks.exports.formats": ["exports/worklogs_test.py"],
+    "ffhooks.commands.export": ["people/worklogs_test.py", "people/personal_test.py"],
+    "ffhooks.people.formats": ["people/worklogs_test.py"],
 }
 
 

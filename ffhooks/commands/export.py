@@ -10,9 +10,9 @@ from pathlib import Path
 from ffhooks.clock import ordered, range_bound
 from ffhooks.context import Context
 from ffhooks.errors import FatalError
-from ffhooks.exports import formats
-from ffhooks.exports.worklogs import Worklog, own, project_identity, team
 from ffhooks.fsio import atomic_write
+from ffhooks.people import formats
+from ffhooks.people.worklogs import Worklog, own, project_identity, team
 
 
 def export(
@@ -134,7 +134,7 @@ def _write(text: str, output: str | None) -> None:
 def _personal(ctx: Context, output: str | None) -> int:
     """Everything ffhooks holds about the caller, into a new folder outside the work tree
     (where `git add -A` would take it)."""
-    from ffhooks.exports.personal import write
+    from ffhooks.people.personal import write
 
     folder = Path(output) if output else Path.home() / f"ffhooks-data-{ctx.user}-{ctx.now:%Y-%m-%d}"
     top = ctx.repo.top.resolve()

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from ffhooks.clock import UTC, month_days
-from ffhooks.exports.worklogs import Worklog
+from ffhooks.people.worklogs import Worklog
 from ffhooks.records import NamedTuple
 from ffhooks.report.render import hms, spreadsheet_safe
 

@@ -86,16 +86,24 @@ def parts(config: TeamConfig) -> list[Held]:
 def store_files(top: Path, state_dir: Path, user: str) -> Iterator[tuple[str, bytes]]:
     """(name in the export, bytes) of every file of the person's private store, and of the
     copies of it set aside in this clone's machine state."""
-    root = top / PRIVATE / user
-    yield from _files(root, "private-store")
+    yield from _files(top / PRIVATE / user, "private-store")
+    for label, folder in set_aside(state_dir, user):
+        yield from _files(folder, f"private-store/{label}")
+
+
+def set_aside(state_dir: Path, user: str) -> Iterator[tuple[str, Path]]:
+    """(label, folder) of each copy of the person's store files set aside in this clone's
+    machine state: quarantined/<when> (the files moved then), forked/<store>-<when> or
+    retired/<store> (a whole store)."""
     quarantine = state_dir / "quarantine"
     for stamp in sorted(quarantine.iterdir()) if quarantine.is_dir() else ():
-        yield from _files(stamp / PRIVATE / user, f"private-store/quarantined/{stamp.name}")
+        if (stamp / PRIVATE / user).is_dir():
+            yield f"quarantined/{stamp.name}", stamp / PRIVATE / user
     for kind in SET_ASIDE:
         folder = state_dir / kind
         for kept in sorted(folder.iterdir()) if folder.is_dir() else ():
             if _owner(kept / "store.json") == user:
-                yield from _files(kept, f"private-store/{kind}/{kept.name}")
+                yield f"{kind}/{kept.name}", kept
 
 
 def _files(root: Path, prefix: str) -> Iterator[tuple[str, bytes]]:
