@@ -16,7 +16,7 @@ from ffhooks.git.plumbing import Repo
 from ffhooks.records import Any, NamedTuple
 from ffhooks.report import closing
 from ffhooks.report import report as rep
-from ffhooks.trust import record
+from ffhooks.trust import erased, record
 from ffhooks.trust.policy import (
     UNMARKED_FIX,
     Unverified,
@@ -122,6 +122,7 @@ def compute(
             "the rest is billed once it is stopped with its real end"
         )
     result.notes.extend(_adjustment_note(a, options["currency"]) for a in changes)
+    result.notes.extend(erased.notes(erased.of(repo.top, ref), {d.user for d in touched.values()}))
     extra: dict[str, Any] = {}
     if unverified:
         extra["unverified"] = [u._asdict() for u in unverified]
@@ -285,7 +286,8 @@ def _unverified(
     if config.signatures == "off":
         return []
     docs = record.documents(listed, touched)
-    found = unverified(config, allowed, docs, cache_file(repo.state_dir))
+    written = erased.of(repo.top, listed.commit).written()
+    found = unverified(config, allowed, docs, cache_file(repo.state_dir), written)
     if found and config.signatures == "required" and not include:
         for problem in found:
             print(f"ffhooks: {problem}", file=sys.stderr)
