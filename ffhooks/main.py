@@ -42,6 +42,7 @@ RUNS: dict[str, tuple[str, str]] = {  # command: (module.function of ffhooks/com
     "aggregate": ("aggregate.aggregate", REPO_NOW),
     "report": ("report.report", REPO_NOW),
     "export": ("export.export", CONTEXT),
+    "erase": ("erase.erase", REPO_NOW),
     "validate": ("validate.validate", REPO),
     "config": ("config.config", REPO),
     "recover": ("recover.recover", CONTEXT),

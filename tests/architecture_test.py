@@ -124,6 +124,8 @@ TESTED_BY: dict[str, list[str]] = {
     "ffhooks.commands.verify": ["trust/verify_test.py", "trust/signing_test.py"],
     "ffhooks.commands.export": ["people/worklogs_test.py", "people/personal_test.py"],
     "ffhooks.people.formats": ["people/worklogs_test.py"],
+    "ffhooks.commands.erase": ["people/erasure_test.py"],
+    "ffhooks.trust.erased": ["people/erasure_test.py", "validator/schema_test.py"],
 }
 
 

@@ -11,19 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import commit, git, sessions, set_now
+from conftest import git, sessions, set_now
+from helpers import track
 
 from ffhooks.clock import parse_iso
 from ffhooks.queue import record
-
-
-def track(ff: Any, repo: Path, user: str, *entries: tuple[str, str, str]) -> None:
-    for task, duration, start in entries:
-        result = ff("add", task, duration, "--start", start, "--user", user, "--new-user")
-        assert result.code == 0, result.err
-    assert ff("aggregate").code == 0
-    git(repo, "add", ".flowforge/team")
-    assert commit(repo, "-m", f"time of {user}").returncode == 0
 
 
 @pytest.fixture
