@@ -122,7 +122,9 @@ def compute(
             "the rest is billed once it is stopped with its real end"
         )
     result.notes.extend(_adjustment_note(a, options["currency"]) for a in changes)
-    result.notes.extend(erased.notes(erased.of(repo.top, ref), {d.user for d in touched.values()}))
+    pseudonyms = erased.pseudonyms(d.user for d in touched.values())
+    if pseudonyms:  # the record is read only where a name was erased
+        result.notes.extend(erased.notes(erased.of(repo.top, ref), pseudonyms))
     extra: dict[str, Any] = {}
     if unverified:
         extra["unverified"] = [u._asdict() for u in unverified]
@@ -286,7 +288,8 @@ def _unverified(
     if config.signatures == "off":
         return []
     docs = record.documents(listed, touched)
-    written = erased.of(repo.top, listed.commit).written()
+    pseudonyms = erased.pseudonyms(d.user for d in touched.values())
+    written = erased.of(repo.top, listed.commit).written() if pseudonyms else set()
     found = unverified(config, allowed, docs, cache_file(repo.state_dir), written)
     if found and config.signatures == "required" and not include:
         for problem in found:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 from ffhooks.errors import FatalError
@@ -61,6 +62,11 @@ class Erasures(NamedTuple):
 
 
 NONE = Erasures(salt="", people=[])
+
+
+def pseudonyms(users: Iterable[str]) -> set[str]:
+    """The pseudonyms among user names."""
+    return {u for u in users if PSEUDONYM.fullmatch(u)}
 
 
 def notes(record: Erasures, users: set[str]) -> list[str]:

@@ -14,10 +14,11 @@ from typing import Any
 
 import pytest
 from conftest import commit, git, set_now
-from helpers import track
+from helpers import keygen, set_config, track
 
 from ffhooks.clock import parse_iso
 from ffhooks.queue import record
+from ffhooks.summary import dumps, seal
 
 SUMMARIES = ".flowforge/team/summaries"
 NOV = ("--from", "2026-11-01", "--to", "2026-11-30")
@@ -188,3 +189,34 @@ def test_the_documented_history_rewrite_leaves_no_trace_of_the_name(team: Path, 
     assert renamed(report(ff), "x", "x") == renamed(before, "alice", "former-1")
     assert "adjustments" not in report(ff, *NOV)
     assert ff("verify").code == 0
+
+
+def test_with_signatures_required_the_erased_summaries_count_and_only_they(
+    initialised: Path, ff: Any, tmp_path: Path
+) -> None:
+    key = keygen(tmp_path, "alice")
+    git(initialised, "config", "user.signingkey", str(key))
+    set_config(initialised, signatures="required")
+    assert ff("init", "--signing").code == 0
+    track(ff, initialised, "alice", ("205", "1h", "2026-11-18T09:00:00Z"))
+    path = git(initialised, "ls-files", SUMMARIES).split()[0]
+    assert "signature" in json.loads((initialised / path).read_text())
+    before = report(ff)
+    assert ff("erase", "alice", "--yes").code == 0
+    after = report(ff)  # no refusal: the record vouches for what erasure wrote
+    assert renamed(after, "x", "x") == renamed(before, "alice", "former-1")
+    result = ff("verify")
+    assert result.code == 0, result.out + result.err
+    assert "former-1: name erased on 2026-11-20" in result.out
+    # an unsigned summary under the pseudonym that erasure did not write is refused
+    moved = git(initialised, "ls-files", f"{SUMMARIES}/former-1").split()[0]
+    doc = json.loads((initialised / moved).read_text())
+    doc["seq"] += 1
+    doc["totals"]["2026-11-18"]["205"]["billable_seconds"] += 3600
+    forged = moved.replace(f"-{doc['seq'] - 1}.json", f"-{doc['seq']}.json")
+    (initialised / forged).write_bytes(dumps(seal(doc)))
+    git(initialised, "add", forged)
+    git(initialised, "commit", "-qm", "more", "--no-verify")
+    result = ff("verify")
+    assert result.code == 1 and f"{forged}: unsigned" in result.out, result.out
+    assert ff("report").code == 1
