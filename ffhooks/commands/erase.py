@@ -7,6 +7,7 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 
+from ffhooks.clock import format_duration
 from ffhooks.errors import FatalError
 from ffhooks.git.plumbing import Repo
 from ffhooks.people import erasure
@@ -18,6 +19,13 @@ def erase(repo: Repo, now: datetime, *, user: str, yes: bool = False) -> int:
     summaries = erasure.committed(repo, user)
     if not found.any() and not summaries:
         raise FatalError(f"ffhooks holds nothing about {user} here (no store, no summaries)")
+    unbilled = erasure.uncommitted(repo, user, now)
+    if unbilled:
+        raise FatalError(
+            f"{user}'s store here holds {format_duration(unbilled)} that no commit holds yet: "
+            "billable time would be lost; commit it first (`ffhooks aggregate`, then `git "
+            "commit`), then erase"
+        )
     plan = found.described()
     if summaries:
         plan.append(

@@ -15,6 +15,7 @@ import json
 import os
 import re
 import shutil
+from datetime import datetime
 from pathlib import Path
 
 from ffhooks import summary
@@ -80,6 +81,19 @@ def local(repo: Repo, user: str) -> Local:
         snapshots=theirs,
         queue=[path for path, entry in entries(repo.state_dir) if entry.get("user") == user],
     )
+
+
+def uncommitted(repo: Repo, user: str, now: datetime) -> int:
+    """Seconds the person's store here holds that no commit does (deleting them would lose
+    billable time)."""
+    from ffhooks.config import load_config
+    from ffhooks.fold.uncommitted import uncommitted_seconds
+    from ffhooks.store.open import open_store
+
+    if not (repo.top / PRIVATE / user).is_dir():
+        return 0
+    with open_store(repo.top, repo.state_dir, user, now, missing_ok=True) as store:
+        return uncommitted_seconds(store, repo, load_config(repo.flowforge))
 
 
 def remove_local(repo: Repo, user: str, found: Local) -> None:

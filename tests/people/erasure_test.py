@@ -121,6 +121,10 @@ def test_what_erase_refuses(team: Path, ff: Any, monkeypatch: pytest.MonkeyPatch
     ):
         result = ff("erase", name, "--yes")
         assert result.code == 1 and said in result.err, result.err
+    assert ff("add", "205", "10m", "--start", "2026-12-02T08:00:00Z").code == 0
+    result = ff("erase", "alice", "--yes")
+    assert result.code == 1 and "holds 10m that no commit holds yet" in result.err, result.err
+    track(ff, team, "alice")
     (team / "notes.txt").write_text("x")
     git(team, "add", "notes.txt")
     result = ff("erase", "alice", "--yes")
@@ -132,11 +136,15 @@ def test_what_erase_refuses(team: Path, ff: Any, monkeypatch: pytest.MonkeyPatch
 
 
 def test_a_late_branch_is_named_and_erasing_again_gives_the_same_pseudonym(
-    team: Path, ff: Any
+    team: Path, ff: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    git(team, "switch", "-q", "-c", "late")
-    track(ff, team, "alice", ("205", "15m", "2026-12-02T09:00:00Z"))
-    git(team, "switch", "-q", "main")
+    laptop = tmp_path / "laptop"  # alice's other clone: a branch not merged yet
+    git(tmp_path, "clone", "-q", str(team), str(laptop))
+    monkeypatch.chdir(laptop)
+    git(laptop, "switch", "-q", "-c", "late")
+    track(ff, laptop, "alice", ("205", "15m", "2026-12-02T09:00:00Z"))
+    monkeypatch.chdir(team)
+    git(team, "fetch", "-q", str(laptop), "late:late")
     fork = git(team, "merge-base", "main", "late").strip()
     totals = report(ff)["totals"]
     assert ff("erase", "zed", "--yes").code == 0
@@ -148,7 +156,6 @@ def test_a_late_branch_is_named_and_erasing_again_gives_the_same_pseudonym(
     assert result.code == 1
     assert "summaries under a name erased as former-2" in result.out
     assert ff("verify", "--since", fork).code == 1
-    # alice's own store is gone from this clone: the late time came from another one
     assert ff("erase", "alice", "--yes").code == 0
     assert ff("verify", "--since", fork).code == 0
     doc = report(ff)
