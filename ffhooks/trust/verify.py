@@ -322,6 +322,16 @@ def policy_changes(
                 "removed): review who may now sign for whom",
             )
         )
+    gone_before, gone_after = erased.at_commit(top, fork), erased.at_commit(top, commit)
+    if gone_before != gone_after:
+        added = len(gone_after.written() - gone_before.written())
+        warnings.append(
+            Finding(
+                erased.PATH,
+                f"changed since {shown} ({added} summary checksum(s) added): names were erased; "
+                "review it, as it decides which unsigned summaries under a pseudonym count",
+            )
+        )
     return problems, warnings
 
 

@@ -84,6 +84,7 @@ def test_erase_keeps_every_total_and_the_report_says_the_name_was_erased(
         checked = ff("verify", *verify_args)
         assert checked.code == 0, checked.out + checked.err
     assert "former-1: name erased on 2026-12-02" in ff("verify").out
+    assert "erased.json: changed since" in ff("verify", "--since", head).out
     record = json.loads((team / ".flowforge/team/erased.json").read_text())
     assert b"alice" not in (team / ".flowforge/team/erased.json").read_bytes()
     assert [p["pseudonym"] for p in record["people"]] == ["former-1"]
