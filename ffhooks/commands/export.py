@@ -4,6 +4,7 @@ worklogs, Tempo, CSV, iCalendar); with --me, everything ffhooks holds about the 
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -38,8 +39,13 @@ def export(
         return _personal(ctx, output)
     if fmt is None:
         raise FatalError(f"--format: give one of {', '.join(formats.FORMATS)}, e.g. --format csv")
-    if ref is not None and not of_team:
-        raise FatalError("--ref reads the team record: give it with --team")
+    if (ref is not None or include_unverified) and not of_team:
+        raise FatalError("--ref and --include-unverified read the team record: add --team")
+    if issue_prefix is not None and not re.fullmatch(r"[A-Z][A-Z0-9_]*", issue_prefix):
+        raise FatalError(
+            f"--issue-prefix {issue_prefix!r}: give a Jira project key (capitals, digits, _), "
+            "e.g. --issue-prefix PAY"
+        )
     rows = _team_rows(ctx, start, end, tasks, ref, include_unverified) if of_team else None
     if rows is None:
         rows = _own_rows(ctx, start, end, tasks)

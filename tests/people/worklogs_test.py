@@ -177,7 +177,9 @@ def test_export_to_a_file_and_what_it_refuses(team: Path, ff: Any) -> None:
     assert (team / "out.csv").read_text().startswith("id,user,task,day")
     for args, said in (
         ((), "--format: give one of"),
-        (("--format", "csv", "--ref", "HEAD"), "--ref reads the team record"),
+        (("--format", "csv", "--ref", "HEAD"), "read the team record: add --team"),
+        (("--format", "csv", "--include-unverified"), "read the team record: add --team"),
+        (("--format", "tempo", "--issue-prefix", "pay"), "give a Jira project key"),
         (("--format", "csv", "-o", "."), "is a folder"),
         (("--format", "csv", "-o", "missing/out.csv"), "no folder missing: create it"),
         (("--me", "--format", "csv"), "--me exports everything"),
