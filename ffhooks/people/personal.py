@@ -196,15 +196,28 @@ def summary_history(top: Path, user: str) -> list[dict[str, Any]]:
 
 
 def closed_rows(repo: Repo, user: str) -> list[dict[str, Any]]:
-    """The person's rows in the report of each closed period (its latest revision)."""
-    from ffhooks.report.closing import closed_periods
+    """The person's rows in the report of every closed period, each revision's (a tag that
+    holds no report ffhooks made is left out: `ffhooks verify` names it)."""
+    from ffhooks.git.objects import read_objects
+    from ffhooks.report.closing import closed_labels, recorded
 
-    return [
-        {"period": c.span.label, "tag": c.span.tag, "commit": c.commit, **row}
-        for c in closed_periods(repo)
-        for row in c.report["rows"]
-        if row.get("user") == user
-    ]
+    labels = closed_labels(repo)
+    names = [f"refs/tags/ffhooks/closed/{label}" for label in labels]
+    found = []
+    for label, raw in zip(labels, read_objects(repo.top, names) if names else [], strict=True):
+        tag = f"ffhooks/closed/{label}"
+        text = raw.decode(errors="replace")
+        try:
+            report = recorded(tag, text)
+        except FatalError:
+            continue
+        commit = text.split("\n", 1)[0].removeprefix("object ")
+        found += [
+            {"period": label, "tag": tag, "commit": commit, **row}
+            for row in report["rows"]
+            if row.get("user") == user
+        ]
+    return found
 
 
 def write(folder: Path, repo: Repo, user: str, now: datetime, config: TeamConfig) -> dict[str, int]:
