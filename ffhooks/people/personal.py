@@ -184,8 +184,8 @@ def summary_history(top: Path, user: str) -> list[dict[str, Any]]:
             blob, status = meta.split()[3], meta.split()[4]
             if status != "D":
                 versions.append({"commit": commit, "date": when, "path": path, "blob": blob})
-    contents = read_objects(top, sorted({v["blob"] for v in versions}))
-    by_blob = dict(zip(sorted({v["blob"] for v in versions}), contents, strict=True))
+    blobs = sorted({v["blob"] for v in versions})
+    by_blob = dict(zip(blobs, read_objects(top, blobs), strict=True))
     for v in versions:
         text = by_blob[v["blob"]].decode("utf-8", errors="replace")
         try:
@@ -231,6 +231,31 @@ def write(folder: Path, repo: Repo, user: str, now: datetime, config: TeamConfig
     history = summary_history(repo.top, user)
     closed = closed_rows(repo, user)
     out: dict[str, bytes] = dict(files)
+    out.update(_tables(mine, listed, queued, history, closed))
+    out.update({f"snapshots/{digest}": data for digest, data in contents.items()})
+    counts = {
+        "private-store": len(files),
+        "sessions": len(mine),
+        "snapshots": len(listed),
+        "queue": len(queued),
+        "summaries": len(history),
+        "closed-periods": len(closed),
+    }
+    out["README.txt"] = note(user, now, config, counts).encode()
+    for name, data in sorted(out.items()):
+        atomic_write(folder / name, data)
+    return counts
+
+
+def _tables(
+    mine: list[Session],
+    listed: list[dict[str, Any]],
+    queued: list[dict[str, Any]],
+    history: list[dict[str, Any]],
+    closed: list[dict[str, Any]],
+) -> dict[str, bytes]:
+    """Each part as JSON and CSV, by file name."""
+    out: dict[str, bytes] = {}
     out["private-store/sessions.json"] = _json(
         [{**s.to_json(), "seconds": s.seconds} for s in mine]
     )
@@ -259,7 +284,6 @@ def write(folder: Path, repo: Repo, user: str, now: datetime, config: TeamConfig
             for f in s["files"]
         ),
     )
-    out.update({f"snapshots/{digest}": data for digest, data in contents.items()})
     out["queue.json"] = _json(queued)
     out["queue.csv"] = _csv(
         ["operation", "reason", "created", "last", "attempts"],
@@ -296,18 +320,7 @@ def write(folder: Path, repo: Repo, user: str, now: datetime, config: TeamConfig
         "sessions",
     ]
     out["closed-periods.csv"] = _csv(keys, ([r.get(k, "") for k in keys] for r in closed))
-    counts = {
-        "private-store": len(files),
-        "sessions": len(mine),
-        "snapshots": len(listed),
-        "queue": len(queued),
-        "summaries": len(history),
-        "closed-periods": len(closed),
-    }
-    out["README.txt"] = note(user, now, config, counts).encode()
-    for name, data in sorted(out.items()):
-        atomic_write(folder / name, data)
-    return counts
+    return out
 
 
 def _queue(state_dir: Path) -> list[tuple[Path, dict[str, Any]]]:
