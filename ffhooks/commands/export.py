@@ -150,7 +150,8 @@ def _personal(ctx: Context, output: str | None) -> int:
             f"-o {folder}: is inside the work tree, where `git add -A` would commit your data: "
             f"give a folder outside it, e.g. -o ~/ffhooks-data-{ctx.user}"
         )
-    counts = write(folder, ctx.repo, ctx.user, ctx.now, ctx.config())
+    with ctx.store(missing_ok=True):  # under its lock, a crashed change completed first
+        counts = write(folder, ctx.repo, ctx.user, ctx.now, ctx.config())
     print(
         f"Wrote everything ffhooks holds about {ctx.user} to {folder}: "
         f"{counts['sessions']} session(s) in {counts['private-store']} private file(s), "
