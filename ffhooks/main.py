@@ -52,6 +52,8 @@ RUNS: dict[str, tuple[str, str]] = {  # command: (module.function of ffhooks/com
     "audit": ("audit.audit", REPO_NOW),
     "compact": ("compact.compact", REPO_NOW),
     "close": ("close.close", REPO_NOW),
+    "export": ("export.export", CONTEXT),
+    "erase": ("erase.erase", REPO_NOW),
     "resolve": ("compact.resolve", REPO),
     "merge-summary": ("compact.merge_summary", NOTHING),
     "daemon": ("daemon.daemon", CONTEXT),

@@ -30,6 +30,7 @@ LAYERS: list[set[str]] = [
     {"trust"},
     {"fold"},
     {"report"},
+    {"people"},
     {"recovery"},
     {"migrate"},
     {"hook"},
@@ -122,6 +123,10 @@ TESTED_BY: dict[str, list[str]] = {
     "ffhooks.commands.store": ["scenarios/crash_test.py", "scenarios/wipe_test.py"],
     "ffhooks.commands.validate": ["validator/checks_test.py"],
     "ffhooks.commands.verify": ["trust/verify_test.py", "trust/signing_test.py"],
+    "ffhooks.commands.export": ["people/worklogs_test.py", "people/personal_test.py"],
+    "ffhooks.people.formats": ["people/worklogs_test.py"],
+    "ffhooks.commands.erase": ["people/erasure_test.py"],
+    "ffhooks.trust.erased": ["people/erasure_test.py", "validator/schema_test.py"],
 }
 
 

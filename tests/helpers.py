@@ -126,3 +126,16 @@ class Killer:
         self.attempts[name] += 1
         self.landed[name] += landed
         return landed
+
+
+def track(ff: Any, repo: Path, user: str, *entries: tuple[str, str, str]) -> None:
+    """Add each (task, duration, start) as `user` (a new user is fine), aggregate, and
+    commit the team folder (the team config too, as `ffhooks init` asks)."""
+    from conftest import commit, git
+
+    for task, duration, start in entries:
+        result = ff("add", task, duration, "--start", start, "--user", user, "--new-user")
+        assert result.code == 0, result.err
+    assert ff("aggregate").code == 0
+    git(repo, "add", ".flowforge/team")
+    assert commit(repo, "-m", "time").returncode == 0

@@ -81,6 +81,16 @@ COMMANDS: dict[str, tuple[str, str, Callable[[argparse.ArgumentParser], None]]] 
         "record a billed period's report as a git tag; later changes show apart",
         team.close,
     ),
+    "export": (
+        TEAM,
+        "your time or the team's for Jira, Tempo, CSV or a calendar; --me: all about you",
+        user.export,
+    ),
+    "erase": (
+        TEAM,
+        "a person's name out of ffhooks: store and snapshots deleted, summaries pseudonymised",
+        team.erase,
+    ),
     "verify": (TEAM, "CI check of the committed summaries at a ref", team.verify),
     "audit": (
         TEAM,
@@ -172,6 +182,7 @@ _FOR_NO_ONE = (
     "config",
     "verify",
     "close",
+    "erase",  # names its user, and acts for the team
     "compact",
     "resolve",
     "merge-summary",

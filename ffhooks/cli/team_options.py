@@ -272,3 +272,13 @@ def migrate(p: argparse.ArgumentParser) -> None:
 
 def demo(p: argparse.ArgumentParser) -> None:
     p.add_argument("folder", nargs="?", metavar="DIR", help="where (default: a new temp folder)")
+
+
+def erase(p: argparse.ArgumentParser) -> None:
+    p.epilog = (
+        "On this machine: USER's private store, snapshots and queue entries are deleted. In the "
+        "repository: their summaries move under a pseudonym (former-1, ...) in a commit of its "
+        "own, figures unchanged. Git history keeps the name until it is rewritten."
+    )
+    p.add_argument("user", metavar="USER", help="the user name to erase, e.g. alice")
+    p.add_argument("--yes", action="store_true", help="do not ask on a terminal")

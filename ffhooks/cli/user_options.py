@@ -102,12 +102,10 @@ def add(p: argparse.ArgumentParser) -> None:
     _new_user(p)
 
 
-def log(p: argparse.ArgumentParser) -> None:
+def _days_and_tasks(p: argparse.ArgumentParser) -> None:
+    """--from, --to and --task, as `log` and `export` take them."""
     p.add_argument("--from", dest="start", metavar="DATE", help=f"first day: {RANGE_FORMS}")
     p.add_argument("--to", dest="end", metavar="DATE", help="last day (the same forms)")
-    p.add_argument(
-        "--all", dest="everything", action="store_true", help="every session ever recorded"
-    )
     p.add_argument(
         "--task",
         dest="tasks",
@@ -115,6 +113,13 @@ def log(p: argparse.ArgumentParser) -> None:
         default=[],
         metavar="TASK",
         help="only this task (repeat)",
+    )
+
+
+def log(p: argparse.ArgumentParser) -> None:
+    _days_and_tasks(p)
+    p.add_argument(
+        "--all", dest="everything", action="store_true", help="every session ever recorded"
     )
     json_only(p)
 
@@ -271,4 +276,38 @@ def server(p: argparse.ArgumentParser) -> None:
         dest="everywhere",
         action="store_true",
         help="on, off: in your git config for every clone (git config --global)",
+    )
+
+
+def export(p: argparse.ArgumentParser) -> None:
+    p.epilog = (
+        "Your own sessions (real start and end times), or with --team the team's time per "
+        "user, day and task as `ffhooks report` counts it. Every row has a stable id: "
+        "importing an export again matches the rows already imported. --me writes "
+        "everything ffhooks holds about you (JSON and CSV) to a folder."
+    )
+    p.add_argument(
+        "--format",
+        dest="fmt",
+        choices=("csv", "jira-worklogs", "tempo", "ical"),
+        help="what to write (required but with --me)",
+    )
+    p.add_argument(
+        "--team", dest="of_team", action="store_true", help="the team's record, not your sessions"
+    )
+    p.add_argument("--me", action="store_true", help="everything ffhooks holds about you")
+    _days_and_tasks(p)
+    p.add_argument("--ref", help="with --team: the branch or commit to read (default: work tree)")
+    p.add_argument(
+        "--issue-prefix",
+        metavar="KEY",
+        help="Jira project key for tasks that are numbers: 205 is logged on KEY-205",
+    )
+    p.add_argument(
+        "--include-unverified",
+        action="store_true",
+        help="with --team: as `ffhooks report --include-unverified`",
+    )
+    p.add_argument(
+        "-o", "--output", metavar="PATH", help="a file (with --me a new folder; default: stdout)"
     )

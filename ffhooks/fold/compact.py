@@ -104,9 +104,9 @@ def has_commits(repo: Repo) -> bool:
     return run_git(["rev-parse", "--verify", "--quiet", "HEAD"], repo.top, check=False) != ""
 
 
-def ready_to_commit(repo: Repo) -> None:
-    """Refuse unless a commit of compaction's own can be made here: no operation in
-    progress, nothing staged, and no summary with unstaged edits."""
+def ready_to_commit(repo: Repo, what: str = "compaction") -> None:
+    """Refuse unless a commit of `what`'s own can be made here: no operation in progress,
+    nothing staged, and no summary with unstaged edits."""
     for name in _BUSY:
         if (repo.git_dir / name).exists():
             raise FatalError(
@@ -115,7 +115,7 @@ def ready_to_commit(repo: Repo) -> None:
     staged = run_git(["diff", "--cached", "--name-only", "-z"], repo.top).split("\0")
     if staged[0]:
         raise FatalError(
-            f"{staged[0]} is staged: compaction makes a commit of its own, holding nothing "
+            f"{staged[0]} is staged: {what} makes a commit of its own, holding nothing "
             "else; commit or unstage (`git restore --staged`) what is staged first"
         )
     edited = run_git(["diff", "--name-only", "-z", "--", summary.SUMMARIES], repo.top)

@@ -17,7 +17,7 @@ from ffhooks.git.provenance import source_of
 from ffhooks.records import Any, NamedTuple
 from ffhooks.report import closing
 from ffhooks.report import report as rep
-from ffhooks.trust import record
+from ffhooks.trust import erased, record
 from ffhooks.trust.policy import (
     UNMARKED_FIX,
     Unverified,
@@ -126,6 +126,9 @@ def compute(
             "the rest is billed once it is stopped with its real end"
         )
     result.notes.extend(_adjustment_note(a, options["currency"]) for a in changes)
+    pseudonyms = erased.pseudonyms(d.user for d in touched.values())
+    if pseudonyms:  # the record is read only where a name was erased
+        result.notes.extend(erased.notes(erased.of(repo.top, ref), pseudonyms))
     extra: dict[str, Any] = {}
     if unverified:
         extra["unverified"] = [u._asdict() for u in unverified]
@@ -289,7 +292,9 @@ def _unverified(
     if config.signatures == "off":
         return []
     docs = record.documents(listed, touched)
-    found = unverified(config, allowed, docs, cache_file(repo.state_dir))
+    pseudonyms = erased.pseudonyms(d.user for d in touched.values())
+    written = erased.of(repo.top, listed.commit).written() if pseudonyms else set()
+    found = unverified(config, allowed, docs, cache_file(repo.state_dir), written)
     if found and config.signatures == "required" and not include:
         for problem in found:
             print(f"ffhooks: {problem}", file=sys.stderr)

@@ -20,6 +20,7 @@ from ffhooks.errors import FatalError
 from ffhooks.git.plumbing import Repo
 from ffhooks.records import Any, NamedTuple
 from ffhooks.report.report import Cell, Prices, Unit, merged, period_of
+from ffhooks.trust.erased import NONE, Erasures, at_commit, in_worktree, renamed_rows
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -200,6 +201,7 @@ def closed_periods(repo: Repo) -> list[Closed]:
         ref, kind, commit = [*line.split(), "", ""][:3]
         commits[ref] = commit if kind == "tag" else ""
     texts = read_objects(repo.top, names)
+    record = erasures(repo)
     found = []
     for s, name, raw in zip(spans, names, texts, strict=True):
         if not commits.get(name):
@@ -208,8 +210,21 @@ def closed_periods(repo: Repo) -> list[Closed]:
                 f"then `ffhooks close {s.label}` again"
             )
         report = recorded(s.tag, raw.decode(errors="replace"))
+        if record.people:  # erased names read as their pseudonyms
+            report = {**report, "rows": renamed_rows(record, report["rows"])}
         found.append(Closed(span=s, commit=commits[name], report=report, tag_object=raw))
     return found
+
+
+def erasures(repo: Repo) -> Erasures:
+    """The record of erased names that closed periods are read by: the work tree's (a
+    bare repository's, at HEAD)."""
+    if not repo.bare:
+        return in_worktree(repo.top)
+    from ffhooks.git.plumbing import run_git
+
+    head = run_git(["rev-parse", "--verify", "--quiet", "HEAD"], repo.top, check=False).strip()
+    return at_commit(repo.top, head) if head else NONE
 
 
 def message(s: Span, text: str | None, report_json: str, project: str | None) -> str:

@@ -464,20 +464,48 @@ def prune(
             newest_of_store[place] = max(newest_of_store.get(place, 0), snapshot_id)
         keep |= set(newest_of_day.values()) | set(newest_of_store.values())
         dropped = [i for i in ids if i not in keep]
-        for snapshot_id in dropped:
-            manifest_path(state_dir, snapshot_id).unlink()
-        used = {e.sha256 for i, m in manifests.items() if i in keep for e in m.files}
-        # what a kept change's files held before it: `ffhooks undo` puts that back
-        used |= {
-            digest
-            for i, m in manifests.items()
-            if i in keep and m.change is not None
-            for digest in m.change.before.values()
-            if digest
-        }
-        objects = root(state_dir) / "objects"
-        for folder in objects.glob("??") if objects.is_dir() else ():
-            for obj in folder.iterdir():
-                if obj.name not in used and len(obj.name) == 64:
-                    obj.unlink()
+        _drop(state_dir, dropped, [m for i, m in manifests.items() if i in keep])
     return dropped
+
+
+def forget(state_dir: Path, user: str) -> list[int]:
+    """Delete every snapshot of `user`'s stores, and the objects no other snapshot names
+    (`ffhooks erase`). A manifest that cannot be read is kept, and keeps what it may name:
+    every object is kept then (it is evidence, and may be someone else's)."""
+    with locked(root(state_dir) / ".lock", "the snapshot area"):
+        kept: list[Manifest] = []
+        theirs: list[Manifest] = []
+        unreadable = False
+        for snapshot_id in _ids(state_dir):
+            try:
+                m = load(state_dir, snapshot_id)
+            except (BrokenFile, FatalError):
+                unreadable = True
+                continue
+            (theirs if m.user == user else kept).append(m)
+        if unreadable:
+            for m in theirs:
+                manifest_path(state_dir, m.id).unlink()
+            return [m.id for m in theirs]
+        _drop(state_dir, [m.id for m in theirs], kept)
+    return [m.id for m in theirs]
+
+
+def _drop(state_dir: Path, dropped: list[int], kept: list[Manifest]) -> None:
+    """Delete the manifests `dropped`, then every object none of `kept` names."""
+    for snapshot_id in dropped:
+        manifest_path(state_dir, snapshot_id).unlink()
+    used = {e.sha256 for m in kept for e in m.files}
+    # what a kept change's files held before it: `ffhooks undo` puts that back
+    used |= {
+        digest
+        for m in kept
+        if m.change is not None
+        for digest in m.change.before.values()
+        if digest
+    }
+    objects = root(state_dir) / "objects"
+    for folder in objects.glob("??") if objects.is_dir() else ():
+        for obj in folder.iterdir():
+            if obj.name not in used and len(obj.name) == 64:
+                obj.unlink()

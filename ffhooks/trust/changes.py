@@ -4,10 +4,12 @@ with nothing newer of its store and month, and tombstones above their live file.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
-from ffhooks.records import NamedTuple
+from ffhooks.records import Any, NamedTuple
 from ffhooks.summary import SummaryPath, is_tombstone_data, live, parse_path, same_data, tombstones
+from ffhooks.trust.erased import PSEUDONYM
 
 Read = Callable[[list[str]], list[bytes]]  # blob ids -> their contents
 
@@ -54,8 +56,12 @@ def lowered(
     if read is not None:
         now = _rewritten_tombstones(before, after, dead_after, now, read, data)
     found, check = [], []
+    erased = _under_pseudonyms(now)
     for key, old in then.items():
         new = now.get(key)
+        renamed = new is None and (key[1], key[2]) in erased and not PSEUDONYM.fullmatch(key[0])
+        if renamed:  # `ffhooks erase` moved the store's month under a pseudonym
+            new = erased[(key[1], key[2])]
         if new is None or new.seq < old.seq:
             lost = "superseded by a lower seq"
             if old.path not in after:
@@ -63,7 +69,9 @@ def lowered(
             elif old.path in dead_after:
                 lost = "made a tombstone"
             found.append(Lowering(old.path, f"the live summary of {key[0]} {key[2]} was {lost}"))
-        elif new.seq == old.seq and not _same(before[old.path], after[new.path], read, data):
+        elif new.seq == old.seq and not _same(
+            before[old.path], after[new.path], read, data, renamed=renamed
+        ):
             found.append(Lowering(old.path, "a committed summary was edited"))
         elif new.path not in before:
             check.append(new.path)
@@ -112,12 +120,37 @@ def _rewritten_tombstones(
         now = live(after, dead)
 
 
-def _same(old: str, new: str, read: Read | None, data: dict[str, bytes]) -> bool:
-    """Whether two blobs of one summary file say the same (by content, given `read`)."""
-    if old == new:
+Live = dict[tuple[str, str, str], SummaryPath]  # (user, store, month) -> its live summary
+
+
+def _under_pseudonyms(now: Live) -> dict[tuple[str, str], SummaryPath]:
+    """(store, month) -> the live summary of a store's month under a pseudonym (`former-N`):
+    where a name was erased, the store's months it held before."""
+    return {(k[1], k[2]): w for k, w in now.items() if PSEUDONYM.fullmatch(k[0])}
+
+
+def _same(
+    old: str, new: str, read: Read | None, data: dict[str, bytes], *, renamed: bool = False
+) -> bool:
+    """Whether two blobs of one summary file say the same (by content, given `read`); with
+    `renamed`, but for the name (and the checksum and signature that cover it)."""
+    if old == new and not renamed:
         return True
     if read is None:
         return False
     unread = [blob for blob in (old, new) if blob not in data]
     data.update(zip(unread, read(unread), strict=True))
-    return same_data(data[old], data[new])
+    if not renamed:
+        return same_data(data[old], data[new])
+    return _but_name(data[old]) == _but_name(data[new])
+
+
+def _but_name(data: bytes) -> Any:
+    """A summary's content without what names its person (None if it is no JSON object)."""
+    try:
+        doc = json.loads(data)
+    except ValueError:
+        return None
+    if not isinstance(doc, dict):
+        return None
+    return {k: v for k, v in doc.items() if k not in ("user", "sha256", "signature", "signed_by")}

@@ -17,7 +17,7 @@ from ffhooks.trust.sshformat import ALLOWED_SIGNERS, signature_key
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Container, Iterable
 
     from ffhooks.git.plumbing import Repo
     from ffhooks.trust.signing import SigningKey
@@ -90,10 +90,13 @@ def unverified(
     allowed: bytes | None,
     docs: Iterable[tuple[str, dict[str, Any]]],
     cache: Path | None,
+    erased: Container[str] = (),
 ) -> list[Unverified]:
     """The summaries among `docs` (path, content) that the policy does not accept. Signatures
     are checked `CHECKS_AT_ONCE` at a time, so that a history of thousands of signed
-    summaries is never all in memory."""
+    summaries is never all in memory. A summary whose name was erased is unsigned (no
+    signature outlives the name it covered): accepted where the erasure record lists its
+    checksum (`erased`, trust/erased.py)."""
     if config.signatures == "off":
         return []
     from ffhooks.trust import sshsig  # ssh-keygen's processes: only for teams that sign
@@ -113,6 +116,8 @@ def unverified(
             continue
         signature = doc.get("signature")
         signers[path] = f" (signed by {doc['signed_by']})" if doc.get("signed_by") else ""
+        if signature is None and doc.get("sha256") in erased:
+            continue
         if signature is None:
             problem = f"unsigned, and the team asks for signatures: {UNSIGNED_FIX}"
             found.append(Unverified(path, problem))

@@ -14,7 +14,7 @@ from ffhooks.git.plumbing import Repo, remote_default, run_git
 from ffhooks.layout import PRIVATE
 from ffhooks.records import NamedTuple
 from ffhooks.trust import changes as summary_changes
-from ffhooks.trust import record
+from ffhooks.trust import erased, record
 from ffhooks.trust.policy import (
     MODES,
     NO_PROJECT_FIX,
@@ -108,7 +108,22 @@ def verify_commit(top: Path, commit: str, state_dir: Path | None = None) -> Reco
         warnings.append(Finding(CONFIG, f"names no project: {NO_PROJECT_FIX}"))
     docs = record.documents(listed, counted) if config.signatures != "off" else ()
     cached = None if state_dir is None else cache_file(state_dir)
-    signatures = [Finding(u.path, u.problem) for u in unverified(config, allowed, docs, cached)]
+    gone = erased.from_blob(top, blobs.get(erased.PATH))
+    written = gone.written()
+    users = {d.user for d in counted.values()}
+    warnings += [Finding(erased.PATH, note) for note in erased.notes(gone, users)]
+    found += [
+        Finding(
+            f"{summary.SUMMARIES}/{u}/",
+            f"summaries under a name erased as {gone.pseudonym_of(u)} (brought back by a late "
+            f"branch?): `ffhooks erase {u}` moves them under the pseudonym too",
+        )
+        for u in sorted(users)
+        if gone.pseudonym_of(u)
+    ]
+    signatures = [
+        Finding(u.path, u.problem) for u in unverified(config, allowed, docs, cached, written)
+    ]
     if config.signatures == "required":
         return RecordVerdict(len(paths), found + signatures, warnings)
     return RecordVerdict(len(paths), found, warnings + signatures)
@@ -307,6 +322,16 @@ def policy_changes(
                 "removed): review who may now sign for whom",
             )
         )
+    gone_before, gone_after = erased.at_commit(top, fork), erased.at_commit(top, commit)
+    if gone_before != gone_after:
+        added = len(gone_after.written() - gone_before.written())
+        warnings.append(
+            Finding(
+                erased.PATH,
+                f"changed since {shown} ({added} summary checksum(s) added): names were erased; "
+                "review it, as it decides which unsigned summaries under a pseudonym count",
+            )
+        )
     return problems, warnings
 
 
@@ -331,14 +356,15 @@ def added_unverified(
         for path, data in read_blobs(top, commit, [p for p in added if p not in before])
         if not check_bytes(path, data).problems  # verify_commit names what is invalid
     ]
-    named = {u.path for u in unverified(config, signers_after, docs, None)}  # verify_commit's
+    written = erased.at_commit(top, commit).written()
+    named = {u.path for u in unverified(config, signers_after, docs, None, written)}
     old = set(allowed_signers((signers_before or b"").decode(errors="replace")))
     gained = [
         s for s in allowed_signers((signers_after or b"").decode(errors="replace")) if s not in old
     ]
     signed = dict(docs)
     found = []
-    for u in unverified(config._replace(signatures_from=None), signers_before, docs, None):
+    for u in unverified(config._replace(signatures_from=None), signers_before, docs, None, written):
         if u.path in named:
             continue
         key = signature_key(signed[u.path].get("signature", "")) or ""

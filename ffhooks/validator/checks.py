@@ -27,6 +27,7 @@ MAX_BYTES = 32 * 1024 * 1024  # far above any file ffhooks writes; bigger is not
 _USER = r"[a-z0-9][a-z0-9._-]{0,63}"
 KINDS = [
     (r"\.flowforge/team/config\.json", "team-config"),
+    (r"\.flowforge/team/erased\.json", "erased"),
     (r"\.flowforge/team/summaries/.+\.json", "summary"),
     (rf"\.flowforge/user/{_USER}/store\.json", "store"),
     (rf"\.flowforge/user/{_USER}/journal\.json", "journal"),

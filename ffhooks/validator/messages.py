@@ -21,6 +21,8 @@ PATTERN_MEANS = {
     ),
     r"^[0-9a-f]{64}$": "a SHA-256 (64 lowercase hex digits)",
     r"^[0-9a-f]{16}$": "a store id (16 lowercase hex digits)",
+    r"^former-[1-9][0-9]{0,8}$": "a pseudonym like former-1",
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$": "a day like 2026-11-30",
     r"^[0-9a-f]{8}$": "a writer id (8 lowercase hex digits)",
     r"^[0-9]{4}-(0[1-9]|1[0-2])$": "a month like 2026-11",
     r"^[A-Z]{3}$": "an ISO 4217 currency code like EUR",

@@ -58,6 +58,20 @@ GOOD["summary"] = {
     },
     "sha256": "0" * 64,
 }
+GOOD["erased"] = {
+    "version": 1,
+    "salt": "a" * 64,
+    "people": [
+        {
+            "pseudonym": "former-1",
+            "name_sha256": "b" * 64,
+            "erased": "2026-12-04",
+            "summaries": {
+                ".flowforge/team/summaries/former-1/2026-11/0123456789abcdef-3.json": "c" * 64
+            },
+        }
+    ],
+}
 GOOD["queue-entry"] = {
     "version": 1,
     "operation": "aggregate",
