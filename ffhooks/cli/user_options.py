@@ -122,15 +122,19 @@ def log(p: argparse.ArgumentParser) -> None:
         metavar="TASK",
         help="only this task (repeat)",
     )
+    tag_filter(p)
+    json_only(p)
+
+
+def tag_filter(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--tag",
         dest="tags",
         action="append",
         default=[],
         metavar="TAG",
-        help="only sessions carrying this tag (repeat: any of them)",
+        help="only sessions carrying one of these tags: repeat, or a comma list (api,review)",
     )
-    json_only(p)
 
 
 def edit(p: argparse.ArgumentParser) -> None:

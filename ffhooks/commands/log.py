@@ -42,7 +42,8 @@ def log(
         if not everything:
             last = last or local_date(ctx.now, tz)
             first = first or last - timedelta(days=6)
-        sessions = select(store, first, last, tasks, [t.lstrip("+") for t in tags])
+        wanted = [t.strip().lstrip("+") for value in tags for t in value.split(",") if t.strip()]
+        sessions = select(store, first, last, tasks, wanted)
         total = sum(s.seconds for s in sessions)
         billable = sum(s.seconds for s in sessions if s.billable)
         if as_json:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -45,6 +46,7 @@ def report(
     include_unverified: bool = False,
     ignore_closed: bool = False,
     title: str | None = None,
+    tags: Sequence[str] = (),
 ) -> int:
     group_by = tuple(d.strip() for d in by.split(",") if d.strip())
     unknown = [d for d in group_by if d not in rep.DIMENSIONS]
@@ -70,6 +72,7 @@ def report(
         tasks=tasks,
         round_minutes=round_minutes,
         round_mode=round_mode,
+        tags=tuple(t.strip().lstrip("+") for v in tags for t in v.split(",") if t.strip()),
     )
     result, cells, extra, scope = compute(
         repo, ref, scope, group_by, include_unverified, ignore_closed, keep_cells=fmt == "html"

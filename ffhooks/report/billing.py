@@ -42,6 +42,7 @@ class Scope(NamedTuple):
     tasks: list[str]
     round_minutes: int | None = None
     round_mode: str = "up"
+    tags: tuple[str, ...] = ()  # only sessions carrying one of these (report/tags.py)
 
     def options(self, config: TeamConfig) -> dict[str, Any]:
         return dict(self._asdict(), rates=config.rates, currency=config.currency)
@@ -50,6 +51,8 @@ class Scope(NamedTuple):
         if (self.users and cell.user not in self.users) or (
             self.tasks and cell.task not in self.tasks
         ):
+            return False
+        if self.tags and not set(self.tags) & set(cell.tag.split("+")):
             return False
         facts = rep.period_of(cell.period)
         return not (self.first and facts.last < self.first) and not (
@@ -102,7 +105,15 @@ def compute(
     by_day = _by_day(scope, group_by, closed, keep_cells, changed)
     options = scope.options(team_config(repo, ref))
     prices = rep.Prices(options["rates"], scope.round_minutes, scope.round_mode)
-    counted = closing.apply(rep.units(listed, found, by_day), closed, scope.holds, changes, prices)
+    by_tag = "tag" in group_by or bool(scope.tags)
+    read = rep.units(listed, found, by_day, by_tag)
+    if by_tag:  # report/tags.py
+        from ffhooks.report import tags
+
+        inside = [c.span.label for c in closed if _overlaps(c, scope)]
+        tags.refuse_untagged(config, inside, scope.round_minutes is not None)
+        read = tags.shared(read, prices)
+    counted = closing.apply(read, closed, scope.holds, changes, prices)
     cells: list[rep.Cell] = []
     result = rep.tally(
         _kept(counted, cells) if keep_cells else counted,
@@ -153,6 +164,12 @@ def _by_day(
         return any(first < d <= last for d in starts) or any(first <= d < last for d in ends)
 
     return cut
+
+
+def _overlaps(c: closing.Closed, scope: Scope) -> bool:
+    return not (scope.first and c.span.last < scope.first) and not (
+        scope.last and c.span.first > scope.last
+    )
 
 
 def _kept(units: Iterable[rep.Unit], cells: list[rep.Cell]) -> Iterator[rep.Unit]:

@@ -35,6 +35,13 @@ PATTERN_MEANS = {
         "a path inside the repository (relative to its top, with no .. part)"
     ),
     r"^U1NIU0lH[A-Za-z0-9+/]+={0,2}$": "an SSH signature (the base64 of ssh-keygen -Y sign)",
+    r"^[^\s,+\x00-\x1f\x7f-][^\s,+\x00-\x1f\x7f]{0,39}$": (
+        "a tag (1-40 characters, no spaces, commas, + or control characters, not starting with -)"
+    ),
+    r"^(-|[^\s,+\x00-\x1f\x7f-][^\s,+\x00-\x1f\x7f]{0,39}"
+    r"(\+[^\s,+\x00-\x1f\x7f-][^\s,+\x00-\x1f\x7f]{0,39})*)$": (
+        "a tag set (tags joined by +, or - for none)"
+    ),
     r"^[0-9a-f]{64}-[0-9a-f]{16}\.keys$": (
         "a ledger keys file name (<SHA-256>-<16 lowercase hex digits>.keys)"
     ),
