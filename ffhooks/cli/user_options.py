@@ -144,6 +144,14 @@ def edit(p: argparse.ArgumentParser) -> None:
         metavar="id",
         help="the session id (at least 4 characters of it), or `current`",
     )
+    p.add_argument("tags", nargs="*", metavar="+TAG", help="tags to add, e.g. +api")
+    p.add_argument(
+        "--untag",
+        action="append",
+        default=[],
+        metavar="TAG",
+        help="a tag to take away (repeat)",
+    )
     p.add_argument("--start", metavar="TIME", help="the right start, e.g. 09:15")
     p.add_argument(
         "--end", metavar="TIME", help="the right end, e.g. 17:30 (a time alone: its start's day)"
