@@ -111,7 +111,7 @@ def compute(
         from ffhooks.report import tags
 
         inside = [c.span.label for c in closed if _overlaps(c, scope)]
-        tags.refuse_untagged(config, inside, scope.round_minutes is not None)
+        tags.refuse_untagged(config, inside)
         read = tags.shared(read, prices)
     counted = closing.apply(read, closed, scope.holds, changes, prices)
     cells: list[rep.Cell] = []

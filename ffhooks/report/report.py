@@ -51,7 +51,9 @@ class Unit(NamedTuple):
     non_billable: Figures
     sessions: int
     tag: str = UNTAGGED
-    cents: int | None = None  # its share of its user's, task's and day's amount (report/tags.py)
+    # (billable seconds, non-billable seconds, cents): its share of its user's, task's and
+    # day's time, rounded and priced whole (report/tags.py); None: round and price it alone
+    shared: tuple[int, int, int | None] | None = None
 
     def cell(self) -> Cell:
         """The unit's totals."""
@@ -281,9 +283,9 @@ class Prices:
         """The unit's amount in whole cents; None where its user and task have no rate."""
         if not self.rates:
             return None
-        if u.cents is not None:  # a share of an amount priced whole (report/tags.py)
-            self.priced = True
-            return u.cents
+        if u.shared is not None:  # a share of an amount priced whole (report/tags.py)
+            self.priced = self.priced or u.shared[2] is not None
+            return u.shared[2]
         key = (u.user, u.task)
         if key not in self._known:
             rate = rate_for(self.rates, u.user, u.task)
@@ -334,7 +336,10 @@ def tally(
             continue
         no_split = no_split or u.task == "*"
         month_keyed = month_keyed or facts.day is None
-        billable, non_billable = prices.seconds(u.billable), prices.seconds(u.non_billable)
+        if u.shared is None:
+            billable, non_billable = prices.seconds(u.billable), prices.seconds(u.non_billable)
+        else:
+            billable, non_billable = u.shared[:2]
         keys = {
             "user": u.user,
             "task": u.task,

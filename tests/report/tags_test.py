@@ -1,6 +1,7 @@
 """Reports by tag (`--by tag`, `--tag`): each session counted once, under its whole tag set,
 so the rows add up to the total and to the total by task, amounts to the cent; refused where
-the summaries hold no tags, over closed periods, and with --round."""
+the summaries hold no tags and over closed periods; rounded per user, task and day as any
+report is."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import git
+from conftest import git, set_now
 
 from ffhooks.report.tags import split
 
@@ -104,10 +105,16 @@ def test_tag_filter_keeps_the_sessions_carrying_it(ff: Any) -> None:
 
 
 @pytest.mark.usefixtures("team")
-def test_round_with_tags_is_refused(ff: Any) -> None:
-    result = ff("report", "--by", "tag", "--round", "15")
-    assert result.code == 1 and "leave out --round" in result.err
-    assert len(result.err.splitlines()) == 1
+@pytest.mark.parametrize("mode", ["up", "nearest"])
+def test_rounding_by_tag_bills_what_rounding_by_task_bills(ff: Any, mode: str) -> None:
+    """Time is rounded per user, task and day, then shared among the tag sets: alice's
+    1h27m13s of 205 on the 9th is 1h30m by tag as by task, not 1h + 30m + 15m."""
+    rounding = ("--round", "15", "--round-mode", mode)
+    found = report(ff, "--by", "user,task,day,tag", *rounding)
+    added_up(found)
+    assert found["totals"] == report(ff, *rounding)["totals"]
+    day = [r for r in found["rows"] if (r["user"], r["day"]) == ("alice", "2026-11-09")]
+    assert sum(r["billable_seconds"] for r in day) == 5400
 
 
 def test_by_tag_is_refused_where_the_summaries_hold_no_tags(
@@ -161,3 +168,17 @@ def test_amounts_by_tag_add_up_to_the_amount_by_task(ff: Any, team: Path) -> Non
         key = (r["user"], r["task"])
         amounts[key] = amounts.get(key, Decimal(0)) + Decimal(r["amount"])
     assert amounts == {(r["user"], r["task"]): Decimal(r["amount"]) for r in by_task["rows"]}
+
+
+@pytest.mark.usefixtures("team")
+def test_by_tag_over_a_closed_period_is_refused(ff: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A closed period records its figures by user, task and day, without tags."""
+    set_now(monkeypatch, "2026-12-02T12:00:00Z")
+    assert ff("close", "2026-11", "-m", "invoice INV-7").code == 0
+    result = ff("report", "--by", "tag")
+    assert result.code == 1, result.out
+    assert result.err == (
+        "ffhooks: closed period 2026-11 records no tags: report by tag from after it (--from) "
+        "or leave the closed figures out (--ignore-closed)\n"
+    )
+    assert report(ff, "--by", "tag", "--ignore-closed")["totals"] == report(ff)["totals"]
