@@ -42,7 +42,14 @@ def edit(
         )
     with ctx.store() as store:
         if session_id == "current":
-            changes = Changes(start, task, billable, note, added, tuple(untag))
+            changes = Changes(
+                start=start,
+                task=task,
+                billable=billable,
+                note=note,
+                added=added,
+                untag=tuple(untag),
+            )
             return _edit_running(ctx, store, end, changes)
         old = store.find(session_id)
         begin = instant(start, store, old.start)
