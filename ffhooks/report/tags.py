@@ -25,7 +25,7 @@ def refuse_untagged(config: TeamConfig, closed: list[str]) -> None:
     if not config.tags:
         raise FatalError(
             "the team's summaries hold no tags (summary_detail.tags is off, for privacy): "
-            f"`{SWITCH}`, commit it, then each person's `ffhooks recover rebuild` and commit "
+            f"`{SWITCH}`, commit it, then each person's `ffhooks aggregate --all` and commit "
             "write them"
         )
     if closed:

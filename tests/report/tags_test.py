@@ -131,7 +131,7 @@ def test_by_tag_is_refused_where_the_summaries_hold_no_tags(
         assert result.err == (
             "ffhooks: the team's summaries hold no tags (summary_detail.tags is off, for "
             "privacy): `ffhooks config set summary_detail.tags true`, commit it, then each "
-            "person's `ffhooks recover rebuild` and commit write them\n"
+            "person's `ffhooks aggregate --all` and commit write them\n"
         )
     # turned on, months written before show apart, and the report still adds up
     assert ff("config", "set", "summary_detail.tags", "true").code == 0

@@ -53,7 +53,7 @@ def test_tags_reach_the_commit_only_when_the_team_asks_and_report_from_a_clone(
 
     # the team turns it on; alice writes her months again
     assert ff(*TAGS_ON).code == 0
-    assert ff("recover", "rebuild").code == 0
+    assert ff("aggregate", "--all").code == 0
     git(repo, "add", "-A")
     work(repo, "b")
     split = committed(repo)
