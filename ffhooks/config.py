@@ -48,12 +48,7 @@ class TeamConfig(NamedTuple):
 
     @property
     def detail(self) -> dict[str, Any]:
-        """A summary's `detail`: `tags` only where on, so that summaries without tags stay
-        as ffhooks 0.7 wrote and reads them."""
-        detail: dict[str, Any] = {"per_task": self.per_task, "period": self.period}
-        if self.tags:
-            detail["tags"] = True
-        return detail
+        return {"per_task": self.per_task, "period": self.period}
 
     @property
     def max_session_seconds(self) -> int:

@@ -268,7 +268,8 @@ def draft(store: Store, month: str, span: TimerSpan | None, config: TeamConfig) 
         month=month,
         timezone=summary.month_zone(month, tz),
         seq=1,
-        detail=config.detail,
+        # `tags` only where on: summaries without stay as ffhooks 0.7 writes and reads them
+        detail={**config.detail, "tags": True} if config.tags else config.detail,
         periods=summary.totals(intervals, month, tz, **grain),
         capped=capped,
         writer=header.get("writer"),
