@@ -3,10 +3,11 @@ and one line saying what is wrong with a time there is not (the clock at NOW, a 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import sessions
+from conftest import git, sessions
 
 pytestmark = pytest.mark.usefixtures("repo")
 
@@ -89,3 +90,8 @@ def test_start_refuses_a_tag_reports_could_not_show_in_one_line(
     assert result.code == 1 and result.err.startswith(says), result.err
     assert len(result.err.splitlines()) == 1
     assert ff("status", "--json").json()["running"] is None
+
+
+def test_tags_alone_tag_the_task_the_branch_names(ff: Any, repo: Path) -> None:
+    git(repo, "checkout", "-q", "-b", "feature/205-login")
+    assert ff("start", "+api", "--at", "16:00").out.startswith("Started 205 [api] at 16:00")
