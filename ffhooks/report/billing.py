@@ -107,12 +107,13 @@ def compute(
     prices = rep.Prices(options["rates"], scope.round_minutes, scope.round_mode)
     by_tag = "tag" in group_by or bool(scope.tags)
     read = rep.units(listed, found, by_day, by_tag)
+    untold: set[str] = set()  # user months without a split by tag
     if by_tag:  # report/tags.py
         from ffhooks.report import tags
 
         inside = [c.span.label for c in closed if _overlaps(c, scope)]
         tags.refuse_untagged(config, inside)
-        read = tags.shared(read, prices)
+        read = tags.shared(read, prices, untold)
     counted = closing.apply(read, closed, scope.holds, changes, prices)
     cells: list[rep.Cell] = []
     result = rep.tally(
@@ -121,6 +122,8 @@ def compute(
         group_by=group_by,
         **options,
     )
+    if untold:
+        result.notes.append(tags.note(untold, bool(scope.tags)))
     result.notes.extend(f"UNVERIFIED {u.path}: {u.problem}" for u in unverified)
     if unmarked:
         result.notes.append(

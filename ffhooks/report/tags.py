@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 
 from ffhooks.config import TeamConfig
 from ffhooks.errors import FatalError
-from ffhooks.report.report import Prices, Unit
+from ffhooks.report.report import NO_TAG_DETAIL, Prices, Unit
 
 SWITCH = "ffhooks config set summary_detail.tags true"
 
@@ -35,18 +35,32 @@ def refuse_untagged(config: TeamConfig, closed: list[str]) -> None:
         )
 
 
-def shared(units: Iterable[Unit], prices: Prices) -> Iterator[Unit]:
+def shared(units: Iterable[Unit], prices: Prices, untold: set[str]) -> Iterator[Unit]:
     """`units` (split by tag set, each user's month together, as `report.units` gives them)
     with their shares: each user's, task's and day's time rounded and priced whole, then
     shared among its tag sets in proportion to their seconds, what is left over to the
-    largest remainders."""
+    largest remainders. The user's months whose summaries hold no split are added to
+    `untold`."""
     batch: list[Unit] = []
     for u in units:
+        if u.tag == NO_TAG_DETAIL:
+            untold.add(f"{u.user} {u.period[:7]}")
         if batch and (u.user, u.period[:7]) != (batch[0].user, batch[0].period[:7]):
             yield from _priced(batch, prices)
             batch = []
         batch.append(u)
     yield from _priced(batch, prices)
+
+
+def note(untold: set[str], filtered: bool) -> str:
+    """What a report by tag says of the months whose summaries hold no split by tag."""
+    shown = ", ".join(sorted(untold)[:5]) + (", ..." if len(untold) > 5 else "")
+    where = "left out of this report (--tag)" if filtered else f"shown as {NO_TAG_DETAIL}"
+    return (
+        f"summaries written before the team turned summary_detail.tags on ({shown}) hold no "
+        f"tags: their time is {where}; `ffhooks aggregate --all` by their writers adds the "
+        "split"
+    )
 
 
 def _priced(batch: list[Unit], prices: Prices) -> Iterator[Unit]:

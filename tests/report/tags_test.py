@@ -141,6 +141,16 @@ def test_by_tag_is_refused_where_the_summaries_hold_no_tags(
     found = report(ff, "--by", "tag,month")
     got = {(r["tag"], r["month"]): r["billable_seconds"] for r in found["rows"]}
     assert got == {("(no tag detail)", "2026-11"): 3600, ("api", "2026-12"): 3600}
+    assert found["notes"] == [
+        "summaries written before the team turned summary_detail.tags on (alice 2026-11) hold "
+        "no tags: their time is shown as (no tag detail); `ffhooks aggregate --all` by their "
+        "writers adds the split"
+    ]
+    filtered = report(ff, "--tag", "api")
+    assert filtered["totals"]["billable_seconds"] == 3600
+    assert "their time is left out of this report (--tag)" in filtered["notes"][0]
+    assert ff("aggregate", "--all").code == 0
+    assert report(ff, "--tag", "api")["totals"]["billable_seconds"] == 7200
 
 
 @pytest.mark.parametrize(
