@@ -17,6 +17,8 @@ DEFAULTS: dict[str, Any] = {
 }
 # Not written by `ffhooks init`: a config holding it is refused by ffhooks 0.1
 COMPACT_DEFAULTS = {"delete_after_days": 90}
+# Nor is `tags`: a config holding it is refused by ffhooks 0.7 and older
+DETAIL_DEFAULTS = {**DEFAULTS["summary_detail"], "tags": False}
 
 
 class Rule(NamedTuple):
@@ -31,6 +33,7 @@ class TeamConfig(NamedTuple):
     branch_task_pattern: str = r"\d+"
     per_task: bool = True
     period: str = "day"
+    tags: bool = False  # summaries split each task's time by the sessions' tags
     rates: dict[str, Any] | None = None
     currency: str | None = None
     validate: tuple[Rule, ...] = ()
@@ -151,7 +154,7 @@ def refusal(shown: str, found: list[tuple[str, str]]) -> BrokenFile:
 
 def _settings(raw: dict[str, Any]) -> TeamConfig:
     merged = {**DEFAULTS, **raw}
-    detail = {**DEFAULTS["summary_detail"], **merged["summary_detail"]}
+    detail = {**DETAIL_DEFAULTS, **merged["summary_detail"]}
     kept = {**DEFAULTS["snapshots"], **merged["snapshots"]}
     compact = {**COMPACT_DEFAULTS, **merged.get("compact", {})}
     report = merged.get("report", {})
@@ -160,6 +163,7 @@ def _settings(raw: dict[str, Any]) -> TeamConfig:
         branch_task_pattern=merged["branch_task_pattern"],
         per_task=detail["per_task"],
         period=detail["period"],
+        tags=detail["tags"],
         rates=merged.get("rates"),
         currency=merged.get("currency"),
         validate=tuple(Rule(r["files"], r["schema"]) for r in merged.get("validate", ())),

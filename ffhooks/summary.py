@@ -44,7 +44,13 @@ _TASK = re.compile(r"[^\s\x00-\x1f\x7f](?:[^\x00-\x1f\x7f]{0,98}[^\s\x00-\x1f\x7
 DAY_MAX = 25 * 3600
 MONTH_MAX = 31 * 24 * 3600 + 3600  # the schema's maximum for any one figure
 _HEAD = {"version", "user", "store", "month", "timezone", "seq", "detail", "totals", "sha256"}
-_OPTIONAL = {"capped", "writer", "signature", "signed_by", "project"}
+_OPTIONAL = {"capped", "writer", "signature", "signed_by", "project", "tags"}
+# The key of a session's tags in a summary's `tags` split and in a report by tag: its tags
+# joined by + (no tag holds one), or UNTAGGED (no tag starts with -).
+UNTAGGED = "-"
+_TAG_SET = re.compile(
+    r"-|[^\s,+\x00-\x1f\x7f-][^\s,+\x00-\x1f\x7f]{0,39}(?:\+[^\s,+\x00-\x1f\x7f-][^\s,+\x00-\x1f\x7f]{0,39})*"
+)
 
 
 class Interval(NamedTuple):
@@ -52,6 +58,12 @@ class Interval(NamedTuple):
     start: datetime
     end: datetime
     billable: bool
+    tags: tuple[str, ...] = ()
+
+
+def tag_set(tags: Iterable[str]) -> str:
+    """The key of a session's tags (sorted) as summaries and reports group them."""
+    return "+".join(tags) or UNTAGGED
 
 
 class SummaryPath(NamedTuple):
@@ -146,6 +158,59 @@ def totals(
     return {p: dict(sorted(out[p].items())) for p in sorted(out)}
 
 
+def tag_split(
+    intervals: Iterable[Interval],
+    month: str,
+    tz: ZoneInfo | ZoneHistory,
+    *,
+    per_task: bool,
+    by_day: bool,
+) -> dict[str, dict[str, dict[str, dict[str, int]]]]:
+    """`totals` split by tag set: per period per task per `tag_set`, the totals of the
+    sessions carrying exactly those tags. Each session is in one tag set, so the figures of
+    a period's task add up to its `totals` exactly (`tag_problems` checks a summary's)."""
+    groups: dict[str, list[Interval]] = {}
+    for iv in intervals:
+        groups.setdefault(tag_set(iv.tags), []).append(iv)
+    out: dict[str, dict[str, dict[str, dict[str, int]]]] = {}
+    for key, members in sorted(groups.items()):
+        split = totals(members, month, tz, per_task=per_task, by_day=by_day)
+        for period, tasks in split.items():
+            for task, cell in tasks.items():
+                out.setdefault(period, {}).setdefault(task, {})[key] = cell
+    return {p: dict(sorted(out[p].items())) for p in sorted(out)}
+
+
+def tag_problems(doc: dict[str, Any]) -> list[str]:
+    """Where a summary's `tags` split does not add up to its `totals`, figure by figure, or
+    is there without `detail.tags` (or missing with it): a report by tag would bill other
+    time than a report by task."""
+    split, wanted = (
+        doc.get("tags"),
+        isinstance(doc.get("detail"), dict) and doc["detail"].get("tags"),
+    )
+    if split is None:
+        return ["$.tags: missing, though detail.tags is true"] if wanted else []
+    if not isinstance(split, dict) or not isinstance(doc.get("totals"), dict):
+        return []  # the schema's to say
+    if not wanted:
+        return ["$.tags: present, though detail.tags is not true"]
+    found = []
+    for period in sorted(set(split) | set(doc["totals"])):
+        tasks, parts = doc["totals"].get(period, {}), split.get(period, {})
+        for task in sorted(set(tasks) | set(parts)):
+            sums = dict.fromkeys(TOTAL_KEYS, 0)
+            for cell in parts.get(task, {}).values():
+                for k in TOTAL_KEYS:
+                    sums[k] += cell.get(k, 0)
+            if sums != {k: tasks.get(task, {}).get(k, 0) for k in TOTAL_KEYS}:
+                found.append(
+                    f"$.tags[{period!r}][{task!r}]: does not add up to $.totals[{period!r}]"
+                    f"[{task!r}] (edited by hand?): restore the file from git history"
+                )
+    return found
+
+
 def canonical(doc: dict[str, Any]) -> bytes:
     """What the checksum and the signature cover: every key but those two."""
     body = {k: v for k, v in doc.items() if k not in ("sha256", "signature")}
@@ -162,12 +227,16 @@ def dumps(doc: dict[str, Any]) -> bytes:
     def line(value: Any) -> str:
         return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
-    head = [f"  {line(k)}: {line(v)}" for k, v in doc.items() if k != "totals"]
-    days = [f"    {line(p)}: {line(tasks)}" for p, tasks in doc.get("totals", {}).items()]
-    totals = '  "totals": {' + ("\n" + ",\n".join(days) + "\n  }" if days else "}")
-    keys = list(doc)
-    at = keys.index("totals") if "totals" in keys else len(keys)
-    lines = [*head[:at], totals, *head[at:]] if "totals" in keys else head
+    def by_period(key: str, periods: dict[str, Any]) -> str:
+        days = [f"    {line(p)}: {line(tasks)}" for p, tasks in periods.items()]
+        return f"  {line(key)}: {{" + ("\n" + ",\n".join(days) + "\n  }" if days else "}")
+
+    lines = [
+        by_period(k, v)
+        if k in ("totals", "tags") and isinstance(v, dict)
+        else f"  {line(k)}: {line(v)}"
+        for k, v in doc.items()
+    ]
     return ("{\n" + ",\n".join(lines) + "\n}\n").encode("utf-8")
 
 
@@ -187,6 +256,7 @@ def build(
     capped: bool = False,
     writer: str | None = None,
     project: str | None = None,
+    tags: dict[str, dict[str, dict[str, dict[str, int]]]] | None = None,
 ) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "version": 1,
@@ -198,6 +268,8 @@ def build(
         "detail": detail,
         "totals": periods,
     }
+    if tags is not None:
+        doc["tags"] = tags
     if capped:
         doc["capped"] = True
     if writer is not None:
@@ -243,11 +315,31 @@ def plainly_valid(doc: Any) -> bool:
         if not _PERIOD.fullmatch(period) or type(tasks) is not dict:
             return False
         for task, cell in tasks.items():
-            if type(cell) is not dict or cell.keys() != _CELL_KEYS or not _TASK.fullmatch(task):
+            if not _TASK.fullmatch(task) or not _plain_cell(cell):
                 return False
-            for value in cell.values():
-                if type(value) is not int or not 0 <= value <= MONTH_MAX:
-                    return False
+    return _plainly_split(doc.get("tags", {}))
+
+
+def _plain_cell(cell: Any) -> bool:
+    return (
+        type(cell) is dict
+        and cell.keys() == _CELL_KEYS
+        and all(type(v) is int and 0 <= v <= MONTH_MAX for v in cell.values())
+    )
+
+
+def _plainly_split(split: Any) -> bool:
+    """`plainly_valid` of a `tags` split: as totals, one level deeper (tag sets)."""
+    if type(split) is not dict:
+        return False
+    for period, tasks in split.items():
+        if not _PERIOD.fullmatch(period) or type(tasks) is not dict:
+            return False
+        for task, sets in tasks.items():
+            if not _TASK.fullmatch(task) or type(sets) is not dict:
+                return False
+            if not all(_TAG_SET.fullmatch(k) and _plain_cell(c) for k, c in sets.items()):
+                return False
     return True
 
 
@@ -268,7 +360,7 @@ def problems(doc: Any, where: SummaryPath | None) -> list[str]:
             found.append(f"$.totals[{period!r}]: outside the month {doc.get('month')}")
         elif _PERIOD.fullmatch(period) and not _on_the_calendar(period):  # else the schema's
             found.append(f"$.totals[{period!r}]: no such day (restore the file from git history)")
-    return found + impossible(doc, where)
+    return found + tag_problems(doc) + impossible(doc, where)
 
 
 def impossible(doc: dict[str, Any], where: SummaryPath | None = None) -> list[str]:

@@ -364,3 +364,44 @@ def test_lowered_names_what_a_change_takes_from_the_report(
     found, newer = summary_changes.lowered(before, after)
     assert sorted(found) == sorted(summary_changes.Lowering(p, why) for p, why in lowerings)
     assert newer == check
+
+
+def test_the_tag_split_adds_up_to_the_totals_across_midnight() -> None:
+    """Each session is in one tag set, whatever its tags' order; a session across midnight
+    splits its seconds over both days in its tag set too, and counts once, where it starts."""
+    intervals = [
+        Interval("205", at("2026-11-20T23:00"), at("2026-11-21T01:30"), True, ("api", "review")),
+        Interval("205", at("2026-11-21T09:00"), at("2026-11-21T10:00"), True),
+        Interval("205", at("2026-11-21T11:00"), at("2026-11-21T11:20"), False, ("api",)),
+    ]
+    grain = {"per_task": True, "by_day": True}
+    totals = summary.totals(intervals, "2026-11", ZULU, **grain)
+    split = summary.tag_split(intervals, "2026-11", ZULU, **grain)
+    assert split["2026-11-20"]["205"] == {
+        "api+review": {"billable_seconds": 3600, "non_billable_seconds": 0, "sessions": 1}
+    }
+    assert split["2026-11-21"]["205"] == {
+        "-": {"billable_seconds": 3600, "non_billable_seconds": 0, "sessions": 1},
+        "api": {"billable_seconds": 0, "non_billable_seconds": 1200, "sessions": 1},
+        "api+review": {"billable_seconds": 5400, "non_billable_seconds": 0, "sessions": 0},
+    }
+    doc = summary.build(
+        user="alice",
+        store=STORE,
+        month="2026-11",
+        timezone="UTC",
+        seq=1,
+        detail={"per_task": True, "period": "day", "tags": True},
+        periods=totals,
+        tags=split,
+    )
+    assert summary.tag_problems(doc) == [] and summary.plainly_valid(doc)
+    text = summary.dumps(doc).decode()
+    assert '\n    "2026-11-21": {"205":{"-":' in text  # a period per line, as totals
+    doc["tags"]["2026-11-21"]["205"]["api"]["sessions"] = 2
+    assert summary.tag_problems(doc) == [
+        "$.tags['2026-11-21']['205']: does not add up to $.totals['2026-11-21']['205'] "
+        "(edited by hand?): restore the file from git history"
+    ]
+    del doc["tags"]
+    assert summary.tag_problems(doc) == ["$.tags: missing, though detail.tags is true"]

@@ -6,7 +6,7 @@ As in `cli/user_options.py`, each option's `dest` is its command function's keyw
 
 from __future__ import annotations
 
-from ffhooks.cli.user_options import JSON
+from ffhooks.cli.user_options import JSON, tag_filter
 from ffhooks.clock import RANGE_FORMS
 
 TYPE_CHECKING = False
@@ -85,8 +85,12 @@ def report(p: argparse.ArgumentParser) -> None:
         metavar="TASK",
         help="only these tasks: repeat, or a comma list (205,207)",
     )
+    tag_filter(p)
     p.add_argument(
-        "--by", default="user,task", metavar="DIMS", help="of user,task,day,week,month (user,task)"
+        "--by",
+        default="user,task",
+        metavar="DIMS",
+        help="of user,task,day,week,month,tag (user,task)",
     )
     p.add_argument(
         "--format",

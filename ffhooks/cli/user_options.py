@@ -61,7 +61,12 @@ def nothing(p: argparse.ArgumentParser) -> None:
 
 
 def start(p: argparse.ArgumentParser) -> None:
-    p.add_argument("task", nargs="?", help="the task (default: taken from the branch name)")
+    p.add_argument(
+        "words",
+        nargs="*",
+        metavar="TASK +TAG",
+        help="the task (default: taken from the branch name), then any tags, e.g. 12 +api +review",
+    )
     p.add_argument("--no-billable", dest="billable", action="store_false", help=BILLABLE)
     timer_options(p)
     _new_store(p)
@@ -82,6 +87,7 @@ def add(p: argparse.ArgumentParser) -> None:
     p.epilog = FORMS
     p.add_argument("task", help="the task, e.g. 205 or an issue key")
     p.add_argument("duration", help="how long, e.g. 1h30m, 90m, 1.5h, 45s or 1:30")
+    p.add_argument("tags", nargs="*", metavar="+TAG", help="tags, e.g. +meeting")
     when = p.add_mutually_exclusive_group()
     when.add_argument(
         "--start",
@@ -121,7 +127,19 @@ def log(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--all", dest="everything", action="store_true", help="every session ever recorded"
     )
+    tag_filter(p)
     json_only(p)
+
+
+def tag_filter(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--tag",
+        dest="tags",
+        action="append",
+        default=[],
+        metavar="TAG",
+        help="only sessions carrying one of these tags: repeat, or a comma list (api,review)",
+    )
 
 
 def edit(p: argparse.ArgumentParser) -> None:
@@ -130,6 +148,14 @@ def edit(p: argparse.ArgumentParser) -> None:
         "session_id",
         metavar="id",
         help="the session id (at least 4 characters of it), or `current`",
+    )
+    p.add_argument("tags", nargs="*", metavar="+TAG", help="tags to add, e.g. +api")
+    p.add_argument(
+        "--untag",
+        action="append",
+        default=[],
+        metavar="TAG",
+        help="a tag to take away (repeat)",
     )
     p.add_argument("--start", metavar="TIME", help="the right start, e.g. 09:15")
     p.add_argument(

@@ -11,7 +11,7 @@ from ffhooks.config import task_from_branch
 from ffhooks.context import Context
 from ffhooks.errors import FatalError
 from ffhooks.git.plumbing import current_branch
-from ffhooks.store.rules import Limits
+from ffhooks.store.rules import Limits, check_tags
 from ffhooks.store.sessions import Session
 from ffhooks.store.store import Store
 
@@ -28,6 +28,19 @@ def branch_task(ctx: Context) -> str:
             "name it, e.g. `ffhooks start 205`"
         )
     return task
+
+
+def split_tags(words: Iterable[str]) -> tuple[list[str], tuple[str, ...]]:
+    """The words of a command line without its `+tag`s, and those tags as a session keeps
+    them (as Watson reads `watson start project +tag`)."""
+    plain = [w for w in words if not w.startswith("+")]
+    return plain, check_tags(w[1:] for w in words if w.startswith("+"))
+
+
+def tagged(task: str, tags: Iterable[str]) -> str:
+    """A task as the timer commands show it: `12 [api, review]` when it has tags."""
+    shown = ", ".join(tags)
+    return f"{task} [{shown}]" if shown else task
 
 
 def limits(ctx: Context, force: bool) -> Limits:
@@ -58,7 +71,7 @@ def describe(s: Session, store: Store) -> str:
     local = s.start.astimezone(store.tz)
     kind = "billable" if s.billable else "non-billable"
     return (
-        f"{s.task} {local:%Y-%m-%d} {hhmm(s.start, store)}-{hhmm(s.end, store)} "
+        f"{tagged(s.task, s.tags)} {local:%Y-%m-%d} {hhmm(s.start, store)}-{hhmm(s.end, store)} "
         f"({format_duration(s.seconds)}, {kind}, id {s.id})"
     )
 

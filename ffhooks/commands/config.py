@@ -18,6 +18,7 @@ from ffhooks.config import (
     COMPACT_DEFAULTS,
     CONFIG,
     DEFAULTS,
+    DETAIL_DEFAULTS,
     config_path,
     content,
     problems,
@@ -158,7 +159,8 @@ def _get(path: Path, parts: jsondoc.Key | None) -> int:
 def _unset(doc: dict[str, Any], parts: jsondoc.Key) -> str:
     """Why `parts` has no value: its default, or what the nearest object above it holds."""
     said = f"{jsondoc.key_text(parts)} is not set in {CONFIG}"
-    default = jsondoc.lookup({**DEFAULTS, "compact": COMPACT_DEFAULTS}, parts)
+    defaults = {**DEFAULTS, "compact": COMPACT_DEFAULTS, "summary_detail": DETAIL_DEFAULTS}
+    default = jsondoc.lookup(defaults, parts)
     if default is not jsondoc.ABSENT:
         return f"{said}: its default, {jsondoc.shown(default)}, applies"
     above = next(

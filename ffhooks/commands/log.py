@@ -4,17 +4,24 @@ import json
 from datetime import date, timedelta
 
 from ffhooks.clock import format_duration, local_date, ordered, range_bound
-from ffhooks.commands._common import hhmm
+from ffhooks.commands._common import hhmm, tagged
 from ffhooks.context import Context
 from ffhooks.store.sessions import Session
 from ffhooks.store.store import Store
 
 
-def select(store: Store, first: date | None, last: date | None, tasks: list[str]) -> list[Session]:
-    """Sessions whose start falls on [first, last] (store days; None: unbounded)."""
+def select(
+    store: Store, first: date | None, last: date | None, tasks: list[str], tags: list[str]
+) -> list[Session]:
+    """Sessions whose start falls on [first, last] (store days; None: unbounded), on one of
+    `tasks` and carrying one of `tags` (where given)."""
     if not store.exists:
         return []
-    return [s for s in store.started_between(first, last) if not tasks or s.task in tasks]
+    return [
+        s
+        for s in store.started_between(first, last)
+        if (not tasks or s.task in tasks) and (not tags or set(tags) & set(s.tags))
+    ]
 
 
 def log(
@@ -23,6 +30,7 @@ def log(
     start: str | None,
     end: str | None,
     tasks: list[str],
+    tags: list[str],
     everything: bool,
     as_json: bool,
 ) -> int:
@@ -34,7 +42,8 @@ def log(
         if not everything:
             last = last or local_date(ctx.now, tz)
             first = first or last - timedelta(days=6)
-        sessions = select(store, first, last, tasks)
+        wanted = [t.strip().lstrip("+") for value in tags for t in value.split(",") if t.strip()]
+        sessions = select(store, first, last, tasks, wanted)
         total = sum(s.seconds for s in sessions)
         billable = sum(s.seconds for s in sessions if s.billable)
         if as_json:
@@ -54,7 +63,7 @@ def log(
             print(
                 f"{s.id:<12}  {local_date(s.start, tz)}  {hhmm(s.start, store)}  "
                 f"{hhmm(s.end, store)}  {format_duration(s.seconds, exact=True):>9}  "
-                f"{'$' if s.billable else '-'}  {s.task}  {s.note or ''}".rstrip()
+                f"{'$' if s.billable else '-'}  {tagged(s.task, s.tags)}  {s.note or ''}".rstrip()
             )
         span = "all time" if first is None else f"{first} to {last}"
         print(

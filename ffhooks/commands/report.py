@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -45,6 +46,7 @@ def report(
     include_unverified: bool = False,
     ignore_closed: bool = False,
     title: str | None = None,
+    tags: Sequence[str] = (),
 ) -> int:
     group_by = tuple(d.strip() for d in by.split(",") if d.strip())
     unknown = [d for d in group_by if d not in rep.DIMENSIONS]
@@ -75,6 +77,7 @@ def report(
         tasks=tasks,
         round_minutes=round_minutes or None,
         round_mode=round_mode or config.round_mode,
+        tags=tuple(t.strip().lstrip("+") for v in tags for t in v.split(",") if t.strip()),
     )
     result, cells, extra, scope = compute(
         repo, ref, scope, group_by, include_unverified, ignore_closed, keep_cells=fmt == "html"
@@ -141,5 +144,7 @@ def _page(
     heading = html_page.Heading(
         first=first, last=last, title=title or config.report_title, client=config.report_client
     )
+    if not scope.tags:  # a user's day is rounded whole, as the totals round it by task
+        cells = [c._replace(tag=rep.UNTAGGED) for c in cells]
     weekly = rep.build(cells, group_by=("user", "week"), **scope.options(config))
     return html_page.page(result, html_page.weekly_hours(weekly.rows), now.date(), heading)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 
 from ffhooks.clock import format_duration, to_iso
-from ffhooks.commands._common import ago, warnings
+from ffhooks.commands._common import ago, tagged, warnings
 from ffhooks.context import Context
 from ffhooks.fold.uncommitted import uncommitted_seconds
 from ffhooks.records import Any
@@ -58,9 +58,11 @@ def _status(ctx: Context, as_json: bool) -> int:
                 "start": to_iso(r.start),
                 "seconds": seconds,
                 "billable": r.billable,
+                **({"tags": list(r.tags)} if r.tags else {}),
             }
             kind = "billable" if r.billable else "non-billable"
-            lines.append(f"{ctx.user}: tracking {r.task}, started {ago(r.start, store)} ({kind})")
+            shown = tagged(r.task, r.tags)
+            lines.append(f"{ctx.user}: tracking {shown}, started {ago(r.start, store)} ({kind})")
             if seconds > config.max_session_seconds:
                 result["warnings"].append(
                     f"the timer on {r.task} has run {format_duration(seconds)}, past the team's "
@@ -71,8 +73,14 @@ def _status(ctx: Context, as_json: bool) -> int:
                 )
         elif current and current.paused:
             p = current.paused
-            result["paused"] = {"task": p.task, "since": to_iso(p.since), "billable": p.billable}
-            lines.append(f"{ctx.user}: {p.task} paused {ago(p.since, store)} (`ffhooks resume`)")
+            result["paused"] = {
+                "task": p.task,
+                "since": to_iso(p.since),
+                "billable": p.billable,
+                **({"tags": list(p.tags)} if p.tags else {}),
+            }
+            shown = tagged(p.task, p.tags)
+            lines.append(f"{ctx.user}: {shown} paused {ago(p.since, store)} (`ffhooks resume`)")
         else:
             lines.append(f"{ctx.user}: no timer running")
     if result["uncommitted_seconds"]:

@@ -249,29 +249,33 @@ def draft(store: Store, month: str, span: TimerSpan | None, config: TeamConfig) 
     tz = store.zones  # each instant in the zone in effect then
     lo, hi = summary.month_bounds(month, tz)
     intervals = [
-        summary.Interval(task=s.task, start=s.start, end=s.end, billable=s.billable)
+        summary.Interval(task=s.task, start=s.start, end=s.end, billable=s.billable, tags=s.tags)
         for s in store.sessions_between(lo, hi)
     ]
     capped = False
     if span and span.running.start < hi and span.end > lo:
         r = span.running
         intervals.append(
-            summary.Interval(task=r.task, start=r.start, end=span.end, billable=r.billable)
+            summary.Interval(
+                task=r.task, start=r.start, end=span.end, billable=r.billable, tags=r.tags
+            )
         )
         capped = span.capped
+    grain = {"per_task": config.per_task, "by_day": config.period == "day"}
     return summary.build(
         user=store.user,
         store=header["store"],
         month=month,
         timezone=summary.month_zone(month, tz),
         seq=1,
-        detail=config.detail,
-        periods=summary.totals(
-            intervals, month, tz, per_task=config.per_task, by_day=config.period == "day"
-        ),
+        # `tags` only where on: summaries without stay as ffhooks 0.7 writes and reads them
+        detail={**config.detail, "tags": True} if config.tags else config.detail,
+        periods=summary.totals(intervals, month, tz, **grain),
         capped=capped,
         writer=header.get("writer"),
         project=config.project,
+        # only where the team asks: tags may say more about someone's work than a task id
+        tags=summary.tag_split(intervals, month, tz, **grain) if config.tags else None,
     )
 
 

@@ -43,6 +43,7 @@ class Scope(NamedTuple):
     tasks: list[str]
     round_minutes: int | None = None
     round_mode: str = "up"
+    tags: tuple[str, ...] = ()  # only sessions carrying one of these (report/tags.py)
 
     def options(self, config: TeamConfig) -> dict[str, Any]:
         return dict(self._asdict(), rates=config.rates, currency=config.currency)
@@ -51,6 +52,8 @@ class Scope(NamedTuple):
         if (self.users and cell.user not in self.users) or (
             self.tasks and cell.task not in self.tasks
         ):
+            return False
+        if self.tags and not set(self.tags) & set(cell.tag.split("+")):
             return False
         facts = rep.period_of(cell.period)
         return not (self.first and facts.last < self.first) and not (
@@ -104,7 +107,16 @@ def compute(
     team = team_config(repo, ref)
     options = scope.options(team)
     prices = rep.Prices(options["rates"], scope.round_minutes, scope.round_mode)
-    counted = closing.apply(rep.units(listed, found, by_day), closed, scope.holds, changes, prices)
+    by_tag = "tag" in group_by or bool(scope.tags)
+    read = rep.units(listed, found, by_day, by_tag)
+    untold: set[str] = set()  # user months without a split by tag
+    if by_tag:  # report/tags.py
+        from ffhooks.report import tags
+
+        inside = [c.span.label for c in closed if _overlaps(c, scope)]
+        tags.refuse_untagged(config, inside)
+        read = tags.shared(read, prices, untold)
+    counted = closing.apply(read, closed, scope.holds, changes, prices)
     cells: list[rep.Cell] = []
     result = rep.tally(
         _kept(counted, cells) if keep_cells else counted,
@@ -112,6 +124,8 @@ def compute(
         group_by=group_by,
         **options,
     )
+    if untold:
+        result.notes.append(tags.note(untold, bool(scope.tags)))
     months = map(record.month_of, listed.blobs)
     result = result._replace(source=source_of(repo, ref, listed.commit, months), titles=team.tasks)
     result.notes.extend(f"UNVERIFIED {u.path}: {u.problem}" for u in unverified)
@@ -160,6 +174,12 @@ def _by_day(
         return any(first < d <= last for d in starts) or any(first <= d < last for d in ends)
 
     return cut
+
+
+def _overlaps(c: closing.Closed, scope: Scope) -> bool:
+    return not (scope.first and c.span.last < scope.first) and not (
+        scope.last and c.span.first > scope.last
+    )
 
 
 def _kept(units: Iterable[rep.Unit], cells: list[rep.Cell]) -> Iterator[rep.Unit]:

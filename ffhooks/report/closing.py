@@ -285,7 +285,7 @@ def cells_of(report: Any) -> list[Cell]:
             non_billable_seconds=r["non_billable_seconds"],
             sessions=r["sessions"],
         )
-        if not all(type(v) is str for v in cell[:3]) or not all(type(v) is int for v in cell[3:]):
+        if not all(type(v) is str for v in cell[:3]) or not all(type(v) is int for v in cell[3:6]):
             raise TypeError("not a report's row")
         period_of(cell.period)  # ValueError if it is no day or month
         out.append(cell)

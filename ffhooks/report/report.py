@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import cache
@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ffhooks.clock import month_days
 from ffhooks.records import Any, NamedTuple
+from ffhooks.summary import UNTAGGED
 from ffhooks.trust import record
 from ffhooks.validator.digest import Digest, Figures, unpacked
 
@@ -20,7 +21,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ffhooks.git.provenance import Provenance
 
-DIMENSIONS = ("user", "task", "day", "week", "month")
+DIMENSIONS = ("user", "task", "day", "week", "month", "tag")
 MEASURES = ("billable_seconds", "non_billable_seconds", "sessions")
 
 
@@ -33,6 +34,13 @@ class Cell(NamedTuple):
     billable_seconds: int
     non_billable_seconds: int
     sessions: int
+    tag: str = UNTAGGED  # the tag set (summary.tag_set), where the report reads them
+
+
+# What a report by tag shows for sessions without tags, and for time whose summary holds no
+# split by tag (written with summary_detail.tags off): no tag set has a space.
+NO_TAGS = "(no tags)"
+NO_TAG_DETAIL = "(no tag detail)"
 
 
 class Unit(NamedTuple):
@@ -47,6 +55,10 @@ class Unit(NamedTuple):
     billable: Figures
     non_billable: Figures
     sessions: int
+    tag: str = UNTAGGED
+    # (billable seconds, non-billable seconds, cents): its share of its user's, task's and
+    # day's time, rounded and priced whole (report/tags.py); None: round and price it alone
+    shared: tuple[int, int, int | None] | None = None
 
     def cell(self) -> Cell:
         """The unit's totals."""
@@ -57,6 +69,7 @@ class Unit(NamedTuple):
             billable_seconds=sum(s * n for s, n in self.billable),
             non_billable_seconds=sum(s * n for s, n in self.non_billable),
             sessions=self.sessions,
+            tag=self.tag,
         )
 
 
@@ -129,11 +142,31 @@ def day_cells(docs: Iterable[tuple[str, dict[str, Any]]]) -> Iterator[Cell]:
                 )
 
 
+def tag_cells(docs: Iterable[tuple[str, dict[str, Any]]]) -> Iterator[Cell]:
+    """The totals of each summary split by tag set, period by period; a summary without a
+    split gives its totals under NO_TAG_DETAIL."""
+    for path, doc in docs:
+        split = doc.get("tags")
+        if split is None:
+            yield from (c._replace(tag=NO_TAG_DETAIL) for c in day_cells([(path, doc)]))
+            continue
+        by_set: dict[str, dict[str, dict[str, Any]]] = {}
+        for period, tasks in split.items():
+            for task, sets in tasks.items():
+                for tag, t in sets.items():
+                    by_set.setdefault(tag, {}).setdefault(period, {})[task] = t
+        for tag, totals in by_set.items():
+            shown = NO_TAGS if tag == UNTAGGED else tag
+            part = {"user": doc["user"], "totals": totals}
+            yield from (c._replace(tag=shown) for c in day_cells([(path, part)]))
+
+
 def merged(cells: Iterable[Cell]) -> list[Unit]:
-    """Cells added up per user, task and period: the units a report rounds and prices."""
-    sums: dict[tuple[str, str, str], list[int]] = {}
+    """Cells added up per user, task, period and tag set: the units a report rounds and
+    prices."""
+    sums: dict[tuple[str, str, str, str], list[int]] = {}
     for c in cells:
-        unit = sums.setdefault((c.user, c.task, c.period), [0, 0, 0])
+        unit = sums.setdefault((c.user, c.task, c.period, c.tag), [0, 0, 0])
         unit[0] += c.billable_seconds
         unit[1] += c.non_billable_seconds
         unit[2] += c.sessions
@@ -145,31 +178,37 @@ def merged(cells: Iterable[Cell]) -> list[Unit]:
             billable=((b, 1),),
             non_billable=((nb, 1),),
             sessions=sessions,
+            tag=tag,
         )
-        for (user, task, period), (b, nb, sessions) in sums.items()
+        for (user, task, period, tag), (b, nb, sessions) in sums.items()
     ]
 
 
 def units(
-    listed: record.Listing, found: dict[str, Digest], by_day: Callable[[str], bool]
+    listed: record.Listing,
+    found: dict[str, Digest],
+    by_day: Callable[[str], bool],
+    by_tag: bool = False,
 ) -> Iterator[Unit]:
     """The units of the summaries `found` (path -> digest, in path order, so that each
     user's month comes together). A month that `by_day(month)` asks for, or where one person
     has several stores (their days add up before rounding and prices), comes day by day from
     its summaries read again, all in one stream; any other from its digest, one Unit per
-    task under the month's key."""
+    task under the month's key. `by_tag`: every month from its summaries, split by tag set
+    (digests hold no tags)."""
     groups: dict[tuple[str, str], list[str]] = {}
     for path, d in found.items():
         groups.setdefault((d.user, d.month), []).append(path)
 
     def daily(paths: list[str]) -> bool:
         d = found[paths[0]]
-        return len(paths) > 1 or (by_day(d.month) and not d.month_level)
+        return by_tag or len(paths) > 1 or (by_day(d.month) and not d.month_level)
 
     docs = record.documents(listed, [p for ps in groups.values() if daily(ps) for p in ps])
     for paths in groups.values():
         if daily(paths):
-            yield from merged(day_cells(next(docs) for _ in paths))
+            read = tag_cells if by_tag else day_cells
+            yield from merged(read(next(docs) for _ in paths))
             continue
         d = found[paths[0]]
         for task, m in d.tasks.items():
@@ -273,6 +312,9 @@ class Prices:
         """The unit's amount in whole cents; None where its user and task have no rate."""
         if not self.rates:
             return None
+        if u.shared is not None:  # a share of an amount priced whole (report/tags.py)
+            self.priced = self.priced or u.shared[2] is not None
+            return u.shared[2]
         key = (u.user, u.task)
         if key not in self._known:
             rate = rate_for(self.rates, u.user, u.task)
@@ -304,6 +346,7 @@ def tally(
     round_mode: str,
     rates: dict[str, Any] | None,
     currency: str | None,
+    tags: Sequence[str] = (),
 ) -> Report:
     """The report of `all_units` as they stream by: each filtered, rounded and priced on its
     own, then added to its row. `month_level`: whether some summaries counted hold whole
@@ -315,18 +358,24 @@ def tally(
     for u in all_units:
         if (users and u.user not in users) or (tasks and u.task not in tasks):
             continue
+        if tags and not set(tags) & set(u.tag.split("+")):
+            continue
         facts = period_of(u.period)  # a month key: inside if the month overlaps
         if (first and facts.last < first) or (last and facts.first > last):
             continue
         no_split = no_split or u.task == "*"
         month_keyed = month_keyed or facts.day is None
-        billable, non_billable = prices.seconds(u.billable), prices.seconds(u.non_billable)
+        if u.shared is None:
+            billable, non_billable = prices.seconds(u.billable), prices.seconds(u.non_billable)
+        else:
+            billable, non_billable = u.shared[:2]
         keys = {
             "user": u.user,
             "task": u.task,
             "day": facts.day,
             "week": facts.week,
             "month": facts.month,
+            "tag": u.tag,
         }
         key = tuple(str(keys[d]) for d in group_by)
         row = groups.get(key)

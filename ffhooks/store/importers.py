@@ -6,6 +6,7 @@ reported before anything is written.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -14,11 +15,15 @@ from ffhooks.clock import OUT_OF_RANGE, UTC, in_range, parse_iso
 from ffhooks.errors import BrokenFile, FatalError
 from ffhooks.fsio import parse_json
 from ffhooks.records import Any
+from ffhooks.store.rules import MAX_TAGS, TAG, tags_problem
 from ffhooks.store.sessions import Session, new_session_id
 
 FORMATS = ("jsonl", "watson", "timewarrior")
 Entry = tuple[str, "Session | str"]
-_JSONL_KEYS = {"id", "task", "start", "end", "seconds", "billable", "note", "reason", "user"}
+_JSONL_KEYS = {
+    *("id", "task", "start", "end", "seconds", "billable", "note", "reason", "user", "tags")
+}
+_SEPARATORS = re.compile(r"[\s,+]+")
 
 
 def _out_of_range(start: datetime, end: datetime) -> str | None:
@@ -63,6 +68,11 @@ def _session(raw: dict[str, Any], user: str) -> Session | str:
     for key in ("note", "reason"):
         if raw.get(key) is not None and not isinstance(raw[key], str):
             return f"{key!r} must be a string"
+    tags = raw.get("tags", [])
+    if not isinstance(tags, list):
+        return "'tags' must be a list of strings"
+    if problem := tags_problem(tuple(tags)):
+        return problem
     return Session(
         id=sid,
         task=raw["task"],
@@ -71,7 +81,27 @@ def _session(raw: dict[str, Any], user: str) -> Session | str:
         billable=billable,
         note=raw.get("note"),
         reason=raw.get("reason"),
+        tags=tuple(sorted(set(tags))),
     )
+
+
+def _foreign_tags(given: Any, note: str | None = None) -> tuple[tuple[str, ...], str | None]:
+    """Another tool's tags as session tags, and the note: spaces, commas and + inside a tag
+    become - (Watson's `+"code review"` is `code-review`); a tag that still cannot be one
+    (control characters, too long, past the tenth) is kept in the note, never dropped."""
+    if not isinstance(given, list):
+        return (), note
+    kept: set[str] = set()
+    left: list[str] = []
+    for raw in given:
+        tag = _SEPARATORS.sub("-", str(raw).strip()).lstrip("-")
+        if TAG.fullmatch(tag) and (tag in kept or len(kept) < MAX_TAGS):
+            kept.add(tag)
+        else:
+            left.append(str(raw))
+    if left:
+        note = "; ".join(n for n in (note, "tags: " + ", ".join(left)) if n)
+    return tuple(sorted(kept)), note
 
 
 def read_jsonl(path: Path, user: str) -> Iterator[Entry]:
@@ -96,7 +126,8 @@ def _load_list(path: Path, what: str) -> list[Any]:
 
 
 def read_watson(path: Path) -> Iterator[Entry]:
-    """Watson's `frames`: [start, stop, project, id, tags, updated_at] with Unix times."""
+    """Watson's `frames`: [start, stop, project, id, tags, updated_at] with Unix times; the
+    project is the task, and the tags stay tags."""
     for index, frame in enumerate(_load_list(path, "Watson frames")):
         where = f"{path}[{index}]"
         try:
@@ -114,12 +145,18 @@ def read_watson(path: Path) -> Iterator[Entry]:
             continue
         sid = fid if isinstance(fid, str) and 8 <= len(fid) <= 32 else new_session_id()
         sid = sid.lower() if all(c in "0123456789abcdefABCDEF" for c in sid) else new_session_id()
-        note = ", ".join(str(t) for t in tags) if isinstance(tags, list) and tags else None
-        yield where, Session(id=sid, task=project, start=start, end=end, billable=True, note=note)
+        kept, note = _foreign_tags(tags)
+        yield (
+            where,
+            Session(
+                id=sid, task=project, start=start, end=end, billable=True, note=note, tags=kept
+            ),
+        )
 
 
 def read_timewarrior(path: Path) -> Iterator[Entry]:
-    """`timew export`: objects with start, end (20261121T143000Z), tags, annotation."""
+    """`timew export`: objects with start, end (20261121T143000Z), tags, annotation. The
+    first tag names the task (`timew start 12 api`); the others are the session's tags."""
     for index, item in enumerate(_load_list(path, "timew export")):
         where = f"{path}[{index}]"
         if not isinstance(item, dict) or not isinstance(item.get("start"), str):
@@ -144,10 +181,17 @@ def read_timewarrior(path: Path) -> Iterator[Entry]:
             yield where, "has no tag to use as the task"
             continue
         note = item.get("annotation") if isinstance(item.get("annotation"), str) else None
+        kept, note = _foreign_tags(tags[1:], note)  # the first tag is the task
         yield (
             where,
             Session(
-                id=new_session_id(), task=tags[0], start=start, end=end, billable=True, note=note
+                id=new_session_id(),
+                task=tags[0],
+                start=start,
+                end=end,
+                billable=True,
+                note=note,
+                tags=kept,
             ),
         )
 

@@ -8,6 +8,8 @@ A broken rule is a sentence the user can act on, which the `check_` functions ra
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from datetime import datetime
 
 from ffhooks.clock import format_duration
@@ -50,6 +52,37 @@ def check_task(task: str) -> str:
     if problem:
         raise FatalError(problem)
     return task
+
+
+# A tag: 1-40 characters, no spaces, commas, + (it joins a session's tags in reports) or
+# control characters, not starting with - (reports file untagged time under -).
+TAG = re.compile(r"[^\s,+\x00-\x1f\x7f-][^\s,+\x00-\x1f\x7f]{0,39}")
+MAX_TAGS = 10
+
+
+def tags_problem(tags: tuple[str, ...]) -> str | None:
+    """Why a session cannot carry `tags`: a tag that reports could not tell apart or show on
+    one line, or too many; None if it can."""
+    for tag in tags:
+        if not isinstance(tag, str) or not TAG.fullmatch(tag):
+            shown = repr(f"+{tag}")
+            return (
+                f"tag {shown} is not allowed: use 1-40 characters with no spaces, commas, + or "
+                "control characters, not starting with -, e.g. +api or +code-review"
+            )
+    if len(tags) > MAX_TAGS:
+        return f"{len(tags)} tags on one session: give at most {MAX_TAGS}"
+    return None
+
+
+def check_tags(tags: Iterable[str]) -> tuple[str, ...]:
+    """A session's tags as it stores them, sorted and each once; refused as `tags_problem`
+    says."""
+    kept = tuple(sorted(set(tags)))
+    problem = tags_problem(kept)
+    if problem:
+        raise FatalError(problem)
+    return kept
 
 
 def session_problem(store: Store, s: Session, limits: Limits) -> str | None:

@@ -27,6 +27,7 @@ class Session(NamedTuple):
     billable: bool = True
     note: str | None = None
     reason: str | None = None
+    tags: tuple[str, ...] = ()  # sorted, unique (store/rules.py `check_tags`)
 
     @property
     def seconds(self) -> int:
@@ -44,6 +45,8 @@ class Session(NamedTuple):
             out["note"] = self.note
         if self.reason:
             out["reason"] = self.reason
+        if self.tags:
+            out["tags"] = list(self.tags)
         return out
 
     @classmethod
@@ -56,6 +59,7 @@ class Session(NamedTuple):
             raw["billable"],
             raw.get("note"),
             raw.get("reason"),
+            tuple(raw.get("tags", ())),
         )
 
 
@@ -65,6 +69,7 @@ class Running(NamedTuple):
     start: datetime
     billable: bool
     note: str | None = None
+    tags: tuple[str, ...] = ()
 
     def until(self, end: datetime, note: str | None = None, reason: str | None = None) -> Session:
         joined = "; ".join(n for n in (self.note, note) if n) or None
@@ -76,6 +81,7 @@ class Running(NamedTuple):
             billable=self.billable,
             note=joined,
             reason=reason,
+            tags=self.tags,
         )
 
 
@@ -84,6 +90,7 @@ class Paused(NamedTuple):
     billable: bool
     since: datetime
     note: str | None = None
+    tags: tuple[str, ...] = ()
 
 
 class Timer(NamedTuple):
@@ -97,11 +104,15 @@ class Timer(NamedTuple):
             running = {"id": r.id, "task": r.task, "start": to_iso(r.start), "billable": r.billable}
             if r.note:
                 running["note"] = r.note
+            if r.tags:
+                running["tags"] = list(r.tags)
         if self.paused:
             p = self.paused
             paused = {"task": p.task, "billable": p.billable, "since": to_iso(p.since)}
             if p.note:
                 paused["note"] = p.note
+            if p.tags:
+                paused["tags"] = list(p.tags)
         return {"version": 1, "running": running, "paused": paused}
 
     @classmethod
@@ -114,6 +125,7 @@ class Timer(NamedTuple):
                 start=parse_iso(r["start"]),
                 billable=r["billable"],
                 note=r.get("note"),
+                tags=tuple(r.get("tags", ())),
             )
             if r
             else None,
@@ -122,6 +134,7 @@ class Timer(NamedTuple):
                 billable=p["billable"],
                 since=parse_iso(p["since"]),
                 note=p.get("note"),
+                tags=tuple(p.get("tags", ())),
             )
             if p
             else None,

@@ -42,18 +42,29 @@ def _end_running(
 
 
 def start(
-    store: Store, task: str, at: datetime, limits: Limits, *, billable: bool, note: str | None
+    store: Store,
+    task: str,
+    at: datetime,
+    limits: Limits,
+    *,
+    billable: bool,
+    note: str | None,
+    tags: tuple[str, ...] = (),
 ) -> tuple[Running, Session | None]:
-    """Start `task` at `at`, ending whatever runs at that same instant."""
+    """Start `task` at `at`, ending whatever runs at that same instant. The task already
+    running goes on, unless other tags, a note or billable-or-not make it another session."""
     check_task(task)
     current = store.timer()
     ended = None
     if current.running:
-        if current.running.task == task and current.running.billable == billable and note is None:
-            return current.running, None
-        ended = _end_running(store, current.running, at, limits)
+        r = current.running
+        if (r.task, r.billable, note) == (task, billable, None) and tags in ((), r.tags):
+            return r, None
+        ended = _end_running(store, r, at, limits)
     check_start(store, at)
-    running = Running(id=new_session_id(), task=task, start=at, billable=billable, note=note)
+    running = Running(
+        id=new_session_id(), task=task, start=at, billable=billable, note=note, tags=tags
+    )
     store.apply(added=[ended] if ended else [], timer=Timer(running=running))
     return running, ended
 
@@ -63,7 +74,13 @@ def pause(store: Store, at: datetime, limits: Limits, reason: str | None) -> Ses
     if running is None:
         raise FatalError("no timer is running: nothing to pause")
     ended = _end_running(store, running, at, limits, reason=reason)
-    paused = Paused(task=running.task, billable=running.billable, since=at, note=running.note)
+    paused = Paused(
+        task=running.task,
+        billable=running.billable,
+        since=at,
+        note=running.note,
+        tags=running.tags,
+    )
     store.apply(added=[ended] if ended else [], timer=Timer(paused=paused))
     return ended
 
@@ -81,6 +98,7 @@ def resume(store: Store, at: datetime) -> Running:
         start=at,
         billable=current.paused.billable,
         note=current.paused.note,
+        tags=current.paused.tags,
     )
     store.apply(timer=Timer(running=running))
     return running

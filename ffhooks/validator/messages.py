@@ -46,6 +46,13 @@ PATTERN_MEANS = {
         r"^\.flowforge/team/summaries/[a-z0-9][a-z0-9._-]{0,63}/[0-9]{4}-(0[1-9]|1[0-2])/"
         r"[0-9a-f]{16}-[1-9][0-9]{0,17}\.json$"
     ): "a summary's path (.flowforge/team/summaries/<user>/<month>/<store>-<seq>.json)",
+    r"^[^\s,+\x00-\x1f\x7f-][^\s,+\x00-\x1f\x7f]{0,39}$": (
+        "a tag (1-40 characters, no spaces, commas, + or control characters, not starting with -)"
+    ),
+    r"^(-|[^\s,+\x00-\x1f\x7f-][^\s,+\x00-\x1f\x7f]{0,39}"
+    r"(\+[^\s,+\x00-\x1f\x7f-][^\s,+\x00-\x1f\x7f]{0,39})*)$": (
+        "a tag set (tags joined by +, or - for none)"
+    ),
     r"^[0-9a-f]{64}-[0-9a-f]{16}\.keys$": (
         "a ledger keys file name (<SHA-256>-<16 lowercase hex digits>.keys)"
     ),

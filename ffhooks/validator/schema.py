@@ -268,9 +268,10 @@ def first_error(name: str, value: Any) -> str | None:
 # The common case told fast (a month of days is read to rebuild its summary at each commit:
 # `bench/commit_overhead.py`): what passes here passes the schema; the rest gets the full walk.
 _SESSION_KEYS = {"id", "task", "start", "end", "billable"}
-_SESSION_MORE = {"note", "reason"}
+_SESSION_MORE = {"note", "reason", "tags"}
 _ID = re.compile(r"[0-9a-f]{8,32}").fullmatch
 _TASK = re.compile(r"[^\s\x00-\x1f\x7f](?:[^\x00-\x1f\x7f]{0,98}[^\s\x00-\x1f\x7f])?").fullmatch
+_TAG = re.compile(r"[^\s,+\x00-\x1f\x7f-][^\s,+\x00-\x1f\x7f]{0,39}").fullmatch
 _INSTANT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z").fullmatch
 
 
@@ -287,13 +288,21 @@ def _plain_instant(value: Any) -> bool:  # as ffhooks writes it; a leap second: 
 def _plain_session(s: Any) -> bool:
     if type(s) is not dict or not _SESSION_KEYS <= s.keys() <= _SESSION_KEYS | _SESSION_MORE:
         return False
+    tags = s.get("tags", [])
+    if (
+        type(tags) is not list
+        or len(tags) > 10
+        or not all(type(t) is str and _TAG(t) for t in tags)
+    ):
+        return False
     if type(s["billable"]) is not bool or type(s["id"]) is not str or not _ID(s["id"]):
         return False
     if type(s["task"]) is not str or not _TASK(s["task"]):
         return False
     if not _plain_instant(s["start"]) or not _plain_instant(s["end"]):
         return False
-    return all(type(s.get(k, "")) is str and len(s.get(k, "")) <= 2000 for k in _SESSION_MORE)
+    texts = ("note", "reason")
+    return all(type(s.get(k, "")) is str and len(s.get(k, "")) <= 2000 for k in texts)
 
 
 def _plain_daily(doc: Any) -> bool:

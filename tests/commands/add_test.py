@@ -95,3 +95,13 @@ def test_add_refuses_a_day_or_time_there_is_not_saying_why(
     result = ff("add", "12", "1h", *args)
     assert result.code == 1 and says in result.err and len(result.err.splitlines()) == 1
     assert sessions(ff) == []
+
+
+def test_add_takes_tags_after_the_duration(ff: Any) -> None:
+    added = ff("add", "13", "30m", "+meeting", "+client", "--start", "2026-11-20 10:00")
+    assert added.out.startswith("Added 13 [client, meeting] 2026-11-20 10:00-10:30"), added.err
+    assert sessions(ff)[0]["tags"] == ["client", "meeting"]
+    refused = ff("add", "13", "+meeting", "30m", "1h", "--start", "2026-11-20 11:00")
+    assert refused.code == 1 and "give a task and a duration, then tags with +" in refused.err
+    assert ff("add", "13", "30m", "+a b", "--start", "2026-11-20 11:00").code == 1
+    assert len(sessions(ff)) == 1

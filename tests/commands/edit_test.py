@@ -39,3 +39,19 @@ def test_edit_current_moves_the_running_start(ff: Any) -> None:
     assert ff("start", "205", "--at", "16:00").code == 0
     result = ff("edit", "current", "--start", "90m ago")
     assert result.code == 0 and result.out == "Running: 205 since 15:30 (billable)\n"
+
+
+def test_edit_adds_and_takes_away_tags(ff: Any) -> None:
+    assert ff("add", "205", "1h", "+api", "--start", "2026-11-20 09:00").code == 0
+    sid = sessions(ff)[0]["id"]
+    done = ff("edit", sid[:6], "+review", "+docs", "--untag", "api")
+    assert done.code == 0 and done.out.splitlines()[1].startswith("Now:  205 [docs, review] ")
+    assert sessions(ff)[0]["tags"] == ["docs", "review"]
+    typo = ff("edit", sid[:6], "--untag", "revew")
+    assert typo.code == 1 and "no such tag (its tags: docs, review)" in typo.err
+    assert ff("edit", sid[:6], "review").code == 1  # a tag to add starts with +
+    assert ff("start", "206", "--at", "16:00").code == 0
+    assert (
+        ff("edit", "current", "+call").out.strip() == "Running: 206 [call] since 16:00 (billable)"
+    )
+    assert ff("status", "--json").json()["running"]["tags"] == ["call"]

@@ -49,3 +49,18 @@ def test_log_refuses_a_day_there_is_not_saying_why(ff: Any) -> None:
     assert (result.code, result.err) == (1, "ffhooks: 2026-02-29: 2026 is not a leap year\n")
     result = ff("log", "--from", "monday", "--to", "last week")
     assert result.code == 1 and "--to 2026-11-15 is before --from 2026-11-16" in result.err
+
+
+def test_log_shows_tags_and_filters_by_them(ff: Any) -> None:
+    assert ff("add", "12", "1h", "+api", "+review", "--start", "2026-11-18 09:00").code == 0
+    assert ff("add", "12", "1h", "+docs", "--start", "2026-11-18 11:00").code == 0
+    assert ff("add", "13", "1h", "--start", "2026-11-18 13:00").code == 0
+    shown = ff("log").out.splitlines()
+    assert shown[1].endswith("$  12 [api, review]") and shown[3].endswith("$  13")
+    tagged = ff("log", "--tag", "api", "--tag", "+docs").out.splitlines()
+    assert len(tagged) == 4 and tagged[-1].startswith("2 sessions, 2h00m (2h00m billable)")
+    assert [s.get("tags") for s in ff("log", "--json").json()["sessions"]] == [
+        ["api", "review"],
+        ["docs"],
+        None,
+    ]

@@ -43,3 +43,11 @@ def test_a_paused_timer_is_shown_the_same_way(ff: Any) -> None:
     assert ff("status").out.splitlines()[0] == (
         "alice: 205 paused 101h00m ago on 2026-11-16 at 12:00 (`ffhooks resume`)"
     )
+
+
+def test_status_shows_the_tags_of_the_timer(ff: Any) -> None:
+    assert ff("start", "12", "+api", "--at", "16:00").code == 0
+    assert ff("status").out.startswith("alice: tracking 12 [api], started 1h00m ago at 16:00")
+    assert ff("pause").code == 0
+    assert ff("status").out.startswith("alice: 12 [api] paused 0s ago")
+    assert ff("status", "--json").json()["paused"]["tags"] == ["api"]

@@ -17,7 +17,7 @@ def write_lines(path: Path, rows: list[dict[str, Any]]) -> Path:
 
 def test_jsonl_round_trip_skips_what_is_present(ff: Any, repo: Path, tmp_path: Path) -> None:
     ff("add", "1", "1h", "--start", "2026-11-18 09:00", "--note", "a")
-    ff("add", "2", "2h", "--start", "2026-11-19 09:00", "--no-billable")
+    ff("add", "2", "2h", "+ops", "--start", "2026-11-19 09:00", "--no-billable")
     exported = write_lines(tmp_path / "s.jsonl", sessions(ff))
     result = ff("import", str(exported))
     assert (
@@ -44,6 +44,13 @@ def test_jsonl_round_trip_skips_what_is_present(ff: Any, repo: Path, tmp_path: P
     got = [(s["task"], s["seconds"], s["billable"]) for s in sessions(ff)]
     assert got == [("3", 3600, True), ("4", 7200, False), ("1", 3600, True), ("2", 7200, False)]
     assert "Imported 0 sessions" in ff("import", str(more)).out
+    # the tags of an export come back with it, into another clone's store
+    ff("remove", sessions(ff)[-1]["id"], "--yes")
+    assert ff("import", str(exported)).code == 0
+    assert sessions(ff)[-1]["tags"] == ["ops"]
+    bad = write_lines(tmp_path / "t.jsonl", [{**sessions(ff)[0], "tags": ["a,b"]}])
+    refused = ff("import", str(bad))
+    assert refused.code == 1 and "tag '+a,b' is not allowed" in refused.err
 
 
 def test_jsonl_problems_import_nothing(ff: Any, tmp_path: Path) -> None:
@@ -84,17 +91,19 @@ def test_watson_frames(ff: Any, tmp_path: Path) -> None:
     frames.write_text(
         json.dumps(
             [
-                [1794906000, 1794909600, "acme", "5" * 32, ["api", "review"], 1794909600],
+                [1794906000, 1794909600, "acme", "5" * 32, ["review", "api", "api"], 1794909600],
                 [1794913200, 1794915000, "beta", "6" * 32, [], 1794915000],
+                [1794916800, 1794917400, "beta", "7" * 32, ["code review", "a\x07"], 1794917400],
             ]
         )
     )
     result = ff("import", str(frames))
     assert result.code == 0, result.err
-    got = [(s["task"], s["start"], s["seconds"], s.get("note")) for s in sessions(ff)]
-    assert got == [
-        ("acme", "2026-11-17T09:00:00Z", 3600, "api, review"),
-        ("beta", "2026-11-17T11:00:00Z", 1800, None),
+    got = [(s["task"], s["seconds"], s.get("tags"), s.get("note")) for s in sessions(ff)]
+    assert got == [  # Watson's tags stay tags; one that cannot be a tag is kept in the note
+        ("acme", 3600, ["api", "review"], None),
+        ("beta", 1800, None, None),
+        ("beta", 600, ["code-review"], "tags: a\x07"),
     ]
     assert "0 sessions" in ff("import", str(frames), "--format", "watson").out
 
@@ -108,7 +117,7 @@ def test_timewarrior_export(ff: Any, tmp_path: Path) -> None:
                     "id": 2,
                     "start": "20261117T090000Z",
                     "end": "20261117T103000Z",
-                    "tags": ["205", "x"],
+                    "tags": ["205", "x"],  # the first names the task, the rest are tags
                     "annotation": "login",
                 },
                 {"id": 1, "start": "20261117T110000Z", "end": "20261117T113000Z", "tags": ["206"]},
@@ -116,8 +125,8 @@ def test_timewarrior_export(ff: Any, tmp_path: Path) -> None:
         )
     )
     assert ff("import", str(export), "--format", "timewarrior").code == 0
-    got = [(s["task"], s["seconds"], s.get("note")) for s in sessions(ff)]
-    assert got == [("205", 5400, "login"), ("206", 1800, None)]
+    got = [(s["task"], s["seconds"], s.get("tags"), s.get("note")) for s in sessions(ff)]
+    assert got == [("205", 5400, ["x"], "login"), ("206", 1800, None, None)]
     running = tmp_path / "open.json"
     running.write_text(json.dumps([{"id": 1, "start": "20261118T110000Z", "tags": ["1"]}]))
     result = ff("import", str(running))

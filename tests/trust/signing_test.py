@@ -507,3 +507,31 @@ def test_a_large_batch_is_checked_as_strictly(initialised: Path, ff: Any, tmp_pa
     assert verdict.code == 1 and named == sorted(bad), verdict.out
     assert f"(key {fingerprint(alice)}) does not verify" in verdict.out
     assert ff("verify", "--ref", "HEAD~1").code == 0
+
+
+def test_a_signed_summary_with_tags_verifies_and_an_edited_split_does_not(
+    initialised: Path, ff: Any, tmp_path: Path
+) -> None:
+    """The signature covers the tag split as it covers the totals: moving time from one
+    tag set to another, even with the checksum made again, breaks it."""
+    repo = initialised
+    signs(repo, ff, keygen(tmp_path, "alice"))
+    configure(repo, signatures="required", summary_detail={"tags": True})
+    ff("add", "205", "1h", "+api", "--start", "09:00")
+    ff("add", "205", "30m", "+docs", "--start", "11:00")
+    fold(repo, ff)
+    path = newest(repo, "alice")
+    doc = json.loads((repo / path).read_text())
+    assert set(doc["tags"]["2026-11-20"]["205"]) == {"api", "docs"} and "signature" in doc
+    assert ff("verify").code == 0
+    assert ff("report", "--by", "tag").code == 0
+    split = doc["tags"]["2026-11-20"]["205"]
+    split["api"]["billable_seconds"], split["docs"]["billable_seconds"] = 1800, 3600
+    doc["sha256"] = seal({k: v for k, v in doc.items() if k != "signature"})["sha256"]
+    (repo / path).write_text(json.dumps(doc))
+    git(repo, "commit", "-qam", "forged", "--no-verify")
+    verdict = ff("verify")
+    assert (
+        verdict.code == 1
+        and "does not verify: the content was changed after signing" in verdict.out
+    )

@@ -30,6 +30,9 @@ SESSION = {
 }
 
 
+CELL = {"billable_seconds": 60, "non_billable_seconds": 0, "sessions": 1}
+
+
 def good_summary(**changes: Any) -> dict[str, Any]:
     doc = summary.build(
         user="alice",
@@ -255,6 +258,40 @@ CORPUS: list[tuple[str, str, bytes, str]] = [
         ".flowforge/billing/time-tracking.json",
         b"{}",
         "$: is a FlowForge legacy file: `ffhooks migrate`",
+    ),
+    (
+        "tag split not adding up",
+        SUMMARY,
+        json.dumps(
+            good_summary(
+                detail={"per_task": True, "period": "day", "tags": True},
+                tags={"2026-11-20": {"205": {"api": {**CELL, "billable_seconds": 59}}}},
+            )
+        ).encode(),
+        "$.tags['2026-11-20']['205']: does not add up to $.totals['2026-11-20']['205']",
+    ),
+    (
+        "tag split the team did not ask for",
+        SUMMARY,
+        json.dumps(good_summary(tags={"2026-11-20": {"205": {"api": CELL}}})).encode(),
+        "$.tags: present, though detail.tags is not true",
+    ),
+    (
+        "tag set with a space",
+        SUMMARY,
+        json.dumps(
+            good_summary(
+                detail={"per_task": True, "period": "day", "tags": True},
+                tags={"2026-11-20": {"205": {"a b": CELL}}},
+            )
+        ).encode(),
+        "$.tags['2026-11-20']['205']['a b']: property name \"a b\" is not a tag set",
+    ),
+    (
+        "tag with a comma",
+        DAILY,
+        daily(session(tags=["a,b"])),
+        '$.sessions[0].tags[0]: "a,b" is not a tag (1-40 characters',
     ),
 ]
 

@@ -340,6 +340,26 @@ def test_quick_summary_check_never_lets_a_broken_file_through() -> None:
             ), label
 
 
+def test_quick_summary_check_of_a_tag_split_never_lets_a_broken_one_through() -> None:
+    """The digest's quick check skips the schema walk of `tags` as of `totals`."""
+    from ffhooks.summary import plainly_valid
+
+    cell = {"billable_seconds": 60, "non_billable_seconds": 0, "sessions": 1}
+    doc = {**GOOD["summary"], "detail": {"per_task": True, "period": "day", "tags": True}}
+    for split, valid in [
+        ({"2026-11-20": {"205": {"api+review": cell, "-": cell}}}, True),
+        ({"2026-11-20": {"205": {"api review": cell}}}, False),
+        ({"2026-11-20": {"205": {"+api": cell}}}, False),
+        ({"2026-11-20": {"205": {"api": {**cell, "sessions": -1}}}}, False),
+        ({"2026-11-20": {"205": {"api": {**cell, "more": 1}}}}, False),
+        ({"2026-11-20": {"205": []}}, False),
+        ({"2026-11": {" 205": {"api": cell}}}, False),
+    ]:
+        tagged = {**doc, "tags": split}
+        assert plainly_valid(tagged) == valid, split
+        assert (schema.first_error("summary", tagged) is None) == valid, split
+
+
 def test_the_fast_daily_check_accepts_only_what_the_schema_accepts() -> None:
     """Days are checked fast at every commit (schema._plain_daily); the full walk explains.
     The fast check may refuse more, never accept more."""
@@ -360,6 +380,8 @@ def test_the_fast_daily_check_accepts_only_what_the_schema_accepts() -> None:
         ],
     }
     assert schema._plain_daily(good) and schema.first_error("daily", good) is None
+    tagged = {**good, "sessions": [{**good["sessions"][0], "tags": ["api", "code-review"]}]}
+    assert schema._plain_daily(tagged) and schema.first_error("daily", tagged) is None
     bad_sessions: list[dict[str, Any]] = [
         {"id": "0123ABCD"},
         {"id": "0123abc"},
@@ -373,6 +395,11 @@ def test_the_fast_daily_check_accepts_only_what_the_schema_accepts() -> None:
         {"note": "x" * 2001},
         {"reason": None},
         {"extra": 1},
+        {"tags": "api"},
+        {"tags": ["a b"]},
+        {"tags": ["-x"]},
+        {"tags": [1]},
+        {"tags": [f"t{n}" for n in range(11)]},
     ]
     variants: list[Any] = [
         {**good, "sessions": [{**good["sessions"][0], **change}]} for change in bad_sessions
