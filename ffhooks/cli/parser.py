@@ -71,6 +71,11 @@ COMMANDS: dict[str, tuple[str, str, Callable[[argparse.ArgumentParser], None]]] 
         user.timezone,
     ),
     "report": (TEAM, "the team's billable time from the committed summaries", team.report),
+    "collect": (
+        TEAM,
+        "an organisation's dataset: many repositories' summaries as Parquet and JSON lines",
+        team.collect,
+    ),
     "close": (
         TEAM,
         "record a billed period's report as a git tag; later changes show apart",
@@ -153,6 +158,7 @@ COMMANDS: dict[str, tuple[str, str, Callable[[argparse.ArgumentParser], None]]] 
 _FOR_NO_ONE = (
     "completion",
     "report",
+    "collect",
     "audit",
     "demo",
     "schema",

@@ -29,7 +29,7 @@ def writable(output: str) -> Path:
 
 
 def report(
-    repo: Repo,
+    repo: Repo | None,
     now: datetime,
     *,
     start: str | None,
@@ -45,17 +45,20 @@ def report(
     include_unverified: bool = False,
     ignore_closed: bool = False,
     title: str | None = None,
+    dataset: str | None = None,
+    repos: list[str] | None = None,
 ) -> int:
     group_by = tuple(d.strip() for d in by.split(",") if d.strip())
-    unknown = [d for d in group_by if d not in rep.DIMENSIONS]
+    dimensions = rep.DIMENSIONS if dataset is None else rep.DATASET_DIMENSIONS
+    unknown = [d for d in group_by if d not in dimensions]
     if unknown or len(set(group_by)) != len(group_by):
         raise FatalError(
-            f"--by {by!r}: use distinct names among {', '.join(rep.DIMENSIONS)}, "
-            "e.g. --by user,week"
+            f"--by {by!r}: use distinct names among {', '.join(dimensions)}, "
+            "e.g. --by user,week" + (" (repo with --dataset)" if "repo" in unknown else "")
         )
     if round_minutes is not None and not 1 <= round_minutes <= 1440:
         raise FatalError(f"--round {round_minutes}: give minutes between 1 and 1440")
-    if repo.bare and ref is None:
+    if repo is not None and repo.bare and ref is None:
         raise FatalError(
             f"{repo.top} is a bare repository: it has no work tree to report from; name the "
             "branch to report, e.g. `ffhooks report --ref main`"
@@ -71,20 +74,33 @@ def report(
         round_minutes=round_minutes,
         round_mode=round_mode,
     )
-    result, cells, extra, scope = compute(
-        repo, ref, scope, group_by, include_unverified, ignore_closed, keep_cells=fmt == "html"
-    )
+    if repo is None or dataset is not None:  # main gives no repository with --dataset
+        from ffhooks.org import dataset as org
+
+        org.refuse_options(ref, include_unverified, ignore_closed)
+        result, cells, extra, scope, config = org.compute(
+            Path(dataset or "."), scope, group_by, repos or [], keep_cells=fmt == "html"
+        )
+    else:
+        if repos:
+            raise FatalError("--repo chooses repositories of a dataset: give --dataset DIR")
+        result, cells, extra, scope = compute(
+            repo, ref, scope, group_by, include_unverified, ignore_closed, keep_cells=fmt == "html"
+        )
+        config = None
     if fmt == "json":
         text = rep.dumps(result, **extra) + "\n"
     elif fmt == "html":
-        text = _page(team_config(repo, ref), result, cells, scope, now, title)
+        if config is None and repo is not None:
+            config = team_config(repo, ref)
+        text = _page(config or TeamConfig(), result, cells, scope, now, title)
     else:
         from ffhooks.report import render
 
         text = {"table": render.table, "csv": render.to_csv, "markdown": render.markdown}[fmt](
             result
         )
-    if ref is None:
+    if ref is None and repo is not None:
         _warn_if_lost(repo)
     if target is not None:
         try:

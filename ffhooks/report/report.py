@@ -16,6 +16,7 @@ from ffhooks.trust import record
 from ffhooks.validator.digest import Digest, Figures, unpacked
 
 DIMENSIONS = ("user", "task", "day", "week", "month")
+DATASET_DIMENSIONS = ("repo", *DIMENSIONS)  # `report --dataset`: many repositories
 MEASURES = ("billable_seconds", "non_billable_seconds", "sessions")
 
 
@@ -42,6 +43,7 @@ class Unit(NamedTuple):
     billable: Figures
     non_billable: Figures
     sessions: int
+    repo: str = ""  # the repository's name in an organisation's dataset (org/dataset.py)
 
     def cell(self) -> Cell:
         """The unit's totals."""
@@ -275,13 +277,15 @@ def tally(
     round_mode: str,
     rates: dict[str, Any] | None,
     currency: str | None,
+    prices: Prices | None = None,
 ) -> Report:
     """The report of `all_units` as they stream by: each filtered, rounded and priced on its
     own, then added to its row. `month_level`: whether some summaries counted hold whole
-    months (None: the units with a month's key are theirs)."""
+    months (None: the units with a month's key are theirs). `prices`: how units are priced
+    where not by `rates` (a dataset's units, each at its own repository's rates)."""
     notes: list[str] = []
     groups: dict[tuple[str, ...], dict[str, Any]] = {}
-    prices = Prices(rates, round_minutes, round_mode)
+    prices = prices or Prices(rates, round_minutes, round_mode)
     no_split = month_keyed = False
     for u in all_units:
         if (users and u.user not in users) or (tasks and u.task not in tasks):
@@ -293,6 +297,7 @@ def tally(
         month_keyed = month_keyed or facts.day is None
         billable, non_billable = prices.seconds(u.billable), prices.seconds(u.non_billable)
         keys = {
+            "repo": u.repo,
             "user": u.user,
             "task": u.task,
             "day": facts.day,

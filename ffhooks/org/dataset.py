@@ -1,0 +1,288 @@
+"""Reports across repositories: `ffhooks report --dataset DIR` over what `ffhooks collect`
+wrote, built by the same `tally` as any report (report/report.py), so every format and
+grouping works, plus `--by repo`.
+
+Each row is rounded and priced on its own, at its own repository's rate, as the
+repository's own report rounds and prices it (per user, task and day): so the totals are
+the sum of the per-repository reports, to the second and to the cent. DuckDB (the
+`dataset` extra) reads the Parquet table and does that arithmetic in SQL, in integers;
+without it the JSON-lines copy is read row by row in Python, to the same figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from pathlib import Path
+
+from ffhooks.config import TeamConfig
+from ffhooks.errors import FatalError
+from ffhooks.org import collect as col
+from ffhooks.records import Any
+from ffhooks.report import report as rep
+from ffhooks.report.billing import Scope
+
+# (repo, user, task, period) -> [billable, non-billable (both rounded), sessions, cents or
+# None (no rate), whether a month-level summary's]
+Parts = dict[tuple[str, str, str, str], list[Any]]
+
+
+class Summed(rep.Prices):
+    """The prices of a dataset's units: each unit's cents as its rows were priced, one by
+    one at their own repository's rate (`parts`)."""
+
+    def __init__(self, parts: Parts, round_minutes: int | None, round_mode: str) -> None:
+        super().__init__(None, round_minutes, round_mode)
+        self.parts = parts
+
+    def cents(self, u: rep.Unit) -> int | None:
+        cents: int | None = self.parts[(u.repo, u.user, u.task, u.period)][3]
+        if cents is not None:
+            self.priced = True
+        return cents
+
+
+def compute(
+    folder: Path, scope: Scope, group_by: tuple[str, ...], repos: list[str], *, keep_cells: bool
+) -> tuple[rep.Report, list[rep.Cell], dict[str, Any], Scope, TeamConfig]:
+    """The report of a dataset, as billing.compute gives a repository's (the cells with
+    `keep_cells`: by day, for the HTML page's weeks), with the team config it is titled by."""
+    entries = _chosen(col.load_manifest(folder), repos)
+    scope = _filters(entries, scope)
+    currency = _currency(entries)
+    daily = keep_cells or bool({"day", "week"} & set(group_by))
+    duckdb = col._duckdb() if all(e["parquet"] for e in entries.values()) else None
+    if duckdb is not None:
+        parts = _from_parquet(duckdb, folder, entries, scope, daily)
+    else:
+        parts = _from_jsonl(col.rows_in(folder, list(entries)), scope, daily)
+    units = [
+        rep.Unit(
+            user=user,
+            task=task,
+            period=period,
+            billable=((p[0], 1),),
+            non_billable=((p[1], 1),),
+            sessions=p[2],
+            repo=repo,
+        )
+        for (repo, user, task, period), p in sorted(parts.items())
+    ]
+    result = rep.tally(
+        units,
+        month_level=any(p[4] for p in parts.values()),
+        group_by=group_by,
+        prices=Summed(parts, scope.round_minutes, scope.round_mode),
+        **scope.options(TeamConfig(currency=currency)),
+    )
+    result.notes.extend(f"{name}: {note}" for name, e in entries.items() for note in e["notes"])
+    cells = [u.cell() for u in units] if keep_cells else []
+    return result, cells, _extra(entries), scope, TeamConfig(currency=currency)
+
+
+def refuse_options(ref: str | None, include_unverified: bool, ignore_closed: bool) -> None:
+    """The options of a repository's report that a dataset settled when it was collected."""
+    for given, option in (
+        (ref, "--ref"),
+        (include_unverified, "--include-unverified"),
+        (ignore_closed, "--ignore-closed"),
+    ):
+        if given:
+            raise FatalError(
+                f"{option} does not apply to --dataset: each repository was read when it was "
+                f"collected (`ffhooks collect` takes --ref and --include-unverified)"
+            )
+
+
+def _chosen(manifest: dict[str, Any], repos: list[str]) -> dict[str, dict[str, Any]]:
+    """The manifest's entries of the repositories `--repo` names (all without it)."""
+    entries: dict[str, dict[str, Any]] = manifest["repos"]
+    wanted = [n.strip() for value in repos for n in value.split(",") if n.strip()]
+    if repos and not wanted:
+        raise FatalError("--repo was given no name: give one, e.g. --repo billing-api")
+    unknown = [n for n in wanted if n not in entries]
+    if unknown:
+        shown = ", ".join(list(entries)[:20]) + (", ..." if len(entries) > 20 else "")
+        raise FatalError(f"no repository {unknown[0]!r} in the dataset (known: {shown or 'none'})")
+    if not entries:
+        raise FatalError("the dataset holds no repositories: collect some first")
+    return {n: entries[n] for n in (wanted or entries)}
+
+
+def _filters(entries: dict[str, dict[str, Any]], scope: Scope) -> Scope:
+    """--user and --task as a repository's report takes them (comma lists, user names in
+    lower case, a task whose name holds a comma as it is); one that no repository knows is
+    a typo, not a zero invoice."""
+    known = {kind: {x for e in entries.values() for x in e[kind]} for kind in ("users", "tasks")}
+    for kind, given in (("--user", scope.users), ("--task", scope.tasks)):
+        if any(not value.strip(" ,") for value in given):
+            raise FatalError(f"{kind} was given no name: give one, e.g. {kind} alice,bob")
+    users = [u.strip().lower() for value in scope.users for u in value.split(",") if u.strip()]
+    tasks = [
+        t.strip()
+        for value in scope.tasks
+        for t in ([value] if value in known["tasks"] else value.split(","))
+        if t.strip()
+    ]
+    for kind, wanted in (("user", users), ("task", tasks)):
+        have = known[f"{kind}s"]
+        unknown = [w for w in wanted if w not in have]
+        if unknown:
+            shown = ", ".join(sorted(have)[:20]) + (", ..." if len(have) > 20 else "")
+            raise FatalError(f"no summaries for {kind} {unknown[0]!r} (known: {shown or 'none'})")
+    return scope._replace(users=users, tasks=tasks)
+
+
+def _currency(entries: dict[str, dict[str, Any]]) -> str | None:
+    """The one currency of the repositories priced: amounts in two are never added up."""
+    priced: dict[str | None, list[str]] = {}
+    for name, e in entries.items():
+        if "amount_cents" in e["totals"]:
+            priced.setdefault(e["currency"], []).append(name)
+    if len(priced) > 1:
+        named = "; ".join(
+            f"{c or 'no currency set'}: {', '.join(names[:3])}{', ...' if names[3:] else ''}"
+            for c, names in priced.items()
+        )
+        first = next(iter(priced.values()))
+        raise FatalError(
+            f"the repositories bill in different currencies ({named}): report each apart, "
+            f"e.g. --repo {','.join(first[:3])}"
+        )
+    return next(iter(priced), None)
+
+
+def _extra(entries: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """What the JSON report adds: each repository's commit, and its unverified summaries
+    and adjustments to closed periods, named by repository."""
+    extra: dict[str, Any] = {
+        "repos": [
+            {"repo": n, "ref": e["ref"], "commit": e["commit"], "collected_at": e["collected_at"]}
+            for n, e in entries.items()
+        ]
+    }
+    for key, found in (
+        ("unverified", [(n, u) for n, e in entries.items() for u in e["signatures"]["unverified"]]),
+        ("adjustments", [(n, a) for n, e in entries.items() for a in e["adjustments"]]),
+    ):
+        if found:
+            extra[key] = [{"repo": n, **x} for n, x in found]
+    return extra
+
+
+def _inside(scope: Scope, day: str | None, month: str) -> bool:
+    """Whether a row falls in the report's range: a month-level one if its month overlaps."""
+    facts = rep.period_of(day or month)
+    return not (scope.first and facts.last < scope.first) and not (
+        scope.last and facts.first > scope.last
+    )
+
+
+def _from_jsonl(rows: Iterable[dict[str, Any]], scope: Scope, daily: bool) -> Parts:
+    """The parts of the rows in the report's scope, each rounded and priced in Python by
+    the same Prices as a repository's report, at its own rate."""
+    parts: Parts = {}
+    prices: dict[str | None, rep.Prices] = {}
+    users, tasks = set(scope.users), set(scope.tasks)
+    for r in rows:
+        if (users and r["user"] not in users) or (tasks and r["task"] not in tasks):
+            continue
+        if not _inside(scope, r["day"], r["month"]):
+            continue
+        rate = r["rate"]
+        if rate not in prices:
+            rates = None if rate is None else {"default": rate}
+            prices[rate] = rep.Prices(rates, scope.round_minutes, scope.round_mode)
+        p = prices[rate]
+        unit = rep.Unit(
+            user=r["user"],
+            task=r["task"],
+            period=r["day"] or r["month"],
+            billable=((r["billable_seconds"], 1),),
+            non_billable=((r["non_billable_seconds"], 1),),
+            sessions=r["sessions"],
+        )
+        key = (r["repo"], r["user"], r["task"], unit.period if daily else r["month"])
+        part = parts.setdefault(key, [0, 0, 0, None, False])
+        part[0] += p.seconds(unit.billable)
+        part[1] += p.seconds(unit.non_billable)
+        part[2] += unit.sessions
+        cents = p.cents(unit)
+        if cents is not None:
+            part[3] = (part[3] or 0) + cents
+        part[4] = part[4] or r["day"] is None
+    return parts
+
+
+def _from_parquet(
+    duckdb: Any, folder: Path, entries: dict[str, dict[str, Any]], scope: Scope, daily: bool
+) -> Parts:
+    """The parts of the Parquet rows in the report's scope, filtered, rounded, priced and
+    added up in DuckDB: in integers, as `_from_jsonl` does in Python (rep.pricer's
+    arithmetic, each rate an exact fraction)."""
+    files = [
+        col.quoted(folder / col.PARQUET / f"repo={n}" / "*" / "*.parquet")
+        for n, e in entries.items()
+        if e["rows"]
+    ]
+    if not files:
+        return {}
+    where: list[str] = ["true"]
+    params: list[Any] = []
+    for column, wanted in (("user", scope.users), ("task", scope.tasks)):
+        if wanted:
+            where.append(f'list_contains(?, "{column}")')
+            params.append(wanted)
+    if scope.first:
+        where.append("(day >= ? OR (day IS NULL AND month >= ?))")
+        params += [scope.first, scope.first.isoformat()[:7]]
+    if scope.last:
+        where.append("(day <= ? OR (day IS NULL AND month <= ?))")
+        params += [scope.last, scope.last.isoformat()[:7]]
+    rates = sorted({r for e in entries.values() for r in e["rates"]})
+    period = "coalesce(strftime(d.day, '%Y-%m-%d'), d.month)" if daily else "d.month"
+    sql = f"""
+        WITH r(rate, top, bottom, sign) AS ({_fractions(rates)})
+        SELECT d.repo, d."user", d.task, {period} AS period,
+            sum(d.rb)::BIGINT, sum(d.rn)::BIGINT, sum(d.sessions)::BIGINT,
+            sum(r.sign * ((2 * r.top * d.rb + r.bottom) // (2 * r.bottom)))::BIGINT,
+            bool_or(d.day IS NULL)
+        FROM (
+            SELECT *, {_rounded("billable_seconds", scope)} AS rb,
+                {_rounded("non_billable_seconds", scope)} AS rn
+            FROM read_parquet([{", ".join(files)}], hive_partitioning = true,
+                hive_types = {{'repo': VARCHAR, 'month': VARCHAR}})
+            WHERE {" AND ".join(where)}
+        ) d LEFT JOIN r USING (rate)
+        GROUP BY ALL
+    """
+    con = duckdb.connect()
+    try:
+        found = con.execute(sql, params).fetchall()
+    finally:
+        con.close()
+    return {(row[0], row[1], row[2], row[3]): list(row[4:]) for row in found}
+
+
+def _fractions(rates: list[str]) -> str:
+    """The rates as a table of exact fractions: cents = sign * round_half_up(top * seconds /
+    bottom), as rep.pricer computes them."""
+    if not rates:
+        return "SELECT NULL::VARCHAR, NULL::HUGEINT, NULL::HUGEINT, NULL::HUGEINT WHERE false"
+    values = []
+    for rate in rates:
+        top, bottom = Decimal(rate).as_integer_ratio()
+        sign = -1 if top < 0 else 1
+        quoted = rate.replace("'", "''")
+        values.append(f"('{quoted}', {abs(top)}::HUGEINT, {bottom * 36}::HUGEINT, {sign})")
+    return "VALUES " + ", ".join(values)
+
+
+def _rounded(column: str, scope: Scope) -> str:
+    """SQL rounding a row's seconds as report.Prices does (seconds are never negative)."""
+    if not scope.round_minutes:
+        return column
+    step = scope.round_minutes * 60
+    if scope.round_mode == "up":
+        return f"(({column} + {step - 1}) // {step}) * {step}"
+    return f"(({column} + {step // 2}) // {step}) * {step}"
