@@ -144,9 +144,8 @@ def rows_of(
     counts (billing.compute, which refuses what that report refuses), each priced at the
     repository's own rates; and what the manifest says of it (totals, signatures, notes)."""
     everything = billing.Scope(first=None, last=None, users=[], tasks=[])
-    by = ("user", "task", "day")
     result, cells, extra, _ = billing.compute(
-        repo, commit, everything, by, include_unverified, False, keep_cells=True
+        repo, commit, everything, (), include_unverified, False, keep_cells=True
     )
     config = billing.team_config(repo, commit)
     rates = config.rates or {}
@@ -176,7 +175,10 @@ def rows_of(
                 "closed": next((s.label for s in closed if s.holds(c.period)), None),
             }
         )
-    generic = rep.build(cells, group_by=(), **everything.options(config)).notes
+    # the notes any report's tally writes (`report --dataset` writes its own): those of a
+    # task-less month-level cell, the only ones a report without rounding can have
+    whole = rep.Cell(user="", task="*", period="2000-01", **dict.fromkeys(rep.MEASURES, 0))
+    generic = rep.build([whole], group_by=(), **everything.options(config)).notes
     entry = {
         "rows": len(rows),
         "months": sorted({r["month"] for r in rows}),

@@ -18,25 +18,51 @@ from pathlib import Path
 from ffhooks.config import TeamConfig
 from ffhooks.errors import FatalError
 from ffhooks.org import collect as col
-from ffhooks.records import Any
+from ffhooks.records import Any, NamedTuple
 from ffhooks.report import report as rep
 from ffhooks.report.billing import Scope
 
-# (repo, user, task, period) -> [billable, non-billable (both rounded), sessions, cents or
-# None (no rate), whether a month-level summary's]
+# What the rows of a report add up to before `tally` groups them: (repo, user, task, period),
+# each blank where the report does not group by it (the period "*"), -> [billable,
+# non-billable (both rounded row by row), sessions, cents or None (no rate), whether a
+# month-level summary's, whether of task "*" (no per-task split), its first month]
 Parts = dict[tuple[str, str, str, str], list[Any]]
+
+
+class Grain(NamedTuple):
+    """What a report's parts are told apart by: what it groups by (and, for the HTML page's
+    weeks, `kept`: the user and the day)."""
+
+    repo: bool
+    user: bool
+    task: bool
+    daily: bool
+    monthly: bool
+
+
+def grain(group_by: tuple[str, ...], keep_cells: bool) -> Grain:
+    wanted = set(group_by) | ({"user", "day"} if keep_cells else set())
+    return Grain(
+        repo="repo" in wanted,
+        user="user" in wanted,
+        task="task" in wanted,
+        daily=bool({"day", "week"} & wanted),
+        monthly="month" in wanted,
+    )
 
 
 class Summed(rep.Prices):
     """The prices of a dataset's units: each unit's cents as its rows were priced, one by
-    one at their own repository's rate (`parts`)."""
+    one at their own repository's rate (`cents`, by unit)."""
 
-    def __init__(self, parts: Parts, round_minutes: int | None, round_mode: str) -> None:
+    def __init__(
+        self, cents: dict[rep.Unit, int | None], round_minutes: int | None, round_mode: str
+    ) -> None:
         super().__init__(None, round_minutes, round_mode)
-        self.parts = parts
+        self.summed = cents
 
     def cents(self, u: rep.Unit) -> int | None:
-        cents: int | None = self.parts[(u.repo, u.user, u.task, u.period)][3]
+        cents = self.summed[u]
         if cents is not None:
             self.priced = True
         return cents
@@ -50,33 +76,33 @@ def compute(
     entries = _chosen(col.load_manifest(folder), repos)
     scope = _filters(entries, scope)
     currency = _currency(entries)
-    daily = keep_cells or bool({"day", "week"} & set(group_by))
+    by = grain(group_by, keep_cells)
     duckdb = col._duckdb() if all(e["parquet"] for e in entries.values()) else None
     if duckdb is not None:
-        parts = _from_parquet(duckdb, folder, entries, scope, daily)
+        parts = _from_parquet(duckdb, folder, entries, scope, by)
     else:
-        parts = _from_jsonl(col.rows_in(folder, list(entries)), scope, daily)
-    units = [
-        rep.Unit(
+        parts = _from_jsonl(col.rows_in(folder, list(entries)), scope, by)
+    cents = {}
+    for (repo, user, task, period), p in sorted(parts.items()):
+        unit = rep.Unit(
             user=user,
-            task=task,
-            period=period,
+            task=task or ("*" if p[5] else ""),
+            period=p[6] if period == "*" else period,
             billable=((p[0], 1),),
             non_billable=((p[1], 1),),
             sessions=p[2],
             repo=repo,
         )
-        for (repo, user, task, period), p in sorted(parts.items())
-    ]
+        cents[unit] = p[3]
     result = rep.tally(
-        units,
+        cents,
         month_level=any(p[4] for p in parts.values()),
         group_by=group_by,
-        prices=Summed(parts, scope.round_minutes, scope.round_mode),
+        prices=Summed(cents, scope.round_minutes, scope.round_mode),
         **scope.options(TeamConfig(currency=currency)),
     )
     result.notes.extend(f"{name}: {note}" for name, e in entries.items() for note in e["notes"])
-    cells = [u.cell() for u in units] if keep_cells else []
+    cells = [u.cell() for u in cents] if keep_cells else []
     return result, cells, _extra(entries), scope, TeamConfig(currency=currency)
 
 
@@ -178,7 +204,7 @@ def _inside(scope: Scope, day: str | None, month: str) -> bool:
     )
 
 
-def _from_jsonl(rows: Iterable[dict[str, Any]], scope: Scope, daily: bool) -> Parts:
+def _from_jsonl(rows: Iterable[dict[str, Any]], scope: Scope, by: Grain) -> Parts:
     """The parts of the rows in the report's scope, each rounded and priced in Python by
     the same Prices as a repository's report, at its own rate."""
     parts: Parts = {}
@@ -202,8 +228,13 @@ def _from_jsonl(rows: Iterable[dict[str, Any]], scope: Scope, daily: bool) -> Pa
             non_billable=((r["non_billable_seconds"], 1),),
             sessions=r["sessions"],
         )
-        key = (r["repo"], r["user"], r["task"], unit.period if daily else r["month"])
-        part = parts.setdefault(key, [0, 0, 0, None, False])
+        key = (
+            r["repo"] if by.repo else "",
+            r["user"] if by.user else "",
+            r["task"] if by.task else "",
+            unit.period if by.daily else r["month"] if by.monthly else "*",
+        )
+        part = parts.setdefault(key, [0, 0, 0, None, False, False, r["month"]])
         part[0] += p.seconds(unit.billable)
         part[1] += p.seconds(unit.non_billable)
         part[2] += unit.sessions
@@ -211,11 +242,13 @@ def _from_jsonl(rows: Iterable[dict[str, Any]], scope: Scope, daily: bool) -> Pa
         if cents is not None:
             part[3] = (part[3] or 0) + cents
         part[4] = part[4] or r["day"] is None
+        part[5] = part[5] or r["task"] == "*"
+        part[6] = min(part[6], r["month"])
     return parts
 
 
 def _from_parquet(
-    duckdb: Any, folder: Path, entries: dict[str, dict[str, Any]], scope: Scope, daily: bool
+    duckdb: Any, folder: Path, entries: dict[str, dict[str, Any]], scope: Scope, by: Grain
 ) -> Parts:
     """The parts of the Parquet rows in the report's scope, filtered, rounded, priced and
     added up in DuckDB: in integers, as `_from_jsonl` does in Python (rep.pricer's
@@ -240,13 +273,18 @@ def _from_parquet(
         where.append("(day <= ? OR (day IS NULL AND month <= ?))")
         params += [scope.last, scope.last.isoformat()[:7]]
     rates = sorted({r for e in entries.values() for r in e["rates"]})
-    period = "coalesce(strftime(d.day, '%Y-%m-%d'), d.month)" if daily else "d.month"
+    if by.daily:
+        period = "coalesce(strftime(d.day, '%Y-%m-%d'), d.month)"
+    else:
+        period = "d.month" if by.monthly else "'*'"
+    named = (("repo", by.repo), ('"user"', by.user), ("task", by.task))
+    keys = [f"d.{column}" if kept else "''" for column, kept in named]
     sql = f"""
         WITH r(rate, top, bottom, sign) AS ({_fractions(rates)})
-        SELECT d.repo, d."user", d.task, {period} AS period,
+        SELECT {", ".join(keys)}, {period},
             sum(d.rb)::BIGINT, sum(d.rn)::BIGINT, sum(d.sessions)::BIGINT,
             sum(r.sign * ((2 * r.top * d.rb + r.bottom) // (2 * r.bottom)))::BIGINT,
-            bool_or(d.day IS NULL)
+            bool_or(d.day IS NULL), bool_or(d.task = '*'), min(d.month)
         FROM (
             SELECT *, {_rounded("billable_seconds", scope)} AS rb,
                 {_rounded("non_billable_seconds", scope)} AS rn
@@ -254,7 +292,7 @@ def _from_parquet(
                 hive_types = {{'repo': VARCHAR, 'month': VARCHAR}})
             WHERE {" AND ".join(where)}
         ) d LEFT JOIN r USING (rate)
-        GROUP BY ALL
+        GROUP BY 1, 2, 3, 4
     """
     con = duckdb.connect()
     try:
