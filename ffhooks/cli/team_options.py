@@ -151,6 +151,12 @@ def collect(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--prune", action="store_true", help="remove repositories of the dataset no longer named"
     )
+    p.add_argument(
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="repositories read at once, each in a process (default: one per processor)",
+    )
 
 
 def validate(p: argparse.ArgumentParser) -> None:

@@ -7,11 +7,23 @@ from pathlib import Path
 
 
 def collect(
-    *, repos: list[str], ref: str | None, output: str, include_unverified: bool, prune: bool
+    *,
+    repos: list[str],
+    ref: str | None,
+    output: str,
+    include_unverified: bool,
+    prune: bool,
+    jobs: int | None,
 ) -> int:
+    import os
+
+    from ffhooks.errors import FatalError
     from ffhooks.org import collect as col
     from ffhooks.org.sources import sources
 
+    if jobs is not None and jobs < 1:
+        raise FatalError(f"--jobs {jobs}: give 1 or more (1: one repository at a time)")
     named = sources(repos, ref)
-    col.collect(Path(output), named, include_unverified=include_unverified, prune=prune)
+    jobs = min(jobs or os.cpu_count() or 1, len(named))
+    col.collect(Path(output), named, include_unverified=include_unverified, prune=prune, jobs=jobs)
     return 0

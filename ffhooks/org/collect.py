@@ -17,6 +17,7 @@ import json
 import shutil
 import sys
 from collections.abc import Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -55,39 +56,65 @@ EXTRA = "pip install 'ffhooks[dataset]'"
 
 
 def collect(
-    folder: Path, named: list[src.Repository], *, include_unverified: bool, prune: bool
+    folder: Path,
+    named: list[src.Repository],
+    *,
+    include_unverified: bool,
+    prune: bool,
+    jobs: int,
 ) -> int:
-    """Collect every source into `folder`, reading again only those that moved; returns
-    how many were read."""
+    """Collect every repository into `folder`, `jobs` at a time (each in a process of its
+    own), reading again only those that moved; returns how many were read. The manifest is
+    saved after each one: a collection that stops keeps what it had done."""
     manifest = load_manifest(folder, for_writing=True)
     entries: dict[str, dict[str, Any]] = manifest["repos"]
     _save(folder, manifest)  # the folder is the dataset's from now on, even if a repository fails
-    duckdb = _duckdb()
-    if duckdb is None:
+    parquet = _duckdb() is not None
+    if not parquet:
         print(
             f"ffhooks: DuckDB is not installed: writing the JSON-lines copy only; the Parquet "
             f"table needs the extra: {EXTRA}",
             file=sys.stderr,
         )
+    work = [(folder, s, entries.get(s.name), include_unverified) for s in named]
     read = 0
-    for source in named:
-        repo = src.opened(source, folder)
-        ref = source.ref or src.default_ref(repo)
+    with _pool(jobs) as pool:
         try:
-            commit = resolve_commit(repo.top, ref)
-        except FatalError as exc:
-            raise FatalError(f"{source.name} ({source.where}): {exc}") from None
-        state = _state(repo, commit, include_unverified)
-        old = entries.get(source.name)
-        if old and old["state"] == state and old["parquet"] == (duckdb is not None):
-            print(f"unchanged {source.name} at {commit[:12]}")
-            continue
-        entry = _collected(folder, source, repo, ref, commit, include_unverified, duckdb)
-        entries[source.name] = {**entry, "state": state}
-        _save(folder, manifest)
-        read += 1
-        print(f"collected {source.name} at {commit[:12]}: {entry['rows']} rows")
-    gone = sorted(set(entries) - {s.name for s in named})
+            for source, entry in zip(named, pool.map(_one, work), strict=True):
+                if entry is None:
+                    print(f"unchanged {source.name} at {entries[source.name]['commit'][:12]}")
+                    continue
+                entries[source.name] = entry
+                _save(folder, manifest)
+                read += 1
+                print(f"collected {source.name} at {entry['commit'][:12]}: {entry['rows']} rows")
+        except BaseException:
+            pool.shutdown(cancel_futures=True)
+            raise
+    _prune(folder, manifest, {s.name for s in named}, prune)
+    print(f"Wrote {folder}: {len(entries)} repositories ({read} read), {MANIFEST}")
+    return read
+
+
+def _pool(jobs: int) -> Executor:
+    """Processes to collect in (one repository's rows are Python's work), or none: one job."""
+    if jobs > 1:
+        return ProcessPoolExecutor(jobs)
+    return _Inline()
+
+
+class _Inline(Executor):
+    """An executor that runs each call as it is asked, here."""
+
+    def map(self, fn: Any, *iterables: Any, **_: Any) -> Iterator[Any]:
+        return map(fn, *iterables)
+
+
+def _prune(folder: Path, manifest: dict[str, Any], listed: set[str], prune: bool) -> None:
+    """The repositories of the dataset no longer listed: removed with `prune`, else kept
+    and named (a report still counts them: a list file cut by mistake loses no time)."""
+    entries = manifest["repos"]
+    gone = sorted(set(entries) - listed)
     if gone and prune:
         for name in gone:
             _remove(folder, name)
@@ -100,28 +127,36 @@ def collect(
             "reports still count them; --prune removes them",
             file=sys.stderr,
         )
-    _save(folder, manifest)
-    print(f"Wrote {folder}: {len(entries)} repositories ({read} read), {MANIFEST}")
-    return read
+
+
+def _one(
+    work: tuple[Path, src.Repository, dict[str, Any] | None, bool],
+) -> dict[str, Any] | None:
+    """One repository read and its partitions written (`_collected`), any problem named
+    by the repository, as a plain FatalError (it comes back from a process of its own)."""
+    source = work[1]
+    try:
+        return _collected(*work)
+    except FatalError as exc:
+        raise FatalError(
+            f"{source.name} ({source.where}): {exc} (repositories collected before it are "
+            "kept: collect again once it is fixed)"
+        ) from None
 
 
 def _collected(
-    folder: Path,
-    source: src.Repository,
-    repo: Repo,
-    ref: str,
-    commit: str,
-    include_unverified: bool,
-    duckdb: Any,
-) -> dict[str, Any]:
-    """Read one repository and write its partitions; what the manifest says of it."""
-    try:
-        rows, entry = rows_of(repo, source.name, commit, include_unverified)
-    except FatalError as exc:
-        raise FatalError(
-            f"{source.name} ({source.where}) at {ref}: {exc} (repositories collected "
-            "before it are kept: collect again once it is fixed)"
-        ) from None
+    folder: Path, source: src.Repository, old: dict[str, Any] | None, include_unverified: bool
+) -> dict[str, Any] | None:
+    """What the manifest says of one repository, once read and its partitions written;
+    None where it has not moved since `old` was written."""
+    repo = src.opened(source, folder)
+    ref = source.ref or src.default_ref(repo)
+    commit = resolve_commit(repo.top, ref)
+    state = _state(repo, commit, include_unverified)
+    duckdb = _duckdb()
+    if old and old["state"] == state and old["parquet"] == (duckdb is not None):
+        return None
+    rows, entry = rows_of(repo, source.name, commit, include_unverified)
     jsonl = folder / JSONL / f"{source.name}.jsonl"
     atomic_write(jsonl, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode())
     shutil.rmtree(folder / PARQUET / f"repo={source.name}", ignore_errors=True)
@@ -133,6 +168,7 @@ def _collected(
         "commit": commit,
         "collected_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "parquet": duckdb is not None,
+        "state": state,
         **entry,
     }
 
@@ -229,8 +265,9 @@ def _state(repo: Repo, commit: str, include_unverified: bool) -> str:
 def _parquet(duckdb: Any, folder: Path, name: str, jsonl: Path) -> None:
     """The repository's Parquet partitions, written by DuckDB into a staging folder, then
     put in place of its old ones (other repositories' are never touched)."""
-    staging = folder / ".staging"
+    staging = folder / ".staging" / name  # one each: repositories are written side by side
     shutil.rmtree(staging, ignore_errors=True)
+    staging.parent.mkdir(parents=True, exist_ok=True)
     columns = ", ".join(f"'{c}': '{t}'" for c, t in COLUMNS.items())
     con = duckdb.connect()
     try:
