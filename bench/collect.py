@@ -17,8 +17,8 @@ a list file naming that many:
 each a fresh process, timed once (`--rounds` for more: the median). Checks that every
 report's totals equal the number of repositories times one repository's own report, to the
 second and to the cent. Prints per size the times, the cost per repository and per summary,
-the dataset's sizes on disk, and a straight-line projection to `--project` repositories
-(default 500) from the two largest sizes.
+the dataset's sizes on disk, and a projection to `--project` repositories (default 500) in
+proportion to the largest size.
 
     python3 bench/collect.py --repos 5 20 50
     python3 bench/collect.py --repos 10 40 --users 20 --months 24 --json
@@ -150,15 +150,16 @@ def render(results: list[dict[str, Any]], summaries: int, project: int) -> str:
             f"{r['repos']:>5} repositories: collect {per_repo * 1000:.0f} ms per repository, "
             f"{per_repo / summaries * 1000:.2f} ms per summary ({summaries} a repository)"
         )
-    if len(results) >= 2:
-        a, b = results[-2], results[-1]
-        lines.append(f"projected to {project} repositories (a line through the two largest):")
-        for key in keys:
-            slope = (b[key] - a[key]) / (b["repos"] - a["repos"])
-            value = b[key] + slope * (project - b["repos"])
-            shown = f"{value:,.0f}" if key == "rows" else f"{value:.1f}"
-            unit = "" if key == "rows" or key.endswith("MB") else " s"
-            lines.append(f"  {key:<26}{shown}{unit}")
+    last = results[-1]
+    lines.append(
+        f"projected to {project} repositories, in proportion to the largest size (each "
+        "figure grows with the rows, or with the repositories: fixed costs are over-counted):"
+    )
+    for key in keys:
+        value = last[key] * project / last["repos"]
+        shown = f"{value:,.0f}" if key == "rows" else f"{value:.1f}"
+        unit = "" if key == "rows" or key.endswith("MB") else " s"
+        lines.append(f"  {key:<26}{shown}{unit}")
     return "\n".join(lines)
 
 

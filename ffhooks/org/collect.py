@@ -158,7 +158,12 @@ def _collected(
         return None
     rows, entry = rows_of(repo, source.name, commit, include_unverified)
     jsonl = folder / JSONL / f"{source.name}.jsonl"
-    atomic_write(jsonl, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode())
+    atomic_write(
+        jsonl,
+        "".join(
+            json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\n" for r in rows
+        ).encode(),
+    )
     shutil.rmtree(folder / PARQUET / f"repo={source.name}", ignore_errors=True)
     if duckdb is not None and rows:
         _parquet(duckdb, folder, source.name, jsonl)

@@ -334,3 +334,29 @@ def test_bad_input_is_one_line(org: dict[str, Path], tmp_path: Path) -> None:
     done = run(tmp_path, "report", "--dataset", "usd")
     assert "different currencies (EUR: api; USD: web)" in done.stderr
     assert report(tmp_path, "--dataset", "usd", "--repo", "web")["currency"] == "USD"
+
+
+def test_signatures_are_checked_as_the_repository_report_checks_them(
+    org: dict[str, Path], tmp_path: Path
+) -> None:
+    """A team requiring signatures whose summaries are unsigned: refused, naming the
+    repository, unless --include-unverified; then counted and named in the manifest."""
+    tools = org["tools"]
+    set_config(tools, signatures="required")
+    git(tools, "commit", "-qam", "sign from now on", "--no-verify")
+    refused = run(tmp_path, "collect", str(org["api"]), str(tools), "-o", "data", "--jobs", "1")
+    assert refused.returncode == 1
+    assert "tools (" in refused.stderr and "fail the team's signature check" in refused.stderr
+    manifest = json.loads((tmp_path / "data/manifest.json").read_text())
+    assert list(manifest["repos"]) == ["api"]  # collected before it: kept
+    collect(tmp_path, str(org["api"]), str(tools), "-o", "data", "--include-unverified")
+    signatures = json.loads((tmp_path / "data/manifest.json").read_text())["repos"]["tools"][
+        "signatures"
+    ]
+    assert signatures["policy"] == "required" and signatures["checked"]
+    assert len(signatures["unverified"]) == signatures["summaries"] == 1
+    whole = report(tmp_path, "--dataset", "data", "--repo", "tools")
+    own = report(tools, "--ref", "HEAD", "--include-unverified")
+    assert whole["totals"] == own["totals"]
+    assert [u["repo"] for u in whole["unverified"]] == ["tools"]
+    assert any(n.startswith("tools: UNVERIFIED") for n in whole["notes"])
