@@ -39,6 +39,7 @@ RATES = {
     "api": {"default": 100, "users": {"bob": 80.5}, "tasks": {"206": 133.33}},
     "web": {"default": 97.77},
 }
+MONTHLY = {"tools"}  # summaries of whole months: rows without a day
 
 
 def make_repo(path: Path, ff: Any, monkeypatch: pytest.MonkeyPatch, name: str) -> Path:
@@ -50,6 +51,8 @@ def make_repo(path: Path, ff: Any, monkeypatch: pytest.MonkeyPatch, name: str) -
     assert ff("init", "--no-hook").code == 0
     if name in RATES:
         set_config(path, rates=RATES[name], currency="EUR")
+    if name in MONTHLY:
+        set_config(path, summary_detail={"per_task": True, "period": "month"})
     for user, task, duration, start in WORK[name]:
         monkeypatch.setenv("FFHOOKS_USER", user)
         assert ff("add", task, duration, "--start", start).code == 0
@@ -181,14 +184,14 @@ def test_parquet_loads_in_duckdb_as_the_json_lines_copy(
             r["month"],
             r["user"],
             r["task"],
-            date.fromisoformat(r["day"]),
+            r["day"] and date.fromisoformat(r["day"]),
             r["billable_seconds"],
             r["amount_cents"],
             r["rate"],
         )
         for r in lines
     )
-    assert ("tools", "2026-11", "dave", "x,y") in [x[:4] for x in loaded]
+    assert ("tools", "2026-11", "dave", "x,y", None) in [x[:5] for x in loaded]
     manifest = json.loads((data / "manifest.json").read_text())
     web = manifest["repos"]["web"]
     assert web["commit"] == git(org["web"], "rev-parse", "HEAD").strip()
@@ -284,6 +287,14 @@ def test_urls_are_mirrored_and_fetched(org: dict[str, Path], tmp_path: Path) -> 
     collect(tmp_path, url, "-o", "data")
     assert (tmp_path / "data/.mirrors/tools.git/HEAD").exists()
     assert "unchanged tools" in collect(tmp_path, url, "-o", "data").stdout
+    # a hostile folder name: its partition's is safe
+    hostile = tmp_path / "x=1 ..team"
+    git(tmp_path, "clone", "-q", str(org["api"]), str(hostile))
+    collect(tmp_path, str(hostile), "-o", "data")
+    assert (tmp_path / "data/parquet/repo=x-1-..team/month=2026-10").is_dir()
+    assert (tmp_path / "data/jsonl/x-1-..team.jsonl").is_file()
+    manifest = json.loads((tmp_path / "data/manifest.json").read_text())
+    assert manifest["repos"]["x-1-..team"]["ref"] == "refs/remotes/origin/HEAD"
 
 
 def test_names_are_safe_and_never_shared(tmp_path: Path) -> None:
