@@ -158,12 +158,7 @@ def _collected(
         return None
     rows, entry = rows_of(repo, source.name, commit, include_unverified)
     jsonl = folder / JSONL / f"{source.name}.jsonl"
-    atomic_write(
-        jsonl,
-        "".join(
-            json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\n" for r in rows
-        ).encode(),
-    )
+    atomic_write(jsonl, "".join(rows).encode("utf-8"))
     shutil.rmtree(folder / PARQUET / f"repo={source.name}", ignore_errors=True)
     if duckdb is not None and rows:
         _parquet(duckdb, folder, source.name, jsonl)
@@ -180,59 +175,64 @@ def _collected(
 
 def rows_of(
     repo: Repo, name: str, commit: str, include_unverified: bool
-) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """The rows of one repository at `commit`: the units `ffhooks report --ref COMMIT`
-    counts (billing.compute, which refuses what that report refuses), each priced at the
-    repository's own rates; and what the manifest says of it (totals, signatures, notes)."""
+) -> tuple[list[str], dict[str, Any]]:
+    """The rows of one repository at `commit`, as JSON lines: the units `ffhooks report
+    --ref COMMIT` counts (billing.compute, which refuses what that report refuses), each
+    priced at the repository's own rates; and what the manifest says of it (totals,
+    signatures, notes)."""
     everything = billing.Scope(first=None, last=None, users=[], tasks=[])
     result, cells, extra, _ = billing.compute(
         repo, commit, everything, (), include_unverified, False, keep_cells=True
     )
     config = billing.team_config(repo, commit)
-    rates = config.rates or {}
     closed = [c.span for c in closing.closed_periods(repo)]
-    prices: dict[tuple[str, str], Any] = {}
-    rows: list[dict[str, Any]] = []
+    # Millions of rows: what a user and task share (a rate, a price) and what a period's
+    # rows share (its day, month and closed period) is encoded once, by json.dumps.
+    heads: dict[tuple[str, str], tuple[str, Any]] = {}
+    periods: dict[str, str] = {}
+    rates: set[str] = set()
+    lines = []
     for c in cells:
         key = (c.user, c.task)
-        if key not in prices:
-            rate = rep.rate_for(rates, c.user, c.task)
-            prices[key] = (rate, None if rate is None else rep.pricer(rate))
-        rate, price = prices[key]
-        day = c.period if len(c.period) == 10 else None
-        rows.append(
-            {
-                "repo": name,
-                "user": c.user,
-                "task": c.task,
-                "day": day,
-                "month": c.period[:7],
-                "billable_seconds": c.billable_seconds,
-                "non_billable_seconds": c.non_billable_seconds,
-                "sessions": c.sessions,
-                "rate": None if rate is None else str(rate),
-                "currency": config.currency if rate is not None else None,
-                "amount_cents": None if price is None else price(c.billable_seconds),
-                "closed": next((s.label for s in closed if s.holds(c.period)), None),
-            }
+        if key not in heads:
+            rate = rep.rate_for(config.rates or {}, c.user, c.task)
+            fixed = {"repo": name, "user": c.user, "task": c.task, "rate": None, "currency": None}
+            if rate is not None:
+                rates.add(str(rate))
+                fixed.update(rate=str(rate), currency=config.currency)
+            heads[key] = (_compact(fixed)[:-1], None if rate is None else rep.pricer(rate))
+        head, price = heads[key]
+        if c.period not in periods:
+            label = next((s.label for s in closed if s.holds(c.period)), None)
+            day = c.period if len(c.period) == 10 else None
+            periods[c.period] = _compact({"day": day, "month": c.period[:7], "closed": label})[1:]
+        cents = "null" if price is None else price(c.billable_seconds)
+        lines.append(
+            f'{head},"billable_seconds":{c.billable_seconds},"non_billable_seconds":'
+            f'{c.non_billable_seconds},"sessions":{c.sessions},"amount_cents":{cents},'
+            f"{periods[c.period]}\n"
         )
     # the notes any report's tally writes (`report --dataset` writes its own): those of a
     # task-less month-level cell, the only ones a report without rounding can have
     whole = rep.Cell(user="", task="*", period="2000-01", **dict.fromkeys(rep.MEASURES, 0))
     generic = rep.build([whole], group_by=(), **everything.options(config)).notes
     entry = {
-        "rows": len(rows),
-        "months": sorted({r["month"] for r in rows}),
+        "rows": len(lines),
+        "months": sorted({p[:7] for p in periods}),
         "currency": config.currency,
-        "users": sorted({r["user"] for r in rows}),
-        "tasks": sorted({r["task"] for r in rows}),
-        "rates": sorted({r["rate"] for r in rows if r["rate"] is not None}),
+        "users": sorted({user for user, _ in heads}),
+        "tasks": sorted({task for _, task in heads}),
+        "rates": sorted(rates),
         "totals": rep.to_json(result)["totals"],
         "signatures": _signatures(repo, commit, extra),
         "notes": [n for n in result.notes if n not in generic],
         "adjustments": extra.get("adjustments", []),
     }
-    return rows, entry
+    return lines, entry
+
+
+def _compact(value: dict[str, Any]) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _signatures(repo: Repo, commit: str, extra: dict[str, Any]) -> dict[str, Any]:
