@@ -220,6 +220,10 @@ def rows_of(
         "rows": len(lines),
         "months": sorted({p[:7] for p in periods}),
         "currency": config.currency,
+        # the minimum billable increment its reports round to where --round is not given
+        # (a team config setting from ffhooks 0.8: none before)
+        "round_minutes": getattr(config, "round_minutes", None),
+        "round_mode": getattr(config, "round_mode", "up"),
         "users": sorted({user for user, _ in heads}),
         "tasks": sorted({task for _, task in heads}),
         "rates": sorted(rates),

@@ -77,11 +77,17 @@ def compute(
     scope = _filters(entries, scope)
     currency = _currency(entries)
     by = grain(group_by, keep_cells)
+    rounding = {name: _rounding(e, scope) for name, e in entries.items()}
     duckdb = col._duckdb() if all(e["parquet"] for e in entries.values()) else None
     if duckdb is not None:
-        parts = _from_parquet(duckdb, folder, entries, scope, by)
+        parts = _from_parquet(duckdb, folder, entries, scope, by, rounding)
     else:
-        parts = _from_jsonl(col.rows_in(folder, list(entries)), scope, by)
+        parts = _from_jsonl(col.rows_in(folder, list(entries)), scope, by, rounding)
+    # one rounding for all: tally says it (rounding rounded units again changes nothing);
+    # each repository's own: said per repository
+    ways = set(rounding.values())
+    one = ways.pop() if len(ways) == 1 else (None, "up")
+    scope = scope._replace(round_minutes=one[0], round_mode=one[1])
     cents = {}
     for (repo, user, task, period), p in sorted(parts.items()):
         unit = rep.Unit(
@@ -101,6 +107,15 @@ def compute(
         prices=Summed(cents, scope.round_minutes, scope.round_mode),
         **scope.options(TeamConfig(currency=currency)),
     )
+    if ways:
+        result.notes.append(
+            "rounded per user, task and day by each repository's own increment, before "
+            "adding up: "
+            + "; ".join(
+                f"{name} {f'{mode} {minutes} min' if minutes else 'not rounded'}"
+                for name, (minutes, mode) in rounding.items()
+            )
+        )
     result.notes.extend(f"{name}: {note}" for name, e in entries.items() for note in e["notes"])
     cells = [u.cell() for u in cents] if keep_cells else []
     return result, cells, _extra(entries), scope, TeamConfig(currency=currency)
@@ -204,22 +219,35 @@ def _inside(scope: Scope, day: str | None, month: str) -> bool:
     )
 
 
-def _from_jsonl(rows: Iterable[dict[str, Any]], scope: Scope, by: Grain) -> Parts:
+def _rounding(entry: dict[str, Any], scope: Scope) -> tuple[int | None, str]:
+    """How a repository's rows are rounded: as --round says (0: not at all), else by the
+    minimum billable increment of its team config, as its own report rounds them."""
+    if scope.round_minutes is not None:
+        return scope.round_minutes or None, scope.round_mode
+    return entry.get("round_minutes"), entry.get("round_mode") or "up"
+
+
+def _from_jsonl(
+    rows: Iterable[dict[str, Any]],
+    scope: Scope,
+    by: Grain,
+    rounding: dict[str, tuple[int | None, str]],
+) -> Parts:
     """The parts of the rows in the report's scope, each rounded and priced in Python by
-    the same Prices as a repository's report, at its own rate."""
+    the same Prices as a repository's report, at its own rate and increment."""
     parts: Parts = {}
-    prices: dict[str | None, rep.Prices] = {}
+    prices: dict[tuple[str | None, int | None, str], rep.Prices] = {}
     users, tasks = set(scope.users), set(scope.tasks)
     for r in rows:
         if (users and r["user"] not in users) or (tasks and r["task"] not in tasks):
             continue
         if not _inside(scope, r["day"], r["month"]):
             continue
-        rate = r["rate"]
-        if rate not in prices:
-            rates = None if rate is None else {"default": rate}
-            prices[rate] = rep.Prices(rates, scope.round_minutes, scope.round_mode)
-        p = prices[rate]
+        way = (r["rate"], *rounding[r["repo"]])
+        if way not in prices:
+            rates = None if way[0] is None else {"default": way[0]}
+            prices[way] = rep.Prices(rates, way[1], way[2])
+        p = prices[way]
         unit = rep.Unit(
             user=r["user"],
             task=r["task"],
@@ -248,7 +276,12 @@ def _from_jsonl(rows: Iterable[dict[str, Any]], scope: Scope, by: Grain) -> Part
 
 
 def _from_parquet(
-    duckdb: Any, folder: Path, entries: dict[str, dict[str, Any]], scope: Scope, by: Grain
+    duckdb: Any,
+    folder: Path,
+    entries: dict[str, dict[str, Any]],
+    scope: Scope,
+    by: Grain,
+    rounding: dict[str, tuple[int | None, str]],
 ) -> Parts:
     """The parts of the Parquet rows in the report's scope, filtered, rounded, priced and
     added up in DuckDB: in integers, as `_from_jsonl` does in Python (rep.pricer's
@@ -280,16 +313,18 @@ def _from_parquet(
     named = (("repo", by.repo), ('"user"', by.user), ("task", by.task))
     keys = [f"d.{column}" if kept else "''" for column, kept in named]
     sql = f"""
-        WITH r(rate, top, bottom, sign) AS ({_fractions(rates)})
+        WITH r(rate, top, bottom, sign) AS ({_fractions(rates)}),
+            i(repo, step, nearest) AS ({_increments(rounding)})
         SELECT {", ".join(keys)}, {period},
             sum(d.rb)::BIGINT, sum(d.rn)::BIGINT, sum(d.sessions)::BIGINT,
             sum(r.sign * ((2 * r.top * d.rb + r.bottom) // (2 * r.bottom)))::BIGINT,
             bool_or(d.day IS NULL), bool_or(d.task = '*'), min(d.month)
         FROM (
-            SELECT *, {_rounded("billable_seconds", scope)} AS rb,
-                {_rounded("non_billable_seconds", scope)} AS rn
+            SELECT p.*, {_rounded("billable_seconds")} AS rb,
+                {_rounded("non_billable_seconds")} AS rn
             FROM read_parquet([{", ".join(files)}], hive_partitioning = true,
-                hive_types = {{'repo': VARCHAR, 'month': VARCHAR}})
+                hive_types = {{'repo': VARCHAR, 'month': VARCHAR}}) p
+            LEFT JOIN i USING (repo)
             WHERE {" AND ".join(where)}
         ) d LEFT JOIN r USING (rate)
         GROUP BY 1, 2, 3, 4
@@ -316,11 +351,21 @@ def _fractions(rates: list[str]) -> str:
     return "VALUES " + ", ".join(values)
 
 
-def _rounded(column: str, scope: Scope) -> str:
-    """SQL rounding a row's seconds as report.Prices does (seconds are never negative)."""
-    if not scope.round_minutes:
-        return column
-    step = scope.round_minutes * 60
-    if scope.round_mode == "up":
-        return f"(({column} + {step - 1}) // {step}) * {step}"
-    return f"(({column} + {step // 2}) // {step}) * {step}"
+def _increments(rounding: dict[str, tuple[int | None, str]]) -> str:
+    """Each repository's rounding as a table: its step in seconds (null: not rounded), and
+    whether to the nearest step (else up)."""
+    values = [
+        f"('{name}', {minutes * 60 if minutes else 'NULL'}::BIGINT, {mode == 'nearest'})"
+        for name, (minutes, mode) in rounding.items()
+    ]
+    return "VALUES " + ", ".join(values)
+
+
+def _rounded(column: str) -> str:
+    """SQL rounding a row's seconds by its repository's step (`_increments`) as
+    report.Prices rounds them (seconds are never negative)."""
+    return (
+        f"CASE WHEN i.step IS NULL THEN {column} "
+        f"WHEN i.nearest THEN (({column} + i.step // 2) // i.step) * i.step "
+        f"ELSE (({column} + i.step - 1) // i.step) * i.step END"
+    )
