@@ -79,7 +79,12 @@ def report(
 
         org.refuse_options(ref, include_unverified, ignore_closed)
         result, cells, extra, scope, config = org.compute(
-            Path(dataset or "."), scope, group_by, repos or [], keep_cells=fmt == "html"
+            Path(dataset or "."),
+            scope,
+            group_by,
+            repos or [],
+            keep_cells=fmt == "html",
+            round_mode=round_mode,
         )
     else:
         if repos:

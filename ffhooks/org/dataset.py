@@ -69,15 +69,23 @@ class Summed(rep.Prices):
 
 
 def compute(
-    folder: Path, scope: Scope, group_by: tuple[str, ...], repos: list[str], *, keep_cells: bool
+    folder: Path,
+    scope: Scope,
+    group_by: tuple[str, ...],
+    repos: list[str],
+    *,
+    keep_cells: bool,
+    round_mode: str | None,
 ) -> tuple[rep.Report, list[rep.Cell], dict[str, Any], Scope, TeamConfig]:
     """The report of a dataset, as billing.compute gives a repository's (the cells with
-    `keep_cells`: by day, for the HTML page's weeks), with the team config it is titled by."""
+    `keep_cells`: by day, for the HTML page's weeks), with the team config it is titled by.
+    `scope.round_minutes` and `round_mode` as given (None: each repository's own; 0
+    minutes: not rounded)."""
     entries = _chosen(col.load_manifest(folder), repos)
     scope = _filters(entries, scope)
     currency = _currency(entries)
     by = grain(group_by, keep_cells)
-    rounding = {name: _rounding(e, scope) for name, e in entries.items()}
+    rounding = {name: _rounding(e, scope.round_minutes, round_mode) for name, e in entries.items()}
     duckdb = col._duckdb() if all(e["parquet"] for e in entries.values()) else None
     if duckdb is not None:
         parts = _from_parquet(duckdb, folder, entries, scope, by, rounding)
@@ -219,12 +227,15 @@ def _inside(scope: Scope, day: str | None, month: str) -> bool:
     )
 
 
-def _rounding(entry: dict[str, Any], scope: Scope) -> tuple[int | None, str]:
-    """How a repository's rows are rounded: as --round says (0: not at all), else by the
-    minimum billable increment of its team config, as its own report rounds them."""
-    if scope.round_minutes is not None:
-        return scope.round_minutes or None, scope.round_mode
-    return entry.get("round_minutes"), entry.get("round_mode") or "up"
+def _rounding(
+    entry: dict[str, Any], minutes: int | None, mode: str | None
+) -> tuple[int | None, str]:
+    """How a repository's rows are rounded, as its own report rounds them: to --round's
+    minutes (0: not at all) and --round-mode's way where given, else as its team config's
+    minimum billable increment says."""
+    if minutes is None:
+        minutes = entry.get("round_minutes")
+    return minutes or None, mode or entry.get("round_mode") or "up"
 
 
 def _from_jsonl(
