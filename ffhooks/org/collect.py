@@ -154,14 +154,21 @@ def _collected(
     commit = resolve_commit(repo.top, ref)
     state = _state(repo, commit, include_unverified)
     duckdb = _duckdb()
-    if old and old["state"] == state and old["parquet"] == (duckdb is not None):
+    if old and old["state"] == state and _kept(folder, source.name, old, duckdb is not None):
         return None
     rows, entry = rows_of(repo, source.name, commit, include_unverified)
     jsonl = folder / JSONL / f"{source.name}.jsonl"
-    atomic_write(jsonl, "".join(rows).encode("utf-8"))
-    shutil.rmtree(folder / PARQUET / f"repo={source.name}", ignore_errors=True)
-    if duckdb is not None and rows:
-        _parquet(duckdb, folder, source.name, jsonl)
+    failing: tuple[type[Exception], ...] = (OSError, duckdb.Error) if duckdb else (OSError,)
+    try:
+        atomic_write(jsonl, "".join(rows).encode("utf-8"))
+        shutil.rmtree(folder / PARQUET / f"repo={source.name}", ignore_errors=True)
+        if duckdb is not None and rows:
+            _parquet(duckdb, folder, source.name, jsonl)
+    except failing as exc:  # a full disk, say
+        problem = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise FatalError(
+            f"{folder}: cannot be written ({problem}): free space, then collect again"
+        ) from None
     return {
         "source": source.where,
         "ref": ref,
@@ -171,6 +178,14 @@ def _collected(
         "state": state,
         **entry,
     }
+
+
+def _kept(folder: Path, name: str, old: dict[str, Any], parquet: bool) -> bool:
+    """Whether a repository's files are as its manifest entry `old` says, written the way
+    this collection writes them (a folder removed by hand is written again)."""
+    if old["parquet"] != parquet or not (folder / JSONL / f"{name}.jsonl").is_file():
+        return False
+    return not (parquet and old["rows"]) or (folder / PARQUET / f"repo={name}").is_dir()
 
 
 def rows_of(

@@ -343,6 +343,11 @@ def _from_parquet(
     con = duckdb.connect()
     try:
         found = con.execute(sql, params).fetchall()
+    except duckdb.Error as exc:  # a partition removed or damaged since it was collected
+        problem = str(exc).splitlines()[0]
+        raise FatalError(
+            f"{folder / col.PARQUET}: cannot be read ({problem}): collect the dataset again"
+        ) from None
     finally:
         con.close()
     return {(row[0], row[1], row[2], row[3]): list(row[4:]) for row in found}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from datetime import date
@@ -338,6 +339,11 @@ def test_bad_input_is_one_line(org: dict[str, Path], tmp_path: Path) -> None:
     ):
         done = run(tmp_path, "report", "--dataset", "data", *argv)
         assert done.returncode == 1 and problem in done.stderr, done.stderr
+    shutil.rmtree(tmp_path / "data/parquet/repo=web")
+    done = run(tmp_path, "report", "--dataset", "data")
+    assert done.returncode == 1 and "collect the dataset again" in done.stderr, done.stderr
+    again = collect(tmp_path, str(org["api"]), str(org["web.git"]), "-o", "data")
+    assert "unchanged api" in again.stdout and "collected web" in again.stdout
     (org["web"] / ".flowforge/team/config.json").write_text(
         json.dumps({"rates": {"default": 1}, "currency": "USD"})
     )
@@ -371,3 +377,12 @@ def test_signatures_are_checked_as_the_repository_report_checks_them(
     assert whole["totals"] == own["totals"]
     assert [u["repo"] for u in whole["unverified"]] == ["tools"]
     assert any(n.startswith("tools: UNVERIFIED") for n in whole["notes"])
+
+
+def test_a_dataset_that_cannot_be_written_is_one_line(org: dict[str, Path], tmp_path: Path) -> None:
+    """Here a file where the Parquet table's folder goes (as a full disk fails the same)."""
+    collect(tmp_path, str(org["api"]), "-o", "data")
+    shutil.rmtree(tmp_path / "data/parquet")
+    (tmp_path / "data/parquet").write_text("")
+    done = run(tmp_path, "collect", str(org["api"]), "-o", "data")
+    assert done.returncode == 1 and "data: cannot be written (" in done.stderr, done.stderr
