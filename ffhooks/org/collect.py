@@ -69,7 +69,7 @@ def collect(
     manifest = load_manifest(folder, for_writing=True)
     entries: dict[str, dict[str, Any]] = manifest["repos"]
     _save(folder, manifest)  # the folder is the dataset's from now on, even if a repository fails
-    parquet = _duckdb() is not None
+    parquet = duckdb_module() is not None
     if not parquet:
         print(
             f"ffhooks: DuckDB is not installed: writing the JSON-lines copy only; the Parquet "
@@ -153,7 +153,7 @@ def _collected(
     ref = source.ref or src.default_ref(repo)
     commit = resolve_commit(repo.top, ref)
     state = _state(repo, commit, include_unverified)
-    duckdb = _duckdb()
+    duckdb = duckdb_module()
     if old and old["state"] == state and _kept(folder, source.name, old, duckdb is not None):
         return None
     rows, entry = rows_of(repo, source.name, commit, include_unverified)
@@ -320,7 +320,7 @@ def _remove(folder: Path, name: str) -> None:
     shutil.rmtree(folder / src.MIRRORS / f"{name}.git", ignore_errors=True)
 
 
-def _duckdb() -> Any:
+def duckdb_module() -> Any:
     """The DuckDB module, None where the extra is not installed."""
     try:
         import duckdb

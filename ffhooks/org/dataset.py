@@ -86,7 +86,7 @@ def compute(
     currency = _currency(entries)
     by = grain(group_by, keep_cells)
     rounding = {name: _rounding(e, scope.round_minutes, round_mode) for name, e in entries.items()}
-    duckdb = col._duckdb() if all(e["parquet"] for e in entries.values()) else None
+    duckdb = col.duckdb_module() if all(e["parquet"] for e in entries.values()) else None
     if duckdb is not None:
         parts = _from_parquet(duckdb, folder, entries, scope, by, rounding)
     else:
