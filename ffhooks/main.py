@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 NOTHING = "nothing"  # no repository: git runs merge-summary in the middle of a merge
 REPO = "repo"  # the repository
 REPO_NOW = "repo, now"  # and the instant it acts at
+NOW = "now"  # no repository, the instant (`report --dataset`: a collected dataset)
 CONTEXT = "context"  # a user's Context: the repository, the user, now, their store
 
 RUNS: dict[str, tuple[str, str]] = {  # command: (module.function of ffhooks/commands/, given)
@@ -40,8 +41,9 @@ RUNS: dict[str, tuple[str, str]] = {  # command: (module.function of ffhooks/com
     "import": ("import_.import_", CONTEXT),
     "timezone": ("timezone.timezone", CONTEXT),
     "aggregate": ("aggregate.aggregate", REPO_NOW),
-    "report": ("report.report", REPO_NOW),
+    "report": ("report.report", REPO_NOW),  # with --dataset: NOW (no repository)
     "tasks": ("tasks.tasks", REPO_NOW),
+    "collect": ("collect.collect", NOTHING),
     "validate": ("validate.validate", REPO),
     "config": ("config.config", REPO),
     "recover": ("recover.recover", CONTEXT),
@@ -80,6 +82,10 @@ def _given(
     `new_user` and `new_store` out of them, and the `words` typed (for `ffhooks undo`)."""
     if given == NOTHING:
         return []
+    if given == NOW:
+        from ffhooks.clock import now_from_env
+
+        return [None, now_from_env(os.environ)]
     from pathlib import Path
 
     from ffhooks.git.plumbing import require_repo
@@ -122,6 +128,8 @@ def _dispatch(options: dict[str, Any], words: Sequence[str] = ()) -> int:
     `words`: the command line it was parsed from."""
     command = options.pop("command")
     target, given = RUNS[command]
+    if options.get("dataset") is not None:  # many repositories' rows, not this one's
+        given = NOW
     first = _given(given, options, bare_ok=command in READ_REF, words=words)
     module, name = located(target)
     # __import__ rather than importlib, which no other path imports

@@ -31,6 +31,7 @@ LAYERS: list[set[str]] = [
     {"fold"},
     {"report"},
     {"people"},
+    {"org"},  # an organisation's dataset: many repositories' reports
     {"recovery"},
     {"migrate"},
     {"hook"},
@@ -86,6 +87,9 @@ TESTED_BY: dict[str, list[str]] = {
     "ffhooks.trust.sshformat": ["trust/sshsig_test.py"],
     "ffhooks.report.billing": ["report/report_test.py", "report/closing_test.py"],
     "ffhooks.report.render": ["report/report_test.py"],
+    "ffhooks.org.collect": ["org/dataset_test.py"],
+    "ffhooks.org.sources": ["org/dataset_test.py"],
+    "ffhooks.commands.collect": ["org/dataset_test.py"],
     "ffhooks.recovery.daemon_state": ["recovery/daemon_test.py"],
     "ffhooks.recovery.merge": ["recovery/restore_test.py"],
     "ffhooks.migrate.jsonscan": ["migrate/jsonstream_test.py", "migrate/entries_test.py"],

@@ -76,6 +76,11 @@ COMMANDS: dict[str, tuple[str, str, Callable[[argparse.ArgumentParser], None]]] 
         "the tasks the summaries know, with titles, first and last use, and totals",
         team.tasks,
     ),
+    "collect": (
+        TEAM,
+        "an organisation's dataset: many repositories' summaries as Parquet and JSON lines",
+        team.collect,
+    ),
     "close": (
         TEAM,
         "record a billed period's report as a git tag; later changes show apart",
@@ -174,6 +179,7 @@ _FOR_NO_ONE = (
     "completion",
     "report",
     "tasks",
+    "collect",
     "audit",
     "demo",
     "schema",

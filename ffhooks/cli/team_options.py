@@ -90,7 +90,7 @@ def report(p: argparse.ArgumentParser) -> None:
         "--by",
         default="user,task",
         metavar="DIMS",
-        help="of user,task,day,week,month,tag (user,task)",
+        help="of user,task,day,week,month,tag, and repo with --dataset (user,task)",
     )
     p.add_argument(
         "--format",
@@ -126,6 +126,40 @@ def report(p: argparse.ArgumentParser) -> None:
         "--ignore-closed",
         action="store_true",
         help="today's figures for closed periods too, without their adjustments",
+    )
+    p.add_argument("--dataset", metavar="DIR", help="report from a dataset `ffhooks collect` wrote")
+    p.add_argument(
+        "--repo",
+        dest="repos",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="with --dataset: only these repositories (repeat, or a comma list)",
+    )
+
+
+def collect(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "repos",
+        nargs="+",
+        metavar="REPO_OR_URL",
+        help="clones, bare mirrors, URLs, or files of lines PATH_OR_URL [ref=REF] [name=NAME]",
+    )
+    p.add_argument("--ref", help="read each at this ref (default: its default branch)")
+    p.add_argument("-o", "--output", required=True, metavar="DIR", help="the dataset's folder")
+    p.add_argument(
+        "--include-unverified",
+        action="store_true",
+        help="count summaries that fail a team's signature check (named in the manifest)",
+    )
+    p.add_argument(
+        "--prune", action="store_true", help="remove repositories of the dataset no longer named"
+    )
+    p.add_argument(
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="repositories read at once, each in a process (default: one per processor)",
     )
 
 

@@ -30,7 +30,7 @@ def writable(output: str) -> Path:
 
 
 def report(
-    repo: Repo,
+    repo: Repo | None,
     now: datetime,
     *,
     start: str | None,
@@ -47,19 +47,22 @@ def report(
     ignore_closed: bool = False,
     title: str | None = None,
     tags: Sequence[str] = (),
+    dataset: str | None = None,
+    repos: list[str] | None = None,
 ) -> int:
     group_by = tuple(d.strip() for d in by.split(",") if d.strip())
-    unknown = [d for d in group_by if d not in rep.DIMENSIONS]
+    dimensions = rep.DIMENSIONS if dataset is None else rep.DATASET_DIMENSIONS
+    unknown = [d for d in group_by if d not in dimensions]
     if unknown or len(set(group_by)) != len(group_by):
         raise FatalError(
-            f"--by {by!r}: use distinct names among {', '.join(rep.DIMENSIONS)}, "
-            "e.g. --by user,week"
+            f"--by {by!r}: use distinct names among {', '.join(dimensions)}, "
+            "e.g. --by user,week" + (" (repo with --dataset)" if "repo" in unknown else "")
         )
     if round_minutes is not None and not 0 <= round_minutes <= 1440:
         raise FatalError(
             f"--round {round_minutes}: give minutes between 1 and 1440 (0: not rounded)"
         )
-    if repo.bare and ref is None:
+    if repo is not None and repo.bare and ref is None:
         raise FatalError(
             f"{repo.top} is a bare repository: it has no work tree to report from; name the "
             "branch to report, e.g. `ffhooks report --ref main`"
@@ -67,21 +70,49 @@ def report(
     target = None if output is None else writable(output)
     first, last = bound(start, now, end=False), bound(end, now, end=True)
     ordered(first, last)
-    config = team_config(repo, ref)
-    if round_minutes is None:  # the team's minimum billable increment, if it sets one
-        round_minutes = config.round_minutes
-    scope = Scope(
-        first=first,
-        last=last,
-        users=users,
-        tasks=tasks,
-        round_minutes=round_minutes or None,
-        round_mode=round_mode or config.round_mode,
-        tags=tuple(t.strip().lstrip("+") for v in tags for t in v.split(",") if t.strip()),
-    )
-    result, cells, extra, scope = compute(
-        repo, ref, scope, group_by, include_unverified, ignore_closed, keep_cells=fmt == "html"
-    )
+    wanted = tuple(t.strip().lstrip("+") for v in tags for t in v.split(",") if t.strip())
+    if repo is None or dataset is not None:  # main gives no repository with --dataset
+        from ffhooks.org import dataset as org
+
+        org.refuse_options(ref, include_unverified, ignore_closed)
+        if wanted or "tag" in group_by:
+            raise FatalError("a dataset holds no tags: --tag and --by tag read one repository")
+        # without --round (--round-mode), each repository's rows round as its team's own
+        # increment says
+        scope = Scope(
+            first=first,
+            last=last,
+            users=users,
+            tasks=tasks,
+            round_minutes=round_minutes,
+            round_mode=round_mode or "up",
+        )
+        result, cells, extra, scope, config = org.compute(
+            Path(dataset or "."),
+            scope,
+            group_by,
+            repos or [],
+            keep_cells=fmt == "html",
+            round_mode=round_mode,
+        )
+    else:
+        if repos:
+            raise FatalError("--repo chooses repositories of a dataset: give --dataset DIR")
+        config = team_config(repo, ref)
+        if round_minutes is None:  # the team's minimum billable increment, if it sets one
+            round_minutes = config.round_minutes
+        scope = Scope(
+            first=first,
+            last=last,
+            users=users,
+            tasks=tasks,
+            round_minutes=round_minutes or None,
+            round_mode=round_mode or config.round_mode,
+            tags=wanted,
+        )
+        result, cells, extra, scope = compute(
+            repo, ref, scope, group_by, include_unverified, ignore_closed, keep_cells=fmt == "html"
+        )
     if fmt == "json":
         text = rep.dumps(result, **extra) + "\n"
     elif fmt == "html":
@@ -92,7 +123,7 @@ def report(
         text = {"table": render.table, "csv": render.to_csv, "markdown": render.markdown}[fmt](
             result
         )
-    if ref is None:
+    if ref is None and repo is not None:
         _warn_if_lost(repo)
     if target is not None:
         try:

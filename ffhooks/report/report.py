@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from ffhooks.git.provenance import Provenance
 
 DIMENSIONS = ("user", "task", "day", "week", "month", "tag")
+DATASET_DIMENSIONS = ("repo", *DIMENSIONS)  # `report --dataset`: many repositories
 MEASURES = ("billable_seconds", "non_billable_seconds", "sessions")
 
 
@@ -59,6 +60,7 @@ class Unit(NamedTuple):
     # (billable seconds, non-billable seconds, cents): its share of its user's, task's and
     # day's time, rounded and priced whole (report/tags.py); None: round and price it alone
     shared: tuple[int, int, int | None] | None = None
+    repo: str = ""  # the repository's name in an organisation's dataset (org/dataset.py)
 
     def cell(self) -> Cell:
         """The unit's totals."""
@@ -347,13 +349,15 @@ def tally(
     rates: dict[str, Any] | None,
     currency: str | None,
     tags: Sequence[str] = (),
+    prices: Prices | None = None,
 ) -> Report:
     """The report of `all_units` as they stream by: each filtered, rounded and priced on its
     own, then added to its row. `month_level`: whether some summaries counted hold whole
-    months (None: the units with a month's key are theirs)."""
+    months (None: the units with a month's key are theirs). `prices`: how units are priced
+    where not by `rates` (a dataset's units, each at its own repository's rates)."""
     notes: list[str] = []
     groups: dict[tuple[str, ...], dict[str, Any]] = {}
-    prices = Prices(rates, round_minutes, round_mode)
+    prices = prices or Prices(rates, round_minutes, round_mode)
     no_split = month_keyed = False
     for u in all_units:
         if (users and u.user not in users) or (tasks and u.task not in tasks):
@@ -370,6 +374,7 @@ def tally(
         else:
             billable, non_billable = u.shared[:2]
         keys = {
+            "repo": u.repo,
             "user": u.user,
             "task": u.task,
             "day": facts.day,
