@@ -125,6 +125,7 @@ def compute(
             )
         )
     result.notes.extend(f"{name}: {note}" for name, e in entries.items() for note in e["notes"])
+    result.notes.extend(_sources(folder, entries))
     cells = [u.cell() for u in cents] if keep_cells else []
     return result, cells, _extra(entries), scope, TeamConfig(currency=currency)
 
@@ -199,6 +200,18 @@ def _currency(entries: dict[str, dict[str, Any]]) -> str | None:
             f"e.g. --repo {','.join(first[:3])}"
         )
     return next(iter(priced), None)
+
+
+def _sources(folder: Path, entries: dict[str, dict[str, Any]]) -> list[str]:
+    """Where the figures come from, as every format says it: each repository's ref and
+    commit as collected (up to ten named; JSON's `repos` lists them all)."""
+    named = [
+        f"read {name} at {e['ref']} (commit {e['commit'][:12]}), collected {e['collected_at']}"
+        for name, e in list(entries.items())[:10]
+    ]
+    more = len(entries) - len(named)
+    tail = f" and {more} more (`--format json` lists each)" if more else ""
+    return [f"from the dataset {folder}: {len(entries)} repositories{tail}", *named]
 
 
 def _extra(entries: dict[str, dict[str, Any]]) -> dict[str, Any]:

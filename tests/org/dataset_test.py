@@ -161,6 +161,10 @@ def test_by_repo_rows_are_each_repository_report(org: dict[str, Path], tmp_path:
     # the other formats print the same report
     table = run(tmp_path, "report", "--dataset", "data", "--by", "repo,user")
     assert table.returncode == 0 and "carol" in table.stdout and "tools" in table.stdout
+    # where the figures come from: each repository's commit as collected
+    commit = git(org["api"], "rev-parse", "HEAD").strip()
+    assert "note: from the dataset data: 3 repositories" in table.stdout
+    assert "note: read api at " in table.stdout and f"(commit {commit[:12]})" in table.stdout
     page = run(tmp_path, "report", "--dataset", "data", "--format", "html", "-o", "r.html")
     assert page.returncode == 0 and "carol" in (tmp_path / "r.html").read_text()
 
