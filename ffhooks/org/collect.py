@@ -42,6 +42,9 @@ COLUMNS = {
     "repo": "VARCHAR",
     "user": "VARCHAR",
     "task": "VARCHAR",
+    # the store (a clone's private store) the figures were written by; null where a closed
+    # period's figures stand in (its report adds a person's stores up)
+    "store": "VARCHAR",
     "day": "DATE",  # null for a month-level summary's row
     "month": "VARCHAR",  # YYYY-MM
     "billable_seconds": "BIGINT",
@@ -201,10 +204,12 @@ def rows_of(
     )
     config = billing.team_config(repo, commit)
     closed = [c.span for c in closing.closed_periods(repo)]
+    stores = _by_store(repo, commit)
     # Millions of rows: what a user and task share (a rate, a price) and what a period's
     # rows share (its day, month and closed period) is encoded once, by json.dumps.
     heads: dict[tuple[str, str], tuple[str, Any]] = {}
     periods: dict[str, str] = {}
+    labels: dict[str, str | None] = {}
     rates: set[str] = set()
     lines = []
     for c in cells:
@@ -218,15 +223,15 @@ def rows_of(
             heads[key] = (_compact(fixed)[:-1], None if rate is None else rep.pricer(rate))
         head, price = heads[key]
         if c.period not in periods:
-            label = next((s.label for s in closed if s.holds(c.period)), None)
+            label = labels[c.period] = next((s.label for s in closed if s.holds(c.period)), None)
             day = c.period if len(c.period) == 10 else None
             periods[c.period] = _compact({"day": day, "month": c.period[:7], "closed": label})[1:]
-        cents = "null" if price is None else price(c.billable_seconds)
-        lines.append(
-            f'{head},"billable_seconds":{c.billable_seconds},"non_billable_seconds":'
-            f'{c.non_billable_seconds},"sessions":{c.sessions},"amount_cents":{cents},'
-            f"{periods[c.period]}\n"
-        )
+        for store, (b, nb, n) in _split(c, None if labels[c.period] else stores):
+            cents = "null" if price is None else price(b)
+            lines.append(
+                f'{head},"store":{store},"billable_seconds":{b},"non_billable_seconds":{nb},'
+                f'"sessions":{n},"amount_cents":{cents},{periods[c.period]}\n'
+            )
     # the notes any report's tally writes (`report --dataset` writes its own): those of a
     # task-less month-level cell, the only ones a report without rounding can have
     whole = rep.Cell(
@@ -255,6 +260,34 @@ def rows_of(
         "adjustments": extra.get("adjustments", []),
     }
     return lines, entry
+
+
+Figures = tuple[int, int, int]  # billable seconds, non-billable seconds, sessions
+
+
+def _by_store(repo: Repo, commit: str) -> dict[tuple[str, str, str], dict[str, Figures]]:
+    """(user, task, period) -> store -> figures, of the live summaries at `commit`."""
+    listed = record.listing(repo.top, commit, None)
+    out: dict[tuple[str, str, str], dict[str, Figures]] = {}
+    for _, doc in record.documents(listed, list(listed.blobs)):
+        for period, tasks in doc["totals"].items():
+            for task, t in tasks.items():
+                figures = (t["billable_seconds"], t["non_billable_seconds"], t["sessions"])
+                out.setdefault((doc["user"], task, period), {})[doc["store"]] = figures
+    return out
+
+
+def _split(
+    cell: rep.Cell, stores: dict[tuple[str, str, str], dict[str, Figures]] | None
+) -> list[tuple[str, Figures]]:
+    """A cell's rows, one per store that wrote its figures (the store as JSON); one without
+    a store where a closed period's figures stand in (`stores` None: a closed period's report
+    adds a person's stores up), or should the stores not add up to the cell."""
+    whole = (cell.billable_seconds, cell.non_billable_seconds, cell.sessions)
+    split = (stores or {}).get((cell.user, cell.task, cell.period), {})
+    if not split or tuple(map(sum, zip(*split.values(), strict=True))) != whole:
+        return [("null", whole)]
+    return [(json.dumps(store), figures) for store, figures in sorted(split.items())]
 
 
 def _compact(value: dict[str, Any]) -> str:
@@ -304,7 +337,7 @@ def _parquet(duckdb: Any, folder: Path, name: str, jsonl: Path) -> None:
     try:
         con.execute(
             f"COPY (SELECT * FROM read_json({quoted(jsonl)}, format = 'newline_delimited', "
-            f'columns = {{{columns}}}) ORDER BY month, day, "user", task) '
+            f'columns = {{{columns}}}) ORDER BY month, day, "user", task, store) '
             f"TO {quoted(staging)} (FORMAT PARQUET, PARTITION_BY (repo, month))"
         )
     finally:

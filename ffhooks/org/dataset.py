@@ -11,7 +11,7 @@ without it the JSON-lines copy is read row by row in Python, to the same figures
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -251,6 +251,21 @@ def _rounding(
     return minutes or None, mode or entry.get("round_mode") or "up"
 
 
+def _stores_added(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """The rows with a person's stores added up per repository, task and day: the unit a
+    report rounds and prices, as a repository's report adds them first."""
+    found: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for r in rows:
+        key = (r["repo"], r["user"], r["task"], r["day"], r["month"], r["rate"])
+        known = found.get(key)
+        if known is None:
+            found[key] = dict(r)
+            continue
+        for measure in rep.MEASURES:
+            known[measure] += r[measure]
+    yield from found.values()
+
+
 def _from_jsonl(
     rows: Iterable[dict[str, Any]],
     scope: Scope,
@@ -262,7 +277,7 @@ def _from_jsonl(
     parts: Parts = {}
     prices: dict[tuple[str | None, int | None, str], rep.Prices] = {}
     users, tasks = set(scope.users), set(scope.tasks)
-    for r in rows:
+    for r in _stores_added(rows):
         if (users and r["user"] not in users) or (tasks and r["task"] not in tasks):
             continue
         if not _inside(scope, r["day"], r["month"]):
@@ -346,8 +361,14 @@ def _from_parquet(
         FROM (
             SELECT p.*, {_rounded("billable_seconds")} AS rb,
                 {_rounded("non_billable_seconds")} AS rn
-            FROM read_parquet([{", ".join(files)}], hive_partitioning = true,
-                hive_types = {{'repo': VARCHAR, 'month': VARCHAR}}) p
+            FROM (  -- a person's stores added up first: the unit a report rounds and prices
+                SELECT repo, "user", task, day, month, rate, sum(billable_seconds)
+                    AS billable_seconds, sum(non_billable_seconds) AS non_billable_seconds,
+                    sum(sessions) AS sessions
+                FROM read_parquet([{", ".join(files)}], hive_partitioning = true,
+                    hive_types = {{'repo': VARCHAR, 'month': VARCHAR}})
+                GROUP BY ALL
+            ) p
             LEFT JOIN i USING (repo)
             WHERE {" AND ".join(where)}
         ) d LEFT JOIN r USING (rate)

@@ -396,3 +396,30 @@ def test_a_dataset_that_cannot_be_written_is_one_line(org: dict[str, Path], tmp_
     (tmp_path / "data/parquet").write_text("")
     done = run(tmp_path, "collect", str(org["api"]), "-o", "data")
     assert done.returncode == 1 and "data: cannot be written (" in done.stderr, done.stderr
+
+
+def test_a_row_per_store_and_a_person_s_stores_added_up_before_rounding(
+    org: dict[str, Path], ff: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # alice's second laptop: another store, time on the same task and day as the first
+    laptop = tmp_path / "laptop"
+    git(tmp_path, "clone", "-q", str(org["api"]), str(laptop))
+    monkeypatch.chdir(laptop)
+    monkeypatch.setenv("FFHOOKS_USER", "alice")
+    assert ff("init", "--no-hook").code == 0
+    assert ff("add", "205", "8m", "--start", "2026-11-10 15:00").code == 0
+    add_commit(laptop, ff)
+    git(org["api"], "pull", "-q", "--no-rebase", str(laptop), "HEAD")
+    monkeypatch.chdir(tmp_path)
+    collect(tmp_path, str(org["api"]), "-o", "data")
+    rows = [json.loads(line) for line in (tmp_path / "data/jsonl/api.jsonl").read_text().split()]
+    day = [r for r in rows if (r["user"], r["task"], r["day"]) == ("alice", "205", "2026-11-10")]
+    assert sorted(r["billable_seconds"] for r in day) == [480, 1200]
+    assert len({r["store"] for r in day}) == 2 and all(r["store"] for r in day)
+    # 20 + 8 minutes in one day: one unit, rounded up to 30 minutes once (not 30 + 15)
+    own = report(org["api"], "--ref", "HEAD", "--by", "user,task,day")
+    for duck in (True, False):
+        got = report(tmp_path, "--dataset", "data", "--by", "user,task,day", duck=duck)
+        assert got["rows"] == own["rows"] and got["totals"] == own["totals"], duck
+    (alice,) = [r for r in own["rows"] if (r["user"], r["day"]) == ("alice", "2026-11-10")]
+    assert alice["billable_seconds"] == 1800
