@@ -71,22 +71,23 @@ def report(
     first, last = bound(start, now, end=False), bound(end, now, end=True)
     ordered(first, last)
     wanted = tuple(t.strip().lstrip("+") for v in tags for t in v.split(",") if t.strip())
+    # --round and --round-mode as given: without them, the team's minimum billable increment
+    scope = Scope(
+        first=first,
+        last=last,
+        users=users,
+        tasks=tasks,
+        round_minutes=round_minutes,
+        round_mode=round_mode or "up",
+        tags=wanted,
+    )
     if repo is None or dataset is not None:  # main gives no repository with --dataset
         from ffhooks.org import dataset as org
 
         org.refuse_options(ref, include_unverified, ignore_closed)
         if wanted or "tag" in group_by:
             raise FatalError("a dataset holds no tags: --tag and --by tag read one repository")
-        # without --round (--round-mode), each repository's rows round as its team's own
-        # increment says
-        scope = Scope(
-            first=first,
-            last=last,
-            users=users,
-            tasks=tasks,
-            round_minutes=round_minutes,
-            round_mode=round_mode or "up",
-        )
+        # each repository's rows round as its own team's increment says
         result, cells, extra, scope, config = org.compute(
             Path(dataset or "."),
             scope,
@@ -99,16 +100,10 @@ def report(
         if repos:
             raise FatalError("--repo chooses repositories of a dataset: give --dataset DIR")
         config = team_config(repo, ref)
-        if round_minutes is None:  # the team's minimum billable increment, if it sets one
-            round_minutes = config.round_minutes
-        scope = Scope(
-            first=first,
-            last=last,
-            users=users,
-            tasks=tasks,
-            round_minutes=round_minutes or None,
+        scope = scope._replace(
+            round_minutes=(config.round_minutes if round_minutes is None else round_minutes)
+            or None,
             round_mode=round_mode or config.round_mode,
-            tags=wanted,
         )
         result, cells, extra, scope = compute(
             repo, ref, scope, group_by, include_unverified, ignore_closed, keep_cells=fmt == "html"
