@@ -98,25 +98,26 @@ def _blob_docs(repo: Repo, blobs: list[str | None]) -> list[dict[str, Any] | Non
 
 
 def _months(files: list[dict[str, Any]]) -> set[str]:
-    return {summary.parse_path(f["path"]).month for f in files}  # type: ignore[union-attr]
+    return {f["path"].rsplit("/", 2)[1] for f in files}
 
 
 def _folder(path: str) -> str:
     return path.rsplit("/", 1)[0]
 
 
-def _seqs(repo: Repo, folder: str, store: str) -> dict[int, str]:
-    """seq -> path of a store's files in a month folder of the work tree."""
-    try:
-        names = os.listdir(repo.top / folder)
-    except OSError:
-        return {}
-    found = {}
-    for name in names:
-        match = summary.NAME.fullmatch(name)
-        if match and match["store"] == store:
-            found[int(match["seq"])] = f"{folder}/{name}"
-    return found
+def _where(path: str) -> summary.SummaryPath:
+    where = summary.parse_path(path)
+    assert where is not None  # a run writes, and its record's schema holds, summaries only
+    return where
+
+
+def _live(repo: Repo, where: summary.SummaryPath) -> str | None:
+    """The path of the live file of a store's month in the work tree (its highest seq)."""
+    from ffhooks.fold.aggregate import store_months
+
+    files = store_months(repo.top / summary.SUMMARIES / where.user, where.store)
+    found = files.get(where.month)
+    return found[-1][1].relative_to(repo.top).as_posix() if found else None
 
 
 def _next_seq(repo: Repo, where: summary.SummaryPath) -> int:
@@ -138,8 +139,7 @@ def save(repo: Repo, tally: Tally, written: list[str], now: datetime, tz: str) -
     staged.update(zip(missing, hash_files(repo.top, missing), strict=True))
     files = []
     for path in written:
-        where = summary.parse_path(path)
-        assert where is not None  # the run named it so
+        where = _where(path)
         earlier = {
             int(m["seq"]): p
             for p in staged
@@ -308,12 +308,8 @@ def rollback(
     paths = [f["path"] for f in files]
     head = run_git(["rev-parse", "--verify", "--quiet", "HEAD"], repo.top, check=False).strip()
     committed = tree_blobs(repo.top, "HEAD", paths) if head else {}
-    lives = []
-    for f in files:
-        where = summary.parse_path(f["path"])
-        assert where is not None
-        seqs = _seqs(repo, _folder(f["path"]), where.store)
-        lives.append(seqs[max(seqs)] if seqs else None)
+    wheres = [_where(f["path"]) for f in files]
+    lives = [_live(repo, where) for where in wheres]
     if not force:
         _refuse_built_on(repo, files, lives, committed)
     months = _months(files)
@@ -324,10 +320,8 @@ def rollback(
     own_key = signing_key(repo, config)
     sign = own_key.signer() if own_key else None
     deleted, written = [], []
-    for f, live, shape, before in zip(files, lives, now_docs, previous, strict=True):
+    for f, where, live, shape, before in zip(files, wheres, lives, now_docs, previous, strict=True):
         path = f["path"]
-        where = summary.parse_path(path)
-        assert where is not None
         prior_there = f["previous"] is None or (repo.top / f["previous"]).is_file()
         if path not in committed and live == path and prior_there:
             run_git(["rm", "-q", "--cached", "--ignore-unmatch", "--", path], repo.top)
