@@ -1,13 +1,14 @@
 """An organisation's dataset: what `ffhooks report --ref REF` counts in each of many
-repositories, one row per repository, user, task and day (or month, for month-level
+repositories, one row per repository, user, store, task and day (or month, for month-level
 summaries), written as a JSON-lines file per repository and, with DuckDB, a Hive-partitioned
 Parquet table (`parquet/repo=<name>/month=<YYYY-MM>/`), with a manifest naming each
 repository's commit and the signatures checked.
 
 The rows are the units `report/billing.py` counts, closed periods in place of live summaries
-as there: each person's stores added up, as rounding and prices take them (a closed period
-records no store either). A repository whose commit, closed periods and prices have not
-moved since the last collection is not read again.
+as there, each split by the stores whose live summaries hold it (a closed period records no
+store: its rows have none); `report --dataset` adds a person's stores up again before it
+rounds and prices, as every report does. A repository whose commit, closed periods and
+prices have not moved since the last collection is not read again.
 """
 
 from __future__ import annotations
