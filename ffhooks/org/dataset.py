@@ -253,17 +253,26 @@ def _rounding(
 
 def _stores_added(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
     """The rows with a person's stores added up per repository, task and day: the unit a
-    report rounds and prices, as a repository's report adds them first."""
-    found: dict[tuple[Any, ...], dict[str, Any]] = {}
+    report rounds and prices, as a repository's report adds them first. `collect` writes a
+    unit's store rows one after the other, so this streams: one row held at a time."""
+    held: dict[str, Any] | None = None
     for r in rows:
-        key = (r["repo"], r["user"], r["task"], r["day"], r["month"], r["rate"])
-        known = found.get(key)
-        if known is None:
-            found[key] = dict(r)
+        key = (r["repo"], r["user"], r["task"], r["day"], r["month"])
+        if held is not None and key == (
+            held["repo"],
+            held["user"],
+            held["task"],
+            held["day"],
+            held["month"],
+        ):
+            for measure in rep.MEASURES:
+                held[measure] += r[measure]
             continue
-        for measure in rep.MEASURES:
-            known[measure] += r[measure]
-    yield from found.values()
+        if held is not None:
+            yield held
+        held = dict(r)
+    if held is not None:
+        yield held
 
 
 def _from_jsonl(
