@@ -185,9 +185,10 @@ def page(
     report: Report, weekly: dict[str, dict[str, int]], generated: date, heading: Heading
 ) -> str:
     lines = lines_of(report)
-    numeric = len(keys(report))
-    linked = "title" in keys(report) and report.titles
-    at = keys(report).index("title") if linked else -1
+    columns = keys(report)
+    numeric = len(columns)
+    linked = "title" in columns and report.titles
+    at = columns.index("title") if linked else -1
 
     def tr(line: list[str], tag: str, row: dict[str, Any] | None = None) -> str:
         shown = [html.escape(c) for c in line]

@@ -30,30 +30,28 @@ def week_label(report: Report, week: str) -> str:
     return f"{week} ({held[0]} to {held[1]})"
 
 
-def titled(report: Report) -> bool:
-    """Whether the report shows a title column: it groups by task and the team config
-    titles one of its tasks."""
-    titles = report.titles or {}
-    return "task" in report.group_by and any(r["task"] in titles for r in report.rows)
-
-
 def keys(report: Report) -> list[str]:
-    """The key columns: the dimensions, with the task's title after the task where shown."""
+    """The key columns: the dimensions, with the task's title after the task where the
+    team config titles one of the report's tasks (asked once per rendering: it reads every
+    row)."""
     out = list(report.group_by)
-    if titled(report):
+    titles = report.titles or {}
+    if "task" in out and titles and any(r["task"] in titles for r in report.rows):
         out.insert(out.index("task") + 1, "title")
     return out
 
 
-def key_cells(report: Report, row: dict[str, Any] | None, *, shown: bool = True) -> list[str]:
-    """A row's key columns as a page shows them (`-` where a dimension has no value, e.g.
-    the day of a month-level summary; a cut week's days said), else as data (empty; the
-    week alone); None: the total row's."""
+def key_cells(
+    report: Report, row: dict[str, Any] | None, columns: list[str], *, shown: bool = True
+) -> list[str]:
+    """A row's key `columns` (`keys`) as a page shows them (`-` where a dimension has no
+    value, e.g. the day of a month-level summary; a cut week's days said), else as data
+    (empty; the week alone); None: the total row's."""
     if row is None:
-        return ["TOTAL", *[""] * (len(keys(report)) - 1)] if report.group_by else []
+        return ["TOTAL", *[""] * (len(columns) - 1)] if columns else []
     titles = report.titles or {}
     out = []
-    for column in keys(report):
+    for column in columns:
         value = titles.get(row["task"], {}).get("title") if column == "title" else row[column]
         if column == "week" and value and shown:
             value = week_label(report, value)
@@ -61,15 +59,15 @@ def key_cells(report: Report, row: dict[str, Any] | None, *, shown: bool = True)
     return out
 
 
-def _header(report: Report) -> list[str]:
-    cols = [*keys(report), "billable", "non-billable", "sessions"]
+def _header(report: Report, columns: list[str]) -> list[str]:
+    cols = [*columns, "billable", "non-billable", "sessions"]
     if "amount" in report.totals:
         cols.append(f"amount ({report.currency})" if report.currency else "amount")
     return cols
 
 
-def _cells(report: Report, row: dict[str, Any] | None) -> list[str]:
-    out = key_cells(report, row)
+def _cells(report: Report, row: dict[str, Any] | None, columns: list[str]) -> list[str]:
+    out = key_cells(report, row, columns)
     row = row or report.totals
     out += [hms(row["billable_seconds"]), hms(row["non_billable_seconds"]), str(row["sessions"])]
     if "amount" in row:
@@ -79,7 +77,9 @@ def _cells(report: Report, row: dict[str, Any] | None) -> list[str]:
 
 def lines_of(report: Report) -> list[list[str]]:
     """The header, a line per row, and the total line, as shown."""
-    return [_header(report), *(_cells(report, r) for r in report.rows), _cells(report, None)]
+    columns = keys(report)
+    body = [_cells(report, r, columns) for r in report.rows]
+    return [_header(report, columns), *body, _cells(report, None, columns)]
 
 
 def _span(report: Report) -> str:
@@ -133,12 +133,14 @@ def to_csv(report: Report) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     priced = "amount" in report.totals
     weeks = "week" in report.group_by
+    columns = keys(report)
     writer.writerow(
-        [*keys(report), *(["week_from", "week_to"] if weeks else []), *MEASURES]
+        [*columns, *(["week_from", "week_to"] if weeks else []), *MEASURES]
         + (["amount"] if priced else [])
     )
     for row in [*report.rows, None]:
-        values: list[Any] = [spreadsheet_safe(v) for v in key_cells(report, row, shown=False)]
+        cells = key_cells(report, row, columns, shown=False)
+        values: list[Any] = [spreadsheet_safe(v) for v in cells]
         if weeks:
             week = row and row["week"]
             values += week_days(week, report.first, report.last) if week else ["", ""]
