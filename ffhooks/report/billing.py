@@ -56,9 +56,11 @@ class Scope(NamedTuple):
         if self.tags and not set(self.tags) & set(cell.tag.split("+")):
             return False
         facts = rep.period_of(cell.period)
-        return not (self.first and facts.last < self.first) and not (
-            self.last and facts.first > self.last
-        )
+        return self.touches(facts.first, facts.last)
+
+    def touches(self, first: date, last: date) -> bool:
+        """Whether the days first..last overlap the range (either end of it open)."""
+        return not (self.first and last < self.first) and not (self.last and first > self.last)
 
 
 def compute(
@@ -113,7 +115,7 @@ def compute(
     if by_tag:  # report/tags.py
         from ffhooks.report import tags
 
-        inside = [c.span.label for c in closed if _overlaps(c, scope)]
+        inside = [c.span.label for c in closed if scope.touches(c.span.first, c.span.last)]
         tags.refuse_untagged(config, inside)
         read = tags.shared(read, prices, untold)
     counted = closing.apply(read, closed, scope.holds, changes, prices)
@@ -174,12 +176,6 @@ def _by_day(
         return any(first < d <= last for d in starts) or any(first <= d < last for d in ends)
 
     return cut
-
-
-def _overlaps(c: closing.Closed, scope: Scope) -> bool:
-    return not (scope.first and c.span.last < scope.first) and not (
-        scope.last and c.span.first > scope.last
-    )
 
 
 def _kept(units: Iterable[rep.Unit], cells: list[rep.Cell]) -> Iterator[rep.Unit]:
@@ -261,9 +257,7 @@ def _refuse_cut_months(closed: list[closing.Closed], held_whole: set[str], scope
     it whole (`held_whole`): its closed figures would count the month more than once."""
     for cut in closing.cuts(closed, held_whole):
         month = rep.period_of(cut.month)
-        if not (scope.first and month.last < scope.first) and not (
-            scope.last and month.first > scope.last
-        ):
+        if scope.touches(month.first, month.last):
             raise FatalError(f"tag {cut.closed.span.tag}: {cut.problem}")
 
 

@@ -78,7 +78,6 @@ def test_the_table_and_markdown_add_up_as_shown_in_one_notation(ff: Any) -> None
             if line.startswith("| ") and not line.startswith(f"| {by.split(',')[0]} |")
         ]
         adds_up([r[-3:] for r in rows], [0, 1])
-        assert rows == [[c.replace("|", "\\|") for c in r] for r in rows]
 
 
 @pytest.mark.usefixtures("team")

@@ -117,6 +117,21 @@ def test_rounding_by_tag_bills_what_rounding_by_task_bills(ff: Any, mode: str) -
     assert sum(r["billable_seconds"] for r in day) == 5400
 
 
+@pytest.mark.usefixtures("team")
+def test_the_html_week_table_by_tag_bills_what_its_totals_bill(ff: Any, team: Path) -> None:
+    """The page's weeks round a user's day whole, as its totals (and a report by task) do:
+    alice's 1h27m13s of 205 on the 9th is 1h30m in both, not 1h + 30m + 15m."""
+    page = team / "r.html"
+    args = ("--by", "tag", "--round", "15", "--format", "html", "-o", str(page))
+    assert ff("report", *args).code == 0
+    text = page.read_text()
+    week_total = text.split('<table class="weeks">')[1].split("</table>")[0]
+    total = report(ff, "--round", "15")["totals"]["billable_seconds"]
+    hours, rest = divmod(total, 3600)
+    shown = f"{hours}:{rest // 60:02d}:{rest % 60:02d}"
+    assert f'<td class="num">{shown}</td></tr></tfoot>' in week_total
+
+
 def test_by_tag_is_refused_where_the_summaries_hold_no_tags(
     repo: Path, ff: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
