@@ -299,7 +299,7 @@ def test_format_2_summaries_are_judged_by_content_in_merges(tmp_path: Path) -> N
     sorted) is the same file to `same_data` and the merge driver; the same figures in format
     1 are another file (another checksum), and so is another figure."""
     cell = {"billable_seconds": 3600, "non_billable_seconds": 0, "sessions": 1}
-    build = {
+    build: dict[str, Any] = {
         "user": "alice", "store": "0123456789abcdef", "month": "2026-11", "timezone": "UTC",
         "seq": 1, "detail": {"per_task": True, "period": "day"},
         "periods": {"2026-11-20": {"205": cell}},
