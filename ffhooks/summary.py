@@ -226,7 +226,7 @@ def canonical(doc: dict[str, Any]) -> bytes:
     own form (version 2: cells as arrays), given the summary as `loads` gives it or as the
     file holds it. An auditor recomputes it from the file alone: its JSON without `sha256`
     and `signature`, keys sorted, no whitespace, UTF-8."""
-    body = {k: v for k, v in compacted(doc).items() if k not in ("sha256", "signature")}
+    body = {k: v for k, v in written_form(doc).items() if k not in ("sha256", "signature")}
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
@@ -245,7 +245,7 @@ def expanded(doc: Any) -> Any:
     return _recelled(doc, _as_object)
 
 
-def compacted(doc: dict[str, Any]) -> dict[str, Any]:
+def written_form(doc: dict[str, Any]) -> dict[str, Any]:
     """A summary in its file's form: version 2 with its cells as arrays, else as it is."""
     if doc.get("version") != 2:
         return doc
@@ -300,7 +300,7 @@ def dumps(doc: dict[str, Any]) -> bytes:
         by_period(k, v)
         if k in ("totals", "tags") and isinstance(v, dict)
         else f"  {line(k)}: {line(v)}"
-        for k, v in compacted(doc).items()
+        for k, v in written_form(doc).items()
     ]
     return ("{\n" + ",\n".join(lines) + "\n}\n").encode("utf-8")
 

@@ -154,4 +154,4 @@ def summary_json(doc: dict[str, Any], indent: int | None = None) -> str:
     as arrays): what a test writes back, edited."""
     from ffhooks import summary
 
-    return json.dumps(summary.compacted(doc), indent=indent)
+    return json.dumps(summary.written_form(doc), indent=indent)

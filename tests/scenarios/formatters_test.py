@@ -162,7 +162,7 @@ def test_a_reformat_that_lowers_time_is_still_refused(hooked: Path, ff: Any) -> 
     for tasks in doc["totals"].values():
         for cell in tasks.values():
             cell["billable_seconds"] -= 600
-    doc = summary.compacted(summary.seal(doc))  # even with its checksum made to match
+    doc = summary.written_form(summary.seal(doc))  # even with its checksum made to match
     (repo / path).write_text(json.dumps(doc, indent=4, sort_keys=True) + "\n")
     result = commit(repo, "-am", "lowered")
     said = result.stdout + result.stderr

@@ -65,7 +65,7 @@ def tampered(path: tuple[str, ...], value: Any, *, reseal: bool = False) -> byte
 
 def format_2(cell: Any, *, version: int = 2, reseal: bool = True) -> bytes:
     """A summary as a version 2 file holds it, its one cell `cell`, sealed unless not."""
-    doc = summary.compacted({**good_summary(), "version": version})
+    doc = summary.written_form({**good_summary(), "version": version})
     doc["sha256"] = summary.checksum(doc)
     doc["totals"]["2026-11-20"]["205"] = cell
     if reseal:
