@@ -19,6 +19,11 @@ DEFAULTS: dict[str, Any] = {
 COMPACT_DEFAULTS = {"delete_after_days": 90}
 # Nor is `tags`: a config holding it is refused by ffhooks 0.7 and older
 DETAIL_DEFAULTS = {**DEFAULTS["summary_detail"], "tags": False}
+# The summaries' format (summary.py) where the config names none, so that a team whose
+# members run ffhooks 0.8 never meets a version 2 summary: 0.8 refuses a config that names
+# one. `ffhooks init` writes NEW_TEAM_FORMAT into a config it creates.
+SUMMARY_FORMAT = 1
+NEW_TEAM_FORMAT = 2
 
 
 class Rule(NamedTuple):
@@ -49,6 +54,7 @@ class TeamConfig(NamedTuple):
     tasks: dict[str, dict[str, str]] | None = None  # task -> its title and link
     retention: dict[str, Any] | None = None  # {"days", "after"}: recovery/retention.py
     project: str | None = None  # the id every summary written here names (trust/policy.py)
+    summary_format: int = SUMMARY_FORMAT  # the version of the summaries folds write
 
     @property
     def detail(self) -> dict[str, Any]:
@@ -179,6 +185,7 @@ def _settings(raw: dict[str, Any]) -> TeamConfig:
         tasks=merged.get("tasks"),
         retention=merged.get("retention"),
         project=merged.get("project"),
+        summary_format=merged.get("summary_format", SUMMARY_FORMAT),
     )
 
 

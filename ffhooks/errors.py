@@ -4,6 +4,12 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+# What a file holding a version or a key this ffhooks does not know is told (the team config,
+# a summary): a teammate's newer ffhooks wrote it
+NEWER = (
+    "a newer ffhooks may have written it: upgrade (`pip install -U ffhooks`, or the hook's `rev:`)"
+)
+
 
 class FatalError(RuntimeError):
     """A problem the user can act on: printed as one line, exit 1. `details`, when there are

@@ -13,6 +13,14 @@ What git checks out, and what a formatter or a clean filter leaves, may differ f
 written in whitespace and key order (`core.autocrlf`, `* text=auto eol=crlf`, prettier): a
 reader that holds the bytes judges them by content (`is_tombstone_data`, `same_data`), never
 by equality with what ffhooks would write.
+
+Two formats (`version`) are read, side by side in one repository: version 1 writes each cell
+(one task's figures in one period) as an object, `{"billable_seconds": ..,
+"non_billable_seconds": .., "sessions": ..}`; version 2, as an array of those three figures
+in that order, a third of the bytes. The team config's `summary_format` says which a fold
+writes. In memory a summary always holds objects: `loads` (or `expanded`) is the one door
+from the bytes, and `canonical` and `dumps` give each version its own form back, so the
+checksum and the signature cover what the file says.
 """
 
 from __future__ import annotations
@@ -26,7 +34,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ffhooks.clock import ZoneHistory, as_history, day_start, month_days
-from ffhooks.errors import BrokenFile
+from ffhooks.errors import NEWER, BrokenFile
 from ffhooks.fsio import parse_json, sha256_hex
 from ffhooks.layout import SUMMARIES, TOMBSTONE, TOMBSTONE_BLOB, TOMBSTONE_MAX
 from ffhooks.records import Any, NamedTuple
@@ -37,6 +45,8 @@ PATH = re.compile(
     r"(?P<month>[0-9]{4}-(?:0[1-9]|1[0-2]))/(?P<store>[0-9a-f]{16})-(?P<seq>[1-9][0-9]{0,17})\.json"
 )
 TOTAL_KEYS = ("billable_seconds", "non_billable_seconds", "sessions")
+FORMATS = (1, 2)  # the versions this ffhooks reads and writes; 2: cells as arrays
+_CELL_KEYS = set(TOTAL_KEYS)
 _PERIOD = re.compile(r"[0-9]{4}-[0-9]{2}(-[0-9]{2})?")
 _TASK = re.compile(r"[^\s\x00-\x1f\x7f](?:[^\x00-\x1f\x7f]{0,98}[^\s\x00-\x1f\x7f])?")
 # The most one store can record in a period: a day is at most 25 h long (the day a
@@ -212,17 +222,72 @@ def tag_problems(doc: dict[str, Any]) -> list[str]:
 
 
 def canonical(doc: dict[str, Any]) -> bytes:
-    """What the checksum and the signature cover: every key but those two."""
-    body = {k: v for k, v in doc.items() if k not in ("sha256", "signature")}
+    """What the checksum and the signature cover: every key but those two, in the file's
+    own form (version 2: cells as arrays), given the summary as `loads` gives it or as the
+    file holds it. An auditor recomputes it from the file alone: its JSON without `sha256`
+    and `signature`, keys sorted, no whitespace, UTF-8."""
+    body = {k: v for k, v in written_form(doc).items() if k not in ("sha256", "signature")}
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def loads(data: bytes, shown: str, fix: str) -> Any:
+    """A summary's bytes as readers take them: parsed (BrokenFile naming `shown` and `fix`
+    if they are not JSON), its cells as objects whatever its version (`expanded`)."""
+    return expanded(parse_json(data, shown, fix))
+
+
+def expanded(doc: Any) -> Any:
+    """A version 2 summary with its cells as objects, as every reader takes them; anything
+    else as it is. A cell that is not an array of three stays as it is, for the schema (or
+    the checksum) to refuse."""
+    if type(doc) is not dict or doc.get("version") != 2:
+        return doc
+    return _recelled(doc, _as_object)
+
+
+def written_form(doc: dict[str, Any]) -> dict[str, Any]:
+    """A summary in its file's form: version 2 with its cells as arrays, else as it is."""
+    if doc.get("version") != 2:
+        return doc
+    return _recelled(doc, _as_array)
+
+
+def _as_object(cell: Any) -> Any:
+    return (
+        dict(zip(TOTAL_KEYS, cell, strict=True)) if type(cell) is list and len(cell) == 3 else cell
+    )
+
+
+def _as_array(cell: Any) -> Any:
+    return (
+        [cell[k] for k in TOTAL_KEYS] if type(cell) is dict and cell.keys() == _CELL_KEYS else cell
+    )
+
+
+def _recelled(doc: dict[str, Any], cell: Callable[[Any], Any]) -> dict[str, Any]:
+    """`doc` with `cell` applied to every cell of its totals and its tags split (a copy:
+    the given document is left as it is)."""
+
+    def periods(value: Any, depth: int) -> Any:
+        if depth == 0:
+            return cell(value)
+        if type(value) is not dict:
+            return value
+        return {k: periods(v, depth - 1) for k, v in value.items()}
+
+    out = dict(doc)
+    for key, depth in (("totals", 2), ("tags", 3)):
+        if key in out:
+            out[key] = periods(out[key], depth)
+    return out
 
 
 def dumps(doc: dict[str, Any]) -> bytes:
     """The bytes a summary is written in: each key on a line of its own and each period of
     `totals` on one line (a day's tasks and figures), compact within the line. A diff shows
-    which days changed; a month of days is a tenth of the lines and under half the bytes of
-    indented JSON. Readers take any formatting: the checksum and the signature cover the
-    content (`canonical`), not these bytes."""
+    which days changed; a month of days is a tenth of the lines and, in version 2 (cells as
+    arrays), a fifth of the bytes of indented JSON. Readers take any formatting: the checksum
+    and the signature cover the content (`canonical`), not these bytes."""
 
     def line(value: Any) -> str:
         return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
@@ -235,7 +300,7 @@ def dumps(doc: dict[str, Any]) -> bytes:
         by_period(k, v)
         if k in ("totals", "tags") and isinstance(v, dict)
         else f"  {line(k)}: {line(v)}"
-        for k, v in doc.items()
+        for k, v in written_form(doc).items()
     ]
     return ("{\n" + ",\n".join(lines) + "\n}\n").encode("utf-8")
 
@@ -257,9 +322,12 @@ def build(
     writer: str | None = None,
     project: str | None = None,
     tags: dict[str, dict[str, dict[str, dict[str, int]]]] | None = None,
+    version: int = 1,
 ) -> dict[str, Any]:
+    """A summary as readers hold it (cells as objects); `version` (the team config's
+    `summary_format`) decides only the form `dumps` writes and `canonical` covers."""
     doc: dict[str, Any] = {
-        "version": 1,
+        "version": version,
         "user": user,
         "store": store,
         "month": month,
@@ -296,39 +364,51 @@ def seal(
 
 
 def same_content(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    """Equal but for seq, checksum and signature: writing `a` over `b` would change no total."""
-    strip = ("seq", "sha256", "signature", "signed_by")
+    """Equal but for seq, checksum, signature and format: writing `a` over `b` would change
+    no total (a team that switches `summary_format` rewrites a month at its next change)."""
+    strip = ("version", "seq", "sha256", "signature", "signed_by")
     return {k: v for k, v in a.items() if k not in strip} == {
         k: v for k, v in b.items() if k not in strip
     }
 
 
 def plainly_valid(doc: Any) -> bool:
-    """A quick structural check of `totals`, the bulk of a summary (a report reads hundreds).
+    """A quick structural check of `totals`, the bulk of a summary (a report reads hundreds),
+    as the file holds it (before `expanded`): every cell in its version's one form.
 
     True means the schema's rules on totals hold; the full validator still checks the rest
     of the file, and explains when this says False.
     """
     if type(doc) is not dict or doc.keys() - _OPTIONAL != _HEAD or type(doc["totals"]) is not dict:
         return False
+    plain = _PLAIN_CELL.get(doc["version"]) if type(doc["version"]) is int else None
+    if plain is None:
+        return False
     for period, tasks in doc["totals"].items():
         if not _PERIOD.fullmatch(period) or type(tasks) is not dict:
             return False
         for task, cell in tasks.items():
-            if not _TASK.fullmatch(task) or not _plain_cell(cell):
+            if not _TASK.fullmatch(task) or not plain(cell):
                 return False
-    return _plainly_split(doc.get("tags", {}))
+    return _plainly_split(doc.get("tags", {}), plain)
 
 
-def _plain_cell(cell: Any) -> bool:
-    return (
-        type(cell) is dict
-        and cell.keys() == _CELL_KEYS
-        and all(type(v) is int and 0 <= v <= MONTH_MAX for v in cell.values())
-    )
+def _plain_figures(figures: Iterable[Any]) -> bool:
+    return all(type(v) is int and 0 <= v <= MONTH_MAX for v in figures)
 
 
-def _plainly_split(split: Any) -> bool:
+def _plain_object(cell: Any) -> bool:
+    return type(cell) is dict and cell.keys() == _CELL_KEYS and _plain_figures(cell.values())
+
+
+def _plain_array(cell: Any) -> bool:
+    return type(cell) is list and len(cell) == 3 and _plain_figures(cell)
+
+
+_PLAIN_CELL = {1: _plain_object, 2: _plain_array}  # per version, the one form of its cells
+
+
+def _plainly_split(split: Any, plain: Callable[[Any], bool]) -> bool:
     """`plainly_valid` of a `tags` split: as totals, one level deeper (tag sets)."""
     if type(split) is not dict:
         return False
@@ -338,16 +418,24 @@ def _plainly_split(split: Any) -> bool:
         for task, sets in tasks.items():
             if not _TASK.fullmatch(task) or type(sets) is not dict:
                 return False
-            if not all(_TAG_SET.fullmatch(k) and _plain_cell(c) for k, c in sets.items()):
+            if not all(_TAG_SET.fullmatch(k) and plain(c) for k, c in sets.items()):
                 return False
     return True
 
 
-_CELL_KEYS = set(TOTAL_KEYS)
+def too_new(doc: Any) -> tuple[str, str] | None:
+    """Why a summary cannot be read when a newer ffhooks wrote it (a version this one does
+    not know), as (JSON path, message); None otherwise."""
+    version = doc.get("version") if type(doc) is dict else None
+    if type(version) is not int or version <= max(FORMATS):
+        return None
+    known = " and ".join(map(str, FORMATS))
+    return "$.version", f"{version}: a format this ffhooks does not read (only {known}); {NEWER}"
 
 
 def problems(doc: Any, where: SummaryPath | None) -> list[str]:
-    """What is wrong with a summary beyond its schema: checksum, and name against content."""
+    """What is wrong with a summary beyond its schema: checksum, and name against content
+    (`doc` as `loads` gives it)."""
     found = []
     if doc.get("sha256") != checksum(doc):
         found.append("$.sha256: does not match the content (edited by hand?)")

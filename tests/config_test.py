@@ -11,7 +11,7 @@ from conftest import git
 from helpers import CONFIG
 
 from ffhooks.config import config_at, load_config, problems
-from ffhooks.errors import BrokenFile
+from ffhooks.errors import NEWER, BrokenFile
 
 BROKEN = {
     "rates": {"default": -1, "users": {"alice": "ninety"}},
@@ -97,7 +97,7 @@ def test_report_and_validate_name_every_problem(ff: Any, repo: Path) -> None:
         f"{CONFIG}::$.rates.default: -1 is less than the minimum 0",
         f'{CONFIG}::$.rates.users.alice: expected number, got "ninety"',
         f'{CONFIG}::$.currency: "eur" is not an ISO 4217 currency code like EUR',
-        f"{CONFIG}::$: unknown property 'colour'",
+        f"{CONFIG}::$: unknown property 'colour' ({NEWER})",
     ]
     assert last.startswith(f"ffhooks: {CONFIG}: 4 problems (at $.rates.default, ")
     assert "restore it with git" in last

@@ -139,3 +139,19 @@ def track(ff: Any, repo: Path, user: str, *entries: tuple[str, str, str]) -> Non
     assert ff("aggregate").code == 0
     git(repo, "add", ".flowforge/team")
     assert commit(repo, "-m", "time").returncode == 0
+
+
+def read_summary(path: Path) -> dict[str, Any]:
+    """A summary file's content as ffhooks' readers hold it, in either format (its cells as
+    objects): what a test edits."""
+    from ffhooks import summary
+
+    return summary.loads(path.read_bytes(), str(path), "")
+
+
+def summary_json(doc: dict[str, Any], indent: int | None = None) -> str:
+    """A summary (cells as objects) as JSON text in its own format's form (format 2: cells
+    as arrays): what a test writes back, edited."""
+    from ffhooks import summary
+
+    return json.dumps(summary.written_form(doc), indent=indent)

@@ -5,6 +5,7 @@ file is live, buried, or taken away by a change of the tree (path -> blob id).""
 from __future__ import annotations
 
 import hashlib
+import json
 import operator
 from datetime import datetime, timezone
 from functools import reduce
@@ -136,6 +137,75 @@ def test_canonical_and_checksum_leave_out_exactly_sha256_and_signature() -> None
         assert summary.checksum({**doc, key: "other"}) != summary.checksum(doc)
 
 
+def test_version_1_canonical_is_what_ffhooks_0_8_signed() -> None:
+    """Summaries written before format 2, their checksums and signatures, verify as they did:
+    the bytes and the checksum of a version 1 summary are pinned."""
+    assert summary.canonical(doc_of()) == (
+        b'{"detail":{"per_task":true,"period":"day"},"month":"2026-11","seq":3,'
+        b'"store":"0123456789abcdef","timezone":"UTC","totals":{"2026-11-20":{"205":'
+        b'{"billable_seconds":3600,"non_billable_seconds":0,"sessions":1}}},"user":"alice",'
+        b'"version":1}'
+    )
+    assert doc_of()["sha256"] == "9b63e0422eada3659181299754cb789f28c8ca61c7ae06320ada444c5e2a5d95"
+
+
+def v2_of(**more: Any) -> dict[str, Any]:
+    """`doc_of()` in format 2, as readers hold it (cells as objects)."""
+    detail = {"per_task": True, "period": "day"}
+    periods = {"2026-11-20": {"205": cell(3600, 0, 1)}}
+    return summary.build(**ALICE_NOVEMBER, seq=3, detail=detail, periods=periods, version=2, **more)
+
+
+def test_version_2_is_written_and_covered_with_its_cells_as_arrays() -> None:
+    """The file says `[3600,0,1]`; canonical() gives the file's own content (its JSON with
+    sorted keys, no whitespace, no sha256) from the summary as readers hold it and as the
+    file holds it; loads() gives readers the objects back."""
+    doc = v2_of()
+    data = summary.dumps(doc)
+    assert b'    "2026-11-20": {"205":[3600,0,1]}\n' in data and b"billable" not in data
+    raw = json.loads(data)
+    body = {k: v for k, v in raw.items() if k != "sha256"}
+    own = json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+    assert summary.canonical(doc) == summary.canonical(raw) == own
+    assert raw["sha256"] == hashlib.sha256(own).hexdigest() == doc["sha256"]
+    assert summary.loads(data, "x", "") == doc
+    assert summary.problems(summary.loads(data, "x", ""), summary.parse_path(name(3))) == []
+    assert summary.same_content(doc, doc_of()) and doc["sha256"] != doc_of()["sha256"]
+
+
+def test_version_2_tag_split_cells_are_arrays_too() -> None:
+    split = {"2026-11-20": {"205": {"-": cell(600, 0, 0), "api": cell(3000, 0, 1)}}}
+    doc = v2_of(tags=split)
+    doc["detail"]["tags"] = True
+    summary.seal(doc)
+    data = summary.dumps(doc)
+    assert b'{"205":{"-":[600,0,0],"api":[3000,0,1]}}' in data
+    raw = json.loads(data)
+    assert summary.plainly_valid(raw) and summary.loads(data, "x", "") == doc
+    assert summary.problems(summary.expanded(raw), None) == []
+
+
+@pytest.mark.parametrize(
+    ("version", "cells", "plainly"),
+    [
+        (2, [3600, 0, 1], True), (2, cell(3600, 0, 1), False), (1, [3600, 0, 1], False),
+        (2, [3600, 0], False), (2, [3600, 0, 1, 0], False), (2, [-1, 0, 1], False),
+        (2, [3600, 0, True], False), (3, [3600, 0, 1], False), ("2", [3600, 0, 1], False),
+    ],
+)  # fmt: skip
+def test_plainly_valid_takes_each_version_in_its_one_form(
+    version: Any, cells: Any, plainly: bool
+) -> None:
+    raw = {**doc_of(), "version": version, "totals": {"2026-11-20": {"205": cells}}}
+    assert summary.plainly_valid(raw) is plainly
+
+
+def test_a_version_above_2_is_from_a_newer_ffhooks() -> None:
+    at, message = summary.too_new({**doc_of(), "version": 3}) or ("", "")
+    assert at == "$.version" and "newer ffhooks" in message and "pip install -U ffhooks" in message
+    assert summary.too_new(v2_of()) is None and summary.too_new({"version": "3"}) is None
+
+
 ALICE_NOVEMBER: dict[str, Any] = {
     "user": "alice",
     "store": STORE,
@@ -173,7 +243,7 @@ def test_seal_signs_exactly_the_canonical_bytes_with_signed_by_in_them() -> None
 
 # fmt: off
 EDITS: list[tuple[str, Any, bool]] = [
-    ("seq", 4, True), ("sha256", "0" * 64, True), ("signature", "x", True),
+    ("version", 2, True), ("seq", 4, True), ("sha256", "0" * 64, True), ("signature", "x", True),
     ("signed_by", "bob", True), ("timezone", "Europe/Berlin", False),
     ("writer", "0a1b2c3d", False), ("totals", {}, False),
 ]
@@ -181,10 +251,11 @@ EDITS: list[tuple[str, Any, bool]] = [
 
 
 @pytest.mark.parametrize(("key", "value", "same"), EDITS)
-def test_same_content_ignores_only_seq_checksum_and_signature(
+def test_same_content_ignores_only_seq_checksum_signature_and_format(
     key: str, value: Any, same: bool
 ) -> None:
-    """Only seq, sha256, signature and signed_by may differ for the totals to be the same."""
+    """Only version, seq, sha256, signature and signed_by may differ for the totals to be the
+    same: a team that switches its summary format rewrites no month that did not change."""
     assert summary.same_content(doc_of(), {**doc_of(), key: value}) is same
 
 

@@ -19,6 +19,7 @@ from ffhooks.config import (
     CONFIG,
     DEFAULTS,
     DETAIL_DEFAULTS,
+    SUMMARY_FORMAT,
     config_path,
     content,
     problems,
@@ -159,7 +160,12 @@ def _get(path: Path, parts: jsondoc.Key | None) -> int:
 def _unset(doc: dict[str, Any], parts: jsondoc.Key) -> str:
     """Why `parts` has no value: its default, or what the nearest object above it holds."""
     said = f"{jsondoc.key_text(parts)} is not set in {CONFIG}"
-    defaults = {**DEFAULTS, "compact": COMPACT_DEFAULTS, "summary_detail": DETAIL_DEFAULTS}
+    defaults = {
+        **DEFAULTS,
+        "compact": COMPACT_DEFAULTS,
+        "summary_detail": DETAIL_DEFAULTS,
+        "summary_format": SUMMARY_FORMAT,
+    }
     default = jsondoc.lookup(defaults, parts)
     if default is not jsondoc.ABSENT:
         return f"{said}: its default, {jsondoc.shown(default)}, applies"

@@ -4,7 +4,7 @@ import os
 import re
 from pathlib import Path
 
-from ffhooks.config import DEFAULTS, config_path, indexed
+from ffhooks.config import DEFAULTS, NEW_TEAM_FORMAT, config_path, indexed
 from ffhooks.errors import FatalError
 from ffhooks.fsio import atomic_write, write_json
 from ffhooks.git.merge_config import merge_settings
@@ -225,7 +225,10 @@ def init(
     else:
         import secrets
 
-        write_json(path, {**DEFAULTS, "project": secrets.token_hex(8)})
+        write_json(
+            path,
+            {**DEFAULTS, "summary_format": NEW_TEAM_FORMAT, "project": secrets.token_hex(8)},
+        )
         print(".flowforge/team/config.json: created with the defaults and a project id")
     print(".pre-commit-config.yaml: " + ensure_precommit(repo, hooks_repo, rev, ids))
     print(".gitattributes: " + ("added" if ensure_attributes(repo) else "unchanged"))

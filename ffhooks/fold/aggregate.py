@@ -31,7 +31,7 @@ from ffhooks.fold.staging import (
     stage_added,
     stashed_by_precommit,
 )
-from ffhooks.fsio import atomic_write, parse_json
+from ffhooks.fsio import atomic_write
 from ffhooks.git.plumbing import Repo
 from ffhooks.layout import TOMBSTONE_BLOB
 from ffhooks.records import Any, NamedTuple
@@ -97,7 +97,7 @@ def store_months(user_dir: Path, store_id: str) -> dict[str, list[tuple[int, Pat
 def trusted(path: Path) -> dict[str, Any] | None:
     """The content of a summary we wrote, or None if it cannot be trusted (it is replaced)."""
     try:
-        doc = parse_json(path.read_bytes(), str(path), "")
+        doc = summary.loads(path.read_bytes(), str(path), "")
     except (OSError, BrokenFile):
         return None
     return doc if isinstance(doc, dict) and not summary.problems(doc, None) else None
@@ -274,6 +274,7 @@ def draft(store: Store, month: str, span: TimerSpan | None, config: TeamConfig) 
         capped=capped,
         writer=header.get("writer"),
         project=config.project,
+        version=config.summary_format,
         # only where the team asks: tags may say more about someone's work than a task id
         tags=summary.tag_split(intervals, month, tz, **grain) if config.tags else None,
     )

@@ -9,18 +9,16 @@ compared, each against the newest of the store's summaries that HEAD holds.
 
 from __future__ import annotations
 
-import json
-
 from ffhooks.clock import months_of
 from ffhooks.config import TeamConfig
-from ffhooks.errors import FatalError
+from ffhooks.errors import BrokenFile, FatalError
 from ffhooks.fold.aggregate import draft, running_span
 from ffhooks.git.objects import read_objects, tree_blobs
 from ffhooks.git.plumbing import Repo
 from ffhooks.layout import SUMMARIES
 from ffhooks.records import Any
 from ffhooks.store.store import Store
-from ffhooks.summary import live, tombstones
+from ffhooks.summary import live, loads, tombstones
 
 
 def _seconds(doc: dict[str, Any]) -> int:
@@ -35,8 +33,8 @@ def _committed(blob: bytes | None) -> int:
     """A committed summary's seconds; one that cannot be read counts for nothing (a reader
     would not count it either: `ffhooks verify` names it)."""
     try:
-        return _seconds(json.loads(blob)) if blob is not None else 0
-    except (ValueError, TypeError, KeyError, AttributeError):
+        return _seconds(loads(blob, "", "")) if blob is not None else 0
+    except (ValueError, TypeError, KeyError, AttributeError, BrokenFile):
         return 0
 
 

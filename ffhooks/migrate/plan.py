@@ -79,6 +79,7 @@ def plan(
                     detail=config.detail,
                     periods=periods(tally.cells, tally.tasks, keys, config.per_task, by_day),
                     project=config.project,
+                    version=config.summary_format,
                 )
                 newest = existing[month][-1][1] if month in existing else None
                 if says_the_same(draft, newest, own_key)[0]:

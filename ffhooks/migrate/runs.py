@@ -94,7 +94,7 @@ def _sum(docs: list[dict[str, Any] | None]) -> Figures:
 def _blob_docs(repo: Repo, blobs: list[str | None]) -> list[dict[str, Any] | None]:
     """The summaries these blob ids hold (None for None), read in one git process."""
     read = iter(read_objects(repo.top, [b for b in blobs if b]))
-    return [json.loads(next(read)) if b else None for b in blobs]
+    return [summary.loads(next(read), b, "") if b else None for b in blobs]
 
 
 def _months(files: list[dict[str, Any]]) -> set[str]:
@@ -314,7 +314,7 @@ def rollback(
         _refuse_built_on(repo, files, lives, committed)
     months = _months(files)
     today = figures(repo, months)
-    now_docs = [json.loads((repo.top / p).read_bytes()) if p else None for p in lives]
+    now_docs = [summary.loads((repo.top / p).read_bytes(), p, "") if p else None for p in lives]
     previous = _blob_docs(repo, [f["previous_blob"] for f in files])
     removed = added(now_docs, previous)
     own_key = signing_key(repo, config)
@@ -378,6 +378,7 @@ def _restored(
         seq=seq,
         detail=shape.get("detail", config.detail),
         periods={},
+        version=config.summary_format,
         project=shape.get("project", config.project),
     )
     del doc["sha256"]

@@ -198,7 +198,7 @@ def _renamed(data: bytes, blob: str, pseudonym: str) -> tuple[bytes, str | None]
     None): the name out, and the signature that covered it; the figures as they were."""
     if blob == TOMBSTONE_BLOB or summary.is_tombstone_data(data):
         return data, None
-    doc = json.loads(data)
+    doc = summary.loads(data, blob, "")  # kept in its version: its figures do not change
     doc["user"] = pseudonym
     for key in ("signature", "signed_by"):
         doc.pop(key, None)

@@ -330,8 +330,12 @@ def _queue(state_dir: Path) -> list[tuple[Path, dict[str, Any]]]:
 
 
 def _summary_rows(history: list[dict[str, Any]]) -> Iterator[list[Any]]:
+    """The figures of every version of the person's summaries, a row per period and task
+    (the JSON export keeps each file's content as it is, in its own format)."""
+    from ffhooks.summary import expanded
+
     for v in history:
-        content = v["content"]
+        content = expanded(v["content"])
         totals = content.get("totals", {}) if isinstance(content, dict) else {}
         for period, tasks in totals.items():
             for task, cell in tasks.items():

@@ -17,7 +17,6 @@ migration backups (`store/snapshot_area.prune`).
 
 from __future__ import annotations
 
-import json
 from datetime import date, timedelta
 
 from ffhooks import summary
@@ -99,7 +98,7 @@ def _committed(repo: Repo, store: Store, months: list[str]) -> dict[str, Doc]:
             newest[where.month] = (where.seq, blob)
     read = sorted(newest)
     data = read_objects(repo.top, [newest[m][1] for m in read])
-    return {m: json.loads(d) for m, d in zip(read, data, strict=True)}
+    return {m: summary.loads(d, m, "") for m, d in zip(read, data, strict=True)}
 
 
 def _closed_days(repo: Repo) -> set[date]:

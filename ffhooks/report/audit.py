@@ -351,11 +351,12 @@ def _state(path: str, data: bytes) -> _State:
     if summary.is_tombstone_data(data):
         return _State({}, None, "a tombstone in another form than ffhooks wrote: counts nothing")
     try:
-        doc = parse_json(data, path, "")
+        raw = parse_json(data, path, "")
     except FatalError as exc:
         return _State({}, None, f"{exc}: counts nothing")
-    if not summary.plainly_valid(doc):
+    if not summary.plainly_valid(raw):
         return _State({}, None, "not a summary as ffhooks writes it: counts nothing")
+    doc = summary.expanded(raw)
     found = summary.problems(doc, summary.parse_path(path))
     return _State(doc["totals"], doc, found[0] if found else None)
 

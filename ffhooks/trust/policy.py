@@ -228,14 +228,13 @@ def judged(
     """The valid live summaries among `results` as the team's trust sees them: one of another
     project is a problem; one that names none, a warning; the signature check's findings are
     problems when the team requires signatures, else warnings."""
-    from ffhooks.fsio import parse_json
     from ffhooks.validator.checks import Problem
 
     named = [r.path for r in results if r.schema == "summary" and not r.problems]
     if not named or (config.project is None and config.signatures == "off"):
         return results, []  # nothing to judge them by
     live = worktree_live(repo.top, named)
-    docs = [(p, parse_json((repo.top / p).read_bytes(), p, "")) for p in live]
+    docs = [(p, summary.loads((repo.top / p).read_bytes(), p, "")) for p in live]
     foreign, unmarked = of_projects(config, [(p, doc.get("project")) for p, doc in docs])
     refused = [Problem(u.path, "$.project", u.problem) for u in foreign]
     warnings = [Problem(u.path, "$.project", u.problem) for u in unmarked]

@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from ffhooks import summary
-from ffhooks.fsio import parse_json
 from ffhooks.git.objects import hash_files, index_blobs, resolve_commit, stream_objects, tree_blobs
 from ffhooks.git.plumbing import run_git
 from ffhooks.records import Any, NamedTuple
@@ -137,7 +136,7 @@ def documents(
     as every file is without `digested` (FatalError naming what is wrong)."""
     for path, data in contents(record, paths):
         if digested and path not in record.on_disk:
-            yield path, parse_json(data, path, digest.FIX)
+            yield path, summary.loads(data, path, digest.FIX)
         else:
             yield path, digest.checked(path, data)
 

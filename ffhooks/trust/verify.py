@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 
@@ -352,7 +351,7 @@ def added_unverified(
     after = tree_blobs(top, commit, [summary.SUMMARIES])
     added = sorted(w.path for w in summary.live(after, summary.tombstones(after)).values())
     docs = [
-        (path, json.loads(data))
+        (path, summary.loads(data, path, ""))
         for path, data in read_blobs(top, commit, [p for p in added if p not in before])
         if not check_bytes(path, data).problems  # verify_commit names what is invalid
     ]

@@ -257,9 +257,21 @@ def check_data(
             why = getattr(exc, "problem", None) or getattr(exc, "message", None) or exc
             problem = f"its schema {kind[5:]} (from the team config's `validate`) cannot be used"
             return result([("$", f"{problem}: {why}")])
+    if kind == "summary":
+        from ffhooks.summary import too_new
+
+        newer = too_new(doc)  # nothing else of it can be judged
+        if newer is not None:
+            return result([newer])
     schema_problems = every_error(kind, doc)
     if schema_problems:
-        return result(schema_problems)
+        from ffhooks.validator.messages import explained
+
+        return result([(at, explained(kind, at, m)) for at, m in schema_problems])
+    if kind == "summary":  # past the schema, checked and read with its cells as objects
+        from ffhooks.summary import expanded
+
+        doc = expanded(doc)
     found = semantic_problems(kind, doc, rel)
     if kind == "team-config":
         found += inexact_numbers(data)

@@ -80,17 +80,21 @@ class Digest(NamedTuple):
 
 
 def checked(path: str, data: bytes) -> dict[str, Any]:
-    """The summary at `path` parsed, after checking it is what ffhooks wrote (else
-    BrokenFile naming the first problem)."""
+    """The summary at `path` parsed (its cells as objects: `summary.loads`), after checking
+    it is what ffhooks wrote (else BrokenFile naming the first problem)."""
     from ffhooks.validator.schema import first_error
 
-    doc = parse_json(data, path, FIX)
+    raw = parse_json(data, path, FIX)
+    newer = summary.too_new(raw)
+    if newer is not None:
+        raise BrokenFile(path, ": ".join(newer), "")
     # the full schema walk is slow for thousands of files (`bench/scale.py`): check the bulk
-    # fast, the rest in full
-    shell = {**doc, "totals": {}} if summary.plainly_valid(doc) else doc
-    if "tags" in doc and shell is not doc:
+    # fast, the rest in full; both as the file holds it (a version's cells in its one form)
+    shell = {**raw, "totals": {}} if summary.plainly_valid(raw) else raw
+    if "tags" in raw and shell is not raw:
         shell["tags"] = {}
     problem = first_error("summary", shell)
+    doc = summary.expanded(raw)
     problem = problem or next(iter(summary.problems(doc, summary.parse_path(path))), None)
     if problem:
         raise BrokenFile(path, problem, FIX)

@@ -6,7 +6,15 @@ from __future__ import annotations
 
 import re
 
+from ffhooks.errors import NEWER
 from ffhooks.records import Any
+
+# The files a newer ffhooks adds keys to: the team config and the summaries
+VERSIONED = ("team-config", "summary")
+CELL_FORMS = (
+    "the file's version decides the form of every cell: version 1 an object of "
+    "billable_seconds, non_billable_seconds and sessions, version 2 an array of the three"
+)
 
 # What the schemas' patterns mean.
 PATTERN_MEANS = {
@@ -57,6 +65,20 @@ PATTERN_MEANS = {
         "a ledger keys file name (<SHA-256>-<16 lowercase hex digits>.keys)"
     ),
 }
+
+
+def explained(kind: str | None, at: str, message: str) -> str:
+    """A schema's `message` for a file of `kind`, with what a person needs to act on it: a
+    key of the team config or a summary that this ffhooks does not know may come from a
+    newer one; a summary cell in the other version's form is told the two forms."""
+    if kind not in VERSIONED:
+        return message
+    if at == "$" and message.startswith("unknown property"):
+        return f"{message} ({NEWER})"
+    cell = kind == "summary" and at.startswith(("$.totals[", "$.tags["))
+    if cell and message.startswith(("expected array", "expected object")):
+        return f"{message} ({CELL_FORMS})"
+    return message
 
 
 def where(error: list[Any]) -> tuple[str, str]:

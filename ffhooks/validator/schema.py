@@ -55,6 +55,7 @@ CHECKED = {
     "$ref", "type", "const", "enum", "minLength", "maxLength", "pattern", "format", "minimum",
     "exclusiveMinimum", "maximum", "minItems", "maxItems", "items", "required", "properties",
     "patternProperties", "additionalProperties", "propertyNames", "allOf", "anyOf", "oneOf",
+    "if", "then", "else",
 }  # fmt: skip
 ANNOTATIONS = {"$schema", "$id", "$defs", "$comment", "title", "description", "default", "examples"}
 FORMATS = {"date", "date-time"}
@@ -72,7 +73,7 @@ def understood(schema: Any, where: str) -> None:
     for key in ("properties", "patternProperties", "$defs"):
         for name, sub in schema.get(key, {}).items():
             understood(sub, f"{where}/{key}/{name}")
-    for key in ("items", "additionalProperties", "propertyNames"):
+    for key in ("items", "additionalProperties", "propertyNames", "if", "then", "else"):
         understood(schema.get(key), f"{where}/{key}")
     for key in ("allOf", "anyOf", "oneOf"):
         for i, sub in enumerate(schema.get(key, ())):
@@ -206,7 +207,7 @@ def _errors(schema: dict[str, Any], value: Any, root: dict[str, Any], every: boo
                 found = _add(found, sub, key)
             if found and not every:
                 return found
-    for part in schema.get("allOf", ()):
+    for part in [*schema.get("allOf", ()), *_chosen(schema, value, root)]:
         sub = _errors(part, value, root, every)
         if sub:
             found = sub if found is None else found + sub
@@ -222,6 +223,15 @@ def _errors(schema: dict[str, Any], value: Any, root: dict[str, Any], every: boo
             if word == "oneOf" and fits > 1:
                 return [["matches more than one allowed shape"]]
     return found
+
+
+def _chosen(schema: dict[str, Any], value: Any, root: dict[str, Any]) -> list[dict[str, Any]]:
+    """The branch of an `if` that `value` must also match: `then` where it matches the `if`,
+    else `else` (a summary's version decides the form of its cells)."""
+    if "if" not in schema:
+        return []
+    branch = schema.get("then" if _errors(schema["if"], value, root, False) is None else "else")
+    return [] if branch is None else [branch]
 
 
 def every_error(name: str, value: Any) -> list[tuple[str, str]]:

@@ -12,6 +12,8 @@ import pytest
 from conftest import Result, git
 from helpers import CONFIG
 
+from ffhooks.errors import NEWER
+
 
 @pytest.fixture
 def team(ff: Any, repo: Path) -> Path:
@@ -142,7 +144,9 @@ def test_a_bad_change_is_refused_naming_every_problem(ff: Any, team: Path) -> No
         ff("config", "set", "currency", "eur"),
         f'{CONFIG}::$.currency: "eur" is not an ISO 4217 currency code like EUR',
     )
-    refused(ff("config", "set", "colour", "blue"), f"{CONFIG}::$: unknown property 'colour'")
+    refused(
+        ff("config", "set", "colour", "blue"), f"{CONFIG}::$: unknown property 'colour' ({NEWER})"
+    )
     refused(ff("config", "set", "branch_task_pattern", "(")  ,
         f"{CONFIG}::$.branch_task_pattern: '(' is not a valid regular expression (missing ), "
         "unterminated subpattern at position 0)",
@@ -221,6 +225,26 @@ def test_get_of_a_key_that_is_not_set(ff: Any, team: Path) -> None:
     unknown = ff("config", "get", "rates.default")
     assert unknown.code == 1 and unknown.err.startswith(
         f"ffhooks: rates.default is not set in {CONFIG} (the config has version, "
+    )
+
+
+def test_summary_format_is_1_or_2(ff: Any, team: Path) -> None:
+    """A new team's config says 2; set back to 1 (or unset: its default, 1), and 3 (a
+    format no ffhooks writes yet) is refused with the file as it was."""
+    assert ff("config", "get", "summary_format").out == "2\n"
+    changed(ff("config", "set", "summary_format", "1"), "summary_format: 2 -> 1")
+    before = (team / CONFIG).read_bytes()
+    last = refused(
+        ff("config", "set", "summary_format", "3"),
+        f"{CONFIG}::$.summary_format: must be one of 1, 2",
+    )
+    assert "setting summary_format to 3 would leave" in last
+    assert (team / CONFIG).read_bytes() == before
+    changed(ff("config", "set", "summary_format", "2"), "summary_format: 1 -> 2")
+    changed(ff("config", "unset", "summary_format"), "summary_format: 2 -> (not set)")
+    default = ff("config", "get", "summary_format")
+    assert default.err.endswith(
+        "summary_format is not set in .flowforge/team/config.json: its default, 1, applies\n"
     )
 
 

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from conftest import git
 
-from ffhooks.config import DEFAULTS
+from ffhooks.config import DEFAULTS, NEW_TEAM_FORMAT
 from ffhooks.hook.definitions import HOOKS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,6 +31,7 @@ def test_init_writes_everything_and_is_idempotent(ff: Any, repo: Path) -> None:
     assert ".flowforge/user/" in first[".gitignore"].splitlines()
     written = json.loads(first[".flowforge/team/config.json"])
     assert re.fullmatch("[0-9a-f]{16}", written.pop("project"))
+    assert written.pop("summary_format") == NEW_TEAM_FORMAT == 2  # a new team: format 2
     assert written == DEFAULTS
     config = yaml.safe_load(first[".pre-commit-config.yaml"])
     [local] = config["repos"]
@@ -73,6 +74,16 @@ def test_init_keeps_an_existing_config_and_adds_to_it(ff: Any, repo: Path) -> No
         "https://github.com/pre-commit/pre-commit-hooks",
     ]
     assert ff("init").out.count("unchanged") == 7
+
+
+def test_init_leaves_the_summary_format_of_an_existing_config(ff: Any, repo: Path) -> None:
+    """A team that has summaries in format 1 keeps it until it says otherwise (teammates
+    on ffhooks 0.8 refuse a config that names a format)."""
+    config = repo / ".flowforge/team/config.json"
+    config.parent.mkdir(parents=True)
+    config.write_text('{"version": 1, "project": "0123456789abcdef"}\n')
+    assert ff("init").code == 0
+    assert "summary_format" not in json.loads(config.read_text())
 
 
 def test_init_says_what_an_older_config_can_drop(ff: Any, repo: Path) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from conftest import SUMMARIES, set_now, store_dir
+from helpers import read_summary
 
 from ffhooks import summary
 from ffhooks.clock import ZoneHistory, months_of, parse_iso, to_iso, zone
@@ -27,7 +28,7 @@ def live(repo: Path) -> dict[str, dict[str, Any]]:
     found = {}
     for folder in sorted((repo / SUMMARIES / "alice").iterdir()):
         newest = max(folder.glob("*.json"), key=lambda p: int(p.stem.split("-")[1]))
-        found[folder.name] = json.loads(newest.read_text())
+        found[folder.name] = read_summary(newest)
     return found
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from conftest import git, set_now, stderr_on_a_terminal, store_dir
+from helpers import read_summary
 
 SUMMARIES = Path(".flowforge/team/summaries")
 
@@ -19,8 +20,7 @@ def only_summary(repo: Path, month: str = "2026-11") -> dict[str, Any]:
     """The newest summary of alice's one store for `month`."""
     paths = (repo / SUMMARIES / "alice" / month).glob("*.json")
     newest = max(paths, key=lambda p: int(p.stem.rsplit("-", 1)[1]))
-    doc: dict[str, Any] = json.loads(newest.read_text())
-    return doc
+    return read_summary(newest)
 
 
 def staged(repo: Path) -> str:

@@ -90,6 +90,20 @@ def test_a_changed_month_gets_the_next_seq_and_leaves_the_one_before(repo: Path)
     assert doc["totals"]["2025-02-03"]["69"]["sessions"] == 2
 
 
+def test_a_format_2_team_gets_format_2_and_a_switch_rewrites_nothing(repo: Path) -> None:
+    """The team config's format is what migrate writes; the same figures in the other
+    format are the same months (nothing written again)."""
+    found, t, _ = migrated(repo)
+    written, _, _ = plan(found, t, "UTC", CONFIG._replace(summary_format=2), write=True)
+    for path in written:
+        data = (repo / path).read_bytes()
+        raw = json.loads(data)
+        assert raw["version"] == 2 and b"billable_seconds" not in data
+        doc = summary.loads(data, path, "")
+        assert summary.problems(doc, summary.parse_path(path)) == []
+    assert plan(found, t, "UTC", CONFIG, write=True)[:2] == ([], 2)
+
+
 def test_staging_takes_what_an_interrupted_run_left_of_these_stores(repo: Path) -> None:
     found, t, _ = migrated(repo)
     written, _, stores = plan(found, t, "UTC", CONFIG, write=True)

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from conftest import commit, git, set_now
-from helpers import keygen, set_config, track
+from helpers import keygen, read_summary, set_config, track
 
 from ffhooks.clock import parse_iso
 from ffhooks.queue import record
@@ -218,7 +218,7 @@ def test_with_signatures_required_the_erased_summaries_count_and_only_they(
     assert "former-1: name erased on 2026-11-20" in result.out
     # an unsigned summary under the pseudonym that erasure did not write is refused
     moved = git(initialised, "ls-files", f"{SUMMARIES}/former-1").split()[0]
-    doc = json.loads((initialised / moved).read_text())
+    doc = read_summary(initialised / moved)
     doc["seq"] += 1
     doc["totals"]["2026-11-18"]["205"]["billable_seconds"] += 3600
     forged = moved.replace(f"-{doc['seq'] - 1}.json", f"-{doc['seq']}.json")

@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 from conftest import SUMMARIES, commit, git, set_now, tree_total
+from helpers import read_summary, summary_json
 from trust.signing_test import (
     ALLOWED,
     NAMESPACE,
@@ -98,11 +99,11 @@ def seq_of(path: str) -> int:
 def reseal(repo: Path, path: str, out: str | None = None, **changes: Any) -> str:
     """The summary at `path` with `changes`, its checksum recomputed with ffhooks' own code (as
     anyone can), written at `out` (default: over itself); its signature, if any, kept."""
-    doc = json.loads((repo / path).read_text())
+    doc = read_summary(repo / path)
     doc.update(changes)
     target = repo / (out or path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(json.dumps(seal(doc), indent=2) + "\n")
+    target.write_text(summary_json(seal(doc), indent=2) + "\n")
     return out or path
 
 
@@ -579,11 +580,11 @@ def alice_november(repo: Path, ff: Any) -> str:
 def claim(repo: Path, path: str, totals: dict[str, Any], *, resealed: bool = True) -> None:
     """The summary rewritten to claim `totals` (its checksum recomputed, or the old one
     kept), committed past the hook."""
-    doc = json.loads((repo / path).read_text())
+    doc = read_summary(repo / path)
     doc["totals"] = totals
     if resealed:
         doc = seal(doc)
-    (repo / path).write_text(json.dumps(doc) + "\n")
+    (repo / path).write_text(summary_json(doc) + "\n")
     git(repo, "commit", "-qam", "claimed", "--no-verify")
 
 
@@ -651,9 +652,7 @@ class TestPromise3NoImpossibleFigures:
     def test_a_whole_month_over_its_length(self, initialised: Path, ff: Any) -> None:
         configure(initialised, summary_detail={"per_task": False, "period": "month"})
         path = alice_november(initialised, ff)
-        assert json.loads((initialised / path).read_text())["totals"] == {
-            "2026-11": {"*": cell(3600)}
-        }
+        assert read_summary(initialised / path)["totals"] == {"2026-11": {"*": cell(3600)}}
         most = 30 * 86_400 + 3600
         claim(initialised, path, {"2026-11": {"*": cell(most - 3600, 3600)}})
         assert ff("verify").code == 0  # as long as the month lasts, and its one extra hour
@@ -680,7 +679,7 @@ class TestPromise3NoImpossibleFigures:
     def test_one_person_two_stores_forty_hours_in_a_day(self, initialised: Path, ff: Any) -> None:
         path = alice_november(initialised, ff)
         claim(initialised, path, {DAY: {"205": cell(72_000)}})
-        doc = json.loads((initialised / path).read_text())
+        doc = read_summary(initialised / path)
         other = "0123456789abcdef"
         second = path.replace(doc["store"], other)
         reseal(initialised, path, second, store=other)
@@ -726,11 +725,11 @@ def forged_for_alice(repo: Path, key: Path, **changes: Any) -> str:
     """A summary of alice's store and month one seq above her live one, claiming 10 h, signed
     with `key` (with `changes` to it before signing), committed past the hook."""
     live = newest(repo, "alice")
-    doc = json.loads((repo / live).read_text())
+    doc = read_summary(repo / live)
     doc.pop("signature", None)
     doc.update({"seq": doc["seq"] + 1, "totals": one_day(36_000), **changes})
     out = f"{live.rpartition('/')[0]}/{doc['store']}-{doc['seq']}.json"
-    (repo / out).write_text(json.dumps(seal(doc, partial(ssh_sign, key, NAMESPACE))) + "\n")
+    (repo / out).write_text(summary_json(seal(doc, partial(ssh_sign, key, NAMESPACE))) + "\n")
     git(repo, "add", out)
     git(repo, "commit", "-qm", "forged", "--no-verify")
     return out
@@ -901,13 +900,13 @@ class TestPromise4NobodyWritesForSomeoneElse:
         git(initialised, "commit", "-qam", "signatures from November", "--no-verify")
         git(initialised, "branch", "-f", "base")
         live = newest(initialised, "alice")
-        doc = json.loads((initialised / live).read_text())
+        doc = read_summary(initialised / live)
         doc.pop("signature")
         doc.update(store="0123456789abcdef", month="2026-10", seq=1)
         doc["totals"] = one_day(36_000, "2026-10-20")
         forged = f"{SUMMARIES}/alice/2026-10/0123456789abcdef-1.json"
         (initialised / forged).parent.mkdir(parents=True)
-        (initialised / forged).write_text(json.dumps(seal(doc)) + "\n")
+        (initialised / forged).write_text(summary_json(seal(doc)) + "\n")
         git(initialised, "add", forged)
         git(initialised, "commit", "-qm", "October, in alice's name", "--no-verify")
         verify_names(ff, forged, "--since", "base")

@@ -5,13 +5,13 @@ out of the record."""
 
 from __future__ import annotations
 
-import json
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import SUMMARIES, clean_team_folder, commit, git, set_now, store_dir, tree_total
+from helpers import read_summary, summary_json
 
 from ffhooks.summary import TOMBSTONE
 
@@ -251,12 +251,12 @@ def test_guard_refuses_deleting_or_editing_summaries(initialised: Path, ff: Any)
     git(repo, "restore", "--staged", "--worktree", "--source=HEAD", "--", path)
     assert ff("guard").code == 0
     # an edit, even with a checksum made to match
-    doc = json.loads((repo / path).read_text())
+    doc = read_summary(repo / path)
     doc["totals"]["2026-11-20"]["205"]["billable_seconds"] = 60
     from ffhooks.summary import checksum
 
     doc["sha256"] = checksum(doc)
-    (repo / path).write_text(json.dumps(doc))
+    (repo / path).write_text(summary_json(doc))
     git(repo, "add", path)
     err = guard_err(ff)
     assert f"this commit edits {path}" in err and f"--source=HEAD -- {path}`" in err

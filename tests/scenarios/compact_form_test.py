@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from conftest import SUMMARIES, git
-from helpers import keygen
+from helpers import keygen, read_summary, summary_json
 
 from ffhooks import summary
 
@@ -67,13 +67,13 @@ def test_compact_and_indented_summaries_give_the_same_verdicts(
     compact = verdicts()
     assert compact[0]["billable_seconds"] == 3 * 3600 and compact[2:4] == (0, 0)
     path = live(repo)
-    doc = json.loads(path.read_bytes())
+    doc = read_summary(path)
     assert "signature" in doc
-    path.write_text(json.dumps(doc, indent=4, sort_keys=True) + "\n")  # an older ffhooks' form
+    path.write_text(json.dumps(json.loads(path.read_bytes()), indent=4, sort_keys=True) + "\n")
     git(repo, "commit", "-qam", "indented", "--no-verify")
     assert verdicts() == compact
     doc["totals"]["2026-11-04"]["206"]["billable_seconds"] += 60  # content changed: refused
     doc["sha256"] = summary.checksum(doc)
-    path.write_text(json.dumps(doc, indent=2) + "\n")
+    path.write_text(summary_json(doc, indent=2) + "\n")
     git(repo, "commit", "-qam", "more time, old signature", "--no-verify")
     assert ff("verify").code == 1 and ff("report").code == 1

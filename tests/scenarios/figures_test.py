@@ -4,12 +4,12 @@ recomputed or not (anyone can recompute it): validate, verify, report, and the f
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import git
+from helpers import read_summary, summary_json
 
 from ffhooks import summary
 
@@ -29,9 +29,9 @@ def forge(repo: Path, cell: dict[str, Any], day: str = "2026-11-09") -> str:
     """alice's summary rewritten to claim `cell` on `day`, its checksum recomputed and
     committed; returns its path."""
     [path] = (repo / summary.SUMMARIES / "alice" / "2026-11").glob("*.json")
-    doc = json.loads(path.read_text())
+    doc = read_summary(path)
     doc["totals"] = {day: {"205": {"sessions": 1, **cell}}}
-    path.write_text(json.dumps(summary.seal(doc)))
+    path.write_text(summary_json(summary.seal(doc)))
     git(repo, "commit", "-qam", "forged", "--no-verify")
     return path.relative_to(repo).as_posix()
 

@@ -158,11 +158,11 @@ def test_a_reformat_that_lowers_time_is_still_refused(hooked: Path, ff: Any) -> 
     work(ff, "08:00")
     committed(repo, "--allow-empty", "-m", "one")
     [path] = blobs(repo)
-    doc = json.loads((repo / path).read_bytes())
+    doc = summary.loads((repo / path).read_bytes(), path, "")
     for tasks in doc["totals"].values():
         for cell in tasks.values():
             cell["billable_seconds"] -= 600
-    doc = summary.seal(doc)  # even with its checksum made to match
+    doc = summary.written_form(summary.seal(doc))  # even with its checksum made to match
     (repo / path).write_text(json.dumps(doc, indent=4, sort_keys=True) + "\n")
     result = commit(repo, "-am", "lowered")
     said = result.stdout + result.stderr
@@ -292,3 +292,30 @@ def test_the_merge_driver_reads_tombstones_and_summaries_in_any_bytes(tmp_path: 
     assert merged(b"", AS_WRITTEN, FORMATTED) == (True, AS_WRITTEN)  # the same, formatted
     assert merged(TOMBSTONE, crlf, formatted) == (True, crlf)  # a tombstone either way
     assert merged(crlf, formatted, AS_WRITTEN)[0] is False
+
+
+def test_format_2_summaries_are_judged_by_content_in_merges(tmp_path: Path) -> None:
+    """A format 2 file as ffhooks writes it and as a formatter rewrote it (CRLF, indented,
+    sorted) is the same file to `same_data` and the merge driver; the same figures in format
+    1 are another file (another checksum), and so is another figure."""
+    cell = {"billable_seconds": 3600, "non_billable_seconds": 0, "sessions": 1}
+    build: dict[str, Any] = {
+        "user": "alice", "store": "0123456789abcdef", "month": "2026-11", "timezone": "UTC",
+        "seq": 1, "detail": {"per_task": True, "period": "day"},
+        "periods": {"2026-11-20": {"205": cell}},
+    }  # fmt: skip
+    written = summary.dumps(summary.build(**build, version=2))
+    in_format_1 = summary.dumps(summary.build(**build))
+    assert b'{"205":[3600,0,1]}' in written
+    formatted = (json.dumps(json.loads(written), indent=4, sort_keys=True) + "\n").encode()
+    formatted = formatted.replace(b"\n", b"\r\n")
+    assert summary.same_data(written, formatted)
+    assert not summary.same_data(written, in_format_1)
+    assert not summary.same_data(written, written.replace(b"[3600,", b"[3660,", 1))
+    paths = [tmp_path / name for name in ("base", "ours", "theirs")]
+    for path, data in zip(paths, (b"", written, formatted), strict=True):
+        path.write_bytes(data)
+    assert merge_file(*paths) and paths[1].read_bytes() == written  # the same, formatted
+    for path, data in zip(paths, (written, TOMBSTONE, formatted), strict=True):
+        path.write_bytes(data)
+    assert merge_file(*paths) and paths[1].read_bytes() == TOMBSTONE  # buried on one side

@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 from conftest import SUMMARIES, commit, git
 
+from ffhooks import summary
+
 CONFIG = ".flowforge/team/config.json"
 
 
@@ -45,7 +47,7 @@ def test_the_hook_folds_under_the_team_config_of_the_index(
     git(sparse, "add", "src/a.txt")
     assert commit(sparse, "-m", "work").returncode == 0
     [path] = git(sparse, "ls-tree", "-r", "--name-only", "HEAD", "--", SUMMARIES).split()
-    folded = json.loads(git(sparse, "show", f"HEAD:{path}"))
+    folded = summary.loads(git(sparse, "show", f"HEAD:{path}").encode(), path, "")
     assert folded["detail"] == {"per_task": False, "period": "month"}
     assert folded["totals"] == {
         "2026-11": {"*": {"billable_seconds": 3600, "non_billable_seconds": 0, "sessions": 1}}

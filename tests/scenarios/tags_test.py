@@ -6,12 +6,13 @@ the report by task bills."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import SUMMARIES, commit, git, set_now
+
+from ffhooks import summary
 
 TAGS_ON = ("config", "set", "summary_detail.tags", "true")
 
@@ -20,7 +21,7 @@ def committed(repo: Path) -> dict[str, Any]:
     """alice's live summary of 2026-11 at HEAD, as committed."""
     names = git(repo, "ls-tree", "-r", "--name-only", "HEAD", "--", f"{SUMMARIES}/alice/2026-11")
     newest = max(names.split(), key=lambda p: int(p.rsplit("-", 1)[1].removesuffix(".json")))
-    found: dict[str, Any] = json.loads(git(repo, "show", f"HEAD:{newest}"))
+    found: dict[str, Any] = summary.loads(git(repo, "show", f"HEAD:{newest}").encode(), newest, "")
     return found
 
 

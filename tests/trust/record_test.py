@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from conftest import SUMMARIES, git
+from helpers import read_summary, summary_json
 
 from ffhooks.errors import FatalError
 from ffhooks.git.objects import hash_files, stream_objects
@@ -153,8 +154,8 @@ def test_the_work_tree_is_read_as_it_is_on_disk(initialised: Path, ff: Any) -> N
 
     assert billable() == 3600
     (path,) = (initialised / SUMMARIES / "alice" / "2026-11").glob("*.json")
-    doc = json.loads(path.read_text())
-    path.write_text(json.dumps(doc, indent=4).replace("\n", "\r\n"))
+    doc = read_summary(path)
+    path.write_text(summary_json(doc, indent=4).replace("\n", "\r\n"))
     assert billable() == 3600 and record.listing(initialised, None, None).on_disk
     doc["totals"]["2026-11-03"]["205"]["billable_seconds"] = 1800
     doc["sha256"] = summary.checksum(doc)

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 from conftest import NOW, SUMMARIES, commit, git, tree_total
-from helpers import keygen
+from helpers import keygen, read_summary, summary_json
 
 from ffhooks.summary import TOMBSTONE, seal
 
@@ -74,7 +74,7 @@ def forge(
     """A summary of the same store and month at `seq` claiming 10 h: signed with `key` (in
     namespace `ns`), or unsigned, or (`keep`) carrying the original's signature; sealed
     (sha256) with ffhooks' own code, as a forger would."""
-    doc = json.loads((top / path).read_text())
+    doc = read_summary(top / path)
     if not keep:
         doc.pop("signature", None)
     doc["seq"] = seq
@@ -82,7 +82,7 @@ def forge(
     doc["totals"] = {f"{doc['month']}-20": {"205": cell}}
     sign = partial(ssh_sign, key, ns) if key else None
     out = f"{path.rpartition('/')[0]}/{doc['store']}-{seq}.json"
-    (top / out).write_text(json.dumps(seal(doc, sign), indent=2) + "\n")
+    (top / out).write_text(summary_json(seal(doc, sign), indent=2) + "\n")
     return out
 
 
@@ -521,14 +521,14 @@ def test_a_signed_summary_with_tags_verifies_and_an_edited_split_does_not(
     ff("add", "205", "30m", "+docs", "--start", "11:00")
     fold(repo, ff)
     path = newest(repo, "alice")
-    doc = json.loads((repo / path).read_text())
+    doc = read_summary(repo / path)
     assert set(doc["tags"]["2026-11-20"]["205"]) == {"api", "docs"} and "signature" in doc
     assert ff("verify").code == 0
     assert ff("report", "--by", "tag").code == 0
     split = doc["tags"]["2026-11-20"]["205"]
     split["api"]["billable_seconds"], split["docs"]["billable_seconds"] = 1800, 3600
     doc["sha256"] = seal({k: v for k, v in doc.items() if k != "signature"})["sha256"]
-    (repo / path).write_text(json.dumps(doc))
+    (repo / path).write_text(summary_json(doc))
     git(repo, "commit", "-qam", "forged", "--no-verify")
     verdict = ff("verify")
     assert (

@@ -63,6 +63,16 @@ def tampered(path: tuple[str, ...], value: Any, *, reseal: bool = False) -> byte
     return json.dumps(doc).encode()
 
 
+def format_2(cell: Any, *, version: int = 2, reseal: bool = True) -> bytes:
+    """A summary as a version 2 file holds it, its one cell `cell`, sealed unless not."""
+    doc = summary.written_form({**good_summary(), "version": version})
+    doc["sha256"] = summary.checksum(doc)
+    doc["totals"]["2026-11-20"]["205"] = cell
+    if reseal:
+        doc["sha256"] = summary.checksum(doc)
+    return json.dumps(doc, indent=2).encode()
+
+
 def daily(*sessions: dict[str, Any], day: str = "2026-11-20") -> bytes:
     return json.dumps({"version": 1, "date": day, "sessions": list(sessions)}).encode()
 
@@ -151,7 +161,70 @@ CORPUS: list[tuple[str, str, bytes, str]] = [
         GOOD_SUMMARY,
         "$: not named <user>/<YYYY-MM>/<store>-<seq>.json",
     ),
-    ("no checksum", SUMMARY, tampered(("version",), 2), "$.version: must be 1"),
+    (
+        "no checksum",
+        SUMMARY,
+        tampered(("version",), 2),
+        "$.totals['2026-11-20']['205']: expected array",
+    ),
+    (
+        "version from a newer ffhooks",
+        SUMMARY,
+        tampered(("version",), 3, reseal=True),
+        "$.version: 3: a format this ffhooks does not read (only 1 and 2); a newer ffhooks may "
+        "have written it: upgrade (`pip install -U ffhooks`, or the hook's `rev:`)",
+    ),
+    (
+        "version as text",
+        SUMMARY,
+        tampered(("version",), "2", reseal=True),
+        "$.version: must be one of 1, 2",
+    ),
+    (
+        "format 2 cell as an object",
+        SUMMARY,
+        format_2(CELL),
+        "$.totals['2026-11-20']['205']: expected array, got {\"billable_seconds\": 60, "
+        "\"non_billable_s (the file's version decides the form of every cell: version 1 an "
+        "object of billable_seconds, non_billable_seconds and sessions, version 2 an array of "
+        "the three)",
+    ),
+    (
+        "format 1 cell as an array",
+        SUMMARY,
+        format_2([60, 0, 1], version=1),
+        "$.totals['2026-11-20']['205']: expected object, got [60, 0, 1] (the file's version",
+    ),
+    (
+        "format 2 cell of two",
+        SUMMARY,
+        format_2([60, 0]),
+        "$.totals['2026-11-20']['205']: needs at least 3 items",
+    ),
+    (
+        "format 2 cell of four",
+        SUMMARY,
+        format_2([60, 0, 1, 0]),
+        "$.totals['2026-11-20']['205']: has more than 3 items",
+    ),
+    (
+        "format 2 negative figure",
+        SUMMARY,
+        format_2([-60, 0, 1]),
+        "$.totals['2026-11-20']['205'][0]: -60 is less than the minimum 0",
+    ),
+    (
+        "format 2 figure edited",
+        SUMMARY,
+        format_2([61, 0, 1], reseal=False),
+        "$.sha256: does not match the content (edited by hand?)",
+    ),
+    (
+        "format 2 figure of text",
+        SUMMARY,
+        format_2(["60", 0, 1]),
+        "$.totals['2026-11-20']['205'][0]: expected integer, got \"60\"",
+    ),
     ("impossible date", DAILY, daily(day="2026-02-30"), '$.date: "2026-02-30" is not a valid date'),
     (
         "end before start",
@@ -238,7 +311,14 @@ CORPUS: list[tuple[str, str, bytes, str]] = [
         b'{"max_session_hours": "12"}',
         '$.max_session_hours: expected number, got "12"',
     ),
-    ("config typo", CONFIG, b'{"max_sesion_hours": 12}', "$: unknown property 'max_sesion_hours'"),
+    (
+        "config key of a newer ffhooks",
+        CONFIG,
+        b'{"max_sesion_hours": 12}',
+        "$: unknown property 'max_sesion_hours' (a newer ffhooks may have written it: upgrade "
+        "(`pip install -U ffhooks`, or the hook's `rev:`))",
+    ),
+    ("summary format 3", CONFIG, b'{"summary_format": 3}', "$.summary_format: must be one of 1, 2"),
     ("currency", CONFIG, b'{"currency": "euro"}', '$.currency: "euro" is not an ISO 4217'),
     (
         "journal escaping the store",

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from conftest import SUMMARIES, git
 
+from ffhooks import summary
 from ffhooks.validator.digest import FORMAT, DigestCache
 
 DIGESTS = ".git/ffhooks/digests/2026-11"
@@ -110,10 +111,8 @@ def test_a_file_name_with_other_figures_on_another_branch_counts_its_own(
     totals(ff, "--ref", "HEAD")
     path = next(p for p in git(team, "ls-files", SUMMARIES).split() if "/alice/" in p)
     git(team, "checkout", "-qb", "other")
-    doc = json.loads((team / path).read_text())
+    doc = summary.loads((team / path).read_bytes(), path, "")  # either format
     doc["totals"]["2026-11-03"]["205"]["billable_seconds"] = 1800
-    from ffhooks import summary
-
     doc["sha256"] = summary.checksum(doc)
     (team / path).write_bytes(summary.dumps(doc))
     git(team, "commit", "-qam", "half an hour", "--no-verify")
@@ -148,9 +147,9 @@ def test_an_unreadable_or_foreign_cache_file_is_ignored(team: Path, ff: Any) -> 
 def test_verify_reads_again_what_changed_and_finds_it(team: Path, ff: Any) -> None:
     assert ff("verify").code == 0
     path = next((team / SUMMARIES / "bob" / "2026-11").glob("*.json"))
-    doc = json.loads(path.read_text())
+    doc = summary.loads(path.read_bytes(), str(path), "")  # either format
     doc["totals"]["2026-11-03"]["207"]["billable_seconds"] = 7200  # checksum left as it was
-    path.write_text(json.dumps(doc))
+    path.write_bytes(summary.dumps(doc))
     git(team, "commit", "-qam", "edited", "--no-verify")
     result = ff("verify")
     assert result.code == 1 and "does not match the content" in result.out

@@ -257,6 +257,7 @@ def mutations(name: str) -> list[tuple[str, Any]]:
         doc = copy.deepcopy(base)
         doc["totals"]["2026-11-20"]["bad\ntask"] = doc["totals"]["2026-11-20"]["205"]
         out.append(("task with newline", doc))
+        out += format_2_mutations(base)
     if name == "daily":
         for key in SESSION:
             for value in [
@@ -275,6 +276,40 @@ def mutations(name: str) -> list[tuple[str, Any]]:
         doc = copy.deepcopy(base)
         doc["sessions"][0]["extra"] = 1
         out.append(("session unknown key", doc))
+    return out
+
+
+def format_2_mutations(base: dict[str, Any]) -> list[tuple[str, Any]]:
+    """A version 2 summary (cells as arrays) and its cells broken, in totals and tags, and
+    each version with the other's cells: one form per file."""
+    out = []
+    v2 = {**copy.deepcopy(base), "version": 2, "totals": {"2026-11-20": {"205": [60, 0, 1]}}}
+    out.append(("format 2", v2))
+    split = {"2026-11-20": {"205": {"-": [60, 0, 1]}}}
+    out.append(
+        ("format 2 with tags", {**v2, "detail": {**v2["detail"], "tags": True}, "tags": split})
+    )
+    out.append(
+        (
+            "format 2 tag cell object",
+            {**v2, "tags": {"2026-11-20": {"205": {"-": base["totals"]["2026-11-20"]["205"]}}}},
+        )
+    )
+    out.append(("format 1 tag cell array", {**base, "tags": split}))
+    out.append(("format 2 object cell", {**base, "version": 2}))
+    out.append(("format 1 array cell", {**v2, "version": 1}))
+    for cell in (
+        [60, 0],
+        [60, 0, 1, 0],
+        [-1, 0, 1],
+        [1.5, 0, 1],
+        [True, 0, 1],
+        [2682001, 0, 1],
+        [],
+    ):
+        out.append((f"format 2 cell {cell}", {**v2, "totals": {"2026-11-20": {"205": cell}}}))
+    for version in (0, 3, "2", None):
+        out.append((f"version {version!r}", {**v2, "version": version}))
     return out
 
 
