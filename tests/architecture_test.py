@@ -81,7 +81,6 @@ TESTED_BY: dict[str, list[str]] = {
     "ffhooks.fold.compact": ["scenarios/add_only_test.py", "scenarios/formatters_test.py"],
     "ffhooks.fold.notices": ["commands/hook_test.py", "scenarios/commit_path_test.py"],
     "ffhooks.fold.run": ["fold/aggregate_test.py", "scenarios/commit_path_test.py"],
-    "ffhooks.fold.staging": ["scenarios/commit_path_test.py", "scenarios/add_only_test.py"],
     "ffhooks.fold.uncommitted": ["scenarios/rollout_test.py", "store/timer_test.py"],
     "ffhooks.trust.changes": ["summary_test.py", "trust/verify_test.py"],
     "ffhooks.trust.sshformat": ["trust/sshsig_test.py"],

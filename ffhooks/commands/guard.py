@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from ffhooks.git.plumbing import Repo
-from ffhooks.hook.guard import refuse, staged_changes
+from ffhooks.git.plumbing import Repo, staged_changes
+from ffhooks.hook.guard import refuse
 
 
 def guard(repo: Repo) -> int:

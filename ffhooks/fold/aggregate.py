@@ -206,9 +206,9 @@ def aggregate(
         billed.append((month, billable(doc) - (billable(latest) if latest else 0)))
     stashed = stashed_by_precommit([f"{rel_path(repo, user_dir)}/"])
     pending = {path for path, blob in stashed.items() if blob and TOMBSTONE_BLOB.startswith(blob)}
-    listing = index_lacks(repo, user_dir)  # before writing: what the index lacked
+    folders = sorted({f"{rel_path(repo, path.parent)}/" for path in new})
+    listing = index_lacks(repo, user_dir, folders)  # before writing: what the index lacked
     if new:
-        folders = sorted({f"{rel_path(repo, path.parent)}/" for path in new})
         refuse_unstaged(listing.edited(repo, folders), folders, stashed.keys() - pending)
     timer = months_of(span.running.start, span.end, store.zones) if span else set()
     changes = {

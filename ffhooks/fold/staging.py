@@ -9,13 +9,14 @@ stash of unstaged changes: nothing ffhooks changes stays unstaged.
 from __future__ import annotations
 
 import os
-from collections.abc import Container, Iterable
+import stat
+from collections.abc import Container, Iterable, Sequence
 from pathlib import Path
 
 from ffhooks import caller, summary
 from ffhooks.errors import FatalError
-from ffhooks.git.plumbing import Repo, ask_git, run_git
-from ffhooks.layout import TOMBSTONE_BLOB, UNSTAGED_QUERY
+from ffhooks.git.plumbing import Repo, ask_git, run_git, staged_changes
+from ffhooks.layout import HEAD_QUERY, TOMBSTONE_BLOB, TOMBSTONE_MAX, UNSTAGED_QUERY
 from ffhooks.records import NamedTuple
 
 
@@ -41,10 +42,12 @@ def stage_added(
 
 
 class Unstaged(NamedTuple):
-    """What the index lacks under a user's summaries folder, from one `git status`."""
+    """What the index lacks under a user's summaries folder (`index_lacks`)."""
 
     untracked: list[str]  # files on disk the index lacks
-    modified: list[str]  # files that differ from the index (deleted ones too)
+    # files that differ from the index (deleted ones too): under the folders asked about,
+    # and tombstones anywhere in the user's folder
+    modified: list[str]
 
     def lacking(self, repo: Repo, store_id: str) -> list[Path]:
         """This store's files that no commit would carry: untracked (`git reset HEAD~1`, a
@@ -83,21 +86,107 @@ def _own(rel: str, store_id: str) -> bool:
     return match is not None and match["store"] == store_id
 
 
-def index_lacks(repo: Repo, user_dir: Path) -> Unstaged:
-    """One `git status` of what the index lacks under a user's summaries folder: files it
-    does not track (`??`, and `!!` where an ignore rule matches them), and files whose work
-    tree differs from it (the second status letter; a change staged as it is, `A `, `M `,
-    is not one)."""
-    listed = ask_git(repo, [*UNSTAGED_QUERY, f"{rel_path(repo, user_dir)}/"])
+def index_lacks(repo: Repo, user_dir: Path, folders: Sequence[str] = ()) -> Unstaged:
+    """What the index lacks under a user's summaries folder: files it does not track (on
+    disk, whether or not an ignore rule matches them), and files whose work tree differs
+    from it, under `folders` (month folders with a trailing slash, those the caller writes
+    to) and tombstones anywhere in the folder (a change staged as it is is not one).
+
+    Told without reading the index where it can be (`_by_content`): the index of the folder
+    is what HEAD holds of it with the commit's staged changes applied, and a file is
+    unchanged when its bytes are the blob the index names. Where that cannot tell (no HEAD
+    yet, a conflict, a file whose bytes are not the index's blob: an edit, or a line-ending
+    conversion that git would not count as one), `git status` of the folder decides."""
+    rel = f"{rel_path(repo, user_dir)}/"
+    found = _by_content(repo, user_dir, rel, folders)
+    return found if found is not None else _by_status(repo, rel)
+
+
+def _by_status(repo: Repo, rel: str) -> Unstaged:
+    """`index_lacks` from one `git status` of the folder `rel`: untracked files (`??`, and
+    `!!` where an ignore rule matches them), and files whose second status letter says the
+    work tree differs from the index."""
+    listed = ask_git(repo, [*UNSTAGED_QUERY, rel])
     untracked: list[str] = []
     modified: list[str] = []
     for entry in filter(None, listed.split("\0")):
-        status, rel = entry[:2], entry[3:]
+        status, path = entry[:2], entry[3:]
         if status in ("??", "!!"):
-            untracked.append(rel)
+            untracked.append(path)
         elif status[1] != " ":
-            modified.append(rel)
+            modified.append(path)
     return Unstaged(untracked, modified)
+
+
+def _by_content(repo: Repo, user_dir: Path, rel: str, folders: Sequence[str]) -> Unstaged | None:
+    """`index_lacks` from HEAD's tree of the folder `rel`, the staged changes and the files
+    on disk, or None where only git can tell."""
+    index = _index_of(repo, rel)
+    if index is None:
+        return None
+    on_disk: dict[str, int] = {}  # path from the top -> size
+    top = f"{user_dir}{os.sep}"
+    for folder, _, names in os.walk(user_dir):
+        for name in names:
+            path = os.path.join(folder, name)
+            st = os.lstat(path)
+            if not stat.S_ISREG(st.st_mode):
+                return None  # a link or a device: git's own rules
+            on_disk[rel + path[len(top) :].replace(os.sep, "/")] = st.st_size
+    modified = []
+    for path, blob in index.items():
+        asked = any(path.startswith(f) for f in folders)
+        if path not in on_disk:
+            if asked:
+                modified.append(path)  # deleted from the work tree
+        elif (asked or on_disk[path] <= TOMBSTONE_MAX) and _blob_id(repo.top / path) != blob:
+            if asked:
+                return None  # an edit, or bytes git would convert: git tells
+            modified.append(path)
+    untracked = sorted(p for p in on_disk if p not in index)
+    return Unstaged(untracked, sorted(modified))
+
+
+def _index_of(repo: Repo, rel: str) -> dict[str, str] | None:
+    """Path -> blob id of the index's files under the folder `rel`: HEAD's (one `git
+    ls-tree`, which reads no index) with the commit's staged changes applied; None where
+    that is not the index (no HEAD yet, a conflict, anything but plain files)."""
+    try:
+        listed = ask_git(repo, [*HEAD_QUERY, rel])
+        staged = staged_changes(repo)
+    except FatalError:
+        return None  # no commit yet (or git failed): `git status` says why
+    index = {}
+    for entry in filter(None, listed.split("\0")):
+        meta, _, path = entry.partition("\t")
+        mode, _, blob = meta.split()
+        if mode not in ("100644", "100755"):
+            return None
+        index[path] = blob
+    for blob, status, path in staged:
+        if not path.startswith(rel):
+            continue
+        if status == "D":
+            index.pop(path, None)
+        elif status in ("A", "M"):
+            index[path] = blob
+        else:
+            return None
+    return index
+
+
+def _blob_id(path: Path) -> str | None:
+    """The blob id git gives a file's bytes (`git hash-object --no-filters`); None if it
+    cannot be read. Equal to the index's, the file holds exactly the index's bytes."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    try:
+        from _sha1 import sha1  # type: ignore[import-not-found]  # CPython's own (`hashlib`: OpenSSL)
+    except ImportError:
+        from hashlib import sha1
+    return sha1(b"blob %d\0%s" % (len(data), data)).hexdigest()
 
 
 def untracked_own(repo: Repo, user_dir: Path, store_id: str) -> list[Path]:

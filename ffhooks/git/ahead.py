@@ -35,12 +35,13 @@ class Ahead:
                 pass  # asked, it is run again, and what is wrong is said then
 
     def answer(self, argv: Sequence[str]) -> Answer | None:
-        """The answer of `argv` started ahead, once (waited for); None if it was not."""
+        """The answer of `argv` started ahead (waited for), kept until `forget`: asked again
+        (the guard, then the fold), it is the same answer; None if it was not started."""
         key = tuple(argv)
-        if key in self._answered:
-            return self._answered.pop(key)
         started = self._started.pop(key, None)
-        return collect(*started) if started else None
+        if started:
+            self._answered[key] = collect(*started)
+        return self._answered.get(key)
 
     def handed(self) -> dict[tuple[str, ...], Answer]:
         """Every answer (waited for), taken out: for the server's copy to begin with."""

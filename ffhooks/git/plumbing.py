@@ -90,6 +90,20 @@ def ask_git(repo: Repo, args: Sequence[str]) -> str:
     return out.decode(errors="surrogateescape")
 
 
+def staged_changes(repo: Repo) -> list[tuple[str, str, str]]:
+    """(new blob id, status letter, path) of everything the commit would change: one `git
+    diff --cached` that the commit hook's guard, its fold and its validation all read."""
+    from ffhooks.layout import STAGED_QUERY
+
+    fields = ask_git(repo, STAGED_QUERY).split("\0")
+    # entries `:old_mode new_mode old_blob new_blob status`, then the path
+    return [
+        (meta.split()[3], meta.split()[4], path)
+        for meta, path in zip(fields[::2], fields[1::2], strict=False)
+        if meta
+    ]
+
+
 def start_git(repo: Repo, args: Sequence[str]) -> None:
     """Start the query `git args` in the work tree now, for the `ask_git` that asks it later:
     git works on the other core while Python imports the rest (`bench/commit_overhead.py`).

@@ -5,21 +5,8 @@ only deletes them (compaction's) deletes superseded ones only."""
 from __future__ import annotations
 
 from ffhooks.errors import FatalError
-from ffhooks.git.plumbing import Repo, ask_git, user_dir_ignored
-from ffhooks.layout import PRIVATE, STAGED_QUERY, SUMMARIES, TOMBSTONE_BLOB
-
-
-def staged_changes(repo: Repo) -> list[tuple[str, str, str]]:
-    """(new blob id, status letter, path) of everything the commit would change: one `git
-    diff --cached` that the commit hook also takes the files to validate from."""
-    out = ask_git(repo, STAGED_QUERY)
-    fields = out.split("\0")
-    # entries `:old_mode new_mode old_blob new_blob status`, then the path
-    return [
-        (meta.split()[3], meta.split()[4], path)
-        for meta, path in zip(fields[::2], fields[1::2], strict=False)
-        if meta
-    ]
+from ffhooks.git.plumbing import Repo, user_dir_ignored
+from ffhooks.layout import PRIVATE, SUMMARIES, TOMBSTONE_BLOB
 
 
 def refuse(repo: Repo, changes: list[tuple[str, str, str]]) -> None:

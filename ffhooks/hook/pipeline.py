@@ -9,7 +9,7 @@ import os
 
 from ffhooks.errors import FatalError
 from ffhooks.git.plumbing import Repo, start_git
-from ffhooks.layout import STAGED_QUERY, SUMMARIES, UNSTAGED_QUERY
+from ffhooks.layout import HEAD_QUERY, STAGED_QUERY, SUMMARIES
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ def run(repo: Repo) -> Said:
         start_git(commit.repo, STAGED_QUERY)
         users, odd = stores(repo)
         if users:
-            start_git(commit.repo, [*UNSTAGED_QUERY, f"{SUMMARIES}/{users[0]}/"])
+            start_git(commit.repo, [*HEAD_QUERY, f"{SUMMARIES}/{users[0]}/"])
             import ffhooks.fold.run  # noqa: F401  (the fold's imports, on this core meanwhile)
         _run(commit, users, odd, said)
     finally:
@@ -77,7 +77,8 @@ def run(repo: Repo) -> Said:
 
 
 def _run(commit: Committing, users: list[str], odd: list[str], said: Said) -> None:
-    from ffhooks.hook.guard import compaction, refuse, staged_changes
+    from ffhooks.git.plumbing import staged_changes
+    from ffhooks.hook.guard import compaction, refuse
 
     changes = staged_changes(commit.repo)
     names = {path for _, status, path in changes if status != "D"}

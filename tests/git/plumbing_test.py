@@ -44,7 +44,8 @@ def test_a_failing_git_names_its_error(repo: Path) -> None:
 
 def test_a_query_started_ahead_answers_as_of_its_start(repo: Path) -> None:
     """`start_git` runs a query while Python does other things; the `ask_git` asking it
-    later gets that answer, once; `Ahead.forget` drops it when the index changes. Without
+    later gets that answer, and so does every later ask (the guard and the fold both read
+    what the commit changes) until `Ahead.forget` drops it when the index changes. Without
     an `Ahead` in the repository nothing is started, and git runs when asked."""
     from ffhooks.git.ahead import Ahead
 
@@ -63,7 +64,9 @@ def test_a_query_started_ahead_answers_as_of_its_start(repo: Path) -> None:
     finished()
     git(repo, "add", "a.txt")
     assert ask_git(here, query) == "a.txt\n"  # as it was at the start
-    assert ask_git(here, query) == ""  # asked again: git runs anew
+    assert ask_git(here, query) == "a.txt\n"  # asked again: the same answer
+    ahead.forget()
+    assert ask_git(here, query) == ""  # forgotten: git runs anew
     (repo / "b.txt").write_text("b\n")
     start_git(here, query)
     finished()
