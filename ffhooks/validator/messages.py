@@ -69,12 +69,12 @@ PATTERN_MEANS = {
 
 def explained(kind: str | None, at: str, message: str) -> str:
     """A schema's `message` for a file of `kind`, with what a person needs to act on it: a
-    key of the team config or a summary that this ffhooks does not know may come from a
-    newer one; a summary cell in the other version's form is told the two forms."""
+    key of the team config or a summary that this ffhooks does not know is misspelt, or
+    comes from a newer one; a summary cell in the other version's form is told the two forms."""
     if kind not in VERSIONED:
         return message
     if at == "$" and message.startswith("unknown property"):
-        return f"{message} ({NEWER})"
+        return f"{message} (misspelt? if not, {NEWER})"
     cell = kind == "summary" and at.startswith(("$.totals[", "$.tags["))
     if cell and message.startswith(("expected array", "expected object")):
         return f"{message} ({CELL_FORMS})"

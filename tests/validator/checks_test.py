@@ -312,11 +312,11 @@ CORPUS: list[tuple[str, str, bytes, str]] = [
         '$.max_session_hours: expected number, got "12"',
     ),
     (
-        "config key of a newer ffhooks",
+        "config key misspelt, or of a newer ffhooks",
         CONFIG,
         b'{"max_sesion_hours": 12}',
-        "$: unknown property 'max_sesion_hours' (a newer ffhooks may have written it: upgrade "
-        "(`pip install -U ffhooks`, or the hook's `rev:`))",
+        "$: unknown property 'max_sesion_hours' (misspelt? if not, a newer ffhooks may have "
+        "written it: upgrade (`pip install -U ffhooks`, or the hook's `rev:`))",
     ),
     ("summary format 3", CONFIG, b'{"summary_format": 3}', "$.summary_format: must be one of 1, 2"),
     ("currency", CONFIG, b'{"currency": "euro"}', '$.currency: "euro" is not an ISO 4217'),
