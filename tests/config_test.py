@@ -97,7 +97,7 @@ def test_report_and_validate_name_every_problem(ff: Any, repo: Path) -> None:
         f"{CONFIG}::$.rates.default: -1 is less than the minimum 0",
         f'{CONFIG}::$.rates.users.alice: expected number, got "ninety"',
         f'{CONFIG}::$.currency: "eur" is not an ISO 4217 currency code like EUR',
-        f"{CONFIG}::$: unknown property 'colour' ({NEWER})",
+        f"{CONFIG}::$: unknown property 'colour' (misspelt? if not, {NEWER})",
     ]
     assert last.startswith(f"ffhooks: {CONFIG}: 4 problems (at $.rates.default, ")
     assert "restore it with git" in last

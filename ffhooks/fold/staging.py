@@ -124,15 +124,9 @@ def _by_content(repo: Repo, user_dir: Path, rel: str, folders: Sequence[str]) ->
     index = _index_of(repo, rel)
     if index is None:
         return None
-    on_disk: dict[str, int] = {}  # path from the top -> size
-    top = f"{user_dir}{os.sep}"
-    for folder, _, names in os.walk(user_dir):
-        for name in names:
-            path = os.path.join(folder, name)
-            st = os.lstat(path)
-            if not stat.S_ISREG(st.st_mode):
-                return None  # a link or a device: git's own rules
-            on_disk[rel + path[len(top) :].replace(os.sep, "/")] = st.st_size
+    on_disk = _files_under(user_dir, rel)
+    if on_disk is None:
+        return None
     modified = []
     for path, blob in index.items():
         asked = any(path.startswith(f) for f in folders)
@@ -145,6 +139,27 @@ def _by_content(repo: Repo, user_dir: Path, rel: str, folders: Sequence[str]) ->
             modified.append(path)
     untracked = sorted(p for p in on_disk if p not in index)
     return Unstaged(untracked, sorted(modified))
+
+
+def _files_under(user_dir: Path, rel: str) -> dict[str, int] | None:
+    """Path from the top (`rel` is the folder's) -> size of every file under `user_dir`;
+    None where git's own rules must judge (a link, a device) or a folder cannot be read, or
+    a file went while it was read."""
+    found: dict[str, int] = {}
+    top = f"{user_dir}{os.sep}"
+    unreadable: list[OSError] = []
+    for folder, _, names in os.walk(user_dir, onerror=unreadable.append):
+        for name in names:
+            path = os.path.join(folder, name)
+            try:
+                st = os.lstat(path)
+            except OSError:
+                return None
+            if not stat.S_ISREG(st.st_mode):
+                return None
+            found[rel + path[len(top) :].replace(os.sep, "/")] = st.st_size
+    missing = [e for e in unreadable if not isinstance(e, FileNotFoundError)]
+    return None if missing else found
 
 
 def _index_of(repo: Repo, rel: str) -> dict[str, str] | None:

@@ -145,7 +145,8 @@ def test_a_bad_change_is_refused_naming_every_problem(ff: Any, team: Path) -> No
         f'{CONFIG}::$.currency: "eur" is not an ISO 4217 currency code like EUR',
     )
     refused(
-        ff("config", "set", "colour", "blue"), f"{CONFIG}::$: unknown property 'colour' ({NEWER})"
+        ff("config", "set", "colour", "blue"),
+        f"{CONFIG}::$: unknown property 'colour' (misspelt? if not, {NEWER})",
     )
     refused(ff("config", "set", "branch_task_pattern", "(")  ,
         f"{CONFIG}::$.branch_task_pattern: '(' is not a valid regular expression (missing ), "

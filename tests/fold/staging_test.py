@@ -88,6 +88,11 @@ def test_where_the_bytes_are_not_the_index_git_status_decides(ff: Any, initialis
     ff("add", "1", "1h", "--start", "2026-11-17T09:00:00Z")
     result = ff("aggregate")
     assert result.code == 1 and "has unstaged edits" in result.err
+    git(repo, "checkout", "--", str(november))
+    assert both_ways(repo, asked)[0] is not None
+    (november.parent / "link.json").symlink_to(november.name)  # git's rules for links
+    fast, slow = both_ways(repo, asked)
+    assert fast is None and slow.untracked == [f"{asked[0]}link.json"]
 
     fresh = repo.parent / "fresh"
     fresh.mkdir()
