@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 
 from ffhooks.errors import FatalError
-from ffhooks.git.plumbing import Repo, start_git
+from ffhooks.git.plumbing import Repo, staged_changes, start_git
 from ffhooks.layout import HEAD_QUERY, STAGED_QUERY, SUMMARIES
 
 TYPE_CHECKING = False
@@ -77,7 +77,6 @@ def run(repo: Repo) -> Said:
 
 
 def _run(commit: Committing, users: list[str], odd: list[str], said: Said) -> None:
-    from ffhooks.git.plumbing import staged_changes
     from ffhooks.hook.guard import compaction, refuse
 
     changes = staged_changes(commit.repo)
