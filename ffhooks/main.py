@@ -161,22 +161,23 @@ def cli() -> int:
     modules costs milliseconds that a timer command and a commit hook should not pay. The
     commit hook runs in the hook server where the user turned it on and it is running
     (server/client.py)."""
-    if sys.argv[1:] == ["hook"]:
+    hook = sys.argv[1:] == ["hook"]
+    if hook:
         # A commit hook's process lives some tens of milliseconds and makes almost no cyclic
-        # garbage, but the cycle collector's passes over what its imports create cost it 2
-        # to 3 ms (`bench/commit_overhead.py`): reference counting frees the rest.
+        # garbage, but the cycle collector's passes over what its imports create cost it 1.6
+        # to 2.9 ms (docs/pages/performance.md): reference counting frees the rest.
         gc.disable()
     from ffhooks.hook.server_switch import wanted
 
-    hook = sys.argv[1:] == ["hook"] and wanted(os.environ, os.getcwd())
-    if hook:  # the opt-in wing: imported only by those who turned it on
+    to_server = hook and wanted(os.environ, os.getcwd())
+    if to_server:  # the opt-in wing: imported only by those who turned it on
         from ffhooks.server import client as hook_client
 
         served = hook_client.served(sys.argv)
         if served >= 0:
             os._exit(served)
     code = flushed(main())
-    if hook and served == hook_client.REPLACE:
+    if to_server and served == hook_client.REPLACE:
         hook_client.start_server()
     os._exit(code)
 
