@@ -1,11 +1,12 @@
 """What the ffhooks commit hook adds to a `git commit`, next to a no-op hook installed the same way.
 
 Builds a team repository in a temporary directory with the real commands: the committer has
-a year of sessions (10 per working day, about 2,500) and 50 teammates have 12 months of
-summaries each, all committed (and with `--generated USERSxMONTHS` that many more, written as
-`bench/scale.py` writes them: does the hook's cost grow with the tree? The no-op's commit
-carries the same index). Its clones are the committer's working copies, one set for
-each framework (`pre-commit`, and `prek` when it is installed) and each install way:
+a year of sessions (10 per working day, about 2,500; `--years N`: N years, a daily file each
+working day: does the hook's cost grow with the committer's own history?) and 50 teammates
+have 12 months of summaries each, all committed (and with `--generated USERSxMONTHS` that
+many more, written as `bench/scale.py` writes them: does the hook's cost grow with the tree?
+The no-op's commit carries the same index). Its clones are the committer's working copies,
+one set for each framework (`pre-commit`, and `prek` when it is installed) and each install way:
 
 - `local`: the `repo: local` block `ffhooks init` writes, hook id `ffhooks` (entry `ffhooks
   hook`, `language: system`: the `ffhooks` of this interpreter), against a `repo: local`,
@@ -52,6 +53,7 @@ changed month at most +40 ms (goal +25 ms), nothing changed at most +30 ms, no s
     python3 bench/commit_overhead.py --rounds 15
     python3 bench/commit_overhead.py --frameworks pre-commit --json
     python3 bench/commit_overhead.py --frameworks pre-commit --generated 500x60
+    python3 bench/commit_overhead.py --frameworks pre-commit --years 5
 
 The interpreter running this script must have ffhooks and pre-commit (and prek, to measure
 it) installed; its scripts folder goes first on PATH so the local hooks call `ffhooks` and
@@ -316,11 +318,17 @@ def make_hook_repos(root: Path, env: Mapping[str, str]) -> HookRepos:
 
 
 def build_origin(
-    root: Path, env: Mapping[str, str], *, teammates: int, per_day: int, generated: str | None
+    root: Path,
+    env: Mapping[str, str],
+    *,
+    teammates: int,
+    per_day: int,
+    generated: str | None,
+    years: int = 1,
 ) -> int:
     """The team repository with `ffhooks init` (local hooks), and with `generated`
     (USERSxMONTHS) that many more summaries, as `bench/scale.py` writes them; the committer's
-    sessions."""
+    sessions of `years` years."""
     origin = root / "origin"
     origin.mkdir()
     last_day = NOW.date() - timedelta(days=1)
@@ -341,7 +349,8 @@ def build_origin(
         users, months = (int(n) for n in generated.split("x"))
         project = json.loads((origin / ".flowforge/team/config.json").read_text())["project"]
         scale.write_summaries(origin, users, scale.months_back(months, "2026-10"), project)
-    sessions = write_sessions(jsonl, working_days(FIRST_DAY, last_day), per_day)
+    first_day = FIRST_DAY.replace(year=FIRST_DAY.year + 1 - years)
+    sessions = write_sessions(jsonl, working_days(first_day, last_day), per_day)
     run(["ffhooks", "import", jsonl], cwd=origin, env=env)
     run(["ffhooks", "aggregate"], cwd=origin, env=env)
     run(["git", "add", "-A"], cwd=origin, env=env)
@@ -357,6 +366,7 @@ def set_up(
     per_day: int,
     log: bool,
     generated: str | None = None,
+    years: int = 1,
 ) -> Bench:
     """The team repository (origin), the hook repositories and the clones, each installed
     with its framework, environments built and one untimed commit made. Frameworks of
@@ -374,8 +384,11 @@ def set_up(
             raise BenchError(f"`{tool}` is not on PATH")
     versions = {fw: run([fw, "--version"], cwd=root, env=env).stdout.strip() for fw in frameworks}
 
-    say(f"building the team repository ({teammates} teammates, then the committer's year)")
-    sessions = build_origin(root, env, teammates=teammates, per_day=per_day, generated=generated)
+    history = "year" if years == 1 else f"{years} years"
+    say(f"building the team repository ({teammates} teammates, then the committer's {history})")
+    sessions = build_origin(
+        root, env, teammates=teammates, per_day=per_day, generated=generated, years=years
+    )
     origin = root / "origin"
     listed = run(["git", "ls-files", SUMMARIES], cwd=origin, env=env)
     say(f"hook repositories: a clone of {PROJECT} and the no-op hook")
@@ -636,6 +649,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--per-day", type=int, default=10, help="committer's sessions per working day (10)"
     )
     parser.add_argument(
+        "--years", type=int, default=1, help="years of the committer's sessions (default 1)"
+    )
+    parser.add_argument(
         "--frameworks",
         nargs="+",
         choices=FRAMEWORKS,
@@ -654,8 +670,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.rounds < 1 or args.warmup < 0 or args.warmup + args.rounds > MAX_ROUNDS:
         parser.error(f"need --rounds >= 1, --warmup >= 0 and at most {MAX_ROUNDS} in all")
-    if not 1 <= args.per_day <= 12 or args.teammates < 0:
-        parser.error("--per-day must be 1 to 12 and --teammates at least 0")
+    if not 1 <= args.per_day <= 12 or args.teammates < 0 or not 1 <= args.years <= 20:
+        parser.error("--per-day must be 1 to 12, --teammates at least 0, --years 1 to 20")
     requested = list(dict.fromkeys(args.frameworks))
     say = stderr_logger(not args.json)
 
@@ -668,6 +684,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 per_day=args.per_day,
                 log=not args.json,
                 generated=args.generated,
+                years=args.years,
             )
             order = variants(bench.frameworks)
             samples: dict[str, list[float]] = {v.label: [] for v in order}
