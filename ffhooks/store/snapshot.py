@@ -131,6 +131,7 @@ def take(
     pending: Mapping[str, bytes] | None = None,
     unsynced: list[Path] | None = None,
     change: StoreChange | None = None,
+    changes_only: bool = False,
 ) -> Manifest | None:
     """Snapshot `user`'s private store, whose id is `store` (None: unreadable or missing),
     and `extra` files of the work tree, e.g. the summaries just written; `pending`: the
@@ -139,6 +140,7 @@ def take(
     and files of the store that snapshot holds and the folder lacks are kept from it.
     `unsynced`: see `snapshot.save`. With `pending`, the snapshot records what the store's
     files it names held before (`change`, with its command and what it undoes or redoes).
+    `changes_only`: it lists only what differs from that newest snapshot (`save`'s `base`).
 
     The caller holds the store's lock, so the files are one consistent state.
     """
@@ -189,6 +191,7 @@ def take(
         parent=previous.id if previous else None,
         change=change if pending else None,
         earlier=earlier,
+        base=previous if changes_only else None,
     )
 
 
@@ -264,6 +267,8 @@ def take_change(store: Store, pending: Mapping[str, bytes], reason: str) -> Call
             change=StoreChange(
                 before={}, command=store.command, undoes=store.undoes, redoes=store.redoes
             ),
+            # a commit's copy: what the fold wrote, not the store's whole history again
+            changes_only=reason == "aggregate",
         )
         count = len(all_ids(state))
         if count > 1 + PRUNE_SLACK:

@@ -64,6 +64,15 @@ class Manifest(NamedTuple):
     # first, or an older manifest
     parent: int | None = None
     change: StoreChange | None = None  # None: not taken by a change, or by an older version
+    # the snapshot this one lists only its changes to (`files` is then that one's files with
+    # these), and how many such lists lead down to one that lists every file
+    base: int | None = None
+    depth: int = 0
+
+
+# How many snapshots in a row may list only their changes before one lists every file again:
+# reading one then reads the others it builds on.
+MAX_DEPTH = 8
 
 
 def root(state_dir: Path) -> Path:
@@ -108,6 +117,7 @@ _KEYS = {
     "worktree",
     "parent",
     "change",
+    "base",
 }
 
 
@@ -172,6 +182,7 @@ def save(
     parent: int | None = None,
     change: StoreChange | None = None,
     earlier: Sequence[bytes] = (),
+    base: Manifest | None = None,
 ) -> Manifest | None:
     """Keep `files` (path, content) and `known` (entries whose objects are already stored) as
     a new snapshot of `store` in `worktree`; None when there is nothing to keep. `stamps` are
@@ -184,7 +195,9 @@ def save(
 
     A snapshot identical to the newest one of the same user, store and work tree is not
     repeated (migration backups are compared only with each other, and a store's change with
-    a snapshot taken by a change).
+    a snapshot taken by a change). With `base` (a snapshot `known` comes from, fewer than
+    MAX_DEPTH lists of changes away from a full one), only what differs from it is written:
+    the commit's copy then costs what the fold changed, not the store's history.
     """
     if not files and not known:
         return None
@@ -205,7 +218,9 @@ def save(
         entries.sort()
         ids = _ids(state_dir)
         backup = reason == "migrate-backup"
-        for previous in reversed(ids[-20:]):
+        if base is not None and base.depth + 1 > MAX_DEPTH:
+            base = None
+        for previous in [] if base else reversed(ids[-20:]):
             try:
                 last = loaded if loaded and loaded.id == previous else load(state_dir, previous)
             except BrokenFile:
@@ -225,8 +240,10 @@ def save(
             "created": to_iso(now),
             "reason": reason,
             "user": user,
-            "files": [_entry_json(e) for e in entries],
+            "files": [_entry_json(e) for e in _changes(entries, base)],
         }
+        if base is not None:
+            doc["base"] = base.id
         if store is not None:
             doc["store"] = store
         if worktree is not None:
@@ -251,7 +268,18 @@ def save(
         worktree=worktree,
         parent=parent,
         change=change,
+        base=base.id if base else None,
+        depth=base.depth + 1 if base else 0,
     )
+
+
+def _changes(entries: list[Entry], base: Manifest | None) -> list[Entry]:
+    """The entries that differ from `base`'s (all of them without one). A file `base`
+    holds and the store lost since is carried over by a full snapshot too: none is removed."""
+    if base is None:
+        return entries
+    held = set(base.files)
+    return [e for e in entries if e not in held]
 
 
 def _change_json(change: StoreChange) -> dict[str, Any]:
@@ -312,7 +340,8 @@ def _entry_json(entry: Entry) -> dict[str, Any]:
 
 
 def load(state_dir: Path, snapshot_id: int) -> Manifest:
-    """A manifest whose own checksum holds (BrokenFile otherwise)."""
+    """A manifest whose own checksum holds (BrokenFile otherwise), with the files of the
+    snapshots it builds on."""
     return _parsed(_read(state_dir, snapshot_id), state_dir, snapshot_id)
 
 
@@ -335,7 +364,7 @@ def _read(state_dir: Path, snapshot_id: int) -> bytes:
         ) from None
 
 
-def _parsed(data: bytes, state_dir: Path, snapshot_id: int) -> Manifest:
+def _parsed(data: bytes, state_dir: Path, snapshot_id: int, depth: int = 0) -> Manifest:
     path = manifest_path(state_dir, snapshot_id)
     shown = str(path)
     fix = "this snapshot cannot be trusted; restore from another one"
@@ -356,6 +385,10 @@ def _parsed(data: bytes, state_dir: Path, snapshot_id: int) -> Manifest:
             problem = "$.sha256: does not match the manifest's content"
     if problem is None and doc["id"] != snapshot_id:
         problem = f"$.id: {doc['id']} disagrees with the file name"
+    if problem is None and "base" in doc and not 0 < doc["base"] < snapshot_id:
+        problem = f"$.base: {doc['base']} is not an earlier snapshot"
+    if problem is None and depth > MAX_DEPTH:
+        problem = f"$.base: more than {MAX_DEPTH} snapshots in a row list only their changes"
     if problem:
         raise BrokenFile(shown, problem, fix)
     files = [
@@ -367,6 +400,18 @@ def _parsed(data: bytes, state_dir: Path, snapshot_id: int) -> Manifest:
         )
         for f in doc["files"]
     ]
+    base = None
+    if "base" in doc:
+        try:
+            base = _parsed(_read(state_dir, doc["base"]), state_dir, doc["base"], depth + 1)
+        except (BrokenFile, FatalError):
+            raise BrokenFile(
+                shown,
+                f"$.base: snapshot {doc['base']}, which it lists its changes to, is "
+                "missing or broken",
+                fix,
+            ) from None
+        files = sorted({**{e.path: e for e in base.files}, **{e.path: e for e in files}}.values())
     change = doc.get("change")
     return Manifest(
         id=doc["id"],
@@ -386,6 +431,8 @@ def _parsed(data: bytes, state_dir: Path, snapshot_id: int) -> Manifest:
             undoes=change.get("undoes"),
             redoes=change.get("redoes"),
         ),
+        base=base.id if base else None,
+        depth=base.depth + 1 if base else 0,
     )
 
 
@@ -463,6 +510,11 @@ def prune(
             place = (m.user, m.store, m.worktree, kind)
             newest_of_store[place] = max(newest_of_store.get(place, 0), snapshot_id)
         keep |= set(newest_of_day.values()) | set(newest_of_store.values())
+        for snapshot_id in list(keep):  # what a kept snapshot lists its changes to stays too
+            base = manifests[snapshot_id].base if snapshot_id in manifests else None
+            while base is not None:
+                keep.add(base)
+                base = manifests[base].base if base in manifests else None
         dropped = [i for i in ids if i not in keep]
         _drop(state_dir, dropped, [m for i, m in manifests.items() if i in keep])
     return dropped

@@ -111,6 +111,33 @@ def test_every_kind_of_change_is_copied_as_it_is_made(
     assert ff("status", "--json").json()["running"]["task"] == "206"  # restarted
 
 
+def test_a_wipe_after_folds_whose_copies_list_only_their_changes(clean: Path, ff: Any) -> None:
+    """The fold's copy of the store lists only what differs from the copy before it (the
+    header, the new summaries and what changed since): a long history is not copied again at
+    each commit. Restored from such a copy after three folds, the store is whole."""
+    for day in range(16, 21):
+        assert ff("add", "205", "1h", "--start", f"2026-11-{day}T09:00:00Z").code == 0
+    for n, day in enumerate((16, 17, 18)):
+        assert ff("add", "206", "30m", "--start", f"2026-11-{day}T13:00:00Z").code == 0
+        assert ff("aggregate").code == 0
+        newest = max((clean / STATE / "snapshots/manifests").iterdir())
+        copy = json.loads(newest.read_text())
+        assert copy["reason"] == "aggregate" and copy["base"] == int(newest.stem) - 1
+        listed = sorted(f["path"].split("/")[-1] for f in copy["files"])
+        written = [name for name in listed if name.endswith(f"-{n + 1}.json")]  # the summary
+        assert len(written) == 1 and listed == sorted(
+            [f"2026-11-{day}.json", "store.json", *written]
+        )
+    before = state(clean, ff)
+    wipe(clean, "rm -rf")
+    result = ff("recover", "restore")
+    assert result.code == 0, result.err
+    assert "nothing left out" in result.out
+    assert state(clean, ff) == before
+    report = ff("report", "--format", "json").json()
+    assert report["totals"]["billable_seconds"] == (5 * 60 + 3 * 30) * 60
+
+
 def test_a_missing_store_is_not_no_time(clean: Path, ff: Any) -> None:
     assert ff("log").out.startswith("0 sessions")  # no store and no copy of one: no time
     assert ff("recover").code == 0

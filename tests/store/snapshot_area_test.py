@@ -167,9 +167,50 @@ def test_a_change_keeps_what_its_files_held_before_through_pruning(tmp_path: Pat
         earlier=[b"by hand"],
     )
     assert made is not None and made.id == 3
-    assert snapshot.load(tmp_path, 3)[-2:] == (2, change)  # parent and change, read back
+    back = snapshot.load(tmp_path, 3)
+    assert (back.parent, back.change) == (2, change)  # read back
     assert snapshot.problems(tmp_path, 3) == []
     snapshot.prune(tmp_path, keep_last=1, keep_daily_days=0, now=later)
     assert snapshot.all_ids(tmp_path) == [2, 3]
     assert snapshot.object_path(tmp_path, digest).read_bytes() == b"by hand"
     assert not snapshot.object_path(tmp_path, sha256_hex(b"old")).exists()
+
+
+def test_a_snapshot_listing_only_its_changes(tmp_path: Path) -> None:
+    """A commit's copy lists only what differs from the snapshot it follows (`base`): its
+    manifest names that one and the changed files, and it reads as every file. Eight in a
+    row at most, then one lists every file again. Retention keeps what a kept one builds on,
+    with its objects; a base that went missing makes the snapshot broken, by name."""
+    files = [(f"d/{n:03d}.json", str(n).encode()) for n in range(50)]
+    full = snapshot.save(tmp_path, files, reason="change", user="alice", now=T0)
+    assert full is not None and full.depth == 0
+    previous = full
+    for n in range(1, snapshot.MAX_DEPTH + 2):
+        made = snapshot.save(
+            tmp_path,
+            [("store.json", str(n).encode())],
+            known=[e for e in previous.files if e.path != "store.json"],
+            reason="aggregate",
+            user="alice",
+            now=T0 + timedelta(minutes=n),
+            base=previous,
+        )
+        assert made is not None
+        written = json.loads(snapshot.manifest_path(tmp_path, made.id).read_text())
+        if n <= snapshot.MAX_DEPTH:
+            assert (written["base"], made.depth) == (previous.id, n)
+            assert [f["path"] for f in written["files"]] == ["store.json"]
+        else:  # the ninth lists every file
+            assert "base" not in written and len(written["files"]) == 51 and made.depth == 0
+        loaded = snapshot.load(tmp_path, made.id)
+        assert loaded.files == made.files and len(loaded.files) == 51
+        assert snapshot.read_object(tmp_path, loaded.files[-1]) == str(n).encode()
+        assert snapshot.problems(tmp_path, made.id) == []
+        previous = loaded
+
+    # retention keeps the newest two (10 lists every file) and what 9 builds on, down to 1
+    dropped = snapshot.prune(tmp_path, keep_last=2, keep_daily_days=0, now=T0 + timedelta(days=1))
+    assert dropped == [] and snapshot.all_ids(tmp_path) == list(range(1, 11))
+    snapshot.manifest_path(tmp_path, 4).unlink()
+    [problem] = snapshot.problems(tmp_path, 6)
+    assert "$.base: snapshot 5, which it lists its changes to, is missing or broken" in problem
