@@ -1,3 +1,3 @@
 """ffhooks: billable developer time tracking through git hooks."""
 
-__version__ = "0.9.0"
+__version__ = "0.10.0"

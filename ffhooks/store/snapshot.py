@@ -22,10 +22,12 @@ from ffhooks.errors import BrokenFile, FatalError
 from ffhooks.fsio import sha256_hex
 from ffhooks.layout import PRIVATE
 from ffhooks.store.snapshot_area import (
+    MAX_DEPTH,
     Entry,
     Manifest,
     StoreChange,
     all_ids,
+    head,
     load_naming,
     prune,
     save,
@@ -131,7 +133,7 @@ def take(
     pending: Mapping[str, bytes] | None = None,
     unsynced: list[Path] | None = None,
     change: StoreChange | None = None,
-    changes_only: bool = False,
+    read: Iterable[str] | None = None,
 ) -> Manifest | None:
     """Snapshot `user`'s private store, whose id is `store` (None: unreadable or missing),
     and `extra` files of the work tree, e.g. the summaries just written; `pending`: the
@@ -140,20 +142,28 @@ def take(
     and files of the store that snapshot holds and the folder lacks are kept from it.
     `unsynced`: see `snapshot.save`. With `pending`, the snapshot records what the store's
     files it names held before (`change`, with its command and what it undoes or redoes).
-    `changes_only`: it lists only what differs from that newest snapshot (`save`'s `base`).
+    `read`: the store's files the caller read (paths from the top): the snapshot then lists
+    only these and `pending`, as changes to the newest one (`save`'s `base`), and looks at
+    nothing else of the store: a commit's copy costs what the fold read and wrote, not the
+    store's history (a file changed by hand that the fold did not read is copied at the
+    store's next change).
 
     The caller holds the store's lock, so the files are one consistent state.
     """
     worktree = str(top)
-    previous = newest(state_dir, user, store=store, worktree=worktree)
+    base = head(state_dir, user, store, worktree) if read is not None else None
+    if base is not None and base[1] >= MAX_DEPTH:
+        base = None  # as many in a row as may be: this one lists every file
+    previous = None if base else newest(state_dir, user, store=store, worktree=worktree)
     old = {e.path: e for e in previous.files} if previous else {}
     pending = pending or {}
     files: list[tuple[str, bytes]] = list(pending.items())
     known: list[Entry] = []
     stamps: dict[str, tuple[int, int]] = {}
     others = [(p.relative_to(top).as_posix(), p) for p in extra]
+    looked_at = [(rel, top / rel) for rel in read or ()] if base else private_files(top, user)
     seen = set(pending)
-    for rel, where in [*private_files(top, user), *others]:
+    for rel, where in [*looked_at, *others]:
         if rel in seen:
             continue
         try:
@@ -188,10 +198,10 @@ def take(
         store=store,
         worktree=worktree,
         unsynced=unsynced,
-        parent=previous.id if previous else None,
+        parent=base[0] if base else previous.id if previous else None,
         change=change if pending else None,
         earlier=earlier,
-        base=previous if changes_only else None,
+        base=base,
     )
 
 
@@ -267,8 +277,8 @@ def take_change(store: Store, pending: Mapping[str, bytes], reason: str) -> Call
             change=StoreChange(
                 before={}, command=store.command, undoes=store.undoes, redoes=store.redoes
             ),
-            # a commit's copy: what the fold wrote, not the store's whole history again
-            changes_only=reason == "aggregate",
+            # a commit's copy: what the fold read and wrote, not the store's history again
+            read=store.files_read() if reason == "aggregate" else None,
         )
         count = len(all_ids(state))
         if count > 1 + PRUNE_SLACK:

@@ -132,6 +132,20 @@ def _as_saved(data: bytes) -> dict[str, Any] | None:
     and `json.dumps` of a dict repeats no key, so such bytes are parsed plainly and not
     walked through the schema: a `stop` reads a manifest at each change, and the checked
     read costs it more than the rest of its snapshot."""
+    doc = _sealed_doc(data)
+    if doc is None or doc.get("version") != 1 or not doc.keys() < _KEYS:
+        return None
+    if "sha256" in doc or not _plain_entries(doc.get("files")):
+        return None
+    if "change" in doc and not _plain_change(doc["change"]):
+        return None
+    doc["sha256"] = data[-_SEALED_TAIL + len(_SEALED) : -2].decode()
+    return doc
+
+
+def _sealed_doc(data: bytes) -> dict[str, Any] | None:
+    """The manifest in `data` if its bytes are a body sealed with its own checksum, as
+    `save` writes them, and that checksum holds; None otherwise."""
     body, digest = data[:-_SEALED_TAIL] + b"}", data[-_SEALED_TAIL + len(_SEALED) : -2]
     if data != body[:-1] + _SEALED + digest + b'"}' or sha256_hex(body).encode() != digest:
         return None
@@ -139,14 +153,7 @@ def _as_saved(data: bytes) -> dict[str, Any] | None:
         doc = json.loads(body, parse_constant=_no_constant)
     except ValueError:
         return None
-    if not isinstance(doc, dict) or doc.get("version") != 1 or not doc.keys() < _KEYS:
-        return None
-    if "sha256" in doc or not _plain_entries(doc.get("files")):
-        return None
-    if "change" in doc and not _plain_change(doc["change"]):
-        return None
-    doc["sha256"] = digest.decode()
-    return doc
+    return doc if isinstance(doc, dict) else None
 
 
 def _checksum_holds(data: bytes, doc: dict[str, Any]) -> bool:
@@ -182,7 +189,7 @@ def save(
     parent: int | None = None,
     change: StoreChange | None = None,
     earlier: Sequence[bytes] = (),
-    base: Manifest | None = None,
+    base: tuple[int, int] | None = None,
 ) -> Manifest | None:
     """Keep `files` (path, content) and `known` (entries whose objects are already stored) as
     a new snapshot of `store` in `worktree`; None when there is nothing to keep. `stamps` are
@@ -195,9 +202,10 @@ def save(
 
     A snapshot identical to the newest one of the same user, store and work tree is not
     repeated (migration backups are compared only with each other, and a store's change with
-    a snapshot taken by a change). With `base` (a snapshot `known` comes from, fewer than
-    MAX_DEPTH lists of changes away from a full one), only what differs from it is written:
-    the commit's copy then costs what the fold changed, not the store's history.
+    a snapshot taken by a change). With `base` ((id, depth) of a snapshot of the same store
+    and work tree, `head`), `files` and `known` are only what differs from it: the manifest
+    lists them and names it (`load` reads it with the files of that one), and so does the
+    manifest returned.
     """
     if not files and not known:
         return None
@@ -218,8 +226,6 @@ def save(
         entries.sort()
         ids = _ids(state_dir)
         backup = reason == "migrate-backup"
-        if base is not None and base.depth + 1 > MAX_DEPTH:
-            base = None
         for previous in [] if base else reversed(ids[-20:]):
             try:
                 last = loaded if loaded and loaded.id == previous else load(state_dir, previous)
@@ -240,10 +246,10 @@ def save(
             "created": to_iso(now),
             "reason": reason,
             "user": user,
-            "files": [_entry_json(e) for e in _changes(entries, base)],
+            "files": [_entry_json(e) for e in entries],
         }
         if base is not None:
-            doc["base"] = base.id
+            doc["base"] = base[0]
         if store is not None:
             doc["store"] = store
         if worktree is not None:
@@ -268,18 +274,42 @@ def save(
         worktree=worktree,
         parent=parent,
         change=change,
-        base=base.id if base else None,
-        depth=base.depth + 1 if base else 0,
+        base=base[0] if base else None,
+        depth=base[1] + 1 if base else 0,
     )
 
 
-def _changes(entries: list[Entry], base: Manifest | None) -> list[Entry]:
-    """The entries that differ from `base`'s (all of them without one). A file `base`
-    holds and the store lost since is carried over by a full snapshot too: none is removed."""
-    if base is None:
-        return entries
-    held = set(base.files)
-    return [e for e in entries if e not in held]
+def head(state_dir: Path, user: str, store: str | None, worktree: str) -> tuple[int, int] | None:
+    """(id, depth) of the newest snapshot of `user`'s store `store` in `worktree` (not a
+    migration backup) whose own checksum holds, for a snapshot listing only its changes to
+    it: its entries are not read, nor those of the snapshots it builds on (a snapshot found
+    broken later makes the ones built on it broken too, and readers pass over them)."""
+    for snapshot_id in reversed(_ids(state_dir)):
+        try:
+            data = _read(state_dir, snapshot_id)
+            doc = _sealed_doc(data) if b'"' + (store or user).encode() + b'"' in data else None
+        except FatalError:  # pruned meanwhile
+            continue
+        if doc is None or doc.get("reason") == "migrate-backup":
+            continue
+        if (doc.get("user"), doc.get("store"), doc.get("worktree")) != (user, store, worktree):
+            continue
+        depth, below = 0, doc.get("base")
+        while below is not None:  # a list of changes: how many lead to a full snapshot
+            depth += 1
+            if type(below) is not int or not 0 < below < snapshot_id or depth > MAX_DEPTH:
+                return None  # it cannot be built on: the caller takes a full snapshot
+            try:
+                data = _read(state_dir, below)
+            except FatalError:
+                return None
+            # a full one is not parsed ("base" is no file's key, and a path in it is escaped)
+            found = _sealed_doc(data) if b'"base":' in data else {}
+            if found is None:
+                return None
+            below = found.get("base")
+        return snapshot_id, depth
+    return None
 
 
 def _change_json(change: StoreChange) -> dict[str, Any]:

@@ -187,6 +187,15 @@ class Store:
             self._days[day] = sessions
         return self._days[day]
 
+    def files_read(self) -> list[str]:
+        """The files of the store this command read, its days and its timer (paths from the
+        top): a commit's copy of the store holds them with what the fold wrote."""
+        names = self._day_names or {}
+        found = [self.daily_dir / names[d] for d in sorted(self._days) if d in names]
+        if self._timer is not None:
+            found.append(self.current_path)
+        return [p.relative_to(self.top).as_posix() for p in found]
+
     def filed_days(self) -> list[date]:
         if self._sorted_days is None:
             self._sorted_days = sorted(self._list_days())

@@ -177,40 +177,43 @@ def test_a_change_keeps_what_its_files_held_before_through_pruning(tmp_path: Pat
 
 
 def test_a_snapshot_listing_only_its_changes(tmp_path: Path) -> None:
-    """A commit's copy lists only what differs from the snapshot it follows (`base`): its
-    manifest names that one and the changed files, and it reads as every file. Eight in a
-    row at most, then one lists every file again. Retention keeps what a kept one builds on,
-    with its objects; a base that went missing makes the snapshot broken, by name."""
+    """A commit's copy lists only what differs from the newest snapshot of its store (`head`
+    finds it without reading its entries): its manifest names that one and the changes, and
+    it reads as every file. Eight in a row at most: then `head` has none to build on, and a
+    full one is taken. Retention keeps what a kept one builds on; a base that went missing
+    makes the snapshots on it broken, by name, and nothing builds on them any more."""
+    where: dict[str, Any] = {"store": "0123456789abcdef", "worktree": "/w"}
     files = [(f"d/{n:03d}.json", str(n).encode()) for n in range(50)]
-    full = snapshot.save(tmp_path, files, reason="change", user="alice", now=T0)
-    assert full is not None and full.depth == 0
-    previous = full
-    for n in range(1, snapshot.MAX_DEPTH + 2):
+    full = snapshot.save(tmp_path, files, reason="change", user="alice", now=T0, **where)
+    assert full is not None and snapshot.head(tmp_path, "alice", **where) == (1, 0)
+    assert snapshot.head(tmp_path, "alice", "0123456789abcdef", "/other") is None
+    for n in range(1, snapshot.MAX_DEPTH + 1):
+        base = snapshot.head(tmp_path, "alice", **where)
+        assert base == (n, n - 1)
         made = snapshot.save(
             tmp_path,
             [("store.json", str(n).encode())],
-            known=[e for e in previous.files if e.path != "store.json"],
             reason="aggregate",
             user="alice",
             now=T0 + timedelta(minutes=n),
-            base=previous,
+            base=base,
+            **where,
         )
-        assert made is not None
+        assert made is not None and (made.base, made.depth) == (n, n)
         written = json.loads(snapshot.manifest_path(tmp_path, made.id).read_text())
-        if n <= snapshot.MAX_DEPTH:
-            assert (written["base"], made.depth) == (previous.id, n)
-            assert [f["path"] for f in written["files"]] == ["store.json"]
-        else:  # the ninth lists every file
-            assert "base" not in written and len(written["files"]) == 51 and made.depth == 0
+        assert written["base"] == n and [f["path"] for f in written["files"]] == ["store.json"]
         loaded = snapshot.load(tmp_path, made.id)
-        assert loaded.files == made.files and len(loaded.files) == 51
+        assert len(loaded.files) == 51 and (loaded.base, loaded.depth) == (n, n)
         assert snapshot.read_object(tmp_path, loaded.files[-1]) == str(n).encode()
         assert snapshot.problems(tmp_path, made.id) == []
-        previous = loaded
+    # eight in a row: `take` takes a full one next
+    assert snapshot.head(tmp_path, "alice", **where) == (9, snapshot.MAX_DEPTH)
 
-    # retention keeps the newest two (10 lists every file) and what 9 builds on, down to 1
+    # retention keeps the newest two and all that 9 and 8 build on, down to 1
     dropped = snapshot.prune(tmp_path, keep_last=2, keep_daily_days=0, now=T0 + timedelta(days=1))
-    assert dropped == [] and snapshot.all_ids(tmp_path) == list(range(1, 11))
+    assert dropped == [] and snapshot.all_ids(tmp_path) == list(range(1, 10))
+
     snapshot.manifest_path(tmp_path, 4).unlink()
     [problem] = snapshot.problems(tmp_path, 6)
     assert "$.base: snapshot 5, which it lists its changes to, is missing or broken" in problem
+    assert snapshot.head(tmp_path, "alice", **where) is None
