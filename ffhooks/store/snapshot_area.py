@@ -415,8 +415,10 @@ def _parsed(data: bytes, state_dir: Path, snapshot_id: int, depth: int = 0) -> M
             problem = "$.sha256: does not match the manifest's content"
     if problem is None and doc["id"] != snapshot_id:
         problem = f"$.id: {doc['id']} disagrees with the file name"
-    if problem is None and "base" in doc and not 0 < doc["base"] < snapshot_id:
-        problem = f"$.base: {doc['base']} is not an earlier snapshot"
+    if problem is None and "base" in doc:
+        below = doc["base"]
+        if type(below) is not int or not 0 < below < snapshot_id:
+            problem = f"$.base: {below!r} is not an earlier snapshot"
     if problem is None and depth > MAX_DEPTH:
         problem = f"$.base: more than {MAX_DEPTH} snapshots in a row list only their changes"
     if problem:

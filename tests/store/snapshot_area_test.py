@@ -217,3 +217,14 @@ def test_a_snapshot_listing_only_its_changes(tmp_path: Path) -> None:
     [problem] = snapshot.problems(tmp_path, 6)
     assert "$.base: snapshot 5, which it lists its changes to, is missing or broken" in problem
     assert snapshot.head(tmp_path, "alice", **where) is None
+
+    # a base that is not an earlier snapshot, in a manifest sealed as `save` seals one
+    path = snapshot.manifest_path(tmp_path, 9)
+    doc = json.loads(path.read_text())
+    for wrong in ("3", 9, 12):
+        body = snapshot._canonical(
+            {**{k: v for k, v in doc.items() if k != "sha256"}, "base": wrong}
+        )
+        path.write_bytes(snapshot._sealed(body, sha256_hex(body)))
+        [problem] = snapshot.problems(tmp_path, 9)
+        assert f"$.base: {wrong!r} is not an earlier snapshot" in problem
