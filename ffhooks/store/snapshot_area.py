@@ -369,10 +369,14 @@ def _entry_json(entry: Entry) -> dict[str, Any]:
     return out
 
 
-def load(state_dir: Path, snapshot_id: int) -> Manifest:
+_TOO_DEEP = f"$.base: more than {MAX_DEPTH} snapshots in a row list only their changes"
+
+
+def load(state_dir: Path, snapshot_id: int, loaded: dict[int, Manifest] | None = None) -> Manifest:
     """A manifest whose own checksum holds (BrokenFile otherwise), with the files of the
-    snapshots it builds on."""
-    return _parsed(_read(state_dir, snapshot_id), state_dir, snapshot_id)
+    snapshots it builds on. `loaded`: the manifests a pass over many has read (by id), which
+    the ones built on them are read with instead of reading them again; this one joins it."""
+    return _parsed(_read(state_dir, snapshot_id), state_dir, snapshot_id, loaded=loaded)
 
 
 def load_naming(state_dir: Path, snapshot_id: int, name: str) -> Manifest | None:
@@ -394,7 +398,13 @@ def _read(state_dir: Path, snapshot_id: int) -> bytes:
         ) from None
 
 
-def _parsed(data: bytes, state_dir: Path, snapshot_id: int, depth: int = 0) -> Manifest:
+def _parsed(
+    data: bytes,
+    state_dir: Path,
+    snapshot_id: int,
+    depth: int = 0,
+    loaded: dict[int, Manifest] | None = None,
+) -> Manifest:
     path = manifest_path(state_dir, snapshot_id)
     shown = str(path)
     fix = "this snapshot cannot be trusted; restore from another one"
@@ -419,8 +429,8 @@ def _parsed(data: bytes, state_dir: Path, snapshot_id: int, depth: int = 0) -> M
         below = doc["base"]
         if type(below) is not int or not 0 < below < snapshot_id:
             problem = f"$.base: {below!r} is not an earlier snapshot"
-    if problem is None and depth > MAX_DEPTH:
-        problem = f"$.base: more than {MAX_DEPTH} snapshots in a row list only their changes"
+    if problem is None and depth > MAX_DEPTH + 1:  # no chain `save` builds is this deep
+        problem = _TOO_DEEP
     if problem:
         raise BrokenFile(shown, problem, fix)
     files = [
@@ -435,7 +445,9 @@ def _parsed(data: bytes, state_dir: Path, snapshot_id: int, depth: int = 0) -> M
     base = None
     if "base" in doc:
         try:
-            base = _parsed(_read(state_dir, doc["base"]), state_dir, doc["base"], depth + 1)
+            base = (loaded or {}).get(doc["base"]) or _parsed(
+                _read(state_dir, doc["base"]), state_dir, doc["base"], depth + 1, loaded
+            )
         except (BrokenFile, FatalError):
             raise BrokenFile(
                 shown,
@@ -443,9 +455,11 @@ def _parsed(data: bytes, state_dir: Path, snapshot_id: int, depth: int = 0) -> M
                 "missing or broken",
                 fix,
             ) from None
+        if base.depth >= MAX_DEPTH:  # as when read on its own, not from `loaded`
+            raise BrokenFile(shown, _TOO_DEEP, fix)
         files = sorted({**{e.path: e for e in base.files}, **{e.path: e for e in files}}.values())
     change = doc.get("change")
-    return Manifest(
+    manifest = Manifest(
         id=doc["id"],
         created=parse_iso(doc["created"]),
         reason=doc["reason"],
@@ -466,6 +480,9 @@ def _parsed(data: bytes, state_dir: Path, snapshot_id: int, depth: int = 0) -> M
         base=base.id if base else None,
         depth=base.depth + 1 if base else 0,
     )
+    if loaded is not None:
+        loaded[snapshot_id] = manifest
+    return manifest
 
 
 def all_ids(state_dir: Path) -> list[int]:
@@ -524,7 +541,7 @@ def prune(
         manifests: dict[int, Manifest] = {}
         for snapshot_id in ids:
             try:
-                manifests[snapshot_id] = load(state_dir, snapshot_id)
+                manifests[snapshot_id] = load(state_dir, snapshot_id, manifests)
             except (BrokenFile, FatalError):
                 keep.add(snapshot_id)
         newest_of_day: dict[date, int] = {}
@@ -560,9 +577,10 @@ def forget(state_dir: Path, user: str) -> list[int]:
         kept: list[Manifest] = []
         theirs: list[Manifest] = []
         unreadable = False
+        loaded: dict[int, Manifest] = {}
         for snapshot_id in _ids(state_dir):
             try:
-                m = load(state_dir, snapshot_id)
+                m = load(state_dir, snapshot_id, loaded)
             except (BrokenFile, FatalError):
                 unreadable = True
                 continue

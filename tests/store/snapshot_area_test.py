@@ -7,6 +7,9 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from ffhooks.errors import BrokenFile
 from ffhooks.fsio import sha256_hex
 from ffhooks.store import snapshot_area as snapshot
 
@@ -228,3 +231,46 @@ def test_a_snapshot_listing_only_its_changes(tmp_path: Path) -> None:
         path.write_bytes(snapshot._sealed(body, sha256_hex(body)))
         [problem] = snapshot.problems(tmp_path, 9)
         assert f"$.base: {wrong!r} is not an earlier snapshot" in problem
+
+
+def test_a_pass_over_every_snapshot_reads_each_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Retention and erasure read every manifest: a base that many snapshots list their
+    changes to is read once, not once for each (a long history's list is the big one). Read
+    so, a chain longer than allowed is as broken as read on its own."""
+    where: dict[str, Any] = {"store": "0123456789abcdef", "worktree": "/w"}
+    files = [(f"d/{n:03d}.json", str(n).encode()) for n in range(50)]
+    snapshot.save(tmp_path, files, reason="change", user="alice", now=T0, **where)
+    for n in range(1, snapshot.MAX_DEPTH + 1):
+        base = snapshot.head(tmp_path, "alice", **where)
+        snapshot.save(
+            tmp_path, [("store.json", str(n).encode())], reason="aggregate", user="alice",
+            now=T0, base=base, **where,
+        )  # fmt: skip
+    reads: list[int] = []
+    real = snapshot._read
+
+    def counted(state_dir: Path, snapshot_id: int) -> bytes:
+        reads.append(snapshot_id)
+        return real(state_dir, snapshot_id)
+
+    monkeypatch.setattr(snapshot, "_read", counted)
+    assert snapshot.prune(tmp_path, keep_last=0, keep_daily_days=0, now=T0) == []
+    assert sorted(reads) == list(range(1, snapshot.MAX_DEPTH + 2))
+    reads.clear()
+    assert snapshot.forget(tmp_path, "bob") == []
+    assert sorted(reads) == list(range(1, snapshot.MAX_DEPTH + 2))
+
+    # a ninth on the eighth (written by hand: `head` says to take a full one) is too many
+    made = snapshot.save(
+        tmp_path, [("store.json", b"9")], reason="aggregate", user="alice", now=T0,
+        base=(9, snapshot.MAX_DEPTH), **where,
+    )  # fmt: skip
+    assert made is not None
+    loaded: dict[int, snapshot.Manifest] = {}
+    for snapshot_id in range(1, 10):
+        snapshot.load(tmp_path, snapshot_id, loaded)
+    for cache in (loaded, None):
+        with pytest.raises(BrokenFile, match="more than 8 snapshots in a row"):
+            snapshot.load(tmp_path, made.id, cache)
